@@ -1,0 +1,138 @@
+//! Roles and the access policy: which role may do what, for which unit.
+//!
+//! Every protected operation in gongkai is an [`Action`] on a target unit. Staff of the district
+//! openness office and system administrators act district-wide; every other role acts only for
+//! its own unit. The web layer asks [`allowed`] before it reads or writes anything.
+
+use serde::{Deserialize, Serialize};
+
+/// A staff role. One account has exactly one role and belongs to exactly one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员: manages units, accounts and the calendar for the whole district.
+    Admin,
+    /// 政务公开办: supervises all units.
+    OpennessOffice,
+    /// 信息编辑: drafts the unit's information.
+    Editor,
+    /// 审核人员: secrecy and legality review for the unit.
+    Reviewer,
+    /// 单位负责人: approves for the unit.
+    Leader,
+    /// 办件人员: handles applications and cases for the unit.
+    CaseHandler,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::OpennessOffice,
+        Role::Editor,
+        Role::Reviewer,
+        Role::Leader,
+        Role::CaseHandler,
+    ];
+
+    /// The code used in the database, the CLI and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::OpennessOffice => "openness_office",
+            Role::Editor => "editor",
+            Role::Reviewer => "reviewer",
+            Role::Leader => "leader",
+            Role::CaseHandler => "case_handler",
+        }
+    }
+
+    /// The Chinese name shown in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::OpennessOffice => "政务公开办",
+            Role::Editor => "信息编辑",
+            Role::Reviewer => "审核人员",
+            Role::Leader => "单位负责人",
+            Role::CaseHandler => "办件人员",
+        }
+    }
+
+    /// Parses a role code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether the role acts for every unit of the district.
+    pub fn is_district_wide(self) -> bool {
+        matches!(self, Role::Admin | Role::OpennessOffice)
+    }
+}
+
+/// A protected operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See a unit's back-office overview (its unpublished work, staff count).
+    ViewUnitDesk,
+    /// See a unit's staff accounts.
+    ViewUnitStaff,
+    /// Create or disable staff accounts of a unit.
+    ManageStaff,
+    /// Edit a unit's profile (contact details of its openness body).
+    EditUnitProfile,
+    /// Create units or move them in the tree.
+    ManageUnits,
+    /// Read a unit's audit trail.
+    ViewAudit,
+    /// Import a year's holiday schedule.
+    ImportCalendar,
+}
+
+/// Whether a staff member with `role` in unit `actor_unit` may perform `action` for
+/// `target_unit`.
+pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) -> bool {
+    let own = actor_unit == target_unit;
+    match action {
+        Action::ManageUnits | Action::ImportCalendar => role == Role::Admin,
+        Action::ManageStaff => role == Role::Admin || (role == Role::Leader && own),
+        Action::ViewAudit => role.is_district_wide() || (role == Role::Leader && own),
+        Action::EditUnitProfile => role.is_district_wide() || (role == Role::Leader && own),
+        Action::ViewUnitDesk | Action::ViewUnitStaff => role.is_district_wide() || own,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn unit_roles_never_act_for_other_units() {
+        let actions = [
+            Action::ViewUnitDesk,
+            Action::ViewUnitStaff,
+            Action::ManageStaff,
+            Action::EditUnitProfile,
+            Action::ManageUnits,
+            Action::ViewAudit,
+            Action::ImportCalendar,
+        ];
+        for role in [Role::Editor, Role::Reviewer, Role::Leader, Role::CaseHandler] {
+            for a in actions {
+                assert!(!allowed(role, 1, a, 2), "{role:?} {a:?}");
+            }
+        }
+        assert!(allowed(Role::OpennessOffice, 1, Action::ViewUnitDesk, 2));
+        assert!(!allowed(Role::OpennessOffice, 1, Action::ManageUnits, 1));
+        assert!(allowed(Role::Leader, 3, Action::ManageStaff, 3));
+        assert!(!allowed(Role::Editor, 3, Action::ManageStaff, 3));
+    }
+}

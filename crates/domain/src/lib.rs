@@ -1,0 +1,17 @@
+//! Pure rules of gongkai. Nothing in this crate performs I/O, speaks SQL or HTTP, or knows
+//! how data is stored or sent: it takes values and returns values, and is tested with
+//! tables of cases.
+//!
+//! - [`calendar`]: the working-day calendar (holidays and make-up working days) and deadline counting.
+//! - [`ids`]: identifier checksums (unified social credit code, resident ID).
+//! - [`org`]: unit types and the validation of unit records.
+//! - [`access`]: roles and the access policy (who may do what for which unit).
+//! - [`audit`]: the hash chain of the audit trail.
+//! - [`totp`]: time-based one-time passwords for the optional second factor.
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod ids;
+pub mod org;
+pub mod totp;
