@@ -1,1 +1,93 @@
-//! placeholder
+//! HTTP for gongkai: the public portal, the staff back office, the JSON API under `/api/v1`,
+//! authentication, CSRF protection, metrics and health.
+//!
+//! [`app`] builds the whole router from an [`AppState`]; tests drive it with
+//! `tower::ServiceExt::oneshot`, the binary serves it on a socket. Handlers stay thin: they
+//! extract, ask [`gongkai_domain::access::allowed`], call the store, and render a template or
+//! JSON. No SQL here, and no HTML outside the templates.
+
+mod admin;
+mod api;
+pub mod auth;
+mod config;
+mod error;
+mod metrics;
+mod pages;
+mod templates;
+
+pub use config::{LoginConfig, SiteConfig, WebConfig};
+pub use error::AppError;
+pub use metrics::Metrics;
+
+use axum::Router;
+use axum::routing::{get, post};
+use gongkai_store::Store;
+use std::sync::Arc;
+
+/// Shared state of the web application.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What [`AppState`] holds.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// Web configuration.
+    pub config: WebConfig,
+    /// Request metrics.
+    pub metrics: Metrics,
+    templates: templates::Templates,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state; loads the templates (and the deployment's overrides, if configured).
+    pub fn new(store: Store, config: WebConfig) -> Result<AppState, AppError> {
+        let templates = templates::Templates::load(config.template_dir.as_deref())?;
+        Ok(AppState(Arc::new(Inner { store, config, metrics: Metrics::default(), templates })))
+    }
+}
+
+/// The whole application: portal, back office, API, health and metrics.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/units", get(api::units))
+        .route("/calendar/days", get(api::calendar_days))
+        .route("/calendar/add", get(api::calendar_add))
+        .route("/me", get(api::me))
+        .route("/units/{id}/staff", get(api::unit_staff))
+        .route("/units/{id}/audit", get(api::unit_audit))
+        .fallback(api::not_found);
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/units", get(pages::units))
+        .route("/prefs", get(pages::prefs))
+        .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/static/{*path}", get(pages::static_file))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/admin", get(admin::desk))
+        .route("/admin/units", post(admin::create_unit))
+        .route("/admin/units/{id}", get(admin::unit_desk))
+        .route("/admin/units/{id}/staff", get(admin::unit_staff).post(admin::create_staff))
+        .route("/admin/units/{id}/profile", post(admin::update_profile))
+        .route("/admin/units/{id}/audit", get(admin::unit_audit))
+        .route("/admin/calendar", get(admin::calendar_page).post(admin::calendar_import))
+        .route("/admin/account", get(admin::account))
+        .route("/admin/account/totp", post(admin::totp_enable))
+        .route("/admin/account/totp/disable", post(admin::totp_disable))
+        .route("/admin/account/tokens", post(admin::token_create))
+        .route("/admin/account/tokens/{id}/revoke", post(admin::token_revoke))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}

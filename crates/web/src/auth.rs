@@ -1,0 +1,364 @@
+//! Authentication: password hashing (argon2id), sessions in cookies, CSRF tokens, login
+//! throttling, the optional TOTP second factor, and API tokens for machine clients.
+
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use gongkai_domain::totp;
+use gongkai_store::auth::Session;
+use gongkai_store::org::Staff;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "gk_session";
+/// Name of the cookie that carries the CSRF token before login.
+pub const PRE_COOKIE: &str = "gk_pre";
+/// Prefix of API tokens, so they are recognisable in logs and secret scanners.
+pub const API_TOKEN_PREFIX: &str = "gk_";
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let hash: PasswordHash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))?;
+    Ok(hash.to_string())
+}
+
+/// Checks a password against a stored PHC hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// The rules a new password must meet; `Err` says which one failed, in Chinese.
+pub fn check_password_strength(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err("密码至少10位".into());
+    }
+    if n > 128 {
+        return Err("密码不超过128位".into());
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|b| **b).count() < 3 {
+        return Err("密码须包含大写字母、小写字母、数字、符号中的至少三类".into());
+    }
+    Ok(())
+}
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    // getrandom only fails when the OS has no entropy source at all; a zeroed buffer would be
+    // unsafe, so fail loudly instead.
+    if let Err(e) = getrandom::fill(&mut buf) {
+        tracing::error!(%e, "no operating-system randomness");
+        std::process::abort();
+    }
+    buf
+}
+
+/// A random URL-safe token of 32 bytes.
+pub fn random_token() -> String {
+    data_encoding::BASE64URL_NOPAD.encode(&random_bytes(32))
+}
+
+/// SHA-256 hex of a token: what the database stores.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// Whether cookies set on this request should carry `Secure`.
+fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies.unwrap_or_else(|| {
+        headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+    })
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when appropriate.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+/// The client's address (from the socket; `unknown` in tests without one).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// The logged-in staff member of a back-office request. Rejects with a redirect to the login
+/// page (saying so when the session expired).
+pub struct StaffSession {
+    /// The session and its account.
+    pub session: Session,
+    /// The hash of the session token (for logout).
+    pub token_hash: String,
+}
+
+impl StaffSession {
+    /// The account.
+    pub fn staff(&self) -> &Staff {
+        &self.session.staff
+    }
+
+    /// The audit actor for changes made in this session.
+    pub fn actor(&self) -> gongkai_store::Actor {
+        gongkai_store::Actor { id: Some(self.staff().id), name: self.staff().username.clone() }
+    }
+
+    /// Checks the CSRF token a form sent.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.session.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks that a state-changing request came from our own pages: when the browser sends
+/// `Origin` or `Sec-Fetch-Site`, they must not name another site.
+fn same_origin(parts: &Parts) -> bool {
+    if parts.method == Method::GET || parts.method == Method::HEAD {
+        return true;
+    }
+    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site == "cross-site"
+    {
+        return false;
+    }
+    match (parts.headers.get("origin").and_then(|v| v.to_str().ok()), parts.headers.get("host").and_then(|v| v.to_str().ok())) {
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, h)| h == host),
+        _ => true,
+    }
+}
+
+async fn session_from_parts(parts: &Parts, state: &AppState) -> Result<Option<(Session, String)>, AppError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let hash = token_hash(&token);
+    Ok(state.store.find_session(&hash).await?.map(|s| (s, hash)))
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if !same_origin(parts) {
+            return Err(AppError::Csrf);
+        }
+        match session_from_parts(parts, state).await? {
+            Some((session, token_hash)) => Ok(StaffSession { session, token_hash }),
+            None => Err(AppError::Unauthenticated {
+                expired: cookie(&parts.headers, SESSION_COOKIE).is_some(),
+                api: false,
+                next: parts.uri.path().to_string(),
+            }),
+        }
+    }
+}
+
+/// An optional session, for public pages that show who is logged in.
+pub struct MaybeStaff(pub Option<Session>);
+
+impl FromRequestParts<AppState> for MaybeStaff {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(MaybeStaff(session_from_parts(parts, state).await?.map(|(s, _)| s)))
+    }
+}
+
+/// The caller of a protected API route: an API token (`Authorization: Bearer gk_...`) or a
+/// browser session.
+pub struct ApiCaller(pub Staff);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauth = |expired| ApiError(AppError::Unauthenticated { expired, api: true, next: String::new() });
+        if let Some(auth) = parts.headers.get(AUTHORIZATION) {
+            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("");
+            return match state.store.find_api_token_staff(&token_hash(token)).await? {
+                Some(staff) => Ok(ApiCaller(staff)),
+                None => Err(unauth(false)),
+            };
+        }
+        match session_from_parts(parts, state).await.map_err(ApiError)? {
+            Some((s, _)) => Ok(ApiCaller(s.staff)),
+            None => Err(unauth(cookie(&parts.headers, SESSION_COOKIE).is_some())),
+        }
+    }
+}
+
+/// Query of the login page.
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+/// Where to go after login: only local paths.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/admin".to_string(),
+    }
+}
+
+/// `GET /login`: the login form. Sets the pre-login CSRF cookie.
+pub async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let notice = q.expired.is_some().then_some("会话已过期，请重新登录");
+    login_form(&state, &headers, &safe_next(q.next.as_deref()), notice, None, "", axum::http::StatusCode::OK)
+}
+
+fn login_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+    username: &str,
+    status: axum::http::StatusCode,
+) -> Response {
+    let pre = cookie(headers, PRE_COOKIE).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
+    let ctx = minijinja::context! { next, notice, error, username, csrf => &pre };
+    let mut resp = crate::pages::render(state, headers, "login.html", "登录", ctx, None);
+    *resp.status_mut() = status;
+    resp.headers_mut().append(SET_COOKIE, set_cookie(PRE_COOKIE, &pre, None, secure(state, headers)));
+    resp
+}
+
+/// The login form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    totp: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
+    if pre.is_empty() || !constant_time_eq(pre.as_bytes(), form.csrf.as_bytes()) {
+        return Err(AppError::Csrf);
+    }
+    let next = safe_next(Some(&form.next));
+    let username = form.username.trim();
+    let bad = |msg: &str| {
+        login_form(&state, &headers, &next, None, Some(msg), username, axum::http::StatusCode::UNAUTHORIZED)
+    };
+    if username.is_empty() || form.password.is_empty() {
+        return Ok(login_form(
+            &state,
+            &headers,
+            &next,
+            None,
+            Some("请输入用户名和密码"),
+            username,
+            axum::http::StatusCode::BAD_REQUEST,
+        ));
+    }
+    let cfg = &state.config.login;
+    let since = Utc::now() - Duration::minutes(cfg.window_minutes);
+    let (by_user, by_ip) = state.store.recent_failures(username, &ip, since).await?;
+    if by_user >= cfg.max_failures_per_user || by_ip >= cfg.max_failures_per_ip {
+        return Err(AppError::Throttled(cfg.window_minutes));
+    }
+    let creds = state.store.find_staff_credentials(username).await?;
+    let Some(creds) = creds.filter(|c| c.staff.active) else {
+        // Hash anyway so that unknown names take as long as wrong passwords.
+        let _ = verify_password(&form.password, DUMMY_HASH);
+        state.store.record_login_attempt(username, &ip, false).await?;
+        return Ok(bad("用户名或密码错误"));
+    };
+    if !verify_password(&form.password, &creds.password_hash) {
+        state.store.record_login_attempt(username, &ip, false).await?;
+        return Ok(bad("用户名或密码错误"));
+    }
+    if let Some(secret) = creds.totp_secret.as_deref().and_then(totp::secret_from_base32) {
+        let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+        if !totp::verify(&secret, &form.totp, now) {
+            state.store.record_login_attempt(username, &ip, false).await?;
+            return Ok(bad("动态验证码错误或已过期（已启用双因素认证）"));
+        }
+    }
+    state.store.record_login_attempt(username, &ip, true).await?;
+    let token = random_token();
+    let hours = cfg.session_hours;
+    state
+        .store
+        .create_session(&creds.staff, &token_hash(&token), &random_token(), Utc::now() + Duration::hours(hours))
+        .await?;
+    let mut resp = Redirect::to(&next).into_response();
+    resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, &token, Some(hours * 3600), secure(&state, &headers)));
+    Ok(resp)
+}
+
+/// A valid argon2id hash of a random string, used to spend the same time on unknown users.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq0xJ7Hnq5Xw8b5Wq1H8bIY0mBzq2WmZ0WkNpD7l0hI";
+
+/// The logout form's fields.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    state.store.delete_session(&s.token_hash, s.staff()).await?;
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)));
+    Ok(resp)
+}

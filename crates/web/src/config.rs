@@ -1,0 +1,84 @@
+//! Web configuration: the site's identity (government-website conventions), security settings
+//! and override directories. Loaded by the binary from TOML and the environment.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// The site's identity, shown in every page's `<head>` and footer (DOMAIN.md §4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    /// 网站名称 (`SiteName`).
+    pub name: String,
+    /// 网站域名 (`SiteDomain`).
+    pub domain: String,
+    /// 网站标识码 (`SiteIDCode`), 10 characters.
+    pub site_id_code: String,
+    /// 主办单位.
+    pub sponsor: String,
+    /// ICP备案号.
+    pub icp: String,
+    /// 公安机关备案号.
+    pub police_filing: String,
+    /// Address of the 公安备案 record.
+    pub police_filing_url: String,
+    /// Address of the "我为政府网站找错" entry.
+    pub error_report_url: String,
+    /// Address behind the 党政机关网站标识.
+    pub dzjg_url: String,
+    /// Contact phone in the footer.
+    pub phone: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            name: "示范区人民政府".into(),
+            domain: "www.example.gov.cn".into(),
+            site_id_code: "3301020001".into(),
+            sponsor: "示范区人民政府办公室".into(),
+            icp: "浙ICP备00000000号".into(),
+            police_filing: "浙公网安备 33010202000000号".into(),
+            police_filing_url: "https://www.beian.gov.cn/".into(),
+            error_report_url: "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteCode.action?siteCode=3301020001".into(),
+            dzjg_url: "https://bszs.conac.cn/".into(),
+            phone: "0571-00000000".into(),
+        }
+    }
+}
+
+/// Login throttling against password guessing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginConfig {
+    /// Failed attempts for one account name within the window before logins are refused.
+    pub max_failures_per_user: i64,
+    /// Failed attempts from one address within the window before logins are refused.
+    pub max_failures_per_ip: i64,
+    /// The window, in minutes.
+    pub window_minutes: i64,
+    /// How long a session lasts, in hours.
+    pub session_hours: i64,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig { max_failures_per_user: 5, max_failures_per_ip: 30, window_minutes: 15, session_hours: 8 }
+    }
+}
+
+/// Everything the web layer needs to know from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Site identity.
+    pub site: SiteConfig,
+    /// Login settings.
+    pub login: LoginConfig,
+    /// `Some(true)`: always mark cookies `Secure`; `Some(false)`: never; `None`: when the
+    /// request came over TLS (`X-Forwarded-Proto: https` from the proxy).
+    pub secure_cookies: Option<bool>,
+    /// A directory whose templates override the built-in ones (same file names).
+    pub template_dir: Option<PathBuf>,
+    /// A directory whose files override the built-in static files.
+    pub static_dir: Option<PathBuf>,
+}

@@ -1,0 +1,142 @@
+//! The one error type of the web layer. It logs the cause and shows the user a clear message in
+//! Chinese (HTML pages) or a JSON error object (API); database text never reaches the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_store::StoreError;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not logged in, or the session expired. `api` selects a JSON 401 instead of a redirect.
+    #[error("请先登录")]
+    Unauthenticated {
+        /// The request carried a session cookie that is no longer valid.
+        expired: bool,
+        /// The request was for the JSON API.
+        api: bool,
+        /// Where to return after login.
+        next: String,
+    },
+    /// Logged in but not allowed.
+    #[error("无权访问：{0}")]
+    Forbidden(String),
+    /// A form or API call without a valid CSRF token.
+    #[error("表单已失效或来源不明（缺少有效的CSRF令牌），请刷新页面后重试")]
+    Csrf,
+    /// Bad input: the message says what is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nothing here.
+    #[error("页面不存在")]
+    NotFound,
+    /// Already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed logins.
+    #[error("登录失败次数过多，请{0}分钟后再试")]
+    Throttled(i64),
+    /// The template set is broken (start-up or render).
+    #[error("页面模板错误：{0}")]
+    Template(String),
+    /// Anything else; the cause is logged, the user sees a generic message.
+    #[error("服务器内部错误，请稍后再试")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Conflict(what) => AppError::Conflict(format!("{what} 已存在")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Template(format!("{e:#}"))
+    }
+}
+
+impl AppError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated { .. } => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Csrf => "csrf",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Throttled(_) => "throttled",
+            AppError::Template(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// Wraps an error with the knowledge that it is answering an API call (JSON body).
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if let AppError::Internal(cause) | AppError::Template(cause) = &e {
+            tracing::error!(%cause, "api request failed");
+        }
+        let body = serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
+        (e.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::Unauthenticated { api: true, .. } => return ApiError(self).into_response(),
+            AppError::Unauthenticated { expired, next, .. } => {
+                let mut to = format!("/login?next={}", crate::pages::url_encode(next));
+                if *expired {
+                    to.push_str("&expired=1");
+                }
+                return Redirect::to(&to).into_response();
+            }
+            AppError::Internal(cause) | AppError::Template(cause) => {
+                tracing::error!(%cause, "request failed");
+            }
+            _ => {}
+        }
+        let mut resp = self.status().into_response();
+        resp.extensions_mut().insert(ErrorPage(self.to_string()));
+        resp
+    }
+}
+
+/// Marks a response as an error whose page the outer middleware renders with the site layout.
+#[derive(Debug, Clone)]
+pub struct ErrorPage(pub String);

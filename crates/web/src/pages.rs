@@ -1,0 +1,218 @@
+//! Public pages: home, the list of units, display preferences, health, static files, errors.
+
+use crate::auth::{MaybeStaff, cookie};
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use gongkai_store::auth::Session;
+use serde::Deserialize;
+
+/// Cookie that keeps the display preferences (large font, high contrast).
+pub const PREFS_COOKIE: &str = "gk_prefs";
+
+/// Built-in static files: (path, content type, bytes).
+const STATIC: &[(&str, &str, &str)] = &[("site.css", "text/css; charset=utf-8", include_str!("../../../static/site.css"))];
+
+/// Percent-encodes a string for a URL query value.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The display preferences from the cookie.
+fn read_prefs(headers: &HeaderMap) -> (bool, bool) {
+    let v = cookie(headers, PREFS_COOKIE).unwrap_or_default();
+    (v.contains("large"), v.contains("contrast"))
+}
+
+/// Renders a page in the site layout. `session` adds the staff member and the CSRF token.
+pub fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    template: &str,
+    title: &str,
+    ctx: minijinja::Value,
+    session: Option<&Session>,
+) -> Response {
+    let (large, contrast) = read_prefs(headers);
+    let full = minijinja::context! {
+        site => minijinja::Value::from(minijinja::value::Serde(SiteView::from(&state.config.site))),
+        title,
+        large,
+        contrast,
+        user => session.map(|s| minijinja::context! {
+            id => s.staff.id, username => &s.staff.username, display_name => &s.staff.display_name,
+            role => s.staff.role.label(), unit_id => s.staff.unit_id,
+        }),
+        csrf => session.map(|s| s.csrf_token.as_str()),
+        ..ctx
+    };
+    match state.templates.render(template, full) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template, "render failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct SiteView<'a> {
+    name: &'a str,
+    domain: &'a str,
+    site_id_code: &'a str,
+    sponsor: &'a str,
+    icp: &'a str,
+    police_filing: &'a str,
+    police_filing_url: &'a str,
+    error_report_url: &'a str,
+    dzjg_url: &'a str,
+    phone: &'a str,
+}
+
+impl<'a> From<&'a crate::SiteConfig> for SiteView<'a> {
+    fn from(s: &'a crate::SiteConfig) -> Self {
+        SiteView {
+            name: &s.name,
+            domain: &s.domain,
+            site_id_code: &s.site_id_code,
+            sponsor: &s.sponsor,
+            icp: &s.icp,
+            police_filing: &s.police_filing,
+            police_filing_url: &s.police_filing_url,
+            error_report_url: &s.error_report_url,
+            dzjg_url: &s.dzjg_url,
+            phone: &s.phone,
+        }
+    }
+}
+
+/// Renders an error page in the site layout.
+pub fn error_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+    let ctx = minijinja::context! { status => status.as_u16(), message };
+    let mut resp = render(state, headers, "error.html", "出错了", ctx, None);
+    *resp.status_mut() = status;
+    resp
+}
+
+/// `GET /`: the home page.
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, MaybeStaff(s): MaybeStaff) -> Result<Response, AppError> {
+    let units = state.store.list_units().await?;
+    let count = |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
+    use gongkai_domain::org::UnitType::*;
+    let ctx = minijinja::context! {
+        departments => count(Department), towns => count(Town), streets => count(Street),
+        villages => count(Village) + count(Community),
+        column => minijinja::context! { name => "首页", description => "政务公开首页", keywords => "政务公开,政府信息公开", kind => "首页" },
+    };
+    Ok(render(&state, &headers, "home.html", "首页", ctx, s.as_ref()))
+}
+
+/// `GET /units`: the units of the district as a tree.
+pub async fn units(State(state): State<AppState>, headers: HeaderMap, MaybeStaff(s): MaybeStaff) -> Result<Response, AppError> {
+    let units = state.store.list_units().await?;
+    let rows: Vec<minijinja::Value> = tree_order(&units)
+        .into_iter()
+        .map(|(depth, u)| {
+            minijinja::context! { depth, name => &u.name, kind => u.unit_type.label(), code => &u.code,
+                uscc => &u.uscc, address => &u.address, phone => &u.phone, office_hours => &u.office_hours }
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        units => rows,
+        column => minijinja::context! { name => "机构设置", description => "本区各单位及其政务公开工作机构", keywords => "机构设置,政务公开", kind => "信息公开" },
+    };
+    Ok(render(&state, &headers, "units.html", "机构设置", ctx, s.as_ref()))
+}
+
+/// Units in depth-first tree order with their depth.
+pub fn tree_order(units: &[gongkai_store::org::Unit]) -> Vec<(usize, &gongkai_store::org::Unit)> {
+    fn walk<'a>(units: &'a [gongkai_store::org::Unit], parent: Option<i64>, depth: usize, out: &mut Vec<(usize, &'a gongkai_store::org::Unit)>) {
+        for u in units.iter().filter(|u| u.parent_id == parent) {
+            out.push((depth, u));
+            walk(units, Some(u.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::with_capacity(units.len());
+    walk(units, None, 0, &mut out);
+    out
+}
+
+/// Query of `/prefs`.
+#[derive(Deserialize)]
+pub struct PrefsQuery {
+    font: Option<String>,
+    contrast: Option<String>,
+    back: Option<String>,
+}
+
+/// `GET /prefs`: switches large font / high contrast without JavaScript, then goes back.
+pub async fn prefs_handler(headers: &HeaderMap, q: PrefsQuery) -> Response {
+    let (mut large, mut contrast) = read_prefs(headers);
+    match q.font.as_deref() {
+        Some("large") => large = true,
+        Some("normal") => large = false,
+        _ => {}
+    }
+    match q.contrast.as_deref() {
+        Some("high") => contrast = true,
+        Some("normal") => contrast = false,
+        _ => {}
+    }
+    let value = [large.then_some("large"), contrast.then_some("contrast")].into_iter().flatten().collect::<Vec<_>>().join("-");
+    let back = q.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let mut resp = Redirect::to(&back).into_response();
+    resp.headers_mut().append(SET_COOKIE, crate::auth::set_cookie(PREFS_COOKIE, &value, Some(365 * 86400), false));
+    resp
+}
+
+/// `GET /prefs`.
+pub async fn prefs(headers: HeaderMap, Query(q): Query<PrefsQuery>) -> Response {
+    prefs_handler(&headers, q).await
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "ok"}))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "error", "database": "unreachable"})))
+                .into_response()
+        }
+    }
+}
+
+/// `GET /static/*`: the deployment's override directory first, then the built-in files.
+pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>) -> Response {
+    if path.contains("..") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let content_type = |p: &str| match p.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("ico") => "image/x-icon",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        _ => "application/octet-stream",
+    };
+    if let Some(dir) = &state.config.static_dir
+        && let Ok(bytes) = tokio::fs::read(dir.join(&path)).await
+    {
+        return ([(CONTENT_TYPE, content_type(&path)), (CACHE_CONTROL, "public, max-age=3600")], bytes).into_response();
+    }
+    match STATIC.iter().find(|(p, _, _)| *p == path) {
+        Some((_, ct, body)) => ([(CONTENT_TYPE, *ct), (CACHE_CONTROL, "public, max-age=3600")], *body).into_response(),
+        None => AppError::NotFound.into_response(),
+    }
+}
+
+/// Fallback: 404 page.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

@@ -1,0 +1,63 @@
+//! The template set: built-in templates compiled into the binary, each overridable by a file of
+//! the same name in the deployment's template directory (read at start-up, no rebuild needed).
+
+use crate::error::AppError;
+use minijinja::Environment;
+use std::path::{Path, PathBuf};
+
+/// Built-in templates: (name, source).
+const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../templates/base.html")),
+    ("home.html", include_str!("../../../templates/home.html")),
+    ("units.html", include_str!("../../../templates/units.html")),
+    ("login.html", include_str!("../../../templates/login.html")),
+    ("error.html", include_str!("../../../templates/error.html")),
+    ("admin/desk.html", include_str!("../../../templates/admin/desk.html")),
+    ("admin/unit.html", include_str!("../../../templates/admin/unit.html")),
+    ("admin/staff.html", include_str!("../../../templates/admin/staff.html")),
+    ("admin/audit.html", include_str!("../../../templates/admin/audit.html")),
+    ("admin/calendar.html", include_str!("../../../templates/admin/calendar.html")),
+    ("admin/account.html", include_str!("../../../templates/admin/account.html")),
+];
+
+/// The loaded template environment.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+fn load_source(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijinja::Error> {
+    if let Some(dir) = dir
+        && !name.contains("..")
+    {
+        let path = dir.join(name);
+        if path.is_file() {
+            return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{}: {e}", path.display()))
+            });
+        }
+    }
+    Ok(BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+}
+
+impl Templates {
+    /// Loads every template (overrides first) and checks that each one parses.
+    pub fn load(override_dir: Option<&Path>) -> Result<Templates, AppError> {
+        if let Some(dir) = override_dir
+            && !dir.is_dir()
+        {
+            return Err(AppError::Template(format!("模板目录不存在：{}", dir.display())));
+        }
+        let mut env = Environment::new();
+        let dir: Option<PathBuf> = override_dir.map(Path::to_path_buf);
+        env.set_loader(move |name| load_source(dir.as_deref(), name));
+        for (name, _) in BUILTIN {
+            env.get_template(name)?;
+        }
+        Ok(Templates { env })
+    }
+
+    /// Renders one template.
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
+        Ok(self.env.get_template(name)?.render(ctx)?)
+    }
+}
