@@ -1,1 +1,408 @@
-fn main(){}
+//! The `gongkai` binary: one command line for the server and every operation on its data.
+
+mod config;
+mod demo;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use gongkai_domain::access::Role;
+use gongkai_domain::calendar::{Calendar, Coverage, parse_year};
+use gongkai_store::{Actor, ConnectOptions, Store, sqlite_url_for_dir};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// gongkai 政务公开平台 — an open-government platform for a district and its units.
+#[derive(Parser)]
+#[command(name = "gongkai", version, about = "gongkai 政务公开平台 — open-government platform: portal, back office, API and tools", long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./gongkai.toml if present, or $GONGKAI_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives.
+#[derive(Args, Clone, Default)]
+struct DataArgs {
+    /// Data directory (SQLite database gongkai.db, files). Default ./gongkai-data or $GONGKAI_DATA.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Database URL, e.g. postgres://user@host:5432/db (overrides the SQLite file). Also $GONGKAI_DATABASE.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (portal, back office, API).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Listen address HOST:PORT (default 127.0.0.1:8080 or $GONGKAI_ADDR).
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+        /// Load the demo district first (idempotent) and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load the demo district into the database without serving.
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Working-day calendar: check days, count working days, import a year's schedule.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Audit trail tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Args, Clone, Default)]
+struct CalendarSource {
+    /// Also use the years imported into this data directory.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Also use the years imported into this database.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// For years without data, assume the plain weekend rule (marked in the output).
+    #[arg(long)]
+    assume_weekends: bool,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print `YYYY-MM-DD workday` or `YYYY-MM-DD off` for each date.
+    Check {
+        /// Dates, YYYY-MM-DD.
+        #[arg(required = true, value_name = "DATE")]
+        dates: Vec<String>,
+        #[command(flatten)]
+        source: CalendarSource,
+    },
+    /// Print the N-th working day after DATE (DATE itself is not counted).
+    Add {
+        /// Start date, YYYY-MM-DD.
+        date: String,
+        /// Number of working days (0 or more).
+        #[arg(allow_negative_numbers = true)]
+        n: String,
+        #[command(flatten)]
+        source: CalendarSource,
+    },
+    /// Show the count of `add` day by day, with why each day counts or not.
+    Explain {
+        /// Start date, YYYY-MM-DD.
+        date: String,
+        /// Number of working days (0 or more).
+        #[arg(allow_negative_numbers = true)]
+        n: String,
+        #[command(flatten)]
+        source: CalendarSource,
+    },
+    /// Import a year's schedule (holiday-cn JSON format) into the database.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exit 0 when intact, 1 naming the first bad entry.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account. The password is read from standard input (one line).
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Unit code, e.g. GOV.
+        #[arg(long)]
+        unit: String,
+        /// Role: admin, openness_office, editor, reviewer, leader, case_handler.
+        #[arg(long)]
+        role: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// A usage error in the arguments (exit code 2), as opposed to a failure (exit code 1).
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Usage {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| usage(format!("日期格式错误（malformed date）：“{s}”，应为 YYYY-MM-DD，例如 2026-10-08")))
+}
+
+fn parse_n(s: &str) -> Result<u32> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=3650).contains(&n) => Ok(n as u32),
+        Ok(n) if n < 0 => Err(usage(format!("工作日数不能为负数（N must not be negative）：{n}"))),
+        Ok(n) => Err(usage(format!("工作日数过大（N too large, at most 3650）：{n}"))),
+        Err(_) => Err(usage(format!("工作日数应为整数（N must be an integer）：“{s}”"))),
+    }
+}
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误（error）：无法启动运行时：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli, started)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误（error）：{e:#}");
+            ExitCode::from(if e.downcast_ref::<Usage>().is_some() { 2 } else { 1 })
+        }
+    }
+}
+
+async fn open_store(file: config::FileConfig, data: &DataArgs) -> Result<(Store, config::Settings)> {
+    let settings = config::settings(file, None, data.data.clone(), data.database.clone())?;
+    let store = open_settings(&settings).await?;
+    Ok((store, settings))
+}
+
+async fn open_settings(settings: &config::Settings) -> Result<Store> {
+    let url = match &settings.database {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&settings.data)
+                .with_context(|| format!("无法创建数据目录 {}", settings.data.display()))?;
+            sqlite_url_for_dir(&settings.data)
+        }
+    };
+    Ok(Store::open(ConnectOptions::new(&url)).await?)
+}
+
+async fn calendar_for(file: config::FileConfig, source: &CalendarSource) -> Result<Calendar> {
+    if source.data.is_none() && source.database.is_none() {
+        return Ok(Calendar::shipped()?);
+    }
+    let (store, _) = open_store(file, &DataArgs { data: source.data.clone(), database: source.database.clone() }).await?;
+    let cal = store.calendar().await?;
+    store.close().await;
+    Ok(cal)
+}
+
+fn coverage(source: &CalendarSource) -> Coverage {
+    if source.assume_weekends { Coverage::AssumeWeekends } else { Coverage::Strict }
+}
+
+async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
+    let file = config::load_file(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { data, addr, demo } => {
+            let settings = config::settings(file, addr, data.data, data.database)?;
+            init_logging(settings.json_logs);
+            serve(settings, demo, started).await?;
+        }
+        Command::Migrate { data } => {
+            let (store, _) = open_store(file, &data).await?;
+            println!("数据库已是最新结构（schema version {}）", gongkai_store::migrate::latest_version());
+            store.close().await;
+        }
+        Command::Demo { data } => {
+            let (store, settings) = open_store(file, &data).await?;
+            demo::load(&store).await?;
+            print!("{}", demo::login_table(&settings.addr.to_string()));
+            store.close().await;
+        }
+        Command::Calendar(cmd) => return calendar(file, cmd).await,
+        Command::Audit(AuditCommand::Verify { data }) => {
+            let (store, _) = open_store(file, &data).await?;
+            let report = store.verify_audit().await?;
+            store.close().await;
+            return Ok(match report.problem {
+                None => {
+                    println!("审计链完整（audit chain intact）：共 {} 条记录", report.entries);
+                    ExitCode::SUCCESS
+                }
+                Some(problem) => {
+                    eprintln!("审计链被篡改（audit chain broken）：{problem}；此前 {} 条记录校验通过", report.entries);
+                    ExitCode::from(1)
+                }
+            });
+        }
+        Command::Staff(StaffCommand::Add { data, unit, role, username, name }) => {
+            let role = Role::from_code(&role).ok_or_else(|| usage(format!("未知角色（unknown role）：{role}；可用：admin, openness_office, editor, reviewer, leader, case_handler")))?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("无法从标准输入读取密码")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            gongkai_web::auth::check_password_strength(password).map_err(usage)?;
+            let (store, _) = open_store(file, &data).await?;
+            let unit = store.find_unit_by_code(&unit).await?.ok_or_else(|| usage(format!("单位代码不存在（no such unit）：{unit}")))?;
+            let hash = gongkai_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let staff = store
+                .create_staff(&Actor::system("cli"), &gongkai_store::org::NewStaff { unit_id: unit.id, username, display_name: name, role, password_hash: hash })
+                .await?;
+            println!("已创建账号 {}（{}，{}）", staff.username, role.label(), unit.name);
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<ExitCode> {
+    match cmd {
+        CalendarCommand::Check { dates, source } => {
+            let parsed = dates.iter().map(|d| parse_date(d)).collect::<Result<Vec<_>>>()?;
+            let cal = calendar_for(file, &source).await?;
+            let infos = parsed.into_iter().map(|d| cal.day(d, coverage(&source))).collect::<Result<Vec<_>, _>>()?;
+            for info in infos {
+                let d = info.date;
+                let mark = if info.assumed { "  (assumed: no data for this year)" } else { "" };
+                println!("{} {}{mark}", d, if info.workday { "workday" } else { "off" });
+            }
+        }
+        CalendarCommand::Add { date, n, source } => {
+            let (start, n) = (parse_date(&date)?, parse_n(&n)?);
+            let cal = calendar_for(file, &source).await?;
+            let (end, steps) = cal.explain_add(start, n, coverage(&source))?;
+            let mark = if steps.iter().any(|s| s.assumed) { "  (assumed: weekend rule used for a year without data)" } else { "" };
+            println!("{end}{mark}");
+        }
+        CalendarCommand::Explain { date, n, source } => {
+            let (start, n) = (parse_date(&date)?, parse_n(&n)?);
+            let cal = calendar_for(file, &source).await?;
+            let (end, steps) = cal.explain_add(start, n, coverage(&source))?;
+            println!("{start} 起算日（不计入 / start day, not counted）");
+            let mut counted = 0;
+            for s in &steps {
+                if s.workday {
+                    counted += 1;
+                    println!("{} workday  第{counted}个工作日  {}", s.date, s.reason_text());
+                } else {
+                    println!("{} off      不计          {}", s.date, s.reason_text());
+                }
+            }
+            println!("结果（result）：{start} 之后第 {n} 个工作日是 {end}");
+        }
+        CalendarCommand::Import { file: path, data } => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取文件 {}", path.display()))?;
+            let year = parse_year(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+            let (store, _) = open_store(file, &data).await?;
+            store.import_calendar_year(&Actor::system("cli"), &year).await?;
+            println!("已导入 {} 年节假日安排：{} 个例外日（imported）", year.year, year.days.len());
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Result<()> {
+    let store = open_settings(&settings).await?;
+    if demo {
+        demo::load(&store).await?;
+    }
+    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = gongkai_web::app(state);
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .with_context(|| format!("无法监听 {}（address in use or not permitted）", settings.addr))?;
+    let local = listener.local_addr()?;
+    if demo {
+        print!("{}", demo::login_table(&local.to_string()));
+    }
+    let backend = match store.backend() {
+        gongkai_store::Backend::Sqlite => "SQLite",
+        gongkai_store::Backend::Postgres => "PostgreSQL",
+    };
+    println!("gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）", started.elapsed().as_millis());
+    tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
+
+    let purge_store = store.clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge_store.purge_expired(chrono::Utc::now() - chrono::Duration::days(30)).await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    });
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    purge.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

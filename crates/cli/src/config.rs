@@ -1,0 +1,136 @@
+//! The configuration file (`gongkai.toml`) and environment variables, loaded and validated once
+//! at start-up. Precedence: command-line flags, then environment, then the file, then defaults.
+//! Every key is documented in `docs/CONFIG.md`.
+
+use anyhow::{Context, Result, bail};
+use gongkai_web::{LoginConfig, SiteConfig, WebConfig};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// `[server]`.
+    #[serde(default)]
+    pub server: ServerSection,
+    /// `[site]`.
+    #[serde(default)]
+    pub site: SiteConfig,
+    /// `[login]`.
+    #[serde(default)]
+    pub login: LoginConfig,
+    /// `[paths]`.
+    #[serde(default)]
+    pub paths: PathsSection,
+}
+
+/// `[server]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    /// Listen address, `HOST:PORT`.
+    pub addr: Option<String>,
+    /// Data directory.
+    pub data: Option<PathBuf>,
+    /// Database URL (default: SQLite in the data directory).
+    pub database: Option<String>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// `auto`, `always` or `never`.
+    pub secure_cookies: Option<String>,
+}
+
+/// `[paths]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathsSection {
+    /// Template override directory.
+    pub templates: Option<PathBuf>,
+    /// Static file override directory.
+    pub static_files: Option<PathBuf>,
+}
+
+/// The configuration after merging and validation.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Data directory.
+    pub data: PathBuf,
+    /// Database URL, if not the default SQLite file.
+    pub database: Option<String>,
+    /// JSON logs.
+    pub json_logs: bool,
+    /// Web layer configuration.
+    pub web: WebConfig,
+}
+
+/// Reads the file named by `--config`, `GONGKAI_CONFIG`, or `./gongkai.toml` if present.
+pub fn load_file(path: Option<&Path>) -> Result<FileConfig> {
+    let env_path = std::env::var_os("GONGKAI_CONFIG").map(PathBuf::from);
+    let (path, required) = match (path.map(Path::to_path_buf), env_path) {
+        (Some(p), _) | (None, Some(p)) => (p, true),
+        (None, None) => (PathBuf::from("gongkai.toml"), false),
+    };
+    if !path.exists() {
+        if required {
+            bail!("配置文件不存在（config file not found）：{}", path.display());
+        }
+        return Ok(FileConfig::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误（invalid config）：{e}", path.display()))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Merges flags, environment and file into validated settings.
+pub fn settings(file: FileConfig, addr: Option<String>, data: Option<PathBuf>, database: Option<String>) -> Result<Settings> {
+    let addr_text = addr.or_else(|| env("GONGKAI_ADDR")).or(file.server.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let addr: SocketAddr = addr_text
+        .parse()
+        .map_err(|_| anyhow::anyhow!("监听地址无效（invalid listen address）：{addr_text}，应为 主机:端口，例如 127.0.0.1:8080"))?;
+    let data = data.or_else(|| env("GONGKAI_DATA").map(PathBuf::from)).or(file.server.data).unwrap_or_else(|| PathBuf::from("./gongkai-data"));
+    let database = database.or_else(|| env("GONGKAI_DATABASE")).or(file.server.database).filter(|d| !d.trim().is_empty());
+    let log_format = env("GONGKAI_LOG_FORMAT").or(file.server.log_format).unwrap_or_else(|| "text".into());
+    let json_logs = match log_format.as_str() {
+        "text" => false,
+        "json" => true,
+        other => bail!("log_format 只能是 text 或 json，实际为 {other}"),
+    };
+    let secure_cookies = match file.server.secure_cookies.as_deref().unwrap_or("auto") {
+        "auto" => None,
+        "always" => Some(true),
+        "never" => Some(false),
+        other => bail!("secure_cookies 只能是 auto、always 或 never，实际为 {other}"),
+    };
+    let site = file.site;
+    if site.site_id_code.chars().count() != 10 || !site.site_id_code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        bail!("site.site_id_code（网站标识码）应为10位字母或数字，实际为“{}”", site.site_id_code);
+    }
+    if site.name.trim().is_empty() {
+        bail!("site.name（网站名称）不能为空");
+    }
+    let login = file.login;
+    if login.max_failures_per_user < 1 || login.max_failures_per_ip < 1 || login.window_minutes < 1 || !(1..=720).contains(&login.session_hours) {
+        bail!("[login] 的各项须为正整数，session_hours 不超过720");
+    }
+    for (key, dir) in [("paths.templates", &file.paths.templates), ("paths.static_files", &file.paths.static_files)] {
+        if let Some(d) = dir
+            && !d.is_dir()
+        {
+            bail!("{key} 指定的目录不存在：{}", d.display());
+        }
+    }
+    Ok(Settings {
+        addr,
+        data,
+        database,
+        json_logs,
+        web: WebConfig { site, login, secure_cookies, template_dir: file.paths.templates, static_dir: file.paths.static_files },
+    })
+}
