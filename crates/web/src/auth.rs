@@ -259,7 +259,7 @@ fn login_form(
     status: axum::http::StatusCode,
 ) -> Response {
     let pre = cookie(headers, PRE_COOKIE).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
-    let ctx = minijinja::context! { next, notice, error, username, csrf => &pre };
+    let ctx = minijinja::context! { next, notice, error, username, pre_csrf => &pre };
     let mut resp = crate::pages::render(state, headers, "login.html", "登录", ctx, None);
     *resp.status_mut() = status;
     resp.headers_mut().append(SET_COOKIE, set_cookie(PRE_COOKIE, &pre, None, secure(state, headers)));

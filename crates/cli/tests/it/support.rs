@@ -1,0 +1,197 @@
+//! Test support: a fresh database on each backend, an app to send requests to, and helpers.
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use gongkai_store::{Actor, ConnectOptions, Store};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use.
+pub fn pg_url() -> String {
+    std::env::var("GONGKAI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A unique name for this process and call.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A fresh, migrated, empty database.
+pub struct TestDb {
+    pub store: Store,
+    /// `--database` URL for the CLI (PostgreSQL: with the schema as search_path).
+    pub cli_url: String,
+    pub dir: PathBuf,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(db: Db) -> TestDb {
+        let dir = std::env::temp_dir().join(unique("gongkai_test"));
+        std::fs::create_dir_all(&dir).unwrap();
+        match db {
+            Db::Sqlite => {
+                let url = gongkai_store::sqlite_url_for_dir(&dir);
+                let store = Store::open(ConnectOptions::new(&url)).await.unwrap();
+                TestDb { store, cli_url: url, dir, schema: None }
+            }
+            Db::Postgres => {
+                let schema = unique("gk_test");
+                let mut opts = ConnectOptions::new(&pg_url());
+                opts.pg_schema = Some(schema.clone());
+                opts.max_connections = 4;
+                let store = match Store::open(opts).await {
+                    Ok(s) => s,
+                    Err(e) => panic!(
+                        "PostgreSQL is not reachable at {} ({e}).\n\
+                         The test suite needs it: start it with\n  \
+                         pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n\
+                         or point GONGKAI_TEST_POSTGRES at another server (scripts/test does this for you).",
+                        pg_url()
+                    ),
+                };
+                let sep = if pg_url().contains('?') { '&' } else { '?' };
+                let cli_url = format!("{}{sep}options=-c%20search_path%3D{schema}", pg_url());
+                TestDb { store, cli_url, dir, schema: Some(schema) }
+            }
+        }
+    }
+
+    /// Drops the PostgreSQL schema and the temporary directory.
+    pub async fn cleanup(self) {
+        if let Some(schema) = &self.schema {
+            let _ = self.store.drop_schema(schema).await;
+        }
+        self.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// A store with the demo district loaded (through the CLI's own loader: `gongkai demo`).
+    pub async fn with_demo(db: Db) -> TestDb {
+        let t = TestDb::new(db).await;
+        let out = t.cli(&["demo"]).output().unwrap();
+        assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+        t
+    }
+
+    /// A `gongkai` command pointed at this database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"));
+        c.args(args).arg("--database").arg(&self.cli_url).current_dir(&self.dir).env_remove("GONGKAI_CONFIG");
+        c
+    }
+
+    pub fn app(&self) -> axum::Router {
+        let state = gongkai_web::AppState::new(self.store.clone(), gongkai_web::WebConfig::default()).unwrap();
+        gongkai_web::app(state)
+    }
+
+    pub async fn unit_id(&self, code: &str) -> i64 {
+        self.store.find_unit_by_code(code).await.unwrap().unwrap().id
+    }
+
+    /// Logs `username` in by creating a session directly; returns the cookie header and CSRF token.
+    pub async fn session_for(&self, username: &str) -> (String, String) {
+        let creds = self.store.find_staff_credentials(username).await.unwrap().unwrap();
+        let token = gongkai_web::auth::random_token();
+        let csrf = gongkai_web::auth::random_token();
+        self.store
+            .create_session(&creds.staff, &gongkai_web::auth::token_hash(&token), &csrf, chrono::Utc::now() + chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        (format!("{}={token}", gongkai_web::auth::SESSION_COOKIE), csrf)
+    }
+}
+
+pub fn system() -> Actor {
+    Actor::system("test")
+}
+
+/// A response with its body read.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let first = c.split(';').next()?;
+            let (k, v) = first.split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn read(resp: Response<Body>) -> Resp {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20).await.unwrap();
+    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+pub async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> Resp {
+    let mut req = Request::get(path);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    read(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+}
+
+pub async fn get_bearer(app: &axum::Router, path: &str, token: &str) -> Resp {
+    let req = Request::get(path).header("authorization", format!("Bearer {token}"));
+    read(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+}
+
+/// URL-encodes form fields.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub async fn post(app: &axum::Router, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    read(app.clone().oneshot(req.body(Body::from(form(fields))).unwrap()).await.unwrap()).await
+}
+
+/// Declares one async test per backend: `NAME_sqlite` and `NAME_postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::support::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)($crate::support::Db::Postgres).await
+            }
+        }
+    };
+}
