@@ -76,12 +76,17 @@ pub fn load_file(path: Option<&Path>) -> Result<FileConfig> {
     };
     if !path.exists() {
         if required {
-            bail!("配置文件不存在（config file not found）：{}", path.display());
+            bail!(
+                "配置文件不存在（config file not found）：{}",
+                path.display()
+            );
         }
         return Ok(FileConfig::default());
     }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误（invalid config）：{e}", path.display()))
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("配置文件 {} 有误（invalid config）：{e}", path.display()))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -89,14 +94,30 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// Merges flags, environment and file into validated settings.
-pub fn settings(file: FileConfig, addr: Option<String>, data: Option<PathBuf>, database: Option<String>) -> Result<Settings> {
-    let addr_text = addr.or_else(|| env("GONGKAI_ADDR")).or(file.server.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+pub fn settings(
+    file: FileConfig,
+    addr: Option<String>,
+    data: Option<PathBuf>,
+    database: Option<String>,
+) -> Result<Settings> {
+    let addr_text = addr
+        .or_else(|| env("GONGKAI_ADDR"))
+        .or(file.server.addr)
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
     let addr: SocketAddr = addr_text
         .parse()
         .map_err(|_| anyhow::anyhow!("监听地址无效（invalid listen address）：{addr_text}，应为 主机:端口，例如 127.0.0.1:8080"))?;
-    let data = data.or_else(|| env("GONGKAI_DATA").map(PathBuf::from)).or(file.server.data).unwrap_or_else(|| PathBuf::from("./gongkai-data"));
-    let database = database.or_else(|| env("GONGKAI_DATABASE")).or(file.server.database).filter(|d| !d.trim().is_empty());
-    let log_format = env("GONGKAI_LOG_FORMAT").or(file.server.log_format).unwrap_or_else(|| "text".into());
+    let data = data
+        .or_else(|| env("GONGKAI_DATA").map(PathBuf::from))
+        .or(file.server.data)
+        .unwrap_or_else(|| PathBuf::from("./gongkai-data"));
+    let database = database
+        .or_else(|| env("GONGKAI_DATABASE"))
+        .or(file.server.database)
+        .filter(|d| !d.trim().is_empty());
+    let log_format = env("GONGKAI_LOG_FORMAT")
+        .or(file.server.log_format)
+        .unwrap_or_else(|| "text".into());
     let json_logs = match log_format.as_str() {
         "text" => false,
         "json" => true,
@@ -109,17 +130,29 @@ pub fn settings(file: FileConfig, addr: Option<String>, data: Option<PathBuf>, d
         other => bail!("secure_cookies 只能是 auto、always 或 never，实际为 {other}"),
     };
     let site = file.site;
-    if site.site_id_code.chars().count() != 10 || !site.site_id_code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        bail!("site.site_id_code（网站标识码）应为10位字母或数字，实际为“{}”", site.site_id_code);
+    if site.site_id_code.chars().count() != 10
+        || !site.site_id_code.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        bail!(
+            "site.site_id_code（网站标识码）应为10位字母或数字，实际为“{}”",
+            site.site_id_code
+        );
     }
     if site.name.trim().is_empty() {
         bail!("site.name（网站名称）不能为空");
     }
     let login = file.login;
-    if login.max_failures_per_user < 1 || login.max_failures_per_ip < 1 || login.window_minutes < 1 || !(1..=720).contains(&login.session_hours) {
+    if login.max_failures_per_user < 1
+        || login.max_failures_per_ip < 1
+        || login.window_minutes < 1
+        || !(1..=720).contains(&login.session_hours)
+    {
         bail!("[login] 的各项须为正整数，session_hours 不超过720");
     }
-    for (key, dir) in [("paths.templates", &file.paths.templates), ("paths.static_files", &file.paths.static_files)] {
+    for (key, dir) in [
+        ("paths.templates", &file.paths.templates),
+        ("paths.static_files", &file.paths.static_files),
+    ] {
         if let Some(d) = dir
             && !d.is_dir()
         {
@@ -131,6 +164,12 @@ pub fn settings(file: FileConfig, addr: Option<String>, data: Option<PathBuf>, d
         data,
         database,
         json_logs,
-        web: WebConfig { site, login, secure_cookies, template_dir: file.paths.templates, static_dir: file.paths.static_files },
+        web: WebConfig {
+            site,
+            login,
+            secure_cookies,
+            template_dir: file.paths.templates,
+            static_dir: file.paths.static_files,
+        },
     })
 }

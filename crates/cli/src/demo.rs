@@ -20,9 +20,19 @@ const UNITS: &[(&str, &str, UnitType, Option<&str>)] = &[
     ("MZJ", "区民政局", UnitType::Department, Some("GOV")),
     ("SFJ", "区司法局", UnitType::Department, Some("GOV")),
     ("CZJ", "区财政局", UnitType::Department, Some("GOV")),
-    ("RSJ", "区人力资源和社会保障局", UnitType::Department, Some("GOV")),
+    (
+        "RSJ",
+        "区人力资源和社会保障局",
+        UnitType::Department,
+        Some("GOV"),
+    ),
     ("ZRJ", "区自然资源局", UnitType::Department, Some("GOV")),
-    ("ZJJ", "区住房和城乡建设局", UnitType::Department, Some("GOV")),
+    (
+        "ZJJ",
+        "区住房和城乡建设局",
+        UnitType::Department,
+        Some("GOV"),
+    ),
     ("WJW", "区卫生健康委员会", UnitType::Department, Some("GOV")),
     ("SJJ", "区市场监督管理局", UnitType::Department, Some("GOV")),
     ("ZWJ", "区政务服务管理局", UnitType::Department, Some("GOV")),
@@ -31,12 +41,42 @@ const UNITS: &[(&str, &str, UnitType, Option<&str>)] = &[
     ("SQZ", "石桥镇人民政府", UnitType::Town, Some("GOV")),
     ("DCJD", "东城街道办事处", UnitType::Street, Some("GOV")),
     ("XCJD", "西城街道办事处", UnitType::Street, Some("GOV")),
-    ("QSZ-QSC", "青山镇青山村民委员会", UnitType::Village, Some("QSZ")),
-    ("QSZ-XKC", "青山镇溪口村民委员会", UnitType::Village, Some("QSZ")),
-    ("BYZ-BYC", "白云镇白云村民委员会", UnitType::Village, Some("BYZ")),
-    ("SQZ-SQC", "石桥镇石桥村民委员会", UnitType::Village, Some("SQZ")),
-    ("DCJD-CYSQ", "东城街道朝阳社区居民委员会", UnitType::Community, Some("DCJD")),
-    ("XCJD-HPSQ", "西城街道和平社区居民委员会", UnitType::Community, Some("XCJD")),
+    (
+        "QSZ-QSC",
+        "青山镇青山村民委员会",
+        UnitType::Village,
+        Some("QSZ"),
+    ),
+    (
+        "QSZ-XKC",
+        "青山镇溪口村民委员会",
+        UnitType::Village,
+        Some("QSZ"),
+    ),
+    (
+        "BYZ-BYC",
+        "白云镇白云村民委员会",
+        UnitType::Village,
+        Some("BYZ"),
+    ),
+    (
+        "SQZ-SQC",
+        "石桥镇石桥村民委员会",
+        UnitType::Village,
+        Some("SQZ"),
+    ),
+    (
+        "DCJD-CYSQ",
+        "东城街道朝阳社区居民委员会",
+        UnitType::Community,
+        Some("DCJD"),
+    ),
+    (
+        "XCJD-HPSQ",
+        "西城街道和平社区居民委员会",
+        UnitType::Community,
+        Some("XCJD"),
+    ),
 ];
 
 /// (username, display name, role, unit code).
@@ -57,7 +97,9 @@ fn demo_uscc(n: usize, kind: UnitType) -> Option<String> {
         _ => "11",
     };
     let first17 = format!("{prefix}330199MB{n:07}");
-    uscc_check_char(&first17).ok().map(|c| format!("{first17}{c}"))
+    uscc_check_char(&first17)
+        .ok()
+        .map(|c| format!("{first17}{c}"))
 }
 
 /// Loads the demo district. Existing units and accounts are left as they are.
@@ -71,9 +113,16 @@ pub async fn load(store: &Store) -> Result<()> {
             Some(p) => store.find_unit_by_code(p).await?,
             None => None,
         };
-        let new = NewUnit { name: (*name).into(), unit_type: *kind, code: (*code).into(), uscc: demo_uscc(i + 1, *kind) };
+        let new = NewUnit {
+            name: (*name).into(),
+            unit_type: *kind,
+            code: (*code).into(),
+            uscc: demo_uscc(i + 1, *kind),
+        };
         validate_unit(&new, parent_unit.as_ref().map(|p| p.unit_type))?;
-        let unit = store.create_unit(&actor, parent_unit.map(|p| p.id), &new).await?;
+        let unit = store
+            .create_unit(&actor, parent_unit.map(|p| p.id), &new)
+            .await?;
         let profile = UnitProfile {
             address: format!("示范区人民路{}号", 100 + i),
             phone: format!("0571-8800{:04}", 1000 + i),
@@ -81,12 +130,15 @@ pub async fn load(store: &Store) -> Result<()> {
         };
         store.update_unit_profile(&actor, unit.id, &profile).await?;
     }
-    let hash = gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash =
+        gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
         if store.find_staff_credentials(username).await?.is_some() {
             continue;
         }
-        let Some(unit) = store.find_unit_by_code(unit_code).await? else { continue };
+        let Some(unit) = store.find_unit_by_code(unit_code).await? else {
+            continue;
+        };
         let new = NewStaff {
             unit_id: unit.id,
             username: (*username).into(),
@@ -101,9 +153,13 @@ pub async fn load(store: &Store) -> Result<()> {
 
 /// The login table printed after loading the demo.
 pub fn login_table(addr: &str) -> String {
-    let mut out = format!("演示账号（demo accounts）— 登录 http://{addr}/login ，密码均为 {DEMO_PASSWORD}\n");
+    let mut out =
+        format!("演示账号（demo accounts）— 登录 http://{addr}/login ，密码均为 {DEMO_PASSWORD}\n");
     for (username, display, role, unit) in ACCOUNTS {
-        out.push_str(&format!("  {username:<14} {display:<6} {:<8} {unit}\n", role.label()));
+        out.push_str(&format!(
+            "  {username:<14} {display:<6} {:<8} {unit}\n",
+            role.label()
+        ));
     }
     out
 }

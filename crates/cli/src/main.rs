@@ -167,15 +167,25 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| usage(format!("日期格式错误（malformed date）：“{s}”，应为 YYYY-MM-DD，例如 2026-10-08")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        usage(format!(
+            "日期格式错误（malformed date）：“{s}”，应为 YYYY-MM-DD，例如 2026-10-08"
+        ))
+    })
 }
 
 fn parse_n(s: &str) -> Result<u32> {
     match s.trim().parse::<i64>() {
         Ok(n) if (0..=3650).contains(&n) => Ok(n as u32),
-        Ok(n) if n < 0 => Err(usage(format!("工作日数不能为负数（N must not be negative）：{n}"))),
-        Ok(n) => Err(usage(format!("工作日数过大（N too large, at most 3650）：{n}"))),
-        Err(_) => Err(usage(format!("工作日数应为整数（N must be an integer）：“{s}”"))),
+        Ok(n) if n < 0 => Err(usage(format!(
+            "工作日数不能为负数（N must not be negative）：{n}"
+        ))),
+        Ok(n) => Err(usage(format!(
+            "工作日数过大（N too large, at most 3650）：{n}"
+        ))),
+        Err(_) => Err(usage(format!(
+            "工作日数应为整数（N must be an integer）：“{s}”"
+        ))),
     }
 }
 
@@ -188,7 +198,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误（error）：无法启动运行时：{e}");
@@ -199,12 +212,19 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误（error）：{e:#}");
-            ExitCode::from(if e.downcast_ref::<Usage>().is_some() { 2 } else { 1 })
+            ExitCode::from(if e.downcast_ref::<Usage>().is_some() {
+                2
+            } else {
+                1
+            })
         }
     }
 }
 
-async fn open_store(file: config::FileConfig, data: &DataArgs) -> Result<(Store, config::Settings)> {
+async fn open_store(
+    file: config::FileConfig,
+    data: &DataArgs,
+) -> Result<(Store, config::Settings)> {
     let settings = config::settings(file, None, data.data.clone(), data.database.clone())?;
     let store = open_settings(&settings).await?;
     Ok((store, settings))
@@ -226,14 +246,25 @@ async fn calendar_for(file: config::FileConfig, source: &CalendarSource) -> Resu
     if source.data.is_none() && source.database.is_none() {
         return Ok(Calendar::shipped()?);
     }
-    let (store, _) = open_store(file, &DataArgs { data: source.data.clone(), database: source.database.clone() }).await?;
+    let (store, _) = open_store(
+        file,
+        &DataArgs {
+            data: source.data.clone(),
+            database: source.database.clone(),
+        },
+    )
+    .await?;
     let cal = store.calendar().await?;
     store.close().await;
     Ok(cal)
 }
 
 fn coverage(source: &CalendarSource) -> Coverage {
-    if source.assume_weekends { Coverage::AssumeWeekends } else { Coverage::Strict }
+    if source.assume_weekends {
+        Coverage::AssumeWeekends
+    } else {
+        Coverage::Strict
+    }
 }
 
 async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
@@ -246,7 +277,10 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         }
         Command::Migrate { data } => {
             let (store, _) = open_store(file, &data).await?;
-            println!("数据库已是最新结构（schema version {}）", gongkai_store::migrate::latest_version());
+            println!(
+                "数据库已是最新结构（schema version {}）",
+                gongkai_store::migrate::latest_version()
+            );
             store.close().await;
         }
         Command::Demo { data } => {
@@ -262,28 +296,60 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             store.close().await;
             return Ok(match report.problem {
                 None => {
-                    println!("审计链完整（audit chain intact）：共 {} 条记录", report.entries);
+                    println!(
+                        "审计链完整（audit chain intact）：共 {} 条记录",
+                        report.entries
+                    );
                     ExitCode::SUCCESS
                 }
                 Some(problem) => {
-                    eprintln!("审计链被篡改（audit chain broken）：{problem}；此前 {} 条记录校验通过", report.entries);
+                    eprintln!(
+                        "审计链被篡改（audit chain broken）：{problem}；此前 {} 条记录校验通过",
+                        report.entries
+                    );
                     ExitCode::from(1)
                 }
             });
         }
-        Command::Staff(StaffCommand::Add { data, unit, role, username, name }) => {
+        Command::Staff(StaffCommand::Add {
+            data,
+            unit,
+            role,
+            username,
+            name,
+        }) => {
             let role = Role::from_code(&role).ok_or_else(|| usage(format!("未知角色（unknown role）：{role}；可用：admin, openness_office, editor, reviewer, leader, case_handler")))?;
             let mut password = String::new();
-            std::io::stdin().read_line(&mut password).context("无法从标准输入读取密码")?;
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("无法从标准输入读取密码")?;
             let password = password.trim_end_matches(['\r', '\n']);
             gongkai_web::auth::check_password_strength(password).map_err(usage)?;
             let (store, _) = open_store(file, &data).await?;
-            let unit = store.find_unit_by_code(&unit).await?.ok_or_else(|| usage(format!("单位代码不存在（no such unit）：{unit}")))?;
-            let hash = gongkai_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let unit = store
+                .find_unit_by_code(&unit)
+                .await?
+                .ok_or_else(|| usage(format!("单位代码不存在（no such unit）：{unit}")))?;
+            let hash =
+                gongkai_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let staff = store
-                .create_staff(&Actor::system("cli"), &gongkai_store::org::NewStaff { unit_id: unit.id, username, display_name: name, role, password_hash: hash })
+                .create_staff(
+                    &Actor::system("cli"),
+                    &gongkai_store::org::NewStaff {
+                        unit_id: unit.id,
+                        username,
+                        display_name: name,
+                        role,
+                        password_hash: hash,
+                    },
+                )
                 .await?;
-            println!("已创建账号 {}（{}，{}）", staff.username, role.label(), unit.name);
+            println!(
+                "已创建账号 {}（{}，{}）",
+                staff.username,
+                role.label(),
+                unit.name
+            );
             store.close().await;
         }
     }
@@ -293,20 +359,38 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
 async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<ExitCode> {
     match cmd {
         CalendarCommand::Check { dates, source } => {
-            let parsed = dates.iter().map(|d| parse_date(d)).collect::<Result<Vec<_>>>()?;
+            let parsed = dates
+                .iter()
+                .map(|d| parse_date(d))
+                .collect::<Result<Vec<_>>>()?;
             let cal = calendar_for(file, &source).await?;
-            let infos = parsed.into_iter().map(|d| cal.day(d, coverage(&source))).collect::<Result<Vec<_>, _>>()?;
+            let infos = parsed
+                .into_iter()
+                .map(|d| cal.day(d, coverage(&source)))
+                .collect::<Result<Vec<_>, _>>()?;
             for info in infos {
                 let d = info.date;
-                let mark = if info.assumed { "  (assumed: no data for this year)" } else { "" };
-                println!("{} {}{mark}", d, if info.workday { "workday" } else { "off" });
+                let mark = if info.assumed {
+                    "  (assumed: no data for this year)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{} {}{mark}",
+                    d,
+                    if info.workday { "workday" } else { "off" }
+                );
             }
         }
         CalendarCommand::Add { date, n, source } => {
             let (start, n) = (parse_date(&date)?, parse_n(&n)?);
             let cal = calendar_for(file, &source).await?;
             let (end, steps) = cal.explain_add(start, n, coverage(&source))?;
-            let mark = if steps.iter().any(|s| s.assumed) { "  (assumed: weekend rule used for a year without data)" } else { "" };
+            let mark = if steps.iter().any(|s| s.assumed) {
+                "  (assumed: weekend rule used for a year without data)"
+            } else {
+                ""
+            };
             println!("{end}{mark}");
         }
         CalendarCommand::Explain { date, n, source } => {
@@ -318,7 +402,11 @@ async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<Exit
             for s in &steps {
                 if s.workday {
                     counted += 1;
-                    println!("{} workday  第{counted}个工作日  {}", s.date, s.reason_text());
+                    println!(
+                        "{} workday  第{counted}个工作日  {}",
+                        s.date,
+                        s.reason_text()
+                    );
                 } else {
                     println!("{} off      不计          {}", s.date, s.reason_text());
                 }
@@ -326,11 +414,18 @@ async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<Exit
             println!("结果（result）：{start} 之后第 {n} 个工作日是 {end}");
         }
         CalendarCommand::Import { file: path, data } => {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取文件 {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("无法读取文件 {}", path.display()))?;
             let year = parse_year(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
             let (store, _) = open_store(file, &data).await?;
-            store.import_calendar_year(&Actor::system("cli"), &year).await?;
-            println!("已导入 {} 年节假日安排：{} 个例外日（imported）", year.year, year.days.len());
+            store
+                .import_calendar_year(&Actor::system("cli"), &year)
+                .await?;
+            println!(
+                "已导入 {} 年节假日安排：{} 个例外日（imported）",
+                year.year,
+                year.days.len()
+            );
             store.close().await;
         }
     }
@@ -339,8 +434,11 @@ async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<Exit
 
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -353,11 +451,17 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     if demo {
         demo::load(&store).await?;
     }
-    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let app = gongkai_web::app(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
-        .with_context(|| format!("无法监听 {}（address in use or not permitted）", settings.addr))?;
+        .with_context(|| {
+            format!(
+                "无法监听 {}（address in use or not permitted）",
+                settings.addr
+            )
+        })?;
     let local = listener.local_addr()?;
     if demo {
         print!("{}", demo::login_table(&local.to_string()));
@@ -366,7 +470,10 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         gongkai_store::Backend::Sqlite => "SQLite",
         gongkai_store::Backend::Postgres => "PostgreSQL",
     };
-    println!("gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）", started.elapsed().as_millis());
+    println!(
+        "gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）",
+        started.elapsed().as_millis()
+    );
     tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
 
     let purge_store = store.clone();
@@ -374,14 +481,20 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) = purge_store.purge_expired(chrono::Utc::now() - chrono::Duration::days(30)).await {
+            if let Err(e) = purge_store
+                .purge_expired(chrono::Utc::now() - chrono::Duration::days(30))
+                .await
+            {
                 tracing::warn!(error = %e, "purging expired sessions failed");
             }
         }
     });
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     purge.abort();
     store.close().await;
     tracing::info!("stopped");

@@ -125,7 +125,12 @@ mod tests {
             Action::ViewAudit,
             Action::ImportCalendar,
         ];
-        for role in [Role::Editor, Role::Reviewer, Role::Leader, Role::CaseHandler] {
+        for role in [
+            Role::Editor,
+            Role::Reviewer,
+            Role::Leader,
+            Role::CaseHandler,
+        ] {
             for a in actions {
                 assert!(!allowed(role, 1, a, 2), "{role:?} {a:?}");
             }

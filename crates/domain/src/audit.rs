@@ -84,7 +84,9 @@ pub enum ChainError {
         seq: i64,
     },
     /// The entry does not link to the previous entry's hash: a row was inserted or removed.
-    #[error("审计记录 #{seq} 与前一条记录的哈希不衔接（broken link: entry inserted or removed before it）")]
+    #[error(
+        "审计记录 #{seq} 与前一条记录的哈希不衔接（broken link: entry inserted or removed before it）"
+    )]
     BrokenLink {
         /// The entry's sequence number.
         seq: i64,
@@ -122,7 +124,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS.to_string() }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+        }
     }
 }
 
@@ -130,7 +135,10 @@ impl ChainVerifier {
     /// Checks the next entry.
     pub fn push(&mut self, e: &AuditEntry) -> Result<(), ChainError> {
         if e.seq != self.expected_seq {
-            return Err(ChainError::Gap { expected: self.expected_seq, found: e.seq });
+            return Err(ChainError::Gap {
+                expected: self.expected_seq,
+                found: e.seq,
+            });
         }
         if entry_hash(e) != e.hash {
             return Err(ChainError::Altered { seq: e.seq });
@@ -220,25 +228,43 @@ mod tests {
 
         let mut altered = c.clone();
         altered[2].detail = "forged".into();
-        assert_eq!(verify_chain(&altered, h), Err(ChainError::Altered { seq: 3 }));
+        assert_eq!(
+            verify_chain(&altered, h),
+            Err(ChainError::Altered { seq: 3 })
+        );
 
         let mut removed = c.clone();
         removed.remove(1);
-        assert_eq!(verify_chain(&removed, h), Err(ChainError::Gap { expected: 2, found: 3 }));
+        assert_eq!(
+            verify_chain(&removed, h),
+            Err(ChainError::Gap {
+                expected: 2,
+                found: 3
+            })
+        );
 
         let mut rehashed = c.clone();
         rehashed[1].detail = "forged".into();
         rehashed[1].hash = entry_hash(&rehashed[1]);
-        assert_eq!(verify_chain(&rehashed, h), Err(ChainError::BrokenLink { seq: 3 }));
+        assert_eq!(
+            verify_chain(&rehashed, h),
+            Err(ChainError::BrokenLink { seq: 3 })
+        );
 
         let truncated = &c[..4];
-        assert_eq!(verify_chain(truncated, h), Err(ChainError::Truncated { last: 4, head: 5 }));
+        assert_eq!(
+            verify_chain(truncated, h),
+            Err(ChainError::Truncated { last: 4, head: 5 })
+        );
 
         let mut inserted = c.clone();
         let mut extra = c[4].clone();
         extra.seq = 6;
         extra.hash = entry_hash(&extra);
         inserted.push(extra);
-        assert_eq!(verify_chain(&inserted, h), Err(ChainError::BrokenLink { seq: 6 }));
+        assert_eq!(
+            verify_chain(&inserted, h),
+            Err(ChainError::BrokenLink { seq: 6 })
+        );
     }
 }

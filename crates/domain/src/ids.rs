@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 /// The 31 characters a unified social credit code may use, in checksum order.
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of the first 17 characters of a unified social credit code.
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a unified social credit code is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,9 +42,10 @@ pub fn uscc_check_char(first17: &str) -> Result<char, UsccError> {
     }
     let mut sum = 0u32;
     for (i, ch) in chars.iter().enumerate() {
-        let value = USCC_ALPHABET
-            .find(*ch)
-            .ok_or(UsccError::BadChar { position: i + 1, ch: *ch })?;
+        let value = USCC_ALPHABET.find(*ch).ok_or(UsccError::BadChar {
+            position: i + 1,
+            ch: *ch,
+        })?;
         sum += value as u32 * USCC_WEIGHTS[i];
     }
     let check = (31 - sum % 31) % 31;
@@ -59,7 +62,10 @@ pub fn validate_uscc(code: &str) -> Result<(), UsccError> {
     let expected = uscc_check_char(&first17)?;
     let actual = chars[17];
     if !USCC_ALPHABET.contains(actual) {
-        return Err(UsccError::BadChar { position: 18, ch: actual });
+        return Err(UsccError::BadChar {
+            position: 18,
+            ch: actual,
+        });
     }
     if expected != actual {
         return Err(UsccError::Checksum { expected, actual });
@@ -79,7 +85,11 @@ pub fn resident_id_check_char(first17: &str) -> Option<char> {
     if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = bytes.iter().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = bytes
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(ID_CHECK[(sum % 11) as usize])
 }
 
@@ -90,8 +100,12 @@ pub fn is_valid_resident_id(s: &str) -> bool {
     let b = s.as_bytes();
     match b.len() {
         18 => {
-            let Ok(first17) = std::str::from_utf8(&b[..17]) else { return false };
-            let Some(check) = resident_id_check_char(first17) else { return false };
+            let Ok(first17) = std::str::from_utf8(&b[..17]) else {
+                return false;
+            };
+            let Some(check) = resident_id_check_char(first17) else {
+                return false;
+            };
             let given = (b[17] as char).to_ascii_uppercase();
             given == check && birth_date(&first17[6..14]).is_some()
         }
@@ -99,7 +113,9 @@ pub fn is_valid_resident_id(s: &str) -> bool {
             if !b.iter().all(u8::is_ascii_digit) {
                 return false;
             }
-            let Ok(s) = std::str::from_utf8(b) else { return false };
+            let Ok(s) = std::str::from_utf8(b) else {
+                return false;
+            };
             birth_date(&format!("19{}", &s[6..12])).is_some()
         }
         _ => false,
@@ -124,9 +140,21 @@ mod tests {
         assert_eq!(validate_uscc("91350100M000100Y43"), Ok(()));
         let cases: &[(&str, Result<(), UsccError>)] = &[
             ("91350100M000100Y43", Ok(())),
-            ("91350100M000100Y44", Err(UsccError::Checksum { expected: '3', actual: '4' })),
+            (
+                "91350100M000100Y44",
+                Err(UsccError::Checksum {
+                    expected: '3',
+                    actual: '4',
+                }),
+            ),
             ("91350100M000100Y4", Err(UsccError::Length(17))),
-            ("91350100M000100I43", Err(UsccError::BadChar { position: 16, ch: 'I' })),
+            (
+                "91350100M000100I43",
+                Err(UsccError::BadChar {
+                    position: 16,
+                    ch: 'I',
+                }),
+            ),
             ("", Err(UsccError::Length(0))),
         ];
         for (code, want) in cases {
@@ -136,7 +164,11 @@ mod tests {
 
     #[test]
     fn uscc_check_char_round_trip() {
-        for base in ["11330102002500123", "12330102MB1234567", "91110000600007336"] {
+        for base in [
+            "11330102002500123",
+            "12330102MB1234567",
+            "91110000600007336",
+        ] {
             let c = uscc_check_char(base).unwrap();
             assert_eq!(validate_uscc(&format!("{base}{c}")), Ok(()));
         }

@@ -63,15 +63,16 @@ impl UnitType {
 
     /// Whether a unit of this type may sit under a parent of type `parent` (`None`: the root).
     pub fn may_be_under(self, parent: Option<UnitType>) -> bool {
-        match (self, parent) {
-            (UnitType::District, None) => true,
-            (UnitType::Department | UnitType::Town | UnitType::Street, Some(UnitType::District)) => {
-                true
-            }
-            (UnitType::Village, Some(UnitType::Town)) => true,
-            (UnitType::Community, Some(UnitType::Town | UnitType::Street)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (UnitType::District, None)
+                | (
+                    UnitType::Department | UnitType::Town | UnitType::Street,
+                    Some(UnitType::District)
+                )
+                | (UnitType::Village, Some(UnitType::Town))
+                | (UnitType::Community, Some(UnitType::Town | UnitType::Street))
+        )
     }
 }
 
@@ -118,7 +119,10 @@ pub fn validate_unit(unit: &NewUnit, parent: Option<UnitType>) -> Result<(), Uni
     }
     let code_ok = !unit.code.is_empty()
         && unit.code.len() <= 32
-        && unit.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        && unit
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !code_ok {
         return Err(UnitError::Code);
     }
@@ -139,7 +143,12 @@ mod tests {
     use super::*;
 
     fn unit(name: &str, t: UnitType, code: &str, uscc: Option<&str>) -> NewUnit {
-        NewUnit { name: name.into(), unit_type: t, code: code.into(), uscc: uscc.map(Into::into) }
+        NewUnit {
+            name: name.into(),
+            unit_type: t,
+            code: code.into(),
+            uscc: uscc.map(Into::into),
+        }
     }
 
     #[test]
@@ -147,17 +156,33 @@ mod tests {
         use UnitType::*;
         let cases: Vec<(NewUnit, Option<UnitType>, bool)> = vec![
             (unit("某区人民政府", District, "GOV", None), None, true),
-            (unit("区教育局", Department, "JYJ", Some("91350100M000100Y43")), Some(District), true),
-            (unit("区教育局", Department, "JYJ", Some("91350100M000100Y44")), Some(District), false),
+            (
+                unit("区教育局", Department, "JYJ", Some("91350100M000100Y43")),
+                Some(District),
+                true,
+            ),
+            (
+                unit("区教育局", Department, "JYJ", Some("91350100M000100Y44")),
+                Some(District),
+                false,
+            ),
             (unit("", Department, "X", None), Some(District), false),
-            (unit("区教育局", Department, "教育", None), Some(District), false),
+            (
+                unit("区教育局", Department, "教育", None),
+                Some(District),
+                false,
+            ),
             (unit("东村", Village, "V1", None), Some(Town), true),
             (unit("东村", Village, "V1", None), Some(Street), false),
             (unit("阳光社区", Community, "C1", None), Some(Street), true),
             (unit("区教育局", Department, "JYJ", None), None, false),
         ];
         for (u, parent, ok) in cases {
-            assert_eq!(validate_unit(&u, parent).is_ok(), ok, "{u:?} under {parent:?}");
+            assert_eq!(
+                validate_unit(&u, parent).is_ok(),
+                ok,
+                "{u:?} under {parent:?}"
+            );
         }
     }
 }

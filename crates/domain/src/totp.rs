@@ -19,7 +19,9 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: u64) -> bool {
         return false;
     }
     let step = unix_seconds / 30;
-    [step.saturating_sub(1), step, step + 1].iter().any(|s| hotp(secret, *s, 6) == code)
+    [step.saturating_sub(1), step, step + 1]
+        .iter()
+        .any(|s| hotp(secret, *s, 6) == code)
 }
 
 /// Base32 (RFC 4648, no padding) form of a secret, as authenticator apps expect.
@@ -29,7 +31,9 @@ pub fn secret_base32(secret: &[u8]) -> String {
 
 /// Decodes a base32 secret.
 pub fn secret_from_base32(text: &str) -> Option<Vec<u8>> {
-    data_encoding::BASE32_NOPAD.decode(text.trim().to_ascii_uppercase().as_bytes()).ok()
+    data_encoding::BASE32_NOPAD
+        .decode(text.trim().to_ascii_uppercase().as_bytes())
+        .ok()
 }
 
 /// The `otpauth://` address an authenticator app can import.
@@ -66,7 +70,11 @@ fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
         | u32::from(h[offset + 1]) << 16
         | u32::from(h[offset + 2]) << 8
         | u32::from(h[offset + 3]);
-    format!("{:0width$}", bin % 10u32.pow(digits), width = digits as usize)
+    format!(
+        "{:0width$}",
+        bin % 10u32.pow(digits),
+        width = digits as usize
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use gongkai_domain::audit::{AuditEntry, ChainError, ChainVerifier, GENESIS, entr
 use sqlx::{Any, Transaction};
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL (SQLite serialises writers).
-const AUDIT_LOCK: i64 = 0x6175_6469_74;
+const AUDIT_LOCK: i64 = 0x0061_7564_6974;
 
 /// What a change records in the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +28,11 @@ pub struct Change<'a> {
 }
 
 fn digest_or_empty(text: &str) -> String {
-    if text.is_empty() { String::new() } else { gongkai_domain::audit::digest(text) }
+    if text.is_empty() {
+        String::new()
+    } else {
+        gongkai_domain::audit::digest(text)
+    }
 }
 
 /// Appends one entry to the chain inside `tx`. Call it in the same transaction as the change.
@@ -39,10 +43,15 @@ pub(crate) async fn append(
     change: Change<'_>,
 ) -> Result<i64> {
     if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_LOCK).execute(&mut **tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut **tx)
+            .await?;
     }
     let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(&mut **tx).await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?;
     let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
     let mut e = AuditEntry {
         seq: prev_seq + 1,
@@ -144,10 +153,19 @@ pub struct VerifyReport {
 
 impl Store {
     /// Audit entries, newest first, optionally for one unit; `limit`/`offset` page through them.
-    pub async fn list_audit(&self, unit_id: Option<i64>, limit: i64, offset: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn list_audit(
+        &self,
+        unit_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditEntry>> {
         let rows: Vec<Row> = match unit_id {
             Some(u) => {
-                sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE unit_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"))
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    audit_columns!(),
+                    " FROM audit_log WHERE unit_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
+                ))
                 .bind(u)
                 .bind(limit)
                 .bind(offset)
@@ -155,11 +173,15 @@ impl Store {
                 .await?
             }
             None => {
-                sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log ORDER BY seq DESC LIMIT $1 OFFSET $2"))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(self.pool())
-                    .await?
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    audit_columns!(),
+                    " FROM audit_log ORDER BY seq DESC LIMIT $1 OFFSET $2"
+                ))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.pool())
+                .await?
             }
         };
         Ok(rows.into_iter().map(AuditEntry::from).collect())
@@ -168,8 +190,17 @@ impl Store {
     /// Number of audit entries, optionally for one unit.
     pub async fn count_audit(&self, unit_id: Option<i64>) -> Result<i64> {
         let (n,): (i64,) = match unit_id {
-            Some(u) => sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE unit_id = $1").bind(u).fetch_one(self.pool()).await?,
-            None => sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(self.pool()).await?,
+            Some(u) => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE unit_id = $1")
+                    .bind(u)
+                    .fetch_one(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+                    .fetch_one(self.pool())
+                    .await?
+            }
         };
         Ok(n)
     }
@@ -180,7 +211,11 @@ impl Store {
         let mut after = 0i64;
         let mut entries = 0i64;
         loop {
-            let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", audit_columns!(), " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"))
+            let rows: Vec<Row> = sqlx::query_as(concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            ))
             .bind(after)
             .fetch_all(self.pool())
             .await?;
@@ -191,13 +226,18 @@ impl Store {
                 let e = AuditEntry::from(r);
                 after = e.seq;
                 if let Err(problem) = v.push(&e) {
-                    return Ok(VerifyReport { entries, problem: Some(problem) });
+                    return Ok(VerifyReport {
+                        entries,
+                        problem: Some(problem),
+                    });
                 }
                 entries += 1;
             }
         }
         let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(self.pool()).await?;
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_optional(self.pool())
+                .await?;
         let problem = v.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))).err();
         Ok(VerifyReport { entries, problem })
     }
@@ -206,7 +246,9 @@ impl Store {
     /// never used by the application.
     #[doc(hidden)]
     pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64> {
-        let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self.pool()).await?;
+        let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(self.pool())
+            .await?;
         Ok(r.rows_affected())
     }
 }

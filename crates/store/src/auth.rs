@@ -55,7 +55,10 @@ impl Store {
         append(
             &mut tx,
             self.backend(),
-            &Actor { id: Some(staff.id), name: staff.username.clone() },
+            &Actor {
+                id: Some(staff.id),
+                name: staff.username.clone(),
+            },
             Change {
                 unit_id: Some(staff.unit_id),
                 action: "auth.login",
@@ -80,19 +83,31 @@ impl Store {
         .bind(now_text())
         .fetch_optional(self.pool())
         .await?;
-        let Some((staff_id, csrf_token, expires_at)) = row else { return Ok(None) };
+        let Some((staff_id, csrf_token, expires_at)) = row else {
+            return Ok(None);
+        };
         let staff = self.get_staff(staff_id).await?;
-        Ok(Some(Session { staff, csrf_token, expires_at }))
+        Ok(Some(Session {
+            staff,
+            csrf_token,
+            expires_at,
+        }))
     }
 
     /// Ends a session (logout).
     pub async fn delete_session(&self, token_hash: &str, staff: &Staff) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             self.backend(),
-            &Actor { id: Some(staff.id), name: staff.username.clone() },
+            &Actor {
+                id: Some(staff.id),
+                name: staff.username.clone(),
+            },
             Change {
                 unit_id: Some(staff.unit_id),
                 action: "auth.logout",
@@ -109,7 +124,10 @@ impl Store {
 
     /// Removes expired sessions and login attempts older than `attempts_before`.
     pub async fn purge_expired(&self, attempts_before: DateTime<Utc>) -> Result<u64> {
-        let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_text()).execute(self.pool()).await?;
+        let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now_text())
+            .execute(self.pool())
+            .await?;
         let b = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
             .bind(time_text(attempts_before))
             .execute(self.pool())
@@ -118,37 +136,56 @@ impl Store {
     }
 
     /// Records one login attempt.
-    pub async fn record_login_attempt(&self, username: &str, ip: &str, success: bool) -> Result<()> {
-        sqlx::query("INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)")
-            .bind(username)
-            .bind(ip)
-            .bind(now_text())
-            .bind(i64::from(success))
-            .execute(self.pool())
-            .await?;
+    pub async fn record_login_attempt(
+        &self,
+        username: &str,
+        ip: &str,
+        success: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(username)
+        .bind(ip)
+        .bind(now_text())
+        .bind(i64::from(success))
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
     /// Failed attempts since `since`: (for this user name, from this address).
-    pub async fn recent_failures(&self, username: &str, ip: &str, since: DateTime<Utc>) -> Result<(i64, i64)> {
+    pub async fn recent_failures(
+        &self,
+        username: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64)> {
         let since = time_text(since);
-        let (by_user,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $2 AND success = 0")
-                .bind(username)
-                .bind(&since)
-                .fetch_one(self.pool())
-                .await?;
-        let (by_ip,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0")
-                .bind(ip)
-                .bind(&since)
-                .fetch_one(self.pool())
-                .await?;
+        let (by_user,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $2 AND success = 0",
+        )
+        .bind(username)
+        .bind(&since)
+        .fetch_one(self.pool())
+        .await?;
+        let (by_ip,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0",
+        )
+        .bind(ip)
+        .bind(&since)
+        .fetch_one(self.pool())
+        .await?;
         Ok((by_user, by_ip))
     }
 
     /// Creates an API token for a staff member.
-    pub async fn create_api_token(&self, staff: &Staff, name: &str, token_hash: &str) -> Result<ApiToken> {
+    pub async fn create_api_token(
+        &self,
+        staff: &Staff,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken> {
         let mut tx = self.begin().await?;
         let now = now_text();
         let (id,): (i64,) = sqlx::query_as(
@@ -163,7 +200,10 @@ impl Store {
         append(
             &mut tx,
             self.backend(),
-            &Actor { id: Some(staff.id), name: staff.username.clone() },
+            &Actor {
+                id: Some(staff.id),
+                name: staff.username.clone(),
+            },
             Change {
                 unit_id: Some(staff.unit_id),
                 action: "api_token.create",
@@ -176,7 +216,14 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(ApiToken { id, staff_id: staff.id, name: name.to_string(), created_at: now, last_used_at: None, revoked_at: None })
+        Ok(ApiToken {
+            id,
+            staff_id: staff.id,
+            name: name.to_string(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
     }
 
     /// The staff account of a live (unrevoked) API token; marks it used.
@@ -188,7 +235,9 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
-        let Some((id, staff_id)) = row else { return Ok(None) };
+        let Some((id, staff_id)) = row else {
+            return Ok(None);
+        };
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now_text())
             .bind(id)
@@ -222,7 +271,10 @@ impl Store {
         append(
             &mut tx,
             self.backend(),
-            &Actor { id: Some(staff.id), name: staff.username.clone() },
+            &Actor {
+                id: Some(staff.id),
+                name: staff.username.clone(),
+            },
             Change {
                 unit_id: Some(staff.unit_id),
                 action: "api_token.revoke",

@@ -9,10 +9,11 @@ impl Store {
     pub async fn import_calendar_year(&self, actor: &Actor, year: &HolidayYear) -> Result<()> {
         check_year(year).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let data = serde_json::to_string(year).map_err(|e| corrupt(&e.to_string()))?;
-        let before: Option<(String,)> = sqlx::query_as("SELECT data FROM calendar_years WHERE year = $1")
-            .bind(i64::from(year.year))
-            .fetch_optional(self.pool())
-            .await?;
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT data FROM calendar_years WHERE year = $1")
+                .bind(i64::from(year.year))
+                .fetch_optional(self.pool())
+                .await?;
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO calendar_years (year, data, imported_at, imported_by) VALUES ($1, $2, $3, $4) \
@@ -35,7 +36,11 @@ impl Store {
                 entity_id: year.year.to_string(),
                 before: before.map(|b| b.0).unwrap_or_default(),
                 after: data,
-                detail: format!("导入{}年节假日安排（{}个例外日）", year.year, year.days.len()),
+                detail: format!(
+                    "导入{}年节假日安排（{}个例外日）",
+                    year.year,
+                    year.days.len()
+                ),
             },
         )
         .await?;
@@ -49,7 +54,9 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.into_iter()
-            .map(|(data,)| serde_json::from_str(&data).map_err(|e| corrupt(&format!("calendar_years: {e}"))))
+            .map(|(data,)| {
+                serde_json::from_str(&data).map_err(|e| corrupt(&format!("calendar_years: {e}")))
+            })
             .collect()
     }
 

@@ -37,7 +37,9 @@ pub enum StoreError {
         reason: String,
     },
     /// The database address is not one gongkai understands.
-    #[error("数据库地址无效（invalid database URL）：{0}。应为 sqlite://路径 或 postgres://用户@主机:端口/库")]
+    #[error(
+        "数据库地址无效（invalid database URL）：{0}。应为 sqlite://路径 或 postgres://用户@主机:端口/库"
+    )]
     BadUrl(String),
     /// A record with the same unique key exists already.
     #[error("记录已存在（already exists）：{0}")]
@@ -77,7 +79,10 @@ pub struct Actor {
 impl Actor {
     /// The system itself (start-up, demo loading).
     pub fn system(name: &str) -> Self {
-        Actor { id: None, name: name.to_string() }
+        Actor {
+            id: None,
+            name: name.to_string(),
+        }
     }
 }
 
@@ -156,9 +161,11 @@ impl Store {
                 .connect_with(connect.clone())
                 .await
                 .map_err(unreachable)?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-                .execute(&setup)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&setup)
+            .await?;
             setup.close().await;
         }
         let schema = opts.pg_schema.clone();
@@ -188,7 +195,9 @@ impl Store {
             .await
             .map_err(unreachable)?;
         if backend == Backend::Sqlite {
-            sqlx::raw_sql("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::raw_sql("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
         let store = Store { pool, backend };
         migrate::run(&store).await?;
@@ -228,9 +237,11 @@ impl Store {
     /// Drops a PostgreSQL schema made for an isolated run (tests). Does nothing on SQLite.
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         if self.backend == Backend::Postgres && is_identifier(schema) {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-                .execute(&self.pool)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(&self.pool)
+            .await?;
         }
         Ok(())
     }
@@ -271,7 +282,9 @@ pub fn time_text(t: DateTime<Utc>) -> String {
 /// Maps a unique-constraint violation to [`StoreError::Conflict`].
 pub(crate) fn conflict(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_string()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(what.to_string())
+        }
         _ => StoreError::Db(e),
     }
 }

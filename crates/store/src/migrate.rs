@@ -4,8 +4,11 @@
 use crate::{Backend, Result, Store, now_text};
 
 /// The migrations, in order: (version, name, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/0001_foundation.sql"),
+)];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.
 const MIGRATION_LOCK: i64 = 0x676f_6e67_6b61;
@@ -22,11 +25,17 @@ fn render(sql: &str, backend: Backend) -> String {
 pub(crate) async fn run(store: &Store) -> Result<usize> {
     let mut conn = store.pool().acquire().await?;
     if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
     }
     let result = apply(store, &mut conn).await;
     if store.backend() == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
     }
     result
 }
@@ -37,21 +46,26 @@ async fn apply(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<usize> {
     )
     .execute(&mut *conn)
     .await?;
-    let done: Vec<(i64,)> =
-        sqlx::query_as("SELECT version FROM schema_migrations").fetch_all(&mut *conn).await?;
+    let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
     let mut applied = 0;
     for (version, name, sql) in MIGRATIONS {
         if done.iter().any(|(v,)| v == version) {
             continue;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(render(sql, store.backend()))).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(*name)
-            .bind(now_text())
+        sqlx::raw_sql(sqlx::AssertSqlSafe(render(sql, store.backend())))
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(*name)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(version, name, "migration applied");
         applied += 1;

@@ -176,7 +176,12 @@ pub struct NewStaff {
 
 impl Store {
     /// Creates a unit. The caller has validated it with the domain rules.
-    pub async fn create_unit(&self, actor: &Actor, parent_id: Option<i64>, unit: &NewUnit) -> Result<Unit> {
+    pub async fn create_unit(
+        &self,
+        actor: &Actor,
+        parent_id: Option<i64>,
+        unit: &NewUnit,
+    ) -> Result<Unit> {
         let mut tx = self.begin().await?;
         let now = now_text();
         let (id,): (i64,) = sqlx::query_as(
@@ -224,32 +229,50 @@ impl Store {
 
     /// All units, ordered by id (the district first).
     pub async fn list_units(&self) -> Result<Vec<Unit>> {
-        let rows: Vec<UnitRow> = sqlx::query_as(concat!("SELECT ", unit_columns!(), " FROM units ORDER BY id"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<UnitRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            unit_columns!(),
+            " FROM units ORDER BY id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         rows.into_iter().map(Unit::try_from).collect()
     }
 
     /// One unit by id.
     pub async fn get_unit(&self, id: i64) -> Result<Unit> {
-        let row: Option<UnitRow> = sqlx::query_as(concat!("SELECT ", unit_columns!(), " FROM units WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.ok_or_else(|| StoreError::NotFound(format!("单位 {id}")))?.try_into()
+        let row: Option<UnitRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            unit_columns!(),
+            " FROM units WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or_else(|| StoreError::NotFound(format!("单位 {id}")))?
+            .try_into()
     }
 
     /// One unit by code.
     pub async fn find_unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row: Option<UnitRow> = sqlx::query_as(concat!("SELECT ", unit_columns!(), " FROM units WHERE code = $1"))
-            .bind(code)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<UnitRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            unit_columns!(),
+            " FROM units WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(Unit::try_from).transpose()
     }
 
     /// Updates a unit's contact details.
-    pub async fn update_unit_profile(&self, actor: &Actor, id: i64, profile: &UnitProfile) -> Result<Unit> {
+    pub async fn update_unit_profile(
+        &self,
+        actor: &Actor,
+        id: i64,
+        profile: &UnitProfile,
+    ) -> Result<Unit> {
         let before = self.get_unit(id).await?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE units SET address = $1, phone = $2, office_hours = $3, updated_at = $4 WHERE id = $5")
@@ -312,7 +335,13 @@ impl Store {
                 entity: "staff",
                 entity_id: id.to_string(),
                 before: String::new(),
-                after: format!("{id}|{}|{}|{}|{}", new.unit_id, new.username, new.display_name, new.role.code()),
+                after: format!(
+                    "{id}|{}|{}|{}|{}",
+                    new.unit_id,
+                    new.username,
+                    new.display_name,
+                    new.role.code()
+                ),
                 detail: format!("新建账号 {}（{}）", new.username, new.role.label()),
             },
         )
@@ -331,35 +360,53 @@ impl Store {
 
     /// A staff account with credentials, by login name.
     pub async fn find_staff_credentials(&self, username: &str) -> Result<Option<StaffCredentials>> {
-        let row: Option<StaffRow> = sqlx::query_as(concat!("SELECT ", staff_columns!(), " FROM staff WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<StaffRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            staff_columns!(),
+            " FROM staff WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(StaffCredentials::try_from).transpose()
     }
 
     /// One staff account by id.
     pub async fn get_staff(&self, id: i64) -> Result<Staff> {
-        let row: Option<StaffRow> = sqlx::query_as(concat!("SELECT ", staff_columns!(), " FROM staff WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(StaffCredentials::try_from(row.ok_or_else(|| StoreError::NotFound(format!("账号 {id}")))?)?.staff)
+        let row: Option<StaffRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            staff_columns!(),
+            " FROM staff WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(StaffCredentials::try_from(
+            row.ok_or_else(|| StoreError::NotFound(format!("账号 {id}")))?,
+        )?
+        .staff)
     }
 
     /// The staff accounts of one unit.
     pub async fn list_staff(&self, unit_id: i64) -> Result<Vec<Staff>> {
-        let rows: Vec<StaffRow> =
-            sqlx::query_as(concat!("SELECT ", staff_columns!(), " FROM staff WHERE unit_id = $1 ORDER BY id"))
-                .bind(unit_id)
-                .fetch_all(self.pool())
-                .await?;
-        rows.into_iter().map(|r| StaffCredentials::try_from(r).map(|c| c.staff)).collect()
+        let rows: Vec<StaffRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            staff_columns!(),
+            " FROM staff WHERE unit_id = $1 ORDER BY id"
+        ))
+        .bind(unit_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| StaffCredentials::try_from(r).map(|c| c.staff))
+            .collect()
     }
 
     /// Number of staff accounts.
     pub async fn count_staff(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff").fetch_one(self.pool()).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM staff")
+            .fetch_one(self.pool())
+            .await?;
         Ok(n)
     }
 
@@ -379,12 +426,20 @@ impl Store {
             actor,
             Change {
                 unit_id: Some(staff.unit_id),
-                action: if secret.is_some() { "staff.totp_on" } else { "staff.totp_off" },
+                action: if secret.is_some() {
+                    "staff.totp_on"
+                } else {
+                    "staff.totp_off"
+                },
                 entity: "staff",
                 entity_id: staff_id.to_string(),
                 before: format!("totp={}", staff.totp_enabled),
                 after: format!("totp={}", secret.is_some()),
-                detail: format!("{}双因素认证：{}", if secret.is_some() { "启用" } else { "停用" }, staff.username),
+                detail: format!(
+                    "{}双因素认证：{}",
+                    if secret.is_some() { "启用" } else { "停用" },
+                    staff.username
+                ),
             },
         )
         .await?;
@@ -403,7 +458,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if !active {
-            sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                .bind(staff_id)
+                .execute(&mut *tx)
+                .await?;
         }
         append(
             &mut tx,
@@ -411,12 +469,20 @@ impl Store {
             actor,
             Change {
                 unit_id: Some(staff.unit_id),
-                action: if active { "staff.enable" } else { "staff.disable" },
+                action: if active {
+                    "staff.enable"
+                } else {
+                    "staff.disable"
+                },
                 entity: "staff",
                 entity_id: staff_id.to_string(),
                 before: format!("active={}", staff.active),
                 after: format!("active={active}"),
-                detail: format!("{}账号：{}", if active { "启用" } else { "停用" }, staff.username),
+                detail: format!(
+                    "{}账号：{}",
+                    if active { "启用" } else { "停用" },
+                    staff.username
+                ),
             },
         )
         .await?;

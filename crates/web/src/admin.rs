@@ -2,10 +2,12 @@
 //! the target unit before it reads or writes, checks the CSRF token on every POST, and writes
 //! through the store (which records the audit entry).
 
-use crate::auth::{StaffSession, check_password_strength, hash_password, random_bytes, random_token, token_hash};
+use crate::AppState;
+use crate::auth::{
+    StaffSession, check_password_strength, hash_password, random_bytes, random_token, token_hash,
+};
 use crate::error::AppError;
 use crate::pages::render;
-use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -47,7 +49,12 @@ fn flash_text(code: Option<&str>) -> Option<&'static str> {
 }
 
 /// `GET /admin`: the desk. District-wide roles see every unit; others their own.
-pub async fn desk(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Query(f): Query<Flash>) -> Result<Response, AppError> {
+pub async fn desk(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(f): Query<Flash>,
+) -> Result<Response, AppError> {
     let units = state.store.list_units().await?;
     let st = s.staff();
     let visible: Vec<minijinja::Value> = crate::pages::tree_order(&units)
@@ -55,18 +62,38 @@ pub async fn desk(State(state): State<AppState>, headers: HeaderMap, s: StaffSes
         .filter(|(_, u)| allowed(st.role, st.unit_id, Action::ViewUnitDesk, u.id))
         .map(|(depth, u)| minijinja::context! { depth, id => u.id, name => &u.name, kind => u.unit_type.label(), code => &u.code })
         .collect();
-    let own = units.iter().find(|u| u.id == st.unit_id).map(|u| u.name.clone()).unwrap_or_default();
-    let types: Vec<minijinja::Value> = UnitType::ALL.iter().map(|t| minijinja::context! { code => t.code(), label => t.label() }).collect();
+    let own = units
+        .iter()
+        .find(|u| u.id == st.unit_id)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let types: Vec<minijinja::Value> = UnitType::ALL
+        .iter()
+        .map(|t| minijinja::context! { code => t.code(), label => t.label() })
+        .collect();
     let ctx = minijinja::context! {
         units => visible, own_unit => own, flash => flash_text(f.ok.as_deref()),
         can_manage_units => st.role == Role::Admin, can_import_calendar => st.role == Role::Admin,
         unit_types => types,
     };
-    Ok(render(&state, &headers, "admin/desk.html", "工作台", ctx, Some(&s.session)))
+    Ok(render(
+        &state,
+        &headers,
+        "admin/desk.html",
+        "工作台",
+        ctx,
+        Some(&s.session),
+    ))
 }
 
 /// `GET /admin/units/{id}`: one unit's overview.
-pub async fn unit_desk(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Path(id): Path<i64>, Query(f): Query<Flash>) -> Result<Response, AppError> {
+pub async fn unit_desk(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(f): Query<Flash>,
+) -> Result<Response, AppError> {
     require(&s, Action::ViewUnitDesk, id)?;
     let unit = state.store.get_unit(id).await?;
     let staff_count = state.store.list_staff(id).await?.len();
@@ -77,16 +104,46 @@ pub async fn unit_desk(State(state): State<AppState>, headers: HeaderMap, s: Sta
         can_edit => allowed(st.role, st.unit_id, Action::EditUnitProfile, id),
         can_audit => allowed(st.role, st.unit_id, Action::ViewAudit, id),
     };
-    Ok(render(&state, &headers, "admin/unit.html", &unit.name, ctx, Some(&s.session)))
+    Ok(render(
+        &state,
+        &headers,
+        "admin/unit.html",
+        &unit.name,
+        ctx,
+        Some(&s.session),
+    ))
 }
 
 /// `GET /admin/units/{id}/staff`: the unit's accounts.
-pub async fn unit_staff(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Path(id): Path<i64>, Query(f): Query<Flash>) -> Result<Response, AppError> {
+pub async fn unit_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(f): Query<Flash>,
+) -> Result<Response, AppError> {
     require(&s, Action::ViewUnitStaff, id)?;
-    staff_page(&state, &headers, &s, id, f.ok.as_deref(), None, &StaffForm::default()).await
+    staff_page(
+        &state,
+        &headers,
+        &s,
+        id,
+        f.ok.as_deref(),
+        None,
+        &StaffForm::default(),
+    )
+    .await
 }
 
-async fn staff_page(state: &AppState, headers: &HeaderMap, s: &StaffSession, id: i64, ok: Option<&str>, error: Option<&str>, form: &StaffForm) -> Result<Response, AppError> {
+async fn staff_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    id: i64,
+    ok: Option<&str>,
+    error: Option<&str>,
+    form: &StaffForm,
+) -> Result<Response, AppError> {
     let unit = state.store.get_unit(id).await?;
     let staff: Vec<minijinja::Value> = state
         .store
@@ -106,7 +163,14 @@ async fn staff_page(state: &AppState, headers: &HeaderMap, s: &StaffSession, id:
         form => minijinja::context! { username => &form.username, display_name => &form.display_name, role => &form.role },
         can_manage => allowed(st.role, st.unit_id, Action::ManageStaff, id),
     };
-    let mut resp = render(state, headers, "admin/staff.html", &format!("{} · 账号", unit.name), ctx, Some(&s.session));
+    let mut resp = render(
+        state,
+        headers,
+        "admin/staff.html",
+        &format!("{} · 账号", unit.name),
+        ctx,
+        Some(&s.session),
+    );
     if error.is_some() {
         *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -129,26 +193,40 @@ pub struct StaffForm {
 }
 
 /// `POST /admin/units/{id}/staff`: creates an account in the unit.
-pub async fn create_staff(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Path(id): Path<i64>, Form(form): Form<StaffForm>) -> Result<Response, AppError> {
+pub async fn create_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Form(form): Form<StaffForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&form.csrf)?;
     require(&s, Action::ManageStaff, id)?;
     state.store.get_unit(id).await?;
     let username = form.username.trim();
-    let problem = if username.is_empty() || username.len() > 32 || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+    let problem = if username.is_empty()
+        || username.len() > 32
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
         Some("用户名须为1-32位字母、数字或“._-”".to_string())
     } else if form.display_name.trim().is_empty() {
         Some("请填写姓名".to_string())
     } else {
         match Role::from_code(&form.role) {
             None => Some("请选择角色".to_string()),
-            Some(r) if r.is_district_wide() && s.staff().role != Role::Admin => Some("只有系统管理员可以创建全区范围的账号".to_string()),
+            Some(r) if r.is_district_wide() && s.staff().role != Role::Admin => {
+                Some("只有系统管理员可以创建全区范围的账号".to_string())
+            }
             Some(_) => check_password_strength(&form.password).err(),
         }
     };
     if let Some(msg) = problem {
         return staff_page(&state, &headers, &s, id, None, Some(&msg), &form).await;
     }
-    let role = Role::from_code(&form.role).ok_or_else(|| AppError::BadRequest("请选择角色".into()))?;
+    let role =
+        Role::from_code(&form.role).ok_or_else(|| AppError::BadRequest("请选择角色".into()))?;
     let new = NewStaff {
         unit_id: id,
         username: username.to_string(),
@@ -159,7 +237,16 @@ pub async fn create_staff(State(state): State<AppState>, headers: HeaderMap, s: 
     match state.store.create_staff(&s.actor(), &new).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/units/{id}/staff?ok=staff")).into_response()),
         Err(gongkai_store::StoreError::Conflict(_)) => {
-            staff_page(&state, &headers, &s, id, None, Some("该用户名已被使用"), &form).await
+            staff_page(
+                &state,
+                &headers,
+                &s,
+                id,
+                None,
+                Some("该用户名已被使用"),
+                &form,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -179,23 +266,48 @@ pub struct ProfileForm {
 }
 
 /// `POST /admin/units/{id}/profile`.
-pub async fn update_profile(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>, Form(form): Form<ProfileForm>) -> Result<Response, AppError> {
+pub async fn update_profile(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&form.csrf)?;
     require(&s, Action::EditUnitProfile, id)?;
-    let too_long = [&form.address, &form.phone, &form.office_hours].iter().any(|v| v.chars().count() > 200);
+    let too_long = [&form.address, &form.phone, &form.office_hours]
+        .iter()
+        .any(|v| v.chars().count() > 200);
     if too_long {
         return Err(AppError::BadRequest("每项不超过200个字".into()));
     }
-    if !form.phone.trim().is_empty() && !form.phone.chars().all(|c| c.is_ascii_digit() || "-+ ()，,、".contains(c)) {
+    if !form.phone.trim().is_empty()
+        && !form
+            .phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-+ ()，,、".contains(c))
+    {
         return Err(AppError::BadRequest("电话号码只能包含数字和“-”".into()));
     }
-    let profile = UnitProfile { address: form.address.trim().into(), phone: form.phone.trim().into(), office_hours: form.office_hours.trim().into() };
-    state.store.update_unit_profile(&s.actor(), id, &profile).await?;
+    let profile = UnitProfile {
+        address: form.address.trim().into(),
+        phone: form.phone.trim().into(),
+        office_hours: form.office_hours.trim().into(),
+    };
+    state
+        .store
+        .update_unit_profile(&s.actor(), id, &profile)
+        .await?;
     Ok(Redirect::to(&format!("/admin/units/{id}?ok=profile")).into_response())
 }
 
 /// `GET /admin/units/{id}/audit`: the unit's audit trail, newest first.
-pub async fn unit_audit(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Path(id): Path<i64>, Query(f): Query<Flash>) -> Result<Response, AppError> {
+pub async fn unit_audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Query(f): Query<Flash>,
+) -> Result<Response, AppError> {
     require(&s, Action::ViewAudit, id)?;
     let unit = state.store.get_unit(id).await?;
     let per_page = 50;
@@ -210,7 +322,14 @@ pub async fn unit_audit(State(state): State<AppState>, headers: HeaderMap, s: St
         .collect();
     let pages = (total + per_page - 1) / per_page;
     let ctx = minijinja::context! { unit => minijinja::Value::from(minijinja::value::Serde(&unit)), entries, page, pages, total };
-    Ok(render(&state, &headers, "admin/audit.html", &format!("{} · 审计记录", unit.name), ctx, Some(&s.session)))
+    Ok(render(
+        &state,
+        &headers,
+        "admin/audit.html",
+        &format!("{} · 审计记录", unit.name),
+        ctx,
+        Some(&s.session),
+    ))
 }
 
 /// The new-unit form.
@@ -231,36 +350,83 @@ pub struct UnitForm {
 }
 
 /// `POST /admin/units`: creates a unit (system administrators).
-pub async fn create_unit(State(state): State<AppState>, s: StaffSession, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&form.csrf)?;
     require(&s, Action::ManageUnits, s.staff().unit_id)?;
-    let unit_type = UnitType::from_code(&form.unit_type).ok_or_else(|| AppError::BadRequest("请选择单位类型".into()))?;
+    let unit_type = UnitType::from_code(&form.unit_type)
+        .ok_or_else(|| AppError::BadRequest("请选择单位类型".into()))?;
     let parent = if form.parent_code.trim().is_empty() {
         None
     } else {
-        Some(state.store.find_unit_by_code(form.parent_code.trim()).await?.ok_or_else(|| AppError::BadRequest(format!("上级单位代码“{}”不存在", form.parent_code.trim())))?)
+        Some(
+            state
+                .store
+                .find_unit_by_code(form.parent_code.trim())
+                .await?
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!("上级单位代码“{}”不存在", form.parent_code.trim()))
+                })?,
+        )
     };
     let uscc = form.uscc.trim();
-    let new = NewUnit { name: form.name.trim().into(), unit_type, code: form.code.trim().into(), uscc: (!uscc.is_empty()).then(|| uscc.to_uppercase()) };
-    validate_unit(&new, parent.as_ref().map(|p| p.unit_type)).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    state.store.create_unit(&s.actor(), parent.map(|p| p.id), &new).await?;
+    let new = NewUnit {
+        name: form.name.trim().into(),
+        unit_type,
+        code: form.code.trim().into(),
+        uscc: (!uscc.is_empty()).then(|| uscc.to_uppercase()),
+    };
+    validate_unit(&new, parent.as_ref().map(|p| p.unit_type))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    state
+        .store
+        .create_unit(&s.actor(), parent.map(|p| p.id), &new)
+        .await?;
     Ok(Redirect::to("/admin?ok=unit").into_response())
 }
 
 /// `GET /admin/calendar`: the years the calendar knows, and the import form.
-pub async fn calendar_page(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Query(f): Query<Flash>) -> Result<Response, AppError> {
+pub async fn calendar_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(f): Query<Flash>,
+) -> Result<Response, AppError> {
     calendar_render(&state, &headers, &s, f.ok.as_deref(), None, "").await
 }
 
-async fn calendar_render(state: &AppState, headers: &HeaderMap, s: &StaffSession, ok: Option<&str>, error: Option<&str>, data: &str) -> Result<Response, AppError> {
+async fn calendar_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    ok: Option<&str>,
+    error: Option<&str>,
+    data: &str,
+) -> Result<Response, AppError> {
     let cal = state.store.calendar().await?;
-    let imported: Vec<i32> = state.store.calendar_years().await?.iter().map(|y| y.year).collect();
+    let imported: Vec<i32> = state
+        .store
+        .calendar_years()
+        .await?
+        .iter()
+        .map(|y| y.year)
+        .collect();
     let years: Vec<minijinja::Value> = cal
         .years()
         .map(|y| minijinja::context! { year => y.year, days => y.days.len(), papers => y.papers.join("；"), imported => imported.contains(&y.year) })
         .collect();
     let ctx = minijinja::context! { years, flash => flash_text(ok), error, data, can_import => s.staff().role == Role::Admin };
-    let mut resp = render(state, headers, "admin/calendar.html", "工作日历", ctx, Some(&s.session));
+    let mut resp = render(
+        state,
+        headers,
+        "admin/calendar.html",
+        "工作日历",
+        ctx,
+        Some(&s.session),
+    );
     if error.is_some() {
         *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -277,7 +443,12 @@ pub struct CalendarForm {
 }
 
 /// `POST /admin/calendar`: imports one year's schedule (holiday-cn JSON format).
-pub async fn calendar_import(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Form(form): Form<CalendarForm>) -> Result<Response, AppError> {
+pub async fn calendar_import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Form(form): Form<CalendarForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&form.csrf)?;
     require(&s, Action::ImportCalendar, s.staff().unit_id)?;
     match parse_year(&form.data) {
@@ -285,7 +456,9 @@ pub async fn calendar_import(State(state): State<AppState>, headers: HeaderMap, 
             state.store.import_calendar_year(&s.actor(), &year).await?;
             Ok(Redirect::to("/admin/calendar?ok=calendar").into_response())
         }
-        Err(e) => calendar_render(&state, &headers, &s, None, Some(&e.to_string()), &form.data).await,
+        Err(e) => {
+            calendar_render(&state, &headers, &s, None, Some(&e.to_string()), &form.data).await
+        }
     }
 }
 
@@ -296,11 +469,23 @@ pub struct AccountQuery {
 }
 
 /// `GET /admin/account`: my account: second factor and API tokens.
-pub async fn account(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Query(q): Query<AccountQuery>) -> Result<Response, AppError> {
+pub async fn account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(q): Query<AccountQuery>,
+) -> Result<Response, AppError> {
     account_render(&state, &headers, &s, q.ok.as_deref(), None, None).await
 }
 
-async fn account_render(state: &AppState, headers: &HeaderMap, s: &StaffSession, ok: Option<&str>, error: Option<&str>, new_token: Option<&str>) -> Result<Response, AppError> {
+async fn account_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    ok: Option<&str>,
+    error: Option<&str>,
+    new_token: Option<&str>,
+) -> Result<Response, AppError> {
     let st = s.staff();
     let secret = random_bytes(totp::SECRET_LEN);
     let tokens = state.store.list_api_tokens(st.id).await?;
@@ -311,7 +496,14 @@ async fn account_render(state: &AppState, headers: &HeaderMap, s: &StaffSession,
         tokens => minijinja::Value::from(minijinja::value::Serde(&tokens)),
         new_token, flash => flash_text(ok), error,
     };
-    let mut resp = render(state, headers, "admin/account.html", "我的账号", ctx, Some(&s.session));
+    let mut resp = render(
+        state,
+        headers,
+        "admin/account.html",
+        "我的账号",
+        ctx,
+        Some(&s.session),
+    );
     if error.is_some() {
         *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -330,16 +522,45 @@ pub struct TotpForm {
 }
 
 /// `POST /admin/account/totp`.
-pub async fn totp_enable(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Form(f): Form<TotpForm>) -> Result<Response, AppError> {
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Form(f): Form<TotpForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    let Some(secret) = totp::secret_from_base32(&f.secret).filter(|b| b.len() == totp::SECRET_LEN) else {
-        return account_render(&state, &headers, &s, None, Some("密钥无效，请刷新页面重新设置"), None).await;
+    let Some(secret) = totp::secret_from_base32(&f.secret).filter(|b| b.len() == totp::SECRET_LEN)
+    else {
+        return account_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            Some("密钥无效，请刷新页面重新设置"),
+            None,
+        )
+        .await;
     };
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
     if !totp::verify(&secret, &f.code, now) {
-        return account_render(&state, &headers, &s, None, Some("验证码不正确，请确认手机时间准确后重试"), None).await;
+        return account_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            Some("验证码不正确，请确认手机时间准确后重试"),
+            None,
+        )
+        .await;
     }
-    state.store.set_totp(&s.actor(), s.staff().id, Some(&totp::secret_base32(&secret))).await?;
+    state
+        .store
+        .set_totp(
+            &s.actor(),
+            s.staff().id,
+            Some(&totp::secret_base32(&secret)),
+        )
+        .await?;
     Ok(Redirect::to("/admin/account?ok=totp_on").into_response())
 }
 
@@ -351,7 +572,11 @@ pub struct CsrfOnly {
 }
 
 /// `POST /admin/account/totp/disable`.
-pub async fn totp_disable(State(state): State<AppState>, s: StaffSession, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     state.store.set_totp(&s.actor(), s.staff().id, None).await?;
     Ok(Redirect::to("/admin/account?ok=totp_off").into_response())
@@ -367,19 +592,40 @@ pub struct TokenForm {
 }
 
 /// `POST /admin/account/tokens`: creates a token and shows it once.
-pub async fn token_create(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn token_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return account_render(&state, &headers, &s, None, Some("请填写令牌名称（不超过60个字）"), None).await;
+        return account_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            Some("请填写令牌名称（不超过60个字）"),
+            None,
+        )
+        .await;
     }
     let token = format!("{}{}", crate::auth::API_TOKEN_PREFIX, random_token());
-    state.store.create_api_token(s.staff(), name, &token_hash(&token)).await?;
+    state
+        .store
+        .create_api_token(s.staff(), name, &token_hash(&token))
+        .await?;
     account_render(&state, &headers, &s, None, None, Some(&token)).await
 }
 
 /// `POST /admin/account/tokens/{id}/revoke`.
-pub async fn token_revoke(State(state): State<AppState>, s: StaffSession, Path(id): Path<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     state.store.revoke_api_token(s.staff(), id).await?;
     Ok(Redirect::to("/admin/account?ok=token_revoked").into_response())

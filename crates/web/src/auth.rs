@@ -1,8 +1,8 @@
 //! Authentication: password hashing (argon2id), sessions in cookies, CSRF tokens, login
 //! throttling, the optional TOTP second factor, and API tokens for machine clients.
 
-use crate::error::{ApiError, AppError};
 use crate::AppState;
+use crate::error::{ApiError, AppError};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
@@ -34,7 +34,9 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 /// Checks a password against a stored PHC hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// The rules a new password must meet; `Err` says which one failed, in Chinese.
@@ -82,16 +84,24 @@ pub fn token_hash(token: &str) -> String {
 
 /// Reads one cookie from the request headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 /// Whether cookies set on this request should carry `Secure`.
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies.unwrap_or_else(|| {
-        headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
     })
 }
 
@@ -139,12 +149,16 @@ impl StaffSession {
 
     /// The audit actor for changes made in this session.
     pub fn actor(&self) -> gongkai_store::Actor {
-        gongkai_store::Actor { id: Some(self.staff().id), name: self.staff().username.clone() }
+        gongkai_store::Actor {
+            id: Some(self.staff().id),
+            name: self.staff().username.clone(),
+        }
     }
 
     /// Checks the CSRF token a form sent.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.session.csrf_token.as_bytes()) {
+        if !sent.is_empty() && constant_time_eq(sent.as_bytes(), self.session.csrf_token.as_bytes())
+        {
             Ok(())
         } else {
             Err(AppError::Csrf)
@@ -162,19 +176,30 @@ fn same_origin(parts: &Parts) -> bool {
     if parts.method == Method::GET || parts.method == Method::HEAD {
         return true;
     }
-    if let Some(site) = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+    if let Some(site) = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
         && site == "cross-site"
     {
         return false;
     }
-    match (parts.headers.get("origin").and_then(|v| v.to_str().ok()), parts.headers.get("host").and_then(|v| v.to_str().ok())) {
+    match (
+        parts.headers.get("origin").and_then(|v| v.to_str().ok()),
+        parts.headers.get("host").and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, h)| h == host),
         _ => true,
     }
 }
 
-async fn session_from_parts(parts: &Parts, state: &AppState) -> Result<Option<(Session, String)>, AppError> {
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+async fn session_from_parts(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(Session, String)>, AppError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     let hash = token_hash(&token);
     Ok(state.store.find_session(&hash).await?.map(|s| (s, hash)))
 }
@@ -186,7 +211,10 @@ impl FromRequestParts<AppState> for StaffSession {
             return Err(AppError::Csrf);
         }
         match session_from_parts(parts, state).await? {
-            Some((session, token_hash)) => Ok(StaffSession { session, token_hash }),
+            Some((session, token_hash)) => Ok(StaffSession {
+                session,
+                token_hash,
+            }),
             None => Err(AppError::Unauthenticated {
                 expired: cookie(&parts.headers, SESSION_COOKIE).is_some(),
                 api: false,
@@ -202,7 +230,9 @@ pub struct MaybeStaff(pub Option<Session>);
 impl FromRequestParts<AppState> for MaybeStaff {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(MaybeStaff(session_from_parts(parts, state).await?.map(|(s, _)| s)))
+        Ok(MaybeStaff(
+            session_from_parts(parts, state).await?.map(|(s, _)| s),
+        ))
     }
 }
 
@@ -213,9 +243,20 @@ pub struct ApiCaller(pub Staff);
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let unauth = |expired| ApiError(AppError::Unauthenticated { expired, api: true, next: String::new() });
+        let unauth = |expired| {
+            ApiError(AppError::Unauthenticated {
+                expired,
+                api: true,
+                next: String::new(),
+            })
+        };
         if let Some(auth) = parts.headers.get(AUTHORIZATION) {
-            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or("");
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
             return match state.store.find_api_token_staff(&token_hash(token)).await? {
                 Some(staff) => Ok(ApiCaller(staff)),
                 None => Err(unauth(false)),
@@ -244,9 +285,21 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// `GET /login`: the login form. Sets the pre-login CSRF cookie.
-pub async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let notice = q.expired.is_some().then_some("会话已过期，请重新登录");
-    login_form(&state, &headers, &safe_next(q.next.as_deref()), notice, None, "", axum::http::StatusCode::OK)
+    login_form(
+        &state,
+        &headers,
+        &safe_next(q.next.as_deref()),
+        notice,
+        None,
+        "",
+        axum::http::StatusCode::OK,
+    )
 }
 
 fn login_form(
@@ -258,11 +311,16 @@ fn login_form(
     username: &str,
     status: axum::http::StatusCode,
 ) -> Response {
-    let pre = cookie(headers, PRE_COOKIE).filter(|v| v.len() >= 32).unwrap_or_else(random_token);
+    let pre = cookie(headers, PRE_COOKIE)
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(random_token);
     let ctx = minijinja::context! { next, notice, error, username, pre_csrf => &pre };
     let mut resp = crate::pages::render(state, headers, "login.html", "登录", ctx, None);
     *resp.status_mut() = status;
-    resp.headers_mut().append(SET_COOKIE, set_cookie(PRE_COOKIE, &pre, None, secure(state, headers)));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(PRE_COOKIE, &pre, None, secure(state, headers)),
+    );
     resp
 }
 
@@ -295,7 +353,15 @@ pub async fn login(
     let next = safe_next(Some(&form.next));
     let username = form.username.trim();
     let bad = |msg: &str| {
-        login_form(&state, &headers, &next, None, Some(msg), username, axum::http::StatusCode::UNAUTHORIZED)
+        login_form(
+            &state,
+            &headers,
+            &next,
+            None,
+            Some(msg),
+            username,
+            axum::http::StatusCode::UNAUTHORIZED,
+        )
     };
     if username.is_empty() || form.password.is_empty() {
         return Ok(login_form(
@@ -318,29 +384,58 @@ pub async fn login(
     let Some(creds) = creds.filter(|c| c.staff.active) else {
         // Hash anyway so that unknown names take as long as wrong passwords.
         let _ = verify_password(&form.password, DUMMY_HASH);
-        state.store.record_login_attempt(username, &ip, false).await?;
+        state
+            .store
+            .record_login_attempt(username, &ip, false)
+            .await?;
         return Ok(bad("用户名或密码错误"));
     };
     if !verify_password(&form.password, &creds.password_hash) {
-        state.store.record_login_attempt(username, &ip, false).await?;
+        state
+            .store
+            .record_login_attempt(username, &ip, false)
+            .await?;
         return Ok(bad("用户名或密码错误"));
     }
-    if let Some(secret) = creds.totp_secret.as_deref().and_then(totp::secret_from_base32) {
+    if let Some(secret) = creds
+        .totp_secret
+        .as_deref()
+        .and_then(totp::secret_from_base32)
+    {
         let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
         if !totp::verify(&secret, &form.totp, now) {
-            state.store.record_login_attempt(username, &ip, false).await?;
+            state
+                .store
+                .record_login_attempt(username, &ip, false)
+                .await?;
             return Ok(bad("动态验证码错误或已过期（已启用双因素认证）"));
         }
     }
-    state.store.record_login_attempt(username, &ip, true).await?;
+    state
+        .store
+        .record_login_attempt(username, &ip, true)
+        .await?;
     let token = random_token();
     let hours = cfg.session_hours;
     state
         .store
-        .create_session(&creds.staff, &token_hash(&token), &random_token(), Utc::now() + Duration::hours(hours))
+        .create_session(
+            &creds.staff,
+            &token_hash(&token),
+            &random_token(),
+            Utc::now() + Duration::hours(hours),
+        )
         .await?;
     let mut resp = Redirect::to(&next).into_response();
-    resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, &token, Some(hours * 3600), secure(&state, &headers)));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            Some(hours * 3600),
+            secure(&state, &headers),
+        ),
+    );
     Ok(resp)
 }
 
@@ -355,10 +450,18 @@ pub struct CsrfForm {
 }
 
 /// `POST /logout`.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, s: StaffSession, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     state.store.delete_session(&s.token_hash, s.staff()).await?;
     let mut resp = Redirect::to("/").into_response();
-    resp.headers_mut().append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), secure(&state, &headers)),
+    );
     Ok(resp)
 }

@@ -63,7 +63,12 @@ pub struct LoginConfig {
 
 impl Default for LoginConfig {
     fn default() -> Self {
-        LoginConfig { max_failures_per_user: 5, max_failures_per_ip: 30, window_minutes: 15, session_hours: 8 }
+        LoginConfig {
+            max_failures_per_user: 5,
+            max_failures_per_ip: 30,
+            window_minutes: 15,
+            session_hours: 8,
+        }
     }
 }
 

@@ -50,7 +50,12 @@ impl AppState {
     /// Builds the state; loads the templates (and the deployment's overrides, if configured).
     pub fn new(store: Store, config: WebConfig) -> Result<AppState, AppError> {
         let templates = templates::Templates::load(config.template_dir.as_deref())?;
-        Ok(AppState(Arc::new(Inner { store, config, metrics: Metrics::default(), templates })))
+        Ok(AppState(Arc::new(Inner {
+            store,
+            config,
+            metrics: Metrics::default(),
+            templates,
+        })))
     }
 }
 
@@ -77,17 +82,29 @@ pub fn app(state: AppState) -> Router {
         .route("/admin", get(admin::desk))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/units/{id}", get(admin::unit_desk))
-        .route("/admin/units/{id}/staff", get(admin::unit_staff).post(admin::create_staff))
+        .route(
+            "/admin/units/{id}/staff",
+            get(admin::unit_staff).post(admin::create_staff),
+        )
         .route("/admin/units/{id}/profile", post(admin::update_profile))
         .route("/admin/units/{id}/audit", get(admin::unit_audit))
-        .route("/admin/calendar", get(admin::calendar_page).post(admin::calendar_import))
+        .route(
+            "/admin/calendar",
+            get(admin::calendar_page).post(admin::calendar_import),
+        )
         .route("/admin/account", get(admin::account))
         .route("/admin/account/totp", post(admin::totp_enable))
         .route("/admin/account/totp/disable", post(admin::totp_disable))
         .route("/admin/account/tokens", post(admin::token_create))
-        .route("/admin/account/tokens/{id}/revoke", post(admin::token_revoke))
+        .route(
+            "/admin/account/tokens/{id}/revoke",
+            post(admin::token_revoke),
+        )
         .nest("/api/v1", api)
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }

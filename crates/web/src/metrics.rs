@@ -13,17 +13,23 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
+/// (method, route pattern, status) of a counted request.
+type RequestKey = (String, String, u16);
+
 /// Counters of the web layer.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    /// Count and total seconds per key.
+    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
     in_flight: AtomicI64,
 }
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            let e = m.entry((method.to_string(), route.to_string(), status)).or_insert((0, 0.0));
+            let e = m
+                .entry((method.to_string(), route.to_string(), status))
+                .or_insert((0, 0.0));
             e.0 += 1;
             e.1 += seconds;
         }
@@ -32,34 +38,48 @@ impl Metrics {
     /// The Prometheus exposition text.
     pub fn text(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP gongkai_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str(
+            "# HELP gongkai_http_requests_total HTTP requests by method, route and status.\n",
+        );
         out.push_str("# TYPE gongkai_http_requests_total counter\n");
         let snapshot = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
         for ((method, route, status), (n, _)) in &snapshot {
             out.push_str(&format!("gongkai_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}\n"));
         }
-        out.push_str("# HELP gongkai_http_request_seconds_sum Total time spent answering, by route.\n");
+        out.push_str(
+            "# HELP gongkai_http_request_seconds_sum Total time spent answering, by route.\n",
+        );
         out.push_str("# TYPE gongkai_http_request_seconds_sum counter\n");
         for ((method, route, status), (_, s)) in &snapshot {
             out.push_str(&format!("gongkai_http_request_seconds_sum{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {s:.6}\n"));
         }
         out.push_str("# HELP gongkai_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE gongkai_http_requests_in_flight gauge\n");
-        out.push_str(&format!("gongkai_http_requests_in_flight {}\n", self.in_flight.load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "gongkai_http_requests_in_flight {}\n",
+            self.in_flight.load(Ordering::Relaxed)
+        ));
         out
     }
 }
 
 /// `GET /metrics`.
 pub async fn render(State(state): State<AppState>) -> Response {
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.text()).into_response()
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.text(),
+    )
+        .into_response()
 }
 
 /// Middleware around every request.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -69,10 +89,18 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         resp = crate::pages::error_page(&state, &headers, resp.status(), &message);
     }
     let h = resp.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert("content-security-policy", HeaderValue::from_static("default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
     let status = resp.status().as_u16();
     let seconds = start.elapsed().as_secs_f64();
     state.metrics.record(&method, &route, status, seconds);

@@ -1,8 +1,8 @@
 //! Public pages: home, the list of units, display preferences, health, static files, errors.
 
+use crate::AppState;
 use crate::auth::{MaybeStaff, cookie};
 use crate::error::AppError;
-use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,12 +14,22 @@ use serde::Deserialize;
 pub const PREFS_COOKIE: &str = "gk_prefs";
 
 /// Built-in static files: (path, content type, bytes).
-const STATIC: &[(&str, &str, &str)] = &[("site.css", "text/css; charset=utf-8", include_str!("../../../static/site.css"))];
+const STATIC: &[(&str, &str, &str)] = &[(
+    "site.css",
+    "text/css; charset=utf-8",
+    include_str!("../../../static/site.css"),
+)];
 
 /// Percent-encodes a string for a URL query value.
 pub fn url_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -92,7 +102,12 @@ impl<'a> From<&'a crate::SiteConfig> for SiteView<'a> {
 }
 
 /// Renders an error page in the site layout.
-pub fn error_page(state: &AppState, headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
+pub fn error_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: &str,
+) -> Response {
     let ctx = minijinja::context! { status => status.as_u16(), message };
     let mut resp = render(state, headers, "error.html", "出错了", ctx, None);
     *resp.status_mut() = status;
@@ -100,20 +115,36 @@ pub fn error_page(state: &AppState, headers: &HeaderMap, status: StatusCode, mes
 }
 
 /// `GET /`: the home page.
-pub async fn home(State(state): State<AppState>, headers: HeaderMap, MaybeStaff(s): MaybeStaff) -> Result<Response, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+) -> Result<Response, AppError> {
     let units = state.store.list_units().await?;
-    let count = |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
+    let count =
+        |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
     use gongkai_domain::org::UnitType::*;
     let ctx = minijinja::context! {
         departments => count(Department), towns => count(Town), streets => count(Street),
         villages => count(Village) + count(Community),
         column => minijinja::context! { name => "首页", description => "政务公开首页", keywords => "政务公开,政府信息公开", kind => "首页" },
     };
-    Ok(render(&state, &headers, "home.html", "首页", ctx, s.as_ref()))
+    Ok(render(
+        &state,
+        &headers,
+        "home.html",
+        "首页",
+        ctx,
+        s.as_ref(),
+    ))
 }
 
 /// `GET /units`: the units of the district as a tree.
-pub async fn units(State(state): State<AppState>, headers: HeaderMap, MaybeStaff(s): MaybeStaff) -> Result<Response, AppError> {
+pub async fn units(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+) -> Result<Response, AppError> {
     let units = state.store.list_units().await?;
     let rows: Vec<minijinja::Value> = tree_order(&units)
         .into_iter()
@@ -126,12 +157,24 @@ pub async fn units(State(state): State<AppState>, headers: HeaderMap, MaybeStaff
         units => rows,
         column => minijinja::context! { name => "机构设置", description => "本区各单位及其政务公开工作机构", keywords => "机构设置,政务公开", kind => "信息公开" },
     };
-    Ok(render(&state, &headers, "units.html", "机构设置", ctx, s.as_ref()))
+    Ok(render(
+        &state,
+        &headers,
+        "units.html",
+        "机构设置",
+        ctx,
+        s.as_ref(),
+    ))
 }
 
 /// Units in depth-first tree order with their depth.
 pub fn tree_order(units: &[gongkai_store::org::Unit]) -> Vec<(usize, &gongkai_store::org::Unit)> {
-    fn walk<'a>(units: &'a [gongkai_store::org::Unit], parent: Option<i64>, depth: usize, out: &mut Vec<(usize, &'a gongkai_store::org::Unit)>) {
+    fn walk<'a>(
+        units: &'a [gongkai_store::org::Unit],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(usize, &'a gongkai_store::org::Unit)>,
+    ) {
         for u in units.iter().filter(|u| u.parent_id == parent) {
             out.push((depth, u));
             walk(units, Some(u.id), depth + 1, out);
@@ -163,10 +206,20 @@ pub async fn prefs_handler(headers: &HeaderMap, q: PrefsQuery) -> Response {
         Some("normal") => contrast = false,
         _ => {}
     }
-    let value = [large.then_some("large"), contrast.then_some("contrast")].into_iter().flatten().collect::<Vec<_>>().join("-");
-    let back = q.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let value = [large.then_some("large"), contrast.then_some("contrast")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("-");
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
     let mut resp = Redirect::to(&back).into_response();
-    resp.headers_mut().append(SET_COOKIE, crate::auth::set_cookie(PREFS_COOKIE, &value, Some(365 * 86400), false));
+    resp.headers_mut().append(
+        SET_COOKIE,
+        crate::auth::set_cookie(PREFS_COOKIE, &value, Some(365 * 86400), false),
+    );
     resp
 }
 
@@ -178,10 +231,17 @@ pub async fn prefs(headers: HeaderMap, Query(q): Query<PrefsQuery>) -> Response 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "ok"}))).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok", "database": "ok"})),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "error", "database": "unreachable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "error", "database": "unreachable"})),
+            )
                 .into_response()
         }
     }
@@ -204,10 +264,21 @@ pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>
     if let Some(dir) = &state.config.static_dir
         && let Ok(bytes) = tokio::fs::read(dir.join(&path)).await
     {
-        return ([(CONTENT_TYPE, content_type(&path)), (CACHE_CONTROL, "public, max-age=3600")], bytes).into_response();
+        return (
+            [
+                (CONTENT_TYPE, content_type(&path)),
+                (CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response();
     }
     match STATIC.iter().find(|(p, _, _)| *p == path) {
-        Some((_, ct, body)) => ([(CONTENT_TYPE, *ct), (CACHE_CONTROL, "public, max-age=3600")], *body).into_response(),
+        Some((_, ct, body)) => (
+            [(CONTENT_TYPE, *ct), (CACHE_CONTROL, "public, max-age=3600")],
+            *body,
+        )
+            .into_response(),
         None => AppError::NotFound.into_response(),
     }
 }

@@ -12,12 +12,30 @@ const BUILTIN: &[(&str, &str)] = &[
     ("units.html", include_str!("../../../templates/units.html")),
     ("login.html", include_str!("../../../templates/login.html")),
     ("error.html", include_str!("../../../templates/error.html")),
-    ("admin/desk.html", include_str!("../../../templates/admin/desk.html")),
-    ("admin/unit.html", include_str!("../../../templates/admin/unit.html")),
-    ("admin/staff.html", include_str!("../../../templates/admin/staff.html")),
-    ("admin/audit.html", include_str!("../../../templates/admin/audit.html")),
-    ("admin/calendar.html", include_str!("../../../templates/admin/calendar.html")),
-    ("admin/account.html", include_str!("../../../templates/admin/account.html")),
+    (
+        "admin/desk.html",
+        include_str!("../../../templates/admin/desk.html"),
+    ),
+    (
+        "admin/unit.html",
+        include_str!("../../../templates/admin/unit.html"),
+    ),
+    (
+        "admin/staff.html",
+        include_str!("../../../templates/admin/staff.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../../templates/admin/audit.html"),
+    ),
+    (
+        "admin/calendar.html",
+        include_str!("../../../templates/admin/calendar.html"),
+    ),
+    (
+        "admin/account.html",
+        include_str!("../../../templates/admin/account.html"),
+    ),
 ];
 
 /// The loaded template environment.
@@ -32,11 +50,17 @@ fn load_source(dir: Option<&Path>, name: &str) -> Result<Option<String>, minijin
         let path = dir.join(name);
         if path.is_file() {
             return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("{}: {e}", path.display()))
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("{}: {e}", path.display()),
+                )
             });
         }
     }
-    Ok(BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+    Ok(BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| s.to_string()))
 }
 
 impl Templates {
@@ -45,7 +69,10 @@ impl Templates {
         if let Some(dir) = override_dir
             && !dir.is_dir()
         {
-            return Err(AppError::Template(format!("模板目录不存在：{}", dir.display())));
+            return Err(AppError::Template(format!(
+                "模板目录不存在：{}",
+                dir.display()
+            )));
         }
         let mut env = Environment::new();
         let dir: Option<PathBuf> = override_dir.map(Path::to_path_buf);

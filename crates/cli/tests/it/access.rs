@@ -26,36 +26,133 @@ const UNIT_ROUTES: [&str; 7] = [
 
 /// (user, own unit, other unit, expected on own unit, expected on other unit, may create units
 /// and import the calendar).
-const MATRIX: &[(&str, &str, &str, [E; 7], [E; 7], E)] = &[
-    ("admin", "GOV", "JYJ", [Y, Y, Y, Y, Y, Y, Y], [Y, Y, Y, Y, Y, Y, Y], Y),
-    ("gkb", "GKB", "JYJ", [Y, Y, N, Y, Y, Y, Y], [Y, Y, N, Y, Y, Y, Y], N),
-    ("jyj_editor", "JYJ", "MZJ", [Y, Y, N, N, N, Y, N], [N, N, N, N, N, N, N], N),
-    ("jyj_reviewer", "JYJ", "MZJ", [Y, Y, N, N, N, Y, N], [N, N, N, N, N, N, N], N),
-    ("jyj_leader", "JYJ", "MZJ", [Y, Y, Y, Y, Y, Y, Y], [N, N, N, N, N, N, N], N),
-    ("jyj_handler", "JYJ", "MZJ", [Y, Y, N, N, N, Y, N], [N, N, N, N, N, N, N], N),
-    ("mzj_editor", "MZJ", "JYJ", [Y, Y, N, N, N, Y, N], [N, N, N, N, N, N, N], N),
+/// One row of the matrix.
+type Row = (&'static str, &'static str, &'static str, [E; 7], [E; 7], E);
+
+const MATRIX: &[Row] = &[
+    (
+        "admin",
+        "GOV",
+        "JYJ",
+        [Y, Y, Y, Y, Y, Y, Y],
+        [Y, Y, Y, Y, Y, Y, Y],
+        Y,
+    ),
+    (
+        "gkb",
+        "GKB",
+        "JYJ",
+        [Y, Y, N, Y, Y, Y, Y],
+        [Y, Y, N, Y, Y, Y, Y],
+        N,
+    ),
+    (
+        "jyj_editor",
+        "JYJ",
+        "MZJ",
+        [Y, Y, N, N, N, Y, N],
+        [N, N, N, N, N, N, N],
+        N,
+    ),
+    (
+        "jyj_reviewer",
+        "JYJ",
+        "MZJ",
+        [Y, Y, N, N, N, Y, N],
+        [N, N, N, N, N, N, N],
+        N,
+    ),
+    (
+        "jyj_leader",
+        "JYJ",
+        "MZJ",
+        [Y, Y, Y, Y, Y, Y, Y],
+        [N, N, N, N, N, N, N],
+        N,
+    ),
+    (
+        "jyj_handler",
+        "JYJ",
+        "MZJ",
+        [Y, Y, N, N, N, Y, N],
+        [N, N, N, N, N, N, N],
+        N,
+    ),
+    (
+        "mzj_editor",
+        "MZJ",
+        "JYJ",
+        [Y, Y, N, N, N, Y, N],
+        [N, N, N, N, N, N, N],
+        N,
+    ),
 ];
 
-async fn call(t: &TestDb, app: &axum::Router, route: &str, unit: i64, cookie: Option<&str>, csrf: &str, n: usize) -> (StatusCode, String) {
+async fn call(
+    t: &TestDb,
+    app: &axum::Router,
+    route: &str,
+    unit: i64,
+    cookie: Option<&str>,
+    csrf: &str,
+    n: usize,
+) -> (StatusCode, String) {
     let (method, path) = route.split_once(' ').unwrap();
     let path = path.replace("{u}", &unit.to_string());
     let r = if method == "GET" {
         get(app, &path, cookie).await
     } else if path.ends_with("/staff") {
         let username = format!("matrix{n}");
-        let r = post(app, &path, cookie, &[("csrf", csrf), ("username", &username), ("display_name", "矩阵"), ("role", "editor"), ("password", "Matrix-Passw0rd")]).await;
-        let exists = t.store.find_staff_credentials(&username).await.unwrap().is_some();
+        let r = post(
+            app,
+            &path,
+            cookie,
+            &[
+                ("csrf", csrf),
+                ("username", &username),
+                ("display_name", "矩阵"),
+                ("role", "editor"),
+                ("password", "Matrix-Passw0rd"),
+            ],
+        )
+        .await;
+        let exists = t
+            .store
+            .find_staff_credentials(&username)
+            .await
+            .unwrap()
+            .is_some();
         let succeeded = r.status == StatusCode::SEE_OTHER && !r.location().starts_with("/login");
-        assert_eq!(exists, succeeded, "{route}: state matches the answer {} {}", r.location(), r.body);
+        assert_eq!(
+            exists,
+            succeeded,
+            "{route}: state matches the answer {} {}",
+            r.location(),
+            r.body
+        );
         r
     } else {
-        post(app, &path, cookie, &[("csrf", csrf), ("address", &format!("地址{n}")), ("phone", "0571-1")]).await
+        post(
+            app,
+            &path,
+            cookie,
+            &[
+                ("csrf", csrf),
+                ("address", &format!("地址{n}")),
+                ("phone", "0571-1"),
+            ],
+        )
+        .await
     };
     (r.status, r.body)
 }
 
 fn success(route: &str) -> StatusCode {
-    if route.starts_with("POST") { StatusCode::SEE_OTHER } else { StatusCode::OK }
+    if route.starts_with("POST") {
+        StatusCode::SEE_OTHER
+    } else {
+        StatusCode::OK
+    }
 }
 
 both!(access_matrix, async |db: Db| {
@@ -70,8 +167,17 @@ both!(access_matrix, async |db: Db| {
             for (route, want) in UNIT_ROUTES.iter().zip(expected) {
                 n += 1;
                 let (status, body) = call(&t, &app, route, unit, Some(&cookie), &csrf, n).await;
-                let want_status = if *want == Y { success(route) } else { StatusCode::FORBIDDEN };
-                assert_eq!(status, want_status, "{user} on {unit_code}: {route}\n{}", &body[..body.len().min(400)]);
+                let want_status = if *want == Y {
+                    success(route)
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(
+                    status,
+                    want_status,
+                    "{user} on {unit_code}: {route}\n{}",
+                    &body[..body.len().min(400)]
+                );
                 if *want == N && !route.contains("/api/") {
                     assert!(body.contains("无权"), "403 page explains in Chinese");
                 }
@@ -79,12 +185,50 @@ both!(access_matrix, async |db: Db| {
             }
         }
         // routes that are not unit-scoped
-        let r = post(&app, "/admin/units", Some(&cookie), &[("csrf", &csrf), ("name", "矩阵局"), ("unit_type", "department"), ("code", &format!("M{n}")), ("parent_code", "GOV")]).await;
-        assert_eq!(r.status, if *district_admin == Y { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN }, "{user}: create unit");
-        let r = post(&app, "/admin/calendar", Some(&cookie), &[("csrf", &csrf), ("data", r#"{"year":2030,"days":[]}"#)]).await;
-        assert_eq!(r.status, if *district_admin == Y { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN }, "{user}: import calendar");
+        let r = post(
+            &app,
+            "/admin/units",
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("name", "矩阵局"),
+                ("unit_type", "department"),
+                ("code", &format!("M{n}")),
+                ("parent_code", "GOV"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            if *district_admin == Y {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{user}: create unit"
+        );
+        let r = post(
+            &app,
+            "/admin/calendar",
+            Some(&cookie),
+            &[("csrf", &csrf), ("data", r#"{"year":2030,"days":[]}"#)],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            if *district_admin == Y {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{user}: import calendar"
+        );
         for page in ["/admin", "/admin/account", "/admin/calendar"] {
-            assert_eq!(get(&app, page, Some(&cookie)).await.status, StatusCode::OK, "{user}: {page}");
+            assert_eq!(
+                get(&app, page, Some(&cookie)).await.status,
+                StatusCode::OK,
+                "{user}: {page}"
+            );
         }
         checked += 5;
     }
@@ -93,7 +237,11 @@ both!(access_matrix, async |db: Db| {
     for route in UNIT_ROUTES {
         n += 1;
         let (status, _) = call(&t, &app, route, jyj, None, "", n).await;
-        let want = if route.contains("/api/") { StatusCode::UNAUTHORIZED } else { StatusCode::SEE_OTHER };
+        let want = if route.contains("/api/") {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
         assert_eq!(status, want, "anonymous {route}");
         checked += 1;
     }

@@ -6,7 +6,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 fn gongkai(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gongkai")).args(args).env_remove("GONGKAI_CONFIG").env_remove("GONGKAI_DATABASE").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .env_remove("GONGKAI_CONFIG")
+        .env_remove("GONGKAI_DATABASE")
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &std::process::Output) -> String {
@@ -32,16 +37,32 @@ fn help_lists_every_command() {
 
 #[test]
 fn calendar_check_and_add_from_shipped_data() {
-    let o = gongkai(&["calendar", "check", "2026-10-01", "2026-10-10", "2026-02-14", "2026-11-27", "2026-11-28"]);
+    let o = gongkai(&[
+        "calendar",
+        "check",
+        "2026-10-01",
+        "2026-10-10",
+        "2026-02-14",
+        "2026-11-27",
+        "2026-11-28",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "2026-10-01 off\n2026-10-10 workday\n2026-02-14 workday\n2026-11-27 workday\n2026-11-28 off\n");
+    assert_eq!(
+        stdout(&o),
+        "2026-10-01 off\n2026-10-10 workday\n2026-02-14 workday\n2026-11-27 workday\n2026-11-28 off\n"
+    );
     let o = gongkai(&["calendar", "add", "2026-09-30", "20"]);
     assert_eq!(stdout(&o), "2026-11-03\n");
     let o = gongkai(&["calendar", "add", "2026-02-13", "1"]);
     assert_eq!(stdout(&o), "2026-02-14\n");
     let o = gongkai(&["calendar", "explain", "2026-09-30", "2"]);
     let out = stdout(&o);
-    assert!(out.contains("2026-10-01 off") && out.contains("国庆节") && out.contains("2026-10-09 workday  第2个工作日"), "{out}");
+    assert!(
+        out.contains("2026-10-01 off")
+            && out.contains("国庆节")
+            && out.contains("2026-10-09 workday  第2个工作日"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -51,7 +72,11 @@ fn calendar_bad_input() {
         (&["calendar", "check", "yesterday"], 2, "YYYY-MM-DD"),
         (&["calendar", "add", "2026-01-05", "-3"], 2, "负数"),
         (&["calendar", "add", "2026-01-05", "ten"], 2, "整数"),
-        (&["calendar", "add", "2026-12-20", "20"], 1, "没有2027年的节假日安排数据"),
+        (
+            &["calendar", "add", "2026-12-20", "20"],
+            1,
+            "没有2027年的节假日安排数据",
+        ),
         (&["calendar", "check", "2018-05-01"], 1, "2018"),
         (&["calendar", "frobnicate"], 2, "unrecognized subcommand"),
         (&["serve", "--no-such-flag"], 2, "unexpected argument"),
@@ -66,7 +91,10 @@ fn calendar_bad_input() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("assumed"), "{}", stdout(&o));
     let o = gongkai(&["calendar", "check", "2027-01-01", "--assume-weekends"]);
-    assert_eq!(stdout(&o), "2027-01-01 workday  (assumed: no data for this year)\n");
+    assert_eq!(
+        stdout(&o),
+        "2027-01-01 workday  (assumed: no data for this year)\n"
+    );
 }
 
 #[test]
@@ -77,17 +105,29 @@ fn corrupt_config_and_unreachable_database() {
     std::fs::write(&cfg, "[server]\naddr = 12\n").unwrap();
     let o = gongkai(&["--config", cfg.to_str().unwrap(), "migrate"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("配置文件") && stderr(&o).contains("bad.toml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("配置文件") && stderr(&o).contains("bad.toml"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(&cfg, "[server]\nwho = 1\n").unwrap();
     let o = gongkai(&["--config", cfg.to_str().unwrap(), "migrate"]);
     assert!(stderr(&o).contains("unknown field"), "{}", stderr(&o));
     std::fs::write(&cfg, "[site]\nsite_id_code = \"12\"\n").unwrap();
     let o = gongkai(&["--config", cfg.to_str().unwrap(), "migrate"]);
     assert!(stderr(&o).contains("网站标识码"), "{}", stderr(&o));
-    let o = gongkai(&["--config", dir.join("missing.toml").to_str().unwrap(), "migrate"]);
+    let o = gongkai(&[
+        "--config",
+        dir.join("missing.toml").to_str().unwrap(),
+        "migrate",
+    ]);
     assert!(stderr(&o).contains("配置文件不存在"), "{}", stderr(&o));
 
-    let o = gongkai(&["migrate", "--database", "postgres://postgres@127.0.0.1:1/none"]);
+    let o = gongkai(&[
+        "migrate",
+        "--database",
+        "postgres://postgres@127.0.0.1:1/none",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("无法连接数据库"), "{}", stderr(&o));
     let o = gongkai(&["migrate", "--database", "mysql://x@y/z"]);
@@ -99,18 +139,43 @@ both!(calendar_import_through_the_cli, async |db: Db| {
     let t = TestDb::new(db).await;
     let file = t.dir.join("2027.json");
     std::fs::write(&file, r#"{"year":2027,"papers":["国务院办公厅关于2027年部分节假日安排的通知"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#).unwrap();
-    let o = t.cli(&["calendar", "import", file.to_str().unwrap()]).output().unwrap();
+    let o = t
+        .cli(&["calendar", "import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = t.cli(&["calendar", "check", "2027-01-01", "2027-01-04"]).output().unwrap();
-    assert_eq!(stdout(&o), "2027-01-01 off\n2027-01-04 workday\n", "{}", stderr(&o));
+    let o = t
+        .cli(&["calendar", "check", "2027-01-01", "2027-01-04"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o),
+        "2027-01-01 off\n2027-01-04 workday\n",
+        "{}",
+        stderr(&o)
+    );
     // without the database the year is still unknown
-    assert_eq!(gongkai(&["calendar", "check", "2027-01-01"]).status.code(), Some(1));
+    assert_eq!(
+        gongkai(&["calendar", "check", "2027-01-01"]).status.code(),
+        Some(1)
+    );
     let bad = t.dir.join("bad.json");
-    std::fs::write(&bad, r#"{"year":2028,"days":[{"name":"x","date":"2029-01-01","isOffDay":true}]}"#).unwrap();
-    let o = t.cli(&["calendar", "import", bad.to_str().unwrap()]).output().unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"year":2028,"days":[{"name":"x","date":"2029-01-01","isOffDay":true}]}"#,
+    )
+    .unwrap();
+    let o = t
+        .cli(&["calendar", "import", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("不属于"), "{}", stderr(&o));
-    assert_eq!(t.store.calendar_years().await.unwrap().len(), 1, "nothing imported from a bad file");
+    assert_eq!(
+        t.store.calendar_years().await.unwrap().len(),
+        1,
+        "nothing imported from a bad file"
+    );
     t.cleanup().await;
 });
 
@@ -121,7 +186,10 @@ both!(audit_verify_detects_tampering, async |db: Db| {
     assert!(stdout(&o).contains("审计链完整"), "{}", stdout(&o));
     let total = t.store.count_audit(None).await.unwrap();
     assert!(total > 40);
-    t.store.execute_raw_for_tests("UPDATE audit_log SET actor = 'mallory' WHERE seq = 17").await.unwrap();
+    t.store
+        .execute_raw_for_tests("UPDATE audit_log SET actor = 'mallory' WHERE seq = 17")
+        .await
+        .unwrap();
     let o = t.cli(&["audit", "verify"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("#17"), "{}", stderr(&o));
@@ -130,13 +198,56 @@ both!(audit_verify_detects_tampering, async |db: Db| {
 
 both!(staff_add_from_the_cli, async |db: Db| {
     let t = TestDb::with_demo(db).await;
-    let mut child = t.cli(&["staff", "add", "--unit", "MZJ", "--role", "reviewer", "--username", "mzj_reviewer", "--name", "孙审核"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"Reviewer-Pass-2026\n").unwrap();
+    let mut child = t
+        .cli(&[
+            "staff",
+            "add",
+            "--unit",
+            "MZJ",
+            "--role",
+            "reviewer",
+            "--username",
+            "mzj_reviewer",
+            "--name",
+            "孙审核",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Reviewer-Pass-2026\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let c = t.store.find_staff_credentials("mzj_reviewer").await.unwrap().unwrap();
+    let c = t
+        .store
+        .find_staff_credentials("mzj_reviewer")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(c.staff.role, gongkai_domain::access::Role::Reviewer);
-    let mut child = t.cli(&["staff", "add", "--unit", "MZJ", "--role", "wizard", "--username", "x", "--name", "x"]).stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = t
+        .cli(&[
+            "staff",
+            "add",
+            "--unit",
+            "MZJ",
+            "--role",
+            "wizard",
+            "--username",
+            "x",
+            "--name",
+            "x",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdin.take());
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -146,18 +257,30 @@ both!(staff_add_from_the_cli, async |db: Db| {
 
 /// Starts `gongkai serve --demo` on a free port, returns the child and the address it printed.
 fn start_server(t: &TestDb) -> (std::process::Child, String) {
-    let mut child = t.cli(&["serve", "--demo", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = t
+        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     let addr = loop {
         let line = lines.next().expect("server printed its address").unwrap();
         printed.push_str(&line);
         printed.push('\n');
-        if let Some(rest) = line.split("http://").nth(1).filter(|_| line.contains("已启动")) {
+        if let Some(rest) = line
+            .split("http://")
+            .nth(1)
+            .filter(|_| line.contains("已启动"))
+        {
             break rest.split('/').next().unwrap().to_string();
         }
     };
-    assert!(printed.contains("jyj_editor") && printed.contains("Demo-2026-gongkai"), "demo logins printed: {printed}");
+    assert!(
+        printed.contains("jyj_editor") && printed.contains("Demo-2026-gongkai"),
+        "demo logins printed: {printed}"
+    );
     std::thread::spawn(move || for _ in lines {});
     (child, addr)
 }
@@ -165,7 +288,11 @@ fn start_server(t: &TestDb) -> (std::process::Child, String) {
 /// A raw HTTP/1.1 GET (no client library needed).
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -175,7 +302,10 @@ both!(serve_demo_and_graceful_shutdown, async |db: Db| {
     let t = TestDb::new(db).await;
     let (mut child, addr) = start_server(&t);
     let health = http_get(&addr, "/healthz");
-    assert!(health.starts_with("HTTP/1.1 200") && health.contains("\"database\":\"ok\""), "{health}");
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.contains("\"database\":\"ok\""),
+        "{health}"
+    );
     let home = http_get(&addr, "/units");
     assert!(home.contains("区教育局") && home.contains("网站标识码"));
     let metrics = http_get(&addr, "/metrics");
@@ -183,14 +313,20 @@ both!(serve_demo_and_graceful_shutdown, async |db: Db| {
     // the demo is idempotent: a second start adds nothing
     let units = t.store.list_units().await.unwrap().len();
     let staff = t.store.count_staff().await.unwrap();
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
     let (mut again, _) = start_server(&t);
     assert_eq!(t.store.list_units().await.unwrap().len(), units);
     assert_eq!(t.store.count_staff().await.unwrap(), staff);
     assert_eq!(units, 25);
-    Command::new("kill").args(["-TERM", &again.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
     assert!(again.wait().unwrap().success());
     t.cleanup().await;
 });

@@ -8,56 +8,99 @@ use axum::http::StatusCode;
 async fn login(app: &axum::Router, user: &str, password: &str, totp: &str) -> crate::support::Resp {
     let page = get(app, "/login", None).await;
     let pre = page.set_cookie("gk_pre").expect("pre-login cookie");
-    assert!(page.body.contains(&format!("value=\"{pre}\"")), "form carries the token");
+    assert!(
+        page.body.contains(&format!("value=\"{pre}\"")),
+        "form carries the token"
+    );
     let cookie = format!("gk_pre={pre}");
-    post(app, "/login", Some(&cookie), &[("csrf", &pre), ("username", user), ("password", password), ("totp", totp), ("next", "/admin")]).await
+    post(
+        app,
+        "/login",
+        Some(&cookie),
+        &[
+            ("csrf", &pre),
+            ("username", user),
+            ("password", password),
+            ("totp", totp),
+            ("next", "/admin"),
+        ],
+    )
+    .await
 }
 
-both!(public_pages_follow_government_site_conventions, async |db: Db| {
-    let t = TestDb::with_demo(db).await;
-    let app = t.app();
-    let home = get(&app, "/", None).await;
-    assert_eq!(home.status, StatusCode::OK);
-    for needle in [
-        "<html lang=\"zh-CN\">",
-        "<meta name=\"SiteName\" content=\"示范区人民政府\">",
-        "<meta name=\"SiteIDCode\" content=\"3301020001\">",
-        "<meta name=\"ColumnName\"",
-        "网站标识码：3301020001",
-        "我为政府网站找错",
-        "ICP备",
-        "公网安备",
-        "跳到主要内容",
-        "大字版",
-        "高对比度",
-    ] {
-        assert!(home.body.contains(needle), "home page lacks {needle}");
+both!(
+    public_pages_follow_government_site_conventions,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let home = get(&app, "/", None).await;
+        assert_eq!(home.status, StatusCode::OK);
+        for needle in [
+            "<html lang=\"zh-CN\">",
+            "<meta name=\"SiteName\" content=\"示范区人民政府\">",
+            "<meta name=\"SiteIDCode\" content=\"3301020001\">",
+            "<meta name=\"ColumnName\"",
+            "网站标识码：3301020001",
+            "我为政府网站找错",
+            "ICP备",
+            "公网安备",
+            "跳到主要内容",
+            "大字版",
+            "高对比度",
+        ] {
+            assert!(home.body.contains(needle), "home page lacks {needle}");
+        }
+        assert!(
+            home.body.contains("<strong>13</strong> 个区直部门"),
+            "counts units: {}",
+            home.body
+        );
+        let units = get(&app, "/units", None).await;
+        assert!(units.body.contains("区教育局") && units.body.contains("青山镇青山村民委员会"));
+
+        // large font and high contrast without JavaScript: a link sets a cookie
+        let p = get(&app, "/prefs?font=large&back=/units", None).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        assert_eq!(p.location(), "/units");
+        let prefs = p.set_cookie("gk_prefs").unwrap();
+        let big = get(&app, "/units", Some(&format!("gk_prefs={prefs}"))).await;
+        assert!(
+            big.body.contains("class=\"large-font"),
+            "{}",
+            &big.body[..600]
+        );
+        // an absolute redirect target is refused (open redirect)
+        assert_eq!(
+            get(&app, "/prefs?font=large&back=//evil.example", None)
+                .await
+                .location(),
+            "/"
+        );
+
+        let health = get(&app, "/healthz", None).await;
+        assert_eq!(
+            (health.status, health.json()["database"].as_str()),
+            (StatusCode::OK, Some("ok"))
+        );
+        let css = get(&app, "/static/site.css", None).await;
+        assert!(css.body.contains("high-contrast"));
+        let missing = get(&app, "/no/such/page", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(
+            missing.body.contains("页面不存在") && missing.body.contains("网站标识码"),
+            "404 in site layout"
+        );
+        let metrics = get(&app, "/metrics", None).await;
+        assert!(
+            metrics.body.contains(
+                "gongkai_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"
+            ),
+            "{}",
+            metrics.body
+        );
+        t.cleanup().await;
     }
-    assert!(home.body.contains("<strong>13</strong> 个区直部门"), "counts units: {}", home.body);
-    let units = get(&app, "/units", None).await;
-    assert!(units.body.contains("区教育局") && units.body.contains("青山镇青山村民委员会"));
-
-    // large font and high contrast without JavaScript: a link sets a cookie
-    let p = get(&app, "/prefs?font=large&back=/units", None).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER);
-    assert_eq!(p.location(), "/units");
-    let prefs = p.set_cookie("gk_prefs").unwrap();
-    let big = get(&app, "/units", Some(&format!("gk_prefs={prefs}"))).await;
-    assert!(big.body.contains("class=\"large-font"), "{}", &big.body[..600]);
-    // an absolute redirect target is refused (open redirect)
-    assert_eq!(get(&app, "/prefs?font=large&back=//evil.example", None).await.location(), "/");
-
-    let health = get(&app, "/healthz", None).await;
-    assert_eq!((health.status, health.json()["database"].as_str()), (StatusCode::OK, Some("ok")));
-    let css = get(&app, "/static/site.css", None).await;
-    assert!(css.body.contains("high-contrast"));
-    let missing = get(&app, "/no/such/page", None).await;
-    assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing.body.contains("页面不存在") && missing.body.contains("网站标识码"), "404 in site layout");
-    let metrics = get(&app, "/metrics", None).await;
-    assert!(metrics.body.contains("gongkai_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"), "{}", metrics.body);
-    t.cleanup().await;
-});
+);
 
 both!(login_logout_and_bad_credentials, async |db: Db| {
     let t = TestDb::with_demo(db).await;
@@ -76,35 +119,85 @@ both!(login_logout_and_bad_credentials, async |db: Db| {
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert_eq!(ok.location(), "/admin");
     let session = ok.set_cookie("gk_session").unwrap();
-    let set_cookie = ok.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let set_cookie = ok
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
     let cookie = format!("gk_session={session}");
     let desk = get(&app, "/admin", Some(&cookie)).await;
     assert_eq!(desk.status, StatusCode::OK);
     assert!(desk.body.contains("李编辑") && desk.body.contains("区教育局"));
-    assert!(!desk.body.contains("区民政局"), "an editor's desk lists only its own unit");
+    assert!(
+        !desk.body.contains("区民政局"),
+        "an editor's desk lists only its own unit"
+    );
 
     // logout needs the CSRF token
-    assert_eq!(post(&app, "/logout", Some(&cookie), &[]).await.status, StatusCode::FORBIDDEN);
-    let csrf = desk.body.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(
+        post(&app, "/logout", Some(&cookie), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = desk
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let out = post(&app, "/logout", Some(&cookie), &[("csrf", &csrf)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     // the old cookie no longer works: redirected to login, told the session expired
     let after = get(&app, "/admin", Some(&cookie)).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert!(after.location().starts_with("/login?next=/admin&expired=1"), "{}", after.location());
+    assert!(
+        after.location().starts_with("/login?next=/admin&expired=1"),
+        "{}",
+        after.location()
+    );
     let page = get(&app, after.location(), None).await;
     assert!(page.body.contains("会话已过期，请重新登录"));
     // no session at all: redirected without the expiry notice
-    assert_eq!(get(&app, "/admin", None).await.location(), "/login?next=/admin");
+    assert_eq!(
+        get(&app, "/admin", None).await.location(),
+        "/login?next=/admin"
+    );
     // login POST without the pre-login token is refused
-    let no_csrf = post(&app, "/login", None, &[("username", "jyj_editor"), ("password", gongkai_demo_password())]).await;
+    let no_csrf = post(
+        &app,
+        "/login",
+        None,
+        &[
+            ("username", "jyj_editor"),
+            ("password", gongkai_demo_password()),
+        ],
+    )
+    .await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
     assert!(no_csrf.body.contains("CSRF"));
     // a login cannot be turned into an open redirect
     let page = get(&app, "/login", None).await;
     let pre = page.set_cookie("gk_pre").unwrap();
-    let r = post(&app, "/login", Some(&format!("gk_pre={pre}")), &[("csrf", &pre), ("username", "jyj_editor"), ("password", gongkai_demo_password()), ("next", "//evil.example/")]).await;
+    let r = post(
+        &app,
+        "/login",
+        Some(&format!("gk_pre={pre}")),
+        &[
+            ("csrf", &pre),
+            ("username", "jyj_editor"),
+            ("password", gongkai_demo_password()),
+            ("next", "//evil.example/"),
+        ],
+    )
+    .await;
     assert_eq!(r.location(), "/admin");
     t.cleanup().await;
 });
@@ -116,8 +209,21 @@ fn gongkai_demo_password() -> &'static str {
 both!(expired_session_and_cross_site_posts, async |db: Db| {
     let t = TestDb::with_demo(db).await;
     let app = t.app();
-    let creds = t.store.find_staff_credentials("jyj_leader").await.unwrap().unwrap();
-    t.store.create_session(&creds.staff, &gongkai_web::auth::token_hash("old"), "csrf-old", chrono::Utc::now() - chrono::Duration::minutes(1)).await.unwrap();
+    let creds = t
+        .store
+        .find_staff_credentials("jyj_leader")
+        .await
+        .unwrap()
+        .unwrap();
+    t.store
+        .create_session(
+            &creds.staff,
+            &gongkai_web::auth::token_hash("old"),
+            "csrf-old",
+            chrono::Utc::now() - chrono::Duration::minutes(1),
+        )
+        .await
+        .unwrap();
     let r = get(&app, "/admin", Some("gk_session=old")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().contains("expired=1"));
@@ -133,23 +239,48 @@ both!(expired_session_and_cross_site_posts, async |db: Db| {
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", "https://evil.example")
         .header("host", "gov.example")
-        .body(axum::body::Body::from(crate::support::form(&[("csrf", &csrf), ("address", "被篡改")])))
+        .body(axum::body::Body::from(crate::support::form(&[
+            ("csrf", &csrf),
+            ("address", "被篡改"),
+        ])))
         .unwrap();
     let resp = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_ne!(t.store.get_unit(jyj).await.unwrap().address, "被篡改");
     // with a wrong CSRF token: refused too
-    let r = post(&app, &format!("/admin/units/{jyj}/profile"), Some(&cookie), &[("csrf", "nope"), ("address", "被篡改")]).await;
+    let r = post(
+        &app,
+        &format!("/admin/units/{jyj}/profile"),
+        Some(&cookie),
+        &[("csrf", "nope"), ("address", "被篡改")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_ne!(t.store.get_unit(jyj).await.unwrap().address, "被篡改");
     // with the right one: saved and audited
     let before = t.store.count_audit(Some(jyj)).await.unwrap();
-    let r = post(&app, &format!("/admin/units/{jyj}/profile"), Some(&cookie), &[("csrf", &csrf), ("address", "人民路1号"), ("phone", "0571-1234567")]).await;
+    let r = post(
+        &app,
+        &format!("/admin/units/{jyj}/profile"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("address", "人民路1号"),
+            ("phone", "0571-1234567"),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(t.store.get_unit(jyj).await.unwrap().address, "人民路1号");
     assert_eq!(t.store.count_audit(Some(jyj)).await.unwrap(), before + 1);
     // bad phone: 400 with a Chinese message, nothing saved
-    let r = post(&app, &format!("/admin/units/{jyj}/profile"), Some(&cookie), &[("csrf", &csrf), ("address", "别处"), ("phone", "call me")]).await;
+    let r = post(
+        &app,
+        &format!("/admin/units/{jyj}/profile"),
+        Some(&cookie),
+        &[("csrf", &csrf), ("address", "别处"), ("phone", "call me")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("电话号码"));
     assert_eq!(t.store.get_unit(jyj).await.unwrap().address, "人民路1号");
@@ -160,14 +291,22 @@ both!(login_throttling, async |db: Db| {
     let t = TestDb::with_demo(db).await;
     let app = t.app();
     for _ in 0..5 {
-        assert_eq!(login(&app, "jyj_reviewer", "guess", "").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            login(&app, "jyj_reviewer", "guess", "").await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // now even the right password is refused for a while
     let r = login(&app, "jyj_reviewer", gongkai_demo_password(), "").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("登录失败次数过多"));
     // other accounts are not affected
-    assert_eq!(login(&app, "jyj_leader", gongkai_demo_password(), "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        login(&app, "jyj_leader", gongkai_demo_password(), "")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     t.cleanup().await;
 });
 
@@ -175,8 +314,20 @@ both!(totp_second_factor, async |db: Db| {
     let t = TestDb::with_demo(db).await;
     let app = t.app();
     let secret = [42u8; 20];
-    let creds = t.store.find_staff_credentials("jyj_handler").await.unwrap().unwrap();
-    t.store.set_totp(&crate::support::system(), creds.staff.id, Some(&gongkai_domain::totp::secret_base32(&secret))).await.unwrap();
+    let creds = t
+        .store
+        .find_staff_credentials("jyj_handler")
+        .await
+        .unwrap()
+        .unwrap();
+    t.store
+        .set_totp(
+            &crate::support::system(),
+            creds.staff.id,
+            Some(&gongkai_domain::totp::secret_base32(&secret)),
+        )
+        .await
+        .unwrap();
     let no_code = login(&app, "jyj_handler", gongkai_demo_password(), "").await;
     assert_eq!(no_code.status, StatusCode::UNAUTHORIZED);
     assert!(no_code.body.contains("动态验证码"));
@@ -188,15 +339,57 @@ both!(totp_second_factor, async |db: Db| {
     // enabling through the account page requires a correct code
     let (cookie, csrf) = t.session_for("jyj_editor").await;
     let page = get(&app, "/admin/account", Some(&cookie)).await;
-    let shown = page.body.split("name=\"secret\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let bad = post(&app, "/admin/account/totp", Some(&cookie), &[("csrf", &csrf), ("secret", &shown), ("code", "000000")]).await;
+    let shown = page
+        .body
+        .split("name=\"secret\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let bad = post(
+        &app,
+        "/admin/account/totp",
+        Some(&cookie),
+        &[("csrf", &csrf), ("secret", &shown), ("code", "000000")],
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(!t.store.get_staff(t.store.find_staff_credentials("jyj_editor").await.unwrap().unwrap().staff.id).await.unwrap().totp_enabled);
+    assert!(
+        !t.store
+            .get_staff(
+                t.store
+                    .find_staff_credentials("jyj_editor")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .staff
+                    .id
+            )
+            .await
+            .unwrap()
+            .totp_enabled
+    );
     let raw = gongkai_domain::totp::secret_from_base32(&shown).unwrap();
     let code = gongkai_domain::totp::code_at(&raw, chrono::Utc::now().timestamp() as u64);
-    let good = post(&app, "/admin/account/totp", Some(&cookie), &[("csrf", &csrf), ("secret", &shown), ("code", &code)]).await;
+    let good = post(
+        &app,
+        "/admin/account/totp",
+        Some(&cookie),
+        &[("csrf", &csrf), ("secret", &shown), ("code", &code)],
+    )
+    .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER);
-    assert!(t.store.find_staff_credentials("jyj_editor").await.unwrap().unwrap().staff.totp_enabled);
+    assert!(
+        t.store
+            .find_staff_credentials("jyj_editor")
+            .await
+            .unwrap()
+            .unwrap()
+            .staff
+            .totp_enabled
+    );
     t.cleanup().await;
 });
 
@@ -204,9 +397,20 @@ both!(api_tokens_and_json_errors, async |db: Db| {
     let t = TestDb::with_demo(db).await;
     let app = t.app();
     let (cookie, csrf) = t.session_for("jyj_leader").await;
-    let page = post(&app, "/admin/account/tokens", Some(&cookie), &[("csrf", &csrf), ("name", "数据大屏")]).await;
+    let page = post(
+        &app,
+        "/admin/account/tokens",
+        Some(&cookie),
+        &[("csrf", &csrf), ("name", "数据大屏")],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK);
-    let token = page.body.split("<code>gk_").nth(1).map(|s| format!("gk_{}", s.split('<').next().unwrap())).unwrap();
+    let token = page
+        .body
+        .split("<code>gk_")
+        .nth(1)
+        .map(|s| format!("gk_{}", s.split('<').next().unwrap()))
+        .unwrap();
     let me = get_bearer(&app, "/api/v1/me", &token).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["staff"]["username"], "jyj_leader");
@@ -218,20 +422,40 @@ both!(api_tokens_and_json_errors, async |db: Db| {
     assert_eq!(units["units"].as_array().unwrap().len(), 25);
     let add = get(&app, "/api/v1/calendar/add?date=2026-09-30&n=20", None).await;
     assert_eq!(add.json()["result"], "2026-11-03");
-    let days = get(&app, "/api/v1/calendar/days?dates=2026-10-01,2026-10-10", None).await.json();
+    let days = get(
+        &app,
+        "/api/v1/calendar/days?dates=2026-10-01,2026-10-10",
+        None,
+    )
+    .await
+    .json();
     assert_eq!(days["days"][0]["workday"], false);
     assert_eq!(days["days"][1]["workday"], true);
     let bad_date = get(&app, "/api/v1/calendar/add?date=2026-02-30&n=1", None).await;
     assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
-    assert!(bad_date.json()["error"]["message"].as_str().unwrap().contains("YYYY-MM-DD"));
+    assert!(
+        bad_date.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD")
+    );
     let neg = get(&app, "/api/v1/calendar/add?date=2026-02-01&n=-3", None).await;
     assert_eq!(neg.status, StatusCode::BAD_REQUEST);
     let nodata = get(&app, "/api/v1/calendar/add?date=2026-12-20&n=20", None).await;
     assert_eq!(nodata.status, StatusCode::BAD_REQUEST);
     assert!(nodata.body.contains("2027"));
-    let assumed = get(&app, "/api/v1/calendar/add?date=2026-12-20&n=20&assume_weekends=true", None).await.json();
+    let assumed = get(
+        &app,
+        "/api/v1/calendar/add?date=2026-12-20&n=20&assume_weekends=true",
+        None,
+    )
+    .await
+    .json();
     assert_eq!(assumed["assumed"], true);
-    assert_eq!(get(&app, "/api/v1/nothing", None).await.json()["error"]["code"], "not_found");
+    assert_eq!(
+        get(&app, "/api/v1/nothing", None).await.json()["error"]["code"],
+        "not_found"
+    );
     t.cleanup().await;
 });
 
@@ -241,7 +465,15 @@ both!(openapi_documents_every_api_route, async |db: Db| {
     let doc = get(&app, "/api/v1/openapi.json", None).await.json();
     let mut documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     documented.sort();
-    let mut routed = vec!["/openapi.json", "/units", "/calendar/days", "/calendar/add", "/me", "/units/{id}/staff", "/units/{id}/audit"];
+    let mut routed = vec![
+        "/openapi.json",
+        "/units",
+        "/calendar/days",
+        "/calendar/add",
+        "/me",
+        "/units/{id}/staff",
+        "/units/{id}/audit",
+    ];
     routed.sort();
     assert_eq!(documented, routed);
     // and every documented path answers (not the API's 404)
@@ -258,42 +490,175 @@ both!(staff_form_validates_and_loses_nothing, async |db: Db| {
     let (cookie, csrf) = t.session_for("jyj_leader").await;
     let jyj = t.unit_id("JYJ").await;
     let audit_before = t.store.count_audit(None).await.unwrap();
-    let weak = post(&app, &format!("/admin/units/{jyj}/staff"), Some(&cookie), &[("csrf", &csrf), ("username", "newbie"), ("display_name", "新人"), ("role", "editor"), ("password", "short")]).await;
+    let weak = post(
+        &app,
+        &format!("/admin/units/{jyj}/staff"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("username", "newbie"),
+            ("display_name", "新人"),
+            ("role", "editor"),
+            ("password", "short"),
+        ],
+    )
+    .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
     assert!(weak.body.contains("密码至少10位"));
-    assert!(weak.body.contains("value=\"newbie\""), "the form keeps what was typed");
-    let wide = post(&app, &format!("/admin/units/{jyj}/staff"), Some(&cookie), &[("csrf", &csrf), ("username", "boss"), ("display_name", "越权"), ("role", "admin"), ("password", "Strong-Passw0rd")]).await;
+    assert!(
+        weak.body.contains("value=\"newbie\""),
+        "the form keeps what was typed"
+    );
+    let wide = post(
+        &app,
+        &format!("/admin/units/{jyj}/staff"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("username", "boss"),
+            ("display_name", "越权"),
+            ("role", "admin"),
+            ("password", "Strong-Passw0rd"),
+        ],
+    )
+    .await;
     assert_eq!(wide.status, StatusCode::BAD_REQUEST);
-    let taken = post(&app, &format!("/admin/units/{jyj}/staff"), Some(&cookie), &[("csrf", &csrf), ("username", "jyj_editor"), ("display_name", "重名"), ("role", "editor"), ("password", "Strong-Passw0rd")]).await;
+    let taken = post(
+        &app,
+        &format!("/admin/units/{jyj}/staff"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("username", "jyj_editor"),
+            ("display_name", "重名"),
+            ("role", "editor"),
+            ("password", "Strong-Passw0rd"),
+        ],
+    )
+    .await;
     assert_eq!(taken.status, StatusCode::BAD_REQUEST);
     assert!(taken.body.contains("该用户名已被使用"));
-    assert!(t.store.find_staff_credentials("newbie").await.unwrap().is_none());
-    assert!(t.store.find_staff_credentials("boss").await.unwrap().is_none());
-    assert_eq!(t.store.count_audit(None).await.unwrap(), audit_before, "nothing written");
-    let ok = post(&app, &format!("/admin/units/{jyj}/staff"), Some(&cookie), &[("csrf", &csrf), ("username", "newbie"), ("display_name", "新人"), ("role", "editor"), ("password", "Strong-Passw0rd")]).await;
+    assert!(
+        t.store
+            .find_staff_credentials("newbie")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        t.store
+            .find_staff_credentials("boss")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        t.store.count_audit(None).await.unwrap(),
+        audit_before,
+        "nothing written"
+    );
+    let ok = post(
+        &app,
+        &format!("/admin/units/{jyj}/staff"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("username", "newbie"),
+            ("display_name", "新人"),
+            ("role", "editor"),
+            ("password", "Strong-Passw0rd"),
+        ],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let created = t.store.find_staff_credentials("newbie").await.unwrap().unwrap();
+    let created = t
+        .store
+        .find_staff_credentials("newbie")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(created.staff.unit_id, jyj);
     assert!(created.password_hash.starts_with("$argon2id$"));
 
     // admin creates a unit; a bad credit code is refused with the reason
     let (admin, admin_csrf) = t.session_for("admin").await;
-    let bad = post(&app, "/admin/units", Some(&admin), &[("csrf", &admin_csrf), ("name", "区审计局"), ("unit_type", "department"), ("code", "SJJ2"), ("parent_code", "GOV"), ("uscc", "91350100M000100Y44")]).await;
+    let bad = post(
+        &app,
+        "/admin/units",
+        Some(&admin),
+        &[
+            ("csrf", &admin_csrf),
+            ("name", "区审计局"),
+            ("unit_type", "department"),
+            ("code", "SJJ2"),
+            ("parent_code", "GOV"),
+            ("uscc", "91350100M000100Y44"),
+        ],
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("校验位"), "{}", bad.body);
-    let misplaced = post(&app, "/admin/units", Some(&admin), &[("csrf", &admin_csrf), ("name", "某村"), ("unit_type", "village"), ("code", "CUN"), ("parent_code", "GOV")]).await;
+    let misplaced = post(
+        &app,
+        "/admin/units",
+        Some(&admin),
+        &[
+            ("csrf", &admin_csrf),
+            ("name", "某村"),
+            ("unit_type", "village"),
+            ("code", "CUN"),
+            ("parent_code", "GOV"),
+        ],
+    )
+    .await;
     assert_eq!(misplaced.status, StatusCode::BAD_REQUEST);
     assert!(t.store.find_unit_by_code("SJJ2").await.unwrap().is_none());
-    let good = post(&app, "/admin/units", Some(&admin), &[("csrf", &admin_csrf), ("name", "区审计局"), ("unit_type", "department"), ("code", "SJJ2"), ("parent_code", "GOV"), ("uscc", "91350100M000100Y43")]).await;
+    let good = post(
+        &app,
+        "/admin/units",
+        Some(&admin),
+        &[
+            ("csrf", &admin_csrf),
+            ("name", "区审计局"),
+            ("unit_type", "department"),
+            ("code", "SJJ2"),
+            ("parent_code", "GOV"),
+            ("uscc", "91350100M000100Y43"),
+        ],
+    )
+    .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER);
     assert!(t.store.find_unit_by_code("SJJ2").await.unwrap().is_some());
 
     // calendar import from the back office, with a bad file first
-    let bad = post(&app, "/admin/calendar", Some(&admin), &[("csrf", &admin_csrf), ("data", "{\"year\": 2027")]).await;
+    let bad = post(
+        &app,
+        "/admin/calendar",
+        Some(&admin),
+        &[("csrf", &admin_csrf), ("data", "{\"year\": 2027")],
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("节假日数据格式错误"));
-    let good = post(&app, "/admin/calendar", Some(&admin), &[("csrf", &admin_csrf), ("data", r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#)]).await;
+    let good = post(
+        &app,
+        "/admin/calendar",
+        Some(&admin),
+        &[
+            ("csrf", &admin_csrf),
+            (
+                "data",
+                r#"{"year":2027,"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
+            ),
+        ],
+    )
+    .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER);
-    assert_eq!(get(&app, "/api/v1/calendar/days?dates=2027-01-01", None).await.json()["days"][0]["workday"], false);
+    assert_eq!(
+        get(&app, "/api/v1/calendar/days?dates=2027-01-01", None)
+            .await
+            .json()["days"][0]["workday"],
+        false
+    );
     t.cleanup().await;
 });

@@ -1,6 +1,12 @@
 //! Boundary tests of gongkai, all in one binary: storage, HTTP and CLI, each on SQLite and on
 //! PostgreSQL (a fresh schema per test).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly where its assumptions break"
+)]
+
 mod access;
 mod cli;
 mod http;

@@ -10,29 +10,67 @@ use gongkai_store::StoreError;
 use gongkai_store::org::NewStaff;
 
 fn unit(name: &str, t: UnitType, code: &str) -> NewUnit {
-    NewUnit { name: name.into(), unit_type: t, code: code.into(), uscc: None }
+    NewUnit {
+        name: name.into(),
+        unit_type: t,
+        code: code.into(),
+        uscc: None,
+    }
 }
 
 both!(units_staff_and_conflicts, async |db: Db| {
     let t = TestDb::new(db).await;
     let s = &t.store;
-    let gov = s.create_unit(&system(), None, &unit("测试区人民政府", UnitType::District, "GOV")).await.unwrap();
-    let dep = s.create_unit(&system(), Some(gov.id), &unit("区教育局", UnitType::Department, "JYJ")).await.unwrap();
+    let gov = s
+        .create_unit(
+            &system(),
+            None,
+            &unit("测试区人民政府", UnitType::District, "GOV"),
+        )
+        .await
+        .unwrap();
+    let dep = s
+        .create_unit(
+            &system(),
+            Some(gov.id),
+            &unit("区教育局", UnitType::Department, "JYJ"),
+        )
+        .await
+        .unwrap();
     assert_eq!(s.list_units().await.unwrap().len(), 2);
     assert_eq!(s.get_unit(dep.id).await.unwrap().parent_id, Some(gov.id));
     // same code again: a conflict, and nothing half-written (no extra unit, no extra audit entry)
     let audit_before = s.count_audit(None).await.unwrap();
-    let err = s.create_unit(&system(), Some(gov.id), &unit("重复", UnitType::Department, "JYJ")).await.unwrap_err();
+    let err = s
+        .create_unit(
+            &system(),
+            Some(gov.id),
+            &unit("重复", UnitType::Department, "JYJ"),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert_eq!(s.list_units().await.unwrap().len(), 2);
     assert_eq!(s.count_audit(None).await.unwrap(), audit_before);
 
-    let new = NewStaff { unit_id: dep.id, username: "li".into(), display_name: "李".into(), role: Role::Editor, password_hash: "x".into() };
+    let new = NewStaff {
+        unit_id: dep.id,
+        username: "li".into(),
+        display_name: "李".into(),
+        role: Role::Editor,
+        password_hash: "x".into(),
+    };
     let st = s.create_staff(&system(), &new).await.unwrap();
     assert_eq!(s.get_staff(st.id).await.unwrap().role, Role::Editor);
-    assert!(matches!(s.create_staff(&system(), &new).await.unwrap_err(), StoreError::Conflict(_)));
+    assert!(matches!(
+        s.create_staff(&system(), &new).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
     assert_eq!(s.list_staff(dep.id).await.unwrap().len(), 1);
-    assert!(matches!(s.get_unit(9999).await.unwrap_err(), StoreError::NotFound(_)));
+    assert!(matches!(
+        s.get_unit(9999).await.unwrap_err(),
+        StoreError::NotFound(_)
+    ));
 
     // disabling keeps the account (never deleted) and ends its sessions
     s.set_staff_active(&system(), st.id, false).await.unwrap();
@@ -47,80 +85,182 @@ both!(units_staff_and_conflicts, async |db: Db| {
 both!(audit_chain_detects_tampering, async |db: Db| {
     let t = TestDb::new(db).await;
     let s = &t.store;
-    let gov = s.create_unit(&system(), None, &unit("测试区人民政府", UnitType::District, "GOV")).await.unwrap();
+    let gov = s
+        .create_unit(
+            &system(),
+            None,
+            &unit("测试区人民政府", UnitType::District, "GOV"),
+        )
+        .await
+        .unwrap();
     for i in 0..4 {
-        s.create_unit(&system(), Some(gov.id), &unit(&format!("部门{i}"), UnitType::Department, &format!("D{i}"))).await.unwrap();
+        s.create_unit(
+            &system(),
+            Some(gov.id),
+            &unit(&format!("部门{i}"), UnitType::Department, &format!("D{i}")),
+        )
+        .await
+        .unwrap();
     }
     let ok = s.verify_audit().await.unwrap();
     assert_eq!((ok.entries, ok.problem), (5, None));
 
     // altered
-    s.execute_raw_for_tests("UPDATE audit_log SET detail = 'forged' WHERE seq = 3").await.unwrap();
-    assert_eq!(s.verify_audit().await.unwrap().problem, Some(ChainError::Altered { seq: 3 }));
+    s.execute_raw_for_tests("UPDATE audit_log SET detail = 'forged' WHERE seq = 3")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_audit().await.unwrap().problem,
+        Some(ChainError::Altered { seq: 3 })
+    );
     t.cleanup().await;
 
     // removed from the middle
     let t = TestDb::new(db).await;
     let s = &t.store;
-    let gov = s.create_unit(&system(), None, &unit("测试区人民政府", UnitType::District, "GOV")).await.unwrap();
+    let gov = s
+        .create_unit(
+            &system(),
+            None,
+            &unit("测试区人民政府", UnitType::District, "GOV"),
+        )
+        .await
+        .unwrap();
     for i in 0..3 {
-        s.create_unit(&system(), Some(gov.id), &unit(&format!("部门{i}"), UnitType::Department, &format!("D{i}"))).await.unwrap();
+        s.create_unit(
+            &system(),
+            Some(gov.id),
+            &unit(&format!("部门{i}"), UnitType::Department, &format!("D{i}")),
+        )
+        .await
+        .unwrap();
     }
-    s.execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
-    assert_eq!(s.verify_audit().await.unwrap().problem, Some(ChainError::Gap { expected: 2, found: 3 }));
+    s.execute_raw_for_tests("DELETE FROM audit_log WHERE seq = 2")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_audit().await.unwrap().problem,
+        Some(ChainError::Gap {
+            expected: 2,
+            found: 3
+        })
+    );
     // removed from the end
-    s.execute_raw_for_tests("DELETE FROM audit_log WHERE seq >= 2").await.unwrap();
-    assert_eq!(s.verify_audit().await.unwrap().problem, Some(ChainError::Truncated { last: 1, head: 4 }));
+    s.execute_raw_for_tests("DELETE FROM audit_log WHERE seq >= 2")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_audit().await.unwrap().problem,
+        Some(ChainError::Truncated { last: 1, head: 4 })
+    );
     t.cleanup().await;
 });
 
-both!(calendar_years_are_imported_and_replace_shipped_ones, async |db: Db| {
-    let t = TestDb::new(db).await;
-    let s = &t.store;
-    let d = |x: &str| chrono::NaiveDate::parse_from_str(x, "%Y-%m-%d").unwrap();
-    let cal = s.calendar().await.unwrap();
-    assert!(cal.is_workday(d("2027-02-08"), Coverage::Strict).is_err());
-    let y = parse_year(r#"{"year":2027,"papers":["测试通知"],"days":[{"name":"春节","date":"2027-02-08","isOffDay":true},{"name":"春节","date":"2027-02-20","isOffDay":false}]}"#).unwrap();
-    s.import_calendar_year(&system(), &y).await.unwrap();
-    s.import_calendar_year(&system(), &y).await.unwrap(); // idempotent
-    let cal = s.calendar().await.unwrap();
-    assert!(!cal.is_workday(d("2027-02-08"), Coverage::Strict).unwrap());
-    assert!(cal.is_workday(d("2027-02-20"), Coverage::Strict).unwrap());
-    assert_eq!(s.calendar_years().await.unwrap().len(), 1);
-    let entries = s.list_audit(None, 10, 0).await.unwrap();
-    assert_eq!(entries.iter().filter(|e| e.action == "calendar.import").count(), 2);
-    t.cleanup().await;
-});
+both!(
+    calendar_years_are_imported_and_replace_shipped_ones,
+    async |db: Db| {
+        let t = TestDb::new(db).await;
+        let s = &t.store;
+        let d = |x: &str| chrono::NaiveDate::parse_from_str(x, "%Y-%m-%d").unwrap();
+        let cal = s.calendar().await.unwrap();
+        assert!(cal.is_workday(d("2027-02-08"), Coverage::Strict).is_err());
+        let y = parse_year(r#"{"year":2027,"papers":["测试通知"],"days":[{"name":"春节","date":"2027-02-08","isOffDay":true},{"name":"春节","date":"2027-02-20","isOffDay":false}]}"#).unwrap();
+        s.import_calendar_year(&system(), &y).await.unwrap();
+        s.import_calendar_year(&system(), &y).await.unwrap(); // idempotent
+        let cal = s.calendar().await.unwrap();
+        assert!(!cal.is_workday(d("2027-02-08"), Coverage::Strict).unwrap());
+        assert!(cal.is_workday(d("2027-02-20"), Coverage::Strict).unwrap());
+        assert_eq!(s.calendar_years().await.unwrap().len(), 1);
+        let entries = s.list_audit(None, 10, 0).await.unwrap();
+        assert_eq!(
+            entries
+                .iter()
+                .filter(|e| e.action == "calendar.import")
+                .count(),
+            2
+        );
+        t.cleanup().await;
+    }
+);
 
 both!(sessions_expire_and_tokens_revoke, async |db: Db| {
     let t = TestDb::with_demo(db).await;
     let s = &t.store;
-    let creds = s.find_staff_credentials("jyj_editor").await.unwrap().unwrap();
-    s.create_session(&creds.staff, "live", "c1", chrono::Utc::now() + chrono::Duration::hours(1)).await.unwrap();
-    s.create_session(&creds.staff, "dead", "c2", chrono::Utc::now() - chrono::Duration::seconds(1)).await.unwrap();
+    let creds = s
+        .find_staff_credentials("jyj_editor")
+        .await
+        .unwrap()
+        .unwrap();
+    s.create_session(
+        &creds.staff,
+        "live",
+        "c1",
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    s.create_session(
+        &creds.staff,
+        "dead",
+        "c2",
+        chrono::Utc::now() - chrono::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
     assert!(s.find_session("live").await.unwrap().is_some());
     assert!(s.find_session("dead").await.unwrap().is_none());
     assert_eq!(s.purge_expired(chrono::Utc::now()).await.unwrap(), 1);
 
-    let tok = s.create_api_token(&creds.staff, "大屏", "hash1").await.unwrap();
-    assert_eq!(s.find_api_token_staff("hash1").await.unwrap().unwrap().username, "jyj_editor");
+    let tok = s
+        .create_api_token(&creds.staff, "大屏", "hash1")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.find_api_token_staff("hash1")
+            .await
+            .unwrap()
+            .unwrap()
+            .username,
+        "jyj_editor"
+    );
     s.revoke_api_token(&creds.staff, tok.id).await.unwrap();
     assert!(s.find_api_token_staff("hash1").await.unwrap().is_none());
-    assert_eq!(s.list_api_tokens(creds.staff.id).await.unwrap().len(), 1, "revoked tokens are kept");
+    assert_eq!(
+        s.list_api_tokens(creds.staff.id).await.unwrap().len(),
+        1,
+        "revoked tokens are kept"
+    );
     // another user's token cannot be revoked by this one
-    let other = s.find_staff_credentials("mzj_editor").await.unwrap().unwrap();
+    let other = s
+        .find_staff_credentials("mzj_editor")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(s.revoke_api_token(&other.staff, tok.id).await.is_err());
     t.cleanup().await;
 });
 
 both!(concurrent_writers_keep_the_chain_intact, async |db: Db| {
     let t = TestDb::new(db).await;
-    let gov = t.store.create_unit(&system(), None, &unit("测试区人民政府", UnitType::District, "GOV")).await.unwrap();
+    let gov = t
+        .store
+        .create_unit(
+            &system(),
+            None,
+            &unit("测试区人民政府", UnitType::District, "GOV"),
+        )
+        .await
+        .unwrap();
     let mut handles = Vec::new();
     for i in 0..16 {
         let s = t.store.clone();
         handles.push(tokio::spawn(async move {
-            s.create_unit(&system(), Some(gov.id), &unit(&format!("部门{i}"), UnitType::Department, &format!("C{i}"))).await
+            s.create_unit(
+                &system(),
+                Some(gov.id),
+                &unit(&format!("部门{i}"), UnitType::Department, &format!("C{i}")),
+            )
+            .await
         }));
     }
     for h in handles {

@@ -18,12 +18,17 @@ pub enum Db {
 
 /// The PostgreSQL server the tests use.
 pub fn pg_url() -> String {
-    std::env::var("GONGKAI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("GONGKAI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// A unique name for this process and call.
 pub fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A fresh, migrated, empty database.
@@ -43,7 +48,12 @@ impl TestDb {
             Db::Sqlite => {
                 let url = gongkai_store::sqlite_url_for_dir(&dir);
                 let store = Store::open(ConnectOptions::new(&url)).await.unwrap();
-                TestDb { store, cli_url: url, dir, schema: None }
+                TestDb {
+                    store,
+                    cli_url: url,
+                    dir,
+                    schema: None,
+                }
             }
             Db::Postgres => {
                 let schema = unique("gk_test");
@@ -62,7 +72,12 @@ impl TestDb {
                 };
                 let sep = if pg_url().contains('?') { '&' } else { '?' };
                 let cli_url = format!("{}{sep}options=-c%20search_path%3D{schema}", pg_url());
-                TestDb { store, cli_url, dir, schema: Some(schema) }
+                TestDb {
+                    store,
+                    cli_url,
+                    dir,
+                    schema: Some(schema),
+                }
             }
         }
     }
@@ -80,36 +95,64 @@ impl TestDb {
     pub async fn with_demo(db: Db) -> TestDb {
         let t = TestDb::new(db).await;
         let out = t.cli(&["demo"]).output().unwrap();
-        assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "demo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         t
     }
 
     /// A `gongkai` command pointed at this database.
     pub fn cli(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"));
-        c.args(args).arg("--database").arg(&self.cli_url).current_dir(&self.dir).env_remove("GONGKAI_CONFIG");
+        c.args(args)
+            .arg("--database")
+            .arg(&self.cli_url)
+            .current_dir(&self.dir)
+            .env_remove("GONGKAI_CONFIG");
         c
     }
 
     pub fn app(&self) -> axum::Router {
-        let state = gongkai_web::AppState::new(self.store.clone(), gongkai_web::WebConfig::default()).unwrap();
+        let state =
+            gongkai_web::AppState::new(self.store.clone(), gongkai_web::WebConfig::default())
+                .unwrap();
         gongkai_web::app(state)
     }
 
     pub async fn unit_id(&self, code: &str) -> i64 {
-        self.store.find_unit_by_code(code).await.unwrap().unwrap().id
+        self.store
+            .find_unit_by_code(code)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     /// Logs `username` in by creating a session directly; returns the cookie header and CSRF token.
     pub async fn session_for(&self, username: &str) -> (String, String) {
-        let creds = self.store.find_staff_credentials(username).await.unwrap().unwrap();
+        let creds = self
+            .store
+            .find_staff_credentials(username)
+            .await
+            .unwrap()
+            .unwrap();
         let token = gongkai_web::auth::random_token();
         let csrf = gongkai_web::auth::random_token();
         self.store
-            .create_session(&creds.staff, &gongkai_web::auth::token_hash(&token), &csrf, chrono::Utc::now() + chrono::Duration::hours(1))
+            .create_session(
+                &creds.staff,
+                &gongkai_web::auth::token_hash(&token),
+                &csrf,
+                chrono::Utc::now() + chrono::Duration::hours(1),
+            )
             .await
             .unwrap();
-        (format!("{}={token}", gongkai_web::auth::SESSION_COOKIE), csrf)
+        (
+            format!("{}={token}", gongkai_web::auth::SESSION_COOKIE),
+            csrf,
+        )
     }
 }
 
@@ -126,14 +169,21 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-            let first = c.split(';').next()?;
-            let (k, v) = first.split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                let first = c.split(';').next()?;
+                let (k, v) = first.split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -143,8 +193,14 @@ impl Resp {
 async fn read(resp: Response<Body>) -> Resp {
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20).await.unwrap();
-    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
 pub async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> Resp {
@@ -152,29 +208,63 @@ pub async fn get(app: &axum::Router, path: &str, cookie: Option<&str>) -> Resp {
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
-    read(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+    read(
+        app.clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 pub async fn get_bearer(app: &axum::Router, path: &str, token: &str) -> Resp {
     let req = Request::get(path).header("authorization", format!("Bearer {token}"));
-    read(app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap()).await
+    read(
+        app.clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// URL-encodes form fields.
 pub fn form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()))
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    })
+                    .collect::<String>()
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
 
-pub async fn post(app: &axum::Router, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+pub async fn post(
+    app: &axum::Router,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> Resp {
     let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
-    read(app.clone().oneshot(req.body(Body::from(form(fields))).unwrap()).await.unwrap()).await
+    read(
+        app.clone()
+            .oneshot(req.body(Body::from(form(fields))).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// Declares one async test per backend: `NAME_sqlite` and `NAME_postgres`.
