@@ -67,6 +67,33 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Units of the district.
+    #[command(subcommand)]
+    Unit(UnitCommand),
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Create a unit (the district government first, then units under it).
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Unit code: letters, digits or '-', unique in the district.
+        #[arg(long)]
+        code: String,
+        /// Full name, e.g. 区教育局.
+        #[arg(long)]
+        name: String,
+        /// Type: district, department, town, street, village, community.
+        #[arg(long = "type")]
+        unit_type: String,
+        /// Code of the parent unit (none for the district government).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Unified social credit code (checked with GB 32100).
+        #[arg(long)]
+        uscc: Option<String>,
+    },
 }
 
 #[derive(Args, Clone, Default)]
@@ -310,6 +337,43 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                     ExitCode::from(1)
                 }
             });
+        }
+        Command::Unit(UnitCommand::Add {
+            data,
+            code,
+            name,
+            unit_type,
+            parent,
+            uscc,
+        }) => {
+            let kind = gongkai_domain::org::UnitType::from_code(&unit_type)
+                .ok_or_else(|| usage(format!("未知单位类型（unknown type）：{unit_type}；可用：district, department, town, street, village, community")))?;
+            let (store, _) = open_store(file, &data).await?;
+            let parent =
+                match parent {
+                    Some(p) => Some(store.find_unit_by_code(&p).await?.ok_or_else(|| {
+                        usage(format!("上级单位代码不存在（no such unit）：{p}"))
+                    })?),
+                    None => None,
+                };
+            let new = gongkai_domain::org::NewUnit {
+                name,
+                unit_type: kind,
+                code,
+                uscc: uscc.map(|u| u.to_uppercase()),
+            };
+            gongkai_domain::org::validate_unit(&new, parent.as_ref().map(|p| p.unit_type))
+                .map_err(|e| usage(e.to_string()))?;
+            let unit = store
+                .create_unit(&Actor::system("cli"), parent.map(|p| p.id), &new)
+                .await?;
+            println!(
+                "已创建单位 {}（{}，代码 {}）",
+                unit.name,
+                kind.label(),
+                unit.code
+            );
+            store.close().await;
         }
         Command::Staff(StaffCommand::Add {
             data,

@@ -330,3 +330,111 @@ both!(serve_demo_and_graceful_shutdown, async |db: Db| {
     assert!(again.wait().unwrap().success());
     t.cleanup().await;
 });
+
+both!(units_from_the_cli_for_a_fresh_deployment, async |db: Db| {
+    let t = TestDb::new(db).await;
+    let ok = t
+        .cli(&[
+            "unit",
+            "add",
+            "--code",
+            "GOV",
+            "--name",
+            "某某区人民政府",
+            "--type",
+            "district",
+        ])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let ok = t
+        .cli(&[
+            "unit",
+            "add",
+            "--code",
+            "JYJ",
+            "--name",
+            "区教育局",
+            "--type",
+            "department",
+            "--parent",
+            "GOV",
+            "--uscc",
+            "91350100M000100Y43",
+        ])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "unit", "add", "--code", "X1", "--name", "某村", "--type", "village", "--parent",
+                "GOV",
+            ],
+            "不能设在",
+        ),
+        (
+            &[
+                "unit",
+                "add",
+                "--code",
+                "X2",
+                "--name",
+                "某局",
+                "--type",
+                "department",
+                "--parent",
+                "NOPE",
+            ],
+            "上级单位代码不存在",
+        ),
+        (
+            &[
+                "unit", "add", "--code", "X3", "--name", "某局", "--type", "bureau", "--parent",
+                "GOV",
+            ],
+            "未知单位类型",
+        ),
+        (
+            &[
+                "unit",
+                "add",
+                "--code",
+                "X4",
+                "--name",
+                "某局",
+                "--type",
+                "department",
+                "--parent",
+                "GOV",
+                "--uscc",
+                "91350100M000100Y44",
+            ],
+            "校验位",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = t.cli(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+    let dup = t
+        .cli(&[
+            "unit",
+            "add",
+            "--code",
+            "JYJ",
+            "--name",
+            "重复",
+            "--type",
+            "department",
+            "--parent",
+            "GOV",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(dup.status.code(), Some(1));
+    assert!(stderr(&dup).contains("已存在"), "{}", stderr(&dup));
+    assert_eq!(t.store.list_units().await.unwrap().len(), 2);
+    t.cleanup().await;
+});
