@@ -7,6 +7,7 @@
 //! - [`org`]: unit types and the validation of unit records.
 //! - [`access`]: roles and the access policy (who may do what for which unit).
 //! - [`audit`]: the hash chain of the audit trail.
+//! - [`scan`]: the pre-publication scan for personal data and sensitive words.
 //! - [`totp`]: time-based one-time passwords for the optional second factor.
 
 pub mod access;
@@ -14,4 +15,5 @@ pub mod audit;
 pub mod calendar;
 pub mod ids;
 pub mod org;
+pub mod scan;
 pub mod totp;

@@ -10,5 +10,6 @@
 mod access;
 mod cli;
 mod http;
+mod scan;
 mod storage;
 mod support;
