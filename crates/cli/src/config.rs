@@ -24,6 +24,28 @@ pub struct FileConfig {
     /// `[paths]`.
     #[serde(default)]
     pub paths: PathsSection,
+    /// `[disclosure]`.
+    #[serde(default)]
+    pub disclosure: DisclosureSection,
+}
+
+/// `[disclosure]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisclosureSection {
+    /// Largest attachment, in MiB.
+    pub max_attachment_mb: usize,
+    /// Working days allowed from forming to publishing (条例 Art. 26).
+    pub publish_limit_workdays: u32,
+}
+
+impl Default for DisclosureSection {
+    fn default() -> Self {
+        DisclosureSection {
+            max_attachment_mb: 20,
+            publish_limit_workdays: 20,
+        }
+    }
 }
 
 /// `[server]`.
@@ -141,6 +163,11 @@ pub fn settings(
     if site.name.trim().is_empty() {
         bail!("site.name（网站名称）不能为空");
     }
+    if !(1..=500).contains(&file.disclosure.max_attachment_mb)
+        || !(1..=120).contains(&file.disclosure.publish_limit_workdays)
+    {
+        bail!("[disclosure] max_attachment_mb 应在1-500之间，publish_limit_workdays 应在1-120之间");
+    }
     let login = file.login;
     if login.max_failures_per_user < 1
         || login.max_failures_per_ip < 1
@@ -159,6 +186,7 @@ pub fn settings(
             bail!("{key} 指定的目录不存在：{}", d.display());
         }
     }
+    let files_dir = data.join("files");
     Ok(Settings {
         addr,
         data,
@@ -170,6 +198,9 @@ pub fn settings(
             secure_cookies,
             template_dir: file.paths.templates,
             static_dir: file.paths.static_files,
+            files_dir,
+            max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
+            publish_limit_workdays: file.disclosure.publish_limit_workdays,
         },
     })
 }

@@ -105,6 +105,7 @@ fn demo_uscc(n: usize, kind: UnitType) -> Option<String> {
 /// Loads the demo district. Existing units and accounts are left as they are.
 pub async fn load(store: &Store) -> Result<()> {
     let actor = Actor::system("demo");
+    store.ensure_standard_catalog(&actor).await?;
     for (i, (code, name, kind, parent)) in UNITS.iter().enumerate() {
         if store.find_unit_by_code(code).await?.is_some() {
             continue;

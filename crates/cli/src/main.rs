@@ -589,12 +589,15 @@ fn init_logging(json: bool) {
 
 async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Result<()> {
     let store = open_settings(&settings).await?;
+    store
+        .ensure_standard_catalog(&Actor::system("system"))
+        .await?;
     if demo {
         demo::load(&store).await?;
     }
     let state = gongkai_web::AppState::new(store.clone(), settings.web.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = gongkai_web::app(state);
+    let app = gongkai_web::app(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| {
@@ -617,6 +620,18 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     );
     tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
 
+    let scheduler_state = state.clone();
+    let scheduler = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            match gongkai_web::items::publish_due(&scheduler_state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(published = n, "scheduled items published"),
+                Err(e) => tracing::warn!(error = %e, "scheduled publication failed"),
+            }
+        }
+    });
     let purge_store = store.clone();
     let purge = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -637,6 +652,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     purge.abort();
+    scheduler.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

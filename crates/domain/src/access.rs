@@ -87,6 +87,11 @@ pub enum Action {
     ViewAudit,
     /// Import a year's holiday schedule.
     ImportCalendar,
+    /// Draft, edit, review, approve or withdraw a unit's information items (which of these a
+    /// role may do is the workflow's rule; this is the unit scope).
+    WorkOnItems,
+    /// Maintain the district's sensitive-word list and standard catalog.
+    ManageStandards,
 }
 
 /// Whether a staff member with `role` in unit `actor_unit` may perform `action` for
@@ -95,6 +100,11 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
     let own = actor_unit == target_unit;
     match action {
         Action::ManageUnits | Action::ImportCalendar => role == Role::Admin,
+        Action::ManageStandards => role.is_district_wide(),
+        Action::WorkOnItems => {
+            role == Role::Admin
+                || (own && role != Role::OpennessOffice && role != Role::CaseHandler)
+        }
         Action::ManageStaff => role == Role::Admin || (role == Role::Leader && own),
         Action::ViewAudit => role.is_district_wide() || (role == Role::Leader && own),
         Action::EditUnitProfile => role.is_district_wide() || (role == Role::Leader && own),
@@ -124,6 +134,8 @@ mod tests {
             Action::ManageUnits,
             Action::ViewAudit,
             Action::ImportCalendar,
+            Action::WorkOnItems,
+            Action::ManageStandards,
         ];
         for role in [
             Role::Editor,

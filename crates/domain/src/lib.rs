@@ -3,6 +3,7 @@
 //! tables of cases.
 //!
 //! - [`calendar`]: the working-day calendar (holidays and make-up working days) and deadline counting.
+//! - [`disclosure`]: the standard catalog, item metadata rules, the review workflow, index numbers, timeliness.
 //! - [`ids`]: identifier checksums (unified social credit code, resident ID).
 //! - [`org`]: unit types and the validation of unit records.
 //! - [`access`]: roles and the access policy (who may do what for which unit).
@@ -13,6 +14,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod disclosure;
 pub mod ids;
 pub mod org;
 pub mod scan;

@@ -14,6 +14,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod disclosure;
 pub mod migrate;
 pub mod org;
 

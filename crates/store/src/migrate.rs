@@ -4,11 +4,18 @@
 use crate::{Backend, Result, Store, now_text};
 
 /// The migrations, in order: (version, name, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "disclosure",
+        include_str!("../migrations/0002_disclosure.sql"),
+    ),
+];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.
 const MIGRATION_LOCK: i64 = 0x676f_6e67_6b61;

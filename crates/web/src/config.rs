@@ -73,7 +73,7 @@ impl Default for LoginConfig {
 }
 
 /// Everything the web layer needs to know from the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Site identity.
     pub site: SiteConfig,
@@ -86,4 +86,25 @@ pub struct WebConfig {
     pub template_dir: Option<PathBuf>,
     /// A directory whose files override the built-in static files.
     pub static_dir: Option<PathBuf>,
+    /// Where attachment bytes are stored, content-addressed (`ab/abcdef…`).
+    pub files_dir: PathBuf,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// Working days allowed between forming and publishing (条例 Art. 26: 20).
+    pub publish_limit_workdays: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site: SiteConfig::default(),
+            login: LoginConfig::default(),
+            secure_cookies: None,
+            template_dir: None,
+            static_dir: None,
+            files_dir: std::env::temp_dir().join("gongkai-files"),
+            max_attachment_bytes: 20 * 1024 * 1024,
+            publish_limit_workdays: 20,
+        }
+    }
 }

@@ -11,8 +11,10 @@ mod api;
 pub mod auth;
 mod config;
 mod error;
+pub mod items;
 mod metrics;
 mod pages;
+mod portal;
 mod templates;
 
 pub use config::{LoginConfig, SiteConfig, WebConfig};
@@ -77,6 +79,11 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(pages::static_file))
+        .route("/list", get(portal::latest))
+        .route("/units/{code}", get(portal::unit_catalog))
+        .route("/units/{code}/guide", get(portal::guide))
+        .route("/items/{index_no}", get(portal::item))
+        .route("/files/{id}/{name}", get(portal::download))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/admin", get(admin::desk))
@@ -100,7 +107,29 @@ pub fn app(state: AppState) -> Router {
             "/admin/account/tokens/{id}/revoke",
             post(admin::token_revoke),
         )
+        .route(
+            "/admin/units/{id}/items",
+            get(items::unit_items).post(items::create_item),
+        )
+        .route("/admin/units/{id}/items/new", get(items::new_item))
+        .route("/admin/items/{id}", get(items::item_page))
+        .route("/admin/items/{id}/edit", post(items::edit_item))
+        .route("/admin/items/{id}/attachments", post(items::upload))
+        .route("/admin/items/{id}/submit", post(items::submit))
+        .route("/admin/items/{id}/review", post(items::review))
+        .route("/admin/items/{id}/reject", post(items::reject))
+        .route("/admin/items/{id}/approve", post(items::approve))
+        .route("/admin/items/{id}/mask", post(items::mask))
+        .route("/admin/items/{id}/revise", post(items::revise))
+        .route("/admin/items/{id}/withdraw", post(items::withdraw))
+        .route(
+            "/admin/findings/{id}/override",
+            post(items::override_finding),
+        )
         .nest("/api/v1", api)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_attachment_bytes + 1024 * 1024,
+        ))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -124,7 +124,9 @@ pub async fn home(
     let count =
         |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
     use gongkai_domain::org::UnitType::*;
+    let (_, latest) = state.store.list_published(None, None, 10, 0).await?;
     let ctx = minijinja::context! {
+        latest => latest.iter().map(crate::portal::item_row).collect::<Vec<_>>(),
         departments => count(Department), towns => count(Town), streets => count(Street),
         villages => count(Village) + count(Community),
         column => minijinja::context! { name => "首页", description => "政务公开首页", keywords => "政务公开,政府信息公开", kind => "首页" },
@@ -165,6 +167,26 @@ pub async fn units(
         ctx,
         s.as_ref(),
     ))
+}
+
+/// Categories in depth-first tree order with their depth.
+pub fn category_tree(
+    cats: &[gongkai_store::disclosure::Category],
+) -> Vec<(usize, &gongkai_store::disclosure::Category)> {
+    fn walk<'a>(
+        cats: &'a [gongkai_store::disclosure::Category],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(usize, &'a gongkai_store::disclosure::Category)>,
+    ) {
+        for c in cats.iter().filter(|c| c.parent_id == parent) {
+            out.push((depth, c));
+            walk(cats, Some(c.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::with_capacity(cats.len());
+    walk(cats, None, 0, &mut out);
+    out
 }
 
 /// Units in depth-first tree order with their depth.

@@ -36,6 +36,42 @@ const BUILTIN: &[(&str, &str)] = &[
         "admin/account.html",
         include_str!("../../../templates/admin/account.html"),
     ),
+    (
+        "admin/items.html",
+        include_str!("../../../templates/admin/items.html"),
+    ),
+    (
+        "admin/item.html",
+        include_str!("../../../templates/admin/item.html"),
+    ),
+    (
+        "admin/item_form.html",
+        include_str!("../../../templates/admin/item_form.html"),
+    ),
+    (
+        "admin/_item_fields.html",
+        include_str!("../../../templates/admin/_item_fields.html"),
+    ),
+    (
+        "portal/_items.html",
+        include_str!("../../../templates/portal/_items.html"),
+    ),
+    (
+        "portal/catalog.html",
+        include_str!("../../../templates/portal/catalog.html"),
+    ),
+    (
+        "portal/guide.html",
+        include_str!("../../../templates/portal/guide.html"),
+    ),
+    (
+        "portal/item.html",
+        include_str!("../../../templates/portal/item.html"),
+    ),
+    (
+        "portal/list.html",
+        include_str!("../../../templates/portal/list.html"),
+    ),
 ];
 
 /// The loaded template environment.

@@ -9,6 +9,7 @@
 
 mod access;
 mod cli;
+mod disclosure;
 mod http;
 mod scan;
 mod storage;

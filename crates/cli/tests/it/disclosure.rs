@@ -1,0 +1,458 @@
+//! Proactive disclosure through HTTP on both backends: drafting, the pre-publication scan
+//! blocking review, masking and overriding (audited), approval, the portal, revisions, withdrawal.
+
+use crate::both;
+use crate::support::{Db, TestDb, get, post};
+use axum::http::StatusCode;
+
+const BODY: &str = "各乡镇、街道：\n现将2026年度困难群众救助名单公示如下。\n张三，身份证号11010519491231002X，联系电话13912345678。\n李四，补贴发放至卡号6222020200112233446。\n依据区政办发〔2026〕12号执行。";
+
+/// Creates a draft in JYJ as its editor; returns the item id.
+async fn draft(t: &TestDb, app: &axum::Router, title: &str, body: &str) -> i64 {
+    let (cookie, csrf) = t.session_for("jyj_editor").await;
+    let jyj = t.unit_id("JYJ").await;
+    let cats = t.store.list_categories(Some(jyj)).await.unwrap();
+    let cat = cats.iter().find(|c| c.code == "SHGY").unwrap();
+    let r = post(
+        app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", title),
+            ("doc_no", "区教发〔2026〕7号"),
+            ("formed_on", "2026-11-20"),
+            ("validity", "in_force"),
+            ("topic", "社会保障"),
+            ("summary", "救助名单公示"),
+            ("body", body),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/admin/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+both!(
+    findings_block_publication_until_masked_or_overridden,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let id = draft(&t, &app, "2026年度困难群众救助名单公示", BODY).await;
+        let item = t.store.get_item(id).await.unwrap();
+        assert!(
+            item.index_no.starts_with("JYJ-SHGY-2026-"),
+            "{}",
+            item.index_no
+        );
+        // not public yet
+        assert_eq!(
+            get(&app, &format!("/items/{}", item.index_no), None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/submit"),
+            Some(&editor),
+            &[("csrf", &ecsrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let findings = t.store.findings(id, 1).await.unwrap();
+        let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["id_number", "mobile", "bank_card"],
+            "the document number is not reported"
+        );
+
+        // the reviewer cannot pass the review while findings are open
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        let page = get(&app, &format!("/admin/items/{id}"), Some(&reviewer)).await;
+        assert!(
+            page.body.contains("<code>110105********002X</code>") && page.body.contains("未处理"),
+            "findings listed with masked previews"
+        );
+        let blocked = post(
+            &app,
+            &format!("/admin/items/{id}/review"),
+            Some(&reviewer),
+            &[("csrf", &rcsrf)],
+        )
+        .await;
+        assert_eq!(blocked.status, StatusCode::CONFLICT);
+        assert!(
+            blocked.body.contains("3处个人信息或敏感词未处理"),
+            "{}",
+            blocked.body
+        );
+        // nor can the leader approve it
+        let (leader, lcsrf) = t.session_for("jyj_leader").await;
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/approve"),
+            Some(&leader),
+            &[("csrf", &lcsrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // an override needs a written reason; with one it is audited
+        let bank = findings.iter().find(|f| f.kind == "bank_card").unwrap();
+        let r = post(
+            &app,
+            &format!("/admin/findings/{}/override", bank.id),
+            Some(&reviewer),
+            &[("csrf", &rcsrf), ("reason", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = post(
+            &app,
+            &format!("/admin/findings/{}/override", bank.id),
+            Some(&editor),
+            &[("csrf", &ecsrf), ("reason", "编辑想放行")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "only reviewers override");
+        let r = post(
+            &app,
+            &format!("/admin/findings/{}/override", bank.id),
+            Some(&reviewer),
+            &[
+                ("csrf", &rcsrf),
+                ("reason", "该卡号为单位对公账户，依法公示"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let audit = t
+            .store
+            .list_audit(Some(t.unit_id("JYJ").await), 50, 0)
+            .await
+            .unwrap();
+        assert!(audit.iter().any(|e| e.action == "scan.override"
+            && e.detail.contains("该卡号为单位对公账户")
+            && e.actor == "jyj_reviewer"));
+
+        // one-click mask of the rest of the body
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/mask"),
+            Some(&reviewer),
+            &[("csrf", &rcsrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let rev = t.store.get_revision(id, 1).await.unwrap();
+        assert!(
+            rev.body.contains("110105********002X") && rev.body.contains("139****5678"),
+            "{}",
+            rev.body
+        );
+        assert!(!rev.body.contains("11010519491231002X"));
+        assert_eq!(t.store.open_findings(id, 1).await.unwrap(), 0);
+
+        // now the review passes, the editor cannot approve, the leader can
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/review"),
+                Some(&reviewer),
+                &[("csrf", &rcsrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/approve"),
+                Some(&editor),
+                &[("csrf", &ecsrf)]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/approve"),
+                Some(&leader),
+                &[("csrf", &lcsrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+
+        // the portal shows it with the standard metadata block and article meta tags
+        let item = t.store.get_item(id).await.unwrap();
+        assert_eq!(item.published_revision, Some(1));
+        let page = get(&app, &format!("/items/{}", item.index_no), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for needle in [
+            "索引号",
+            &item.index_no,
+            "区教育局",
+            "2026-11-20",
+            "区教发〔2026〕7号",
+            "有效",
+            "<meta name=\"ArticleTitle\" content=\"2026年度困难群众救助名单公示\">",
+            "<meta name=\"PubDate\"",
+            "110105********002X",
+        ] {
+            assert!(page.body.contains(needle), "item page lacks {needle}");
+        }
+        assert!(!page.body.contains("11010519491231002X"));
+        let catalog = get(&app, "/units/JYJ", None).await;
+        assert!(catalog.body.contains("2026年度困难群众救助名单公示"));
+        let home = get(&app, "/", None).await;
+        assert!(home.body.contains("2026年度困难群众救助名单公示"));
+        let verify = t.store.verify_audit().await.unwrap();
+        assert_eq!(verify.problem, None);
+        t.cleanup().await;
+    }
+);
+
+both!(
+    revisions_keep_history_and_withdrawal_keeps_the_record,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let id = draft(&t, &app, "关于调整学区划分的通知", "第一版正文。").await;
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        let (leader, lcsrf) = t.session_for("jyj_leader").await;
+        let publish = async |app: &axum::Router| {
+            assert_eq!(
+                post(
+                    app,
+                    &format!("/admin/items/{id}/submit"),
+                    Some(&editor),
+                    &[("csrf", &ecsrf)]
+                )
+                .await
+                .status,
+                StatusCode::SEE_OTHER
+            );
+            assert_eq!(
+                post(
+                    app,
+                    &format!("/admin/items/{id}/review"),
+                    Some(&reviewer),
+                    &[("csrf", &rcsrf)]
+                )
+                .await
+                .status,
+                StatusCode::SEE_OTHER
+            );
+            assert_eq!(
+                post(
+                    app,
+                    &format!("/admin/items/{id}/approve"),
+                    Some(&leader),
+                    &[("csrf", &lcsrf)]
+                )
+                .await
+                .status,
+                StatusCode::SEE_OTHER
+            );
+        };
+        publish(&app).await;
+        let index_no = t.store.get_item(id).await.unwrap().index_no;
+
+        // a rejected step leaves the state alone: a draft cannot be edited once published
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/revise"),
+            Some(&editor),
+            &[("csrf", &ecsrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let cat = t.store.get_item(id).await.unwrap().category_id.to_string();
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/edit"),
+            Some(&editor),
+            &[
+                ("csrf", &ecsrf),
+                ("category_id", &cat),
+                ("title", "关于调整学区划分的通知（修订）"),
+                ("formed_on", "2026-11-21"),
+                ("validity", "in_force"),
+                ("body", "第二版正文。"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // while the revision is in progress the public still sees version 1
+        assert!(
+            get(&app, &format!("/items/{index_no}"), None)
+                .await
+                .body
+                .contains("第一版正文")
+        );
+        publish(&app).await;
+        let page = get(&app, &format!("/items/{index_no}"), None).await;
+        assert!(
+            page.body.contains("第二版正文")
+                && page.body.contains("修订记录")
+                && page.body.contains("第1版"),
+            "{}",
+            page.body
+        );
+        assert_eq!(t.store.revisions(id).await.unwrap().len(), 2);
+
+        // withdrawal: leader only, with a reason; the record stays, marked
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/withdraw"),
+            Some(&editor),
+            &[("csrf", &ecsrf), ("reason", "文件已废止")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/withdraw"),
+            Some(&leader),
+            &[("csrf", &lcsrf), ("reason", "")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/withdraw"),
+            Some(&leader),
+            &[("csrf", &lcsrf), ("reason", "该文件已被新文件替代")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = get(&app, &format!("/items/{index_no}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("已于") && page.body.contains("该文件已被新文件替代"));
+        assert!(
+            !get(&app, "/units/JYJ", None)
+                .await
+                .body
+                .contains("关于调整学区划分的通知"),
+            "no longer listed as current"
+        );
+        t.cleanup().await;
+    }
+);
+
+both!(
+    item_forms_validate_and_other_units_cannot_act,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        let jyj = t.unit_id("JYJ").await;
+        let before = t.store.count_audit(None).await.unwrap();
+        let r = post(
+            &app,
+            &format!("/admin/units/{jyj}/items"),
+            Some(&editor),
+            &[
+                ("csrf", &ecsrf),
+                ("title", ""),
+                ("formed_on", "2099-01-01"),
+                ("body", ""),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        for msg in [
+            "请填写标题",
+            "成文日期不能晚于今天",
+            "请填写正文",
+            "请选择栏目",
+        ] {
+            assert!(r.body.contains(msg), "{msg}");
+        }
+        assert_eq!(
+            t.store.count_audit(None).await.unwrap(),
+            before,
+            "nothing written"
+        );
+        let id = draft(&t, &app, "教育局的草稿", "正文").await;
+        // another unit's editor can neither read nor act on the draft
+        let (other, ocsrf) = t.session_for("mzj_editor").await;
+        assert_eq!(
+            get(&app, &format!("/admin/items/{id}"), Some(&other))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/submit"),
+                Some(&other),
+                &[("csrf", &ocsrf)]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get(&app, &format!("/admin/units/{jyj}/items"), Some(&other))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // the openness office can read it but not act for the unit
+        let (gkb, gcsrf) = t.session_for("gkb").await;
+        assert_eq!(
+            get(&app, &format!("/admin/items/{id}"), Some(&gkb))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/submit"),
+                Some(&gkb),
+                &[("csrf", &gcsrf)]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        // a reviewer cannot submit; a review step on a draft is refused and changes nothing
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/review"),
+                Some(&reviewer),
+                &[("csrf", &rcsrf)]
+            )
+            .await
+            .status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            t.store.working_revision(id).await.unwrap().state,
+            gongkai_domain::disclosure::RevisionState::Draft
+        );
+        t.cleanup().await;
+    }
+);

@@ -1,0 +1,486 @@
+//! Proactive disclosure rules: the standard catalog structure, information-item metadata and its
+//! validation, the review workflow's state machine, index numbers, and publication timeliness.
+
+use crate::access::Role;
+use crate::calendar::{Calendar, CalendarError, Coverage};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One category of the standard catalog of the 政府信息公开 column: (code, name, parent code).
+/// The openness office owns this structure; units add sub-categories under it.
+pub const STANDARD_CATALOG: &[(&str, &str, Option<&str>)] = &[
+    ("GKZN", "信息公开指南", None),
+    ("GKZD", "信息公开制度", None),
+    ("FDGK", "法定主动公开内容", None),
+    ("JGZN", "机构职能", Some("FDGK")),
+    ("ZCWJ", "政策文件", Some("FDGK")),
+    ("GZ", "规章", Some("ZCWJ")),
+    ("GFXWJ", "行政规范性文件", Some("ZCWJ")),
+    ("QTWJ", "其他文件", Some("ZCWJ")),
+    ("ZCJD", "政策解读", Some("FDGK")),
+    ("GHXX", "规划信息", Some("FDGK")),
+    ("CZXX", "财政信息", Some("FDGK")),
+    ("XZXK", "行政许可", Some("FDGK")),
+    ("XZCF", "行政处罚", Some("FDGK")),
+    ("XZQZ", "行政强制", Some("FDGK")),
+    ("XZSF", "行政事业性收费", Some("FDGK")),
+    ("ZFCG", "政府采购", Some("FDGK")),
+    ("ZDXM", "重大建设项目", Some("FDGK")),
+    ("GGZY", "公共资源配置", Some("FDGK")),
+    ("SHGY", "社会公益事业", Some("FDGK")),
+    ("TFSJ", "突发事件", Some("FDGK")),
+    ("RSXX", "人事信息", Some("FDGK")),
+    ("GKNB", "信息公开年报", None),
+];
+
+/// Validity of a published document (有效性).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validity {
+    /// 有效.
+    InForce,
+    /// 失效.
+    Expired,
+    /// 废止.
+    Repealed,
+}
+
+impl Validity {
+    /// Storage code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Validity::InForce => "in_force",
+            Validity::Expired => "expired",
+            Validity::Repealed => "repealed",
+        }
+    }
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Validity::InForce => "有效",
+            Validity::Expired => "失效",
+            Validity::Repealed => "废止",
+        }
+    }
+    /// Parses a code.
+    pub fn from_code(c: &str) -> Option<Validity> {
+        [Validity::InForce, Validity::Expired, Validity::Repealed]
+            .into_iter()
+            .find(|v| v.code() == c)
+    }
+}
+
+/// The state of one revision of an information item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionState {
+    /// 草稿: the editor is working on it.
+    Draft,
+    /// 待审核: submitted; the scan has run; waiting for the reviewer (secrecy/legality).
+    InReview,
+    /// 待审批: the reviewer passed it; waiting for the unit leader.
+    Reviewed,
+    /// 已审批（定时发布）: approved, to be published at its scheduled time.
+    Scheduled,
+    /// 已发布: the public version.
+    Published,
+    /// 已被新版本取代: an earlier public version.
+    Superseded,
+}
+
+impl RevisionState {
+    /// Storage code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "draft",
+            RevisionState::InReview => "in_review",
+            RevisionState::Reviewed => "reviewed",
+            RevisionState::Scheduled => "scheduled",
+            RevisionState::Published => "published",
+            RevisionState::Superseded => "superseded",
+        }
+    }
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "草稿",
+            RevisionState::InReview => "待审核",
+            RevisionState::Reviewed => "待审批",
+            RevisionState::Scheduled => "定时发布",
+            RevisionState::Published => "已发布",
+            RevisionState::Superseded => "历史版本",
+        }
+    }
+    /// Parses a code.
+    pub fn from_code(c: &str) -> Option<RevisionState> {
+        use RevisionState::*;
+        [Draft, InReview, Reviewed, Scheduled, Published, Superseded]
+            .into_iter()
+            .find(|s| s.code() == c)
+    }
+}
+
+/// A step of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Editor submits the draft for review (the scan runs now).
+    Submit,
+    /// Reviewer passes the secrecy and legality review.
+    PassReview,
+    /// Reviewer or leader sends it back to the editor.
+    Reject,
+    /// Leader approves: published now, or scheduled.
+    Approve {
+        /// Whether a future publication time was set.
+        scheduled: bool,
+    },
+    /// The scheduled time has come (system).
+    PublishScheduled,
+}
+
+/// Why a workflow step is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    /// The step does not apply in this state.
+    #[error("当前状态为“{0}”，不能执行此操作")]
+    WrongState(&'static str),
+    /// The role may not take this step.
+    #[error("“{0}”不能执行此操作")]
+    WrongRole(&'static str),
+    /// Unresolved scan findings block the review.
+    #[error("还有{0}处个人信息或敏感词未处理：请脱敏，或由审核人员填写理由后放行")]
+    OpenFindings(usize),
+}
+
+/// The next state after `step`, if `role` may take it from `state`. `open_findings` is the
+/// number of unresolved scan findings of the revision.
+pub fn next_state(
+    state: RevisionState,
+    step: Step,
+    role: Role,
+    open_findings: usize,
+) -> Result<RevisionState, WorkflowError> {
+    use RevisionState::*;
+    let role_ok = |allowed: &[Role]| {
+        if allowed.contains(&role) {
+            Ok(())
+        } else {
+            Err(WorkflowError::WrongRole(role.label()))
+        }
+    };
+    match (state, step) {
+        (Draft, Step::Submit) => {
+            role_ok(&[Role::Editor, Role::Leader, Role::Admin])?;
+            Ok(InReview)
+        }
+        (InReview, Step::PassReview) => {
+            role_ok(&[Role::Reviewer, Role::Admin])?;
+            if open_findings > 0 {
+                return Err(WorkflowError::OpenFindings(open_findings));
+            }
+            Ok(Reviewed)
+        }
+        (InReview | Reviewed, Step::Reject) => {
+            role_ok(&[Role::Reviewer, Role::Leader, Role::Admin])?;
+            Ok(Draft)
+        }
+        (Reviewed, Step::Approve { scheduled }) => {
+            role_ok(&[Role::Leader, Role::Admin])?;
+            if open_findings > 0 {
+                return Err(WorkflowError::OpenFindings(open_findings));
+            }
+            Ok(if scheduled { Scheduled } else { Published })
+        }
+        (Scheduled, Step::PublishScheduled) => Ok(Published),
+        (s, _) => Err(WorkflowError::WrongState(s.label())),
+    }
+}
+
+/// The index number (索引号) of an item: unit code, category code, year formed, serial.
+/// E.g. `JYJ-GFXWJ-2026-000012`. Generated once and never changed.
+pub fn index_number(unit_code: &str, category_code: &str, year: i32, serial: i64) -> String {
+    format!("{unit_code}-{category_code}-{year}-{serial:06}")
+}
+
+/// The fields of an item a form or an import supplies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ItemInput {
+    /// 标题.
+    pub title: String,
+    /// 文号 (may be empty).
+    pub doc_no: String,
+    /// 成文日期.
+    pub formed_on: Option<NaiveDate>,
+    /// 主题分类.
+    pub topic: String,
+    /// 摘要.
+    pub summary: String,
+    /// Body (HTML, sanitised before storage).
+    pub body: String,
+}
+
+/// One problem with an item's fields: which field, and what is wrong (Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Field name.
+    pub field: &'static str,
+    /// Message.
+    pub message: String,
+}
+
+/// Validates an item's fields; returns every problem at once.
+pub fn validate_item(input: &ItemInput, today: NaiveDate) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut err = |field, message: &str| {
+        errs.push(FieldError {
+            field,
+            message: message.to_string(),
+        })
+    };
+    let title_len = input.title.trim().chars().count();
+    if title_len == 0 {
+        err("title", "请填写标题");
+    } else if title_len > 200 {
+        err("title", "标题不超过200个字");
+    }
+    if input.doc_no.chars().count() > 60 {
+        err("doc_no", "文号不超过60个字");
+    }
+    match input.formed_on {
+        None => err("formed_on", "请填写成文日期（YYYY-MM-DD）"),
+        Some(d) if d > today => err("formed_on", "成文日期不能晚于今天"),
+        Some(d) if d < NaiveDate::from_ymd_opt(1949, 10, 1).unwrap_or(d) => {
+            err("formed_on", "成文日期不合理")
+        }
+        Some(_) => {}
+    }
+    if input.summary.chars().count() > 1000 {
+        err("summary", "摘要不超过1000个字");
+    }
+    if input.topic.chars().count() > 60 {
+        err("topic", "主题分类不超过60个字");
+    }
+    if input.body.trim().is_empty() {
+        err("body", "请填写正文");
+    } else if input.body.len() > 2_000_000 {
+        err("body", "正文过长（不超过2MB）");
+    }
+    errs
+}
+
+/// Normalises a document number for matching: the brackets people type for the year —
+/// 〔〕, [], ［］, (), （）, 【】 — all become 〔〕, and spaces are removed.
+pub fn normalize_doc_no(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '［' | '(' | '（' | '【' | '〔' | '⟦' => '〔',
+            ']' | '］' | ')' | '）' | '】' | '〕' | '⟧' => '〕',
+            c => c,
+        })
+        .collect()
+}
+
+/// Working days between forming and publishing beyond the 20 allowed (条例 Art. 26), or 0 when on
+/// time. `published_on` is the publication date.
+pub fn days_late(
+    cal: &Calendar,
+    formed_on: NaiveDate,
+    published_on: NaiveDate,
+    limit: u32,
+) -> Result<i64, CalendarError> {
+    let deadline = cal.add_workdays(formed_on, limit, Coverage::AssumeWeekends)?;
+    if published_on <= deadline {
+        return Ok(0);
+    }
+    let mut late = 0;
+    let mut d = deadline;
+    while d < published_on {
+        d = d.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        if cal.is_workday(d, Coverage::AssumeWeekends)? {
+            late += 1;
+        }
+    }
+    Ok(late)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// (state, step, role, open findings, expected).
+    type Case = (
+        RevisionState,
+        Step,
+        Role,
+        usize,
+        Result<RevisionState, WorkflowError>,
+    );
+
+    #[test]
+    fn workflow_table() {
+        use RevisionState::*;
+        let cases: &[Case] = &[
+            (Draft, Step::Submit, Role::Editor, 0, Ok(InReview)),
+            (
+                Draft,
+                Step::Submit,
+                Role::Reviewer,
+                0,
+                Err(WorkflowError::WrongRole("审核人员")),
+            ),
+            (
+                Draft,
+                Step::Submit,
+                Role::CaseHandler,
+                0,
+                Err(WorkflowError::WrongRole("办件人员")),
+            ),
+            (InReview, Step::PassReview, Role::Reviewer, 0, Ok(Reviewed)),
+            (
+                InReview,
+                Step::PassReview,
+                Role::Reviewer,
+                2,
+                Err(WorkflowError::OpenFindings(2)),
+            ),
+            (
+                InReview,
+                Step::PassReview,
+                Role::Editor,
+                0,
+                Err(WorkflowError::WrongRole("信息编辑")),
+            ),
+            (
+                InReview,
+                Step::PassReview,
+                Role::Leader,
+                0,
+                Err(WorkflowError::WrongRole("单位负责人")),
+            ),
+            (InReview, Step::Reject, Role::Reviewer, 3, Ok(Draft)),
+            (
+                Reviewed,
+                Step::Approve { scheduled: false },
+                Role::Leader,
+                0,
+                Ok(Published),
+            ),
+            (
+                Reviewed,
+                Step::Approve { scheduled: true },
+                Role::Leader,
+                0,
+                Ok(Scheduled),
+            ),
+            (
+                Reviewed,
+                Step::Approve { scheduled: false },
+                Role::Reviewer,
+                0,
+                Err(WorkflowError::WrongRole("审核人员")),
+            ),
+            (Reviewed, Step::Reject, Role::Leader, 0, Ok(Draft)),
+            (
+                Draft,
+                Step::Approve { scheduled: false },
+                Role::Leader,
+                0,
+                Err(WorkflowError::WrongState("草稿")),
+            ),
+            (
+                InReview,
+                Step::Approve { scheduled: false },
+                Role::Leader,
+                0,
+                Err(WorkflowError::WrongState("待审核")),
+            ),
+            (
+                Published,
+                Step::Submit,
+                Role::Editor,
+                0,
+                Err(WorkflowError::WrongState("已发布")),
+            ),
+            (
+                Scheduled,
+                Step::PublishScheduled,
+                Role::Admin,
+                0,
+                Ok(Published),
+            ),
+        ];
+        for (state, step, role, open, want) in cases {
+            assert_eq!(
+                &next_state(*state, *step, *role, *open),
+                want,
+                "{state:?} {step:?} {role:?} {open}"
+            );
+        }
+    }
+
+    #[test]
+    fn doc_numbers_match_however_bracketed() {
+        let canonical = normalize_doc_no("区政办发〔2026〕12号");
+        for typed in [
+            "区政办发[2026]12号",
+            "区政办发(2026)12号",
+            "区政办发（2026）12号",
+            "区政办发［2026］12号",
+            "区政办发 〔2026〕 12号",
+            "区政办发【2026】12号",
+        ] {
+            assert_eq!(normalize_doc_no(typed), canonical, "{typed}");
+        }
+    }
+
+    #[test]
+    fn index_numbers_and_validation() {
+        assert_eq!(
+            index_number("JYJ", "GFXWJ", 2026, 12),
+            "JYJ-GFXWJ-2026-000012"
+        );
+        let today = d("2026-11-27");
+        let ok = ItemInput {
+            title: "关于做好2026年秋季学期招生工作的通知".into(),
+            formed_on: Some(d("2026-08-01")),
+            body: "<p>正文</p>".into(),
+            ..Default::default()
+        };
+        assert!(validate_item(&ok, today).is_empty());
+        let bad = ItemInput {
+            title: " ".into(),
+            formed_on: Some(d("2027-01-01")),
+            body: "".into(),
+            ..Default::default()
+        };
+        let fields: Vec<&str> = validate_item(&bad, today).iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["title", "formed_on", "body"]);
+    }
+
+    #[test]
+    fn lateness_counts_working_days_past_twenty() {
+        let cal = Calendar::shipped().unwrap();
+        // formed 2026-09-30: the 20th working day after is 2026-11-03
+        assert_eq!(
+            days_late(&cal, d("2026-09-30"), d("2026-11-03"), 20).unwrap(),
+            0
+        );
+        assert_eq!(
+            days_late(&cal, d("2026-09-30"), d("2026-11-04"), 20).unwrap(),
+            1
+        );
+        assert_eq!(
+            days_late(&cal, d("2026-09-30"), d("2026-11-09"), 20).unwrap(),
+            4
+        );
+        assert_eq!(
+            days_late(&cal, d("2026-09-30"), d("2026-10-08"), 20).unwrap(),
+            0
+        );
+    }
+}

@@ -1,0 +1,1253 @@
+//! Proactive disclosure storage: the catalog, information items and their revisions, scan
+//! findings, attachments (metadata; the bytes live content-addressed on disk), the search outbox
+//! and the sensitive-word list.
+
+use crate::audit::{Change, append, corrupt};
+use crate::{Actor, Result, Store, StoreError, conflict, now_text};
+use gongkai_domain::disclosure::{
+    RevisionState, STANDARD_CATALOG, Validity, index_number, normalize_doc_no,
+};
+use gongkai_domain::scan::Finding;
+use serde::Serialize;
+
+/// A catalog category (standard when `unit_id` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Category {
+    /// Id.
+    pub id: i64,
+    /// The unit that added it; `None` for the district standard.
+    pub unit_id: Option<i64>,
+    /// Parent category.
+    pub parent_id: Option<i64>,
+    /// Short code used in index numbers.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Order among siblings.
+    pub position: i64,
+}
+
+/// An information item's identity and publication record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Item {
+    /// Id.
+    pub id: i64,
+    /// Publishing unit.
+    pub unit_id: i64,
+    /// Category.
+    pub category_id: i64,
+    /// 索引号.
+    pub index_no: String,
+    /// The revision the public sees.
+    pub published_revision: Option<i64>,
+    /// When it first went public.
+    pub first_published_at: Option<String>,
+    /// When the current public revision went public (发布日期).
+    pub published_at: Option<String>,
+    /// Working days past the 20-day limit at first publication.
+    pub days_late: i64,
+    /// Withdrawn (kept, no longer shown as current).
+    pub withdrawn_at: Option<String>,
+    /// Why it was withdrawn.
+    pub withdrawn_reason: Option<String>,
+    /// The policy this item interprets (政策解读 → 政策).
+    pub interpretation_of: Option<i64>,
+    /// Who created it.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// One revision of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    /// Item.
+    pub item_id: i64,
+    /// Revision number, from 1.
+    pub revision: i64,
+    /// Workflow state.
+    pub state: RevisionState,
+    /// 标题.
+    pub title: String,
+    /// 文号.
+    pub doc_no: String,
+    /// 成文日期 (YYYY-MM-DD).
+    pub formed_on: String,
+    /// 有效性.
+    pub validity: Validity,
+    /// 主题分类.
+    pub topic: String,
+    /// 摘要.
+    pub summary: String,
+    /// 正文.
+    pub body: String,
+    /// Scheduled publication time.
+    pub scheduled_at: Option<String>,
+    /// Last workflow note (rejection reason, etc.).
+    pub note: String,
+    /// Author.
+    pub created_by: String,
+    /// Created.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    item_id: i64,
+    revision: i64,
+    state: String,
+    title: String,
+    doc_no: String,
+    formed_on: String,
+    validity: String,
+    topic: String,
+    summary: String,
+    body: String,
+    scheduled_at: Option<String>,
+    note: String,
+    created_by: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<RevisionRow> for Revision {
+    type Error = StoreError;
+    fn try_from(r: RevisionRow) -> Result<Revision> {
+        Ok(Revision {
+            item_id: r.item_id,
+            revision: r.revision,
+            state: RevisionState::from_code(&r.state).ok_or_else(|| corrupt("revision state"))?,
+            title: r.title,
+            doc_no: r.doc_no,
+            formed_on: r.formed_on,
+            validity: Validity::from_code(&r.validity).ok_or_else(|| corrupt("validity"))?,
+            topic: r.topic,
+            summary: r.summary,
+            body: r.body,
+            scheduled_at: r.scheduled_at,
+            note: r.note,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+macro_rules! rev_columns {
+    () => {
+        "item_id, revision, state, title, doc_no, formed_on, validity, topic, summary, body, scheduled_at, note, created_by, created_at, updated_at"
+    };
+}
+macro_rules! item_columns {
+    () => {
+        "id, unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, withdrawn_at, withdrawn_reason, interpretation_of, created_by, created_at"
+    };
+}
+
+/// The editable content of a revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionContent {
+    /// 标题.
+    pub title: String,
+    /// 文号.
+    pub doc_no: String,
+    /// 成文日期 (YYYY-MM-DD).
+    pub formed_on: String,
+    /// 有效性.
+    pub validity: Validity,
+    /// 主题分类.
+    pub topic: String,
+    /// 摘要.
+    pub summary: String,
+    /// 正文.
+    pub body: String,
+}
+
+impl RevisionContent {
+    fn canonical(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}",
+            self.title,
+            self.doc_no,
+            self.formed_on,
+            self.validity.code(),
+            self.topic,
+            self.summary,
+            self.body
+        )
+    }
+}
+
+/// A stored scan finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StoredFinding {
+    /// Id.
+    pub id: i64,
+    /// Item.
+    pub item_id: i64,
+    /// Revision.
+    pub revision: i64,
+    /// `body` or `attachment:NAME`.
+    pub source: String,
+    /// Kind code (`id_number`, ...).
+    pub kind: String,
+    /// Byte offset in the source text.
+    pub start_offset: i64,
+    /// End byte offset.
+    pub end_offset: i64,
+    /// Line.
+    pub line: i64,
+    /// Column.
+    pub col: i64,
+    /// Masked preview.
+    pub masked: String,
+    /// `open`, `masked` or `overridden`.
+    pub status: String,
+    /// The reviewer's written reason for an override.
+    pub reason: Option<String>,
+    /// Who resolved it.
+    pub resolved_by: Option<String>,
+}
+
+/// A stored attachment's metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Attachment {
+    /// Id.
+    pub id: i64,
+    /// Item.
+    pub item_id: i64,
+    /// Revision it belongs to.
+    pub revision: i64,
+    /// Original file name.
+    pub filename: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the content (its storage key).
+    pub sha256: String,
+}
+
+/// A workflow transition of one revision.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition<'a> {
+    /// Item.
+    pub item_id: i64,
+    /// Revision.
+    pub revision: i64,
+    /// The state it must still be in.
+    pub from: RevisionState,
+    /// The new state.
+    pub to: RevisionState,
+    /// Note (rejection reason, reviewer's remark).
+    pub note: &'a str,
+    /// Scheduled publication time (RFC 3339 UTC), for `Scheduled`.
+    pub scheduled_at: Option<&'a str>,
+    /// On submit: the scan findings, each with its source (`body`, `title`, `附件：NAME`).
+    pub findings: Option<&'a [(String, Finding)]>,
+}
+
+/// A new attachment's metadata and extracted text.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAttachment<'a> {
+    /// Original file name.
+    pub filename: &'a str,
+    /// MIME type.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 (storage key).
+    pub sha256: &'a str,
+    /// Extracted text (scanned and searchable).
+    pub text: &'a str,
+}
+
+/// An item as listed: identity, the revision shown, unit and category names.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    /// Item.
+    pub item: Item,
+    /// The revision shown (published, or the working one in the back office).
+    pub revision: Revision,
+    /// Unit name.
+    pub unit_name: String,
+    /// Category name.
+    pub category_name: String,
+}
+
+fn today_year(formed_on: &str) -> i64 {
+    formed_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+impl Store {
+    /// Creates the standard catalog categories that are missing (idempotent).
+    pub async fn ensure_standard_catalog(&self, actor: &Actor) -> Result<usize> {
+        let existing = self.list_categories(None).await?;
+        let mut created = 0;
+        for (pos, (code, name, parent)) in STANDARD_CATALOG.iter().enumerate() {
+            if existing
+                .iter()
+                .any(|c| c.unit_id.is_none() && c.code == *code)
+            {
+                continue;
+            }
+            let all = self.list_categories(None).await?;
+            let parent_id = parent.and_then(|p| {
+                all.iter()
+                    .find(|c| c.unit_id.is_none() && c.code == p)
+                    .map(|c| c.id)
+            });
+            self.create_category(actor, None, parent_id, code, name, pos as i64)
+                .await?;
+            created += 1;
+        }
+        Ok(created)
+    }
+
+    /// The standard categories plus, when `unit_id` is given, that unit's own.
+    pub async fn list_categories(&self, unit_id: Option<i64>) -> Result<Vec<Category>> {
+        Ok(sqlx::query_as(
+            "SELECT id, unit_id, parent_id, code, name, position FROM catalog_categories \
+             WHERE unit_id IS NULL OR unit_id = $1 ORDER BY position, id",
+        )
+        .bind(unit_id.unwrap_or(-1))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// One category.
+    pub async fn get_category(&self, id: i64) -> Result<Category> {
+        let c: Option<Category> = sqlx::query_as("SELECT id, unit_id, parent_id, code, name, position FROM catalog_categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        c.ok_or_else(|| StoreError::NotFound(format!("栏目 {id}")))
+    }
+
+    /// Adds a category (standard when `unit_id` is `None`).
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        unit_id: Option<i64>,
+        parent_id: Option<i64>,
+        code: &str,
+        name: &str,
+        position: i64,
+    ) -> Result<Category> {
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO catalog_categories (unit_id, parent_id, code, name, position, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(parent_id)
+        .bind(code)
+        .bind(name)
+        .bind(position)
+        .bind(now_text())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict(&format!("栏目代码 {code}")))?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id,
+                action: "catalog.create",
+                entity: "catalog_category",
+                entity_id: id.to_string(),
+                after: format!("{id}|{unit_id:?}|{parent_id:?}|{code}|{name}"),
+                detail: format!("新建栏目“{name}”（{code}）"),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Category {
+            id,
+            unit_id,
+            parent_id,
+            code: code.into(),
+            name: name.into(),
+            position,
+        })
+    }
+
+    /// Creates an item with its first (draft) revision and a new index number.
+    pub async fn create_item(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        category_id: i64,
+        content: &RevisionContent,
+        interpretation_of: Option<i64>,
+    ) -> Result<Item> {
+        let unit = self.get_unit(unit_id).await?;
+        let category = self.get_category(category_id).await?;
+        let year = today_year(&content.formed_on);
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = index_serials.last + 1",
+        )
+        .bind(unit_id)
+        .bind(&category.code)
+        .bind(year)
+        .execute(&mut *tx)
+        .await?;
+        let (serial,): (i64,) = sqlx::query_as("SELECT last FROM index_serials WHERE unit_id = $1 AND category_code = $2 AND year = $3")
+            .bind(unit_id)
+            .bind(&category.code)
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await?;
+        let index_no = index_number(&unit.code, &category.code, year as i32, serial);
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO items (unit_id, category_id, index_no, interpretation_of, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(category_id)
+        .bind(&index_no)
+        .bind(interpretation_of)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict(&format!("索引号 {index_no}")))?;
+        insert_revision(
+            &mut tx,
+            id,
+            1,
+            RevisionState::Draft,
+            content,
+            &actor.name,
+            &now,
+        )
+        .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(unit_id),
+                action: "item.create",
+                entity: "item",
+                entity_id: id.to_string(),
+                after: content.canonical(),
+                detail: format!("新建信息“{}”（{index_no}）", content.title),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_item(id).await
+    }
+
+    /// One item.
+    pub async fn get_item(&self, id: i64) -> Result<Item> {
+        let item: Option<Item> = sqlx::query_as(concat!(
+            "SELECT ",
+            item_columns!(),
+            " FROM items WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        item.ok_or_else(|| StoreError::NotFound(format!("信息 {id}")))
+    }
+
+    /// One item by index number.
+    pub async fn find_item_by_index_no(&self, index_no: &str) -> Result<Option<Item>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            item_columns!(),
+            " FROM items WHERE index_no = $1"
+        ))
+        .bind(index_no)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// One revision.
+    pub async fn get_revision(&self, item_id: i64, revision: i64) -> Result<Revision> {
+        let r: Option<RevisionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            rev_columns!(),
+            " FROM item_revisions WHERE item_id = $1 AND revision = $2"
+        ))
+        .bind(item_id)
+        .bind(revision)
+        .fetch_optional(self.pool())
+        .await?;
+        r.ok_or_else(|| StoreError::NotFound(format!("信息 {item_id} 版本 {revision}")))?
+            .try_into()
+    }
+
+    /// The newest revision (the one being worked on, or the published one if none is).
+    pub async fn working_revision(&self, item_id: i64) -> Result<Revision> {
+        let r: Option<RevisionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            rev_columns!(),
+            " FROM item_revisions WHERE item_id = $1 ORDER BY revision DESC LIMIT 1"
+        ))
+        .bind(item_id)
+        .fetch_optional(self.pool())
+        .await?;
+        r.ok_or_else(|| StoreError::NotFound(format!("信息 {item_id}")))?
+            .try_into()
+    }
+
+    /// Every revision of an item, newest first.
+    pub async fn revisions(&self, item_id: i64) -> Result<Vec<Revision>> {
+        let rows: Vec<RevisionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            rev_columns!(),
+            " FROM item_revisions WHERE item_id = $1 ORDER BY revision DESC"
+        ))
+        .bind(item_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(Revision::try_from).collect()
+    }
+
+    /// Changes the content of a draft revision (refused unless it is a draft).
+    pub async fn update_draft(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        revision: i64,
+        content: &RevisionContent,
+    ) -> Result<()> {
+        let item = self.get_item(item_id).await?;
+        let before = self.get_revision(item_id, revision).await?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE item_revisions SET title = $1, doc_no = $2, doc_no_norm = $3, formed_on = $4, validity = $5, topic = $6, summary = $7, body = $8, updated_at = $9 \
+             WHERE item_id = $10 AND revision = $11 AND state = 'draft'",
+        )
+        .bind(&content.title)
+        .bind(&content.doc_no)
+        .bind(normalize_doc_no(&content.doc_no))
+        .bind(&content.formed_on)
+        .bind(content.validity.code())
+        .bind(&content.topic)
+        .bind(&content.summary)
+        .bind(&content.body)
+        .bind(now_text())
+        .bind(item_id)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("只有草稿可以修改".into()));
+        }
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.edit",
+                entity: "item_revision",
+                entity_id: format!("{item_id}/{revision}"),
+                before: format!("{}|{}|{}", before.title, before.doc_no, before.body),
+                after: content.canonical(),
+                detail: format!("修改草稿“{}”", content.title),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a revision from one state to another (only if it is still in `from`), with a note.
+    /// On submit, `findings` replaces the revision's scan findings in the same transaction.
+    pub async fn transition(&self, actor: &Actor, t: &Transition<'_>) -> Result<()> {
+        let Transition {
+            item_id,
+            revision,
+            from,
+            to,
+            note,
+            scheduled_at,
+            findings,
+        } = *t;
+        let item = self.get_item(item_id).await?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE item_revisions SET state = $1, note = $2, scheduled_at = $3, updated_at = $4 WHERE item_id = $5 AND revision = $6 AND state = $7")
+            .bind(to.code())
+            .bind(note)
+            .bind(scheduled_at)
+            .bind(now_text())
+            .bind(item_id)
+            .bind(revision)
+            .bind(from.code())
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "该信息的状态已被他人改变，请刷新后重试".into(),
+            ));
+        }
+        if let Some(findings) = findings {
+            sqlx::query("DELETE FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'")
+                .bind(item_id)
+                .bind(revision)
+                .execute(&mut *tx)
+                .await?;
+            for (source, f) in findings {
+                sqlx::query(
+                    "INSERT INTO scan_findings (item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+                )
+                .bind(item_id)
+                .bind(revision)
+                .bind(source)
+                .bind(f.kind.code())
+                .bind(f.start as i64)
+                .bind(f.end as i64)
+                .bind(f.line as i64)
+                .bind(f.column as i64)
+                .bind(&f.masked)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.transition",
+                entity: "item_revision",
+                entity_id: format!("{item_id}/{revision}"),
+                before: from.code().to_string(),
+                after: to.code().to_string(),
+                detail: format!(
+                    "{} → {}{}{}",
+                    from.label(),
+                    to.label(),
+                    if note.is_empty() { "" } else { "：" },
+                    note
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes a reviewed or scheduled revision: the previous public revision becomes history,
+    /// the item's publication dates are set, and the search outbox is told.
+    pub async fn publish(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        revision: i64,
+        from: RevisionState,
+        days_late: i64,
+    ) -> Result<()> {
+        let item = self.get_item(item_id).await?;
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE item_revisions SET state = 'published', updated_at = $1 WHERE item_id = $2 AND revision = $3 AND state = $4")
+            .bind(&now)
+            .bind(item_id)
+            .bind(revision)
+            .bind(from.code())
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "该信息的状态已被他人改变，请刷新后重试".into(),
+            ));
+        }
+        sqlx::query("UPDATE item_revisions SET state = 'superseded' WHERE item_id = $1 AND revision <> $2 AND state = 'published'")
+            .bind(item_id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE items SET published_revision = $1, published_at = $2, first_published_at = COALESCE(first_published_at, $2), \
+             days_late = CASE WHEN first_published_at IS NULL THEN $3 ELSE days_late END, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = $2 WHERE id = $4",
+        )
+        .bind(revision)
+        .bind(&now)
+        .bind(days_late)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
+            .bind(item_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.publish",
+                entity: "item",
+                entity_id: item_id.to_string(),
+                before: item
+                    .published_revision
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                after: revision.to_string(),
+                detail: format!(
+                    "发布 {} 第{revision}版{}",
+                    item.index_no,
+                    if days_late > 0 {
+                        format!("（超期{days_late}个工作日）")
+                    } else {
+                        String::new()
+                    }
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts a new draft revision from the published one (revisions keep history).
+    pub async fn new_revision(&self, actor: &Actor, item_id: i64) -> Result<i64> {
+        let item = self.get_item(item_id).await?;
+        let working = self.working_revision(item_id).await?;
+        if working.state != RevisionState::Published {
+            return Err(StoreError::Conflict("已有未发布的修订稿".into()));
+        }
+        let next = working.revision + 1;
+        let now = now_text();
+        let content = RevisionContent {
+            title: working.title.clone(),
+            doc_no: working.doc_no.clone(),
+            formed_on: working.formed_on.clone(),
+            validity: working.validity,
+            topic: working.topic.clone(),
+            summary: working.summary.clone(),
+            body: working.body.clone(),
+        };
+        let mut tx = self.begin().await?;
+        insert_revision(
+            &mut tx,
+            item_id,
+            next,
+            RevisionState::Draft,
+            &content,
+            &actor.name,
+            &now,
+        )
+        .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.revise",
+                entity: "item_revision",
+                entity_id: format!("{item_id}/{next}"),
+                after: content.canonical(),
+                detail: format!("新建修订稿 第{next}版"),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Withdraws a published item: it stays on record with its reason and history.
+    pub async fn withdraw(&self, actor: &Actor, item_id: i64, reason: &str) -> Result<()> {
+        let item = self.get_item(item_id).await?;
+        if item.published_revision.is_none() || item.withdrawn_at.is_some() {
+            return Err(StoreError::Conflict("只有已发布的信息可以撤回".into()));
+        }
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE items SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 WHERE id = $3")
+            .bind(&now)
+            .bind(reason)
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
+            .bind(item_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.withdraw",
+                entity: "item",
+                entity_id: item_id.to_string(),
+                before: "published".into(),
+                after: "withdrawn".into(),
+                detail: format!("撤回 {}：{reason}", item.index_no),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The scan findings of a revision.
+    pub async fn findings(&self, item_id: i64, revision: i64) -> Result<Vec<StoredFinding>> {
+        Ok(sqlx::query_as(
+            "SELECT id, item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status, reason, resolved_by \
+             FROM scan_findings WHERE item_id = $1 AND revision = $2 ORDER BY source, start_offset",
+        )
+        .bind(item_id)
+        .bind(revision)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Resolves one open finding: `masked` (the text was masked) or `overridden` with the
+    /// reviewer's written reason (audited).
+    pub async fn resolve_finding(
+        &self,
+        actor: &Actor,
+        finding_id: i64,
+        status: &str,
+        reason: &str,
+    ) -> Result<StoredFinding> {
+        let f: Option<StoredFinding> = sqlx::query_as(
+            "SELECT id, item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status, reason, resolved_by FROM scan_findings WHERE id = $1",
+        )
+        .bind(finding_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let f = f.ok_or_else(|| StoreError::NotFound(format!("发现项 {finding_id}")))?;
+        let item = self.get_item(f.item_id).await?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE scan_findings SET status = $1, reason = $2, resolved_by = $3, resolved_at = $4 WHERE id = $5 AND status = 'open'")
+            .bind(status)
+            .bind(reason)
+            .bind(&actor.name)
+            .bind(now_text())
+            .bind(finding_id)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("该项已处理".into()));
+        }
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: if status == "overridden" {
+                    "scan.override"
+                } else {
+                    "scan.mask"
+                },
+                entity: "scan_finding",
+                entity_id: finding_id.to_string(),
+                before: "open".into(),
+                after: status.into(),
+                detail: format!(
+                    "{} {} {}{}",
+                    if status == "overridden" {
+                        "放行"
+                    } else {
+                        "脱敏"
+                    },
+                    f.kind,
+                    f.masked,
+                    if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，理由：{reason}")
+                    }
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StoredFinding {
+            status: status.into(),
+            reason: Some(reason.into()),
+            resolved_by: Some(actor.name.clone()),
+            ..f
+        })
+    }
+
+    /// Replaces the body of a revision under review with its masked form and marks the body's
+    /// open findings masked, in one transaction.
+    pub async fn mask_body(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        revision: i64,
+        masked_body: &str,
+    ) -> Result<usize> {
+        let item = self.get_item(item_id).await?;
+        let before = self.get_revision(item_id, revision).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE item_revisions SET body = $1, updated_at = $2 WHERE item_id = $3 AND revision = $4 AND state IN ('draft', 'in_review')")
+            .bind(masked_body)
+            .bind(now_text())
+            .bind(item_id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?;
+        let r = sqlx::query("UPDATE scan_findings SET status = 'masked', resolved_by = $1, resolved_at = $2 WHERE item_id = $3 AND revision = $4 AND source = 'body' AND status = 'open'")
+            .bind(&actor.name)
+            .bind(now_text())
+            .bind(item_id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "scan.mask",
+                entity: "item_revision",
+                entity_id: format!("{item_id}/{revision}"),
+                before: before.body,
+                after: masked_body.to_string(),
+                detail: format!("正文一键脱敏：{} 处", r.rows_affected()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected() as usize)
+    }
+
+    /// Number of open findings of a revision.
+    pub async fn open_findings(&self, item_id: i64, revision: i64) -> Result<usize> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'")
+            .bind(item_id)
+            .bind(revision)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n as usize)
+    }
+
+    /// Records an attachment of a revision (the bytes are stored by the caller, keyed by hash).
+    pub async fn add_attachment(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        revision: i64,
+        a: &NewAttachment<'_>,
+    ) -> Result<Attachment> {
+        let NewAttachment {
+            filename,
+            content_type,
+            size,
+            sha256,
+            text,
+        } = *a;
+        let item = self.get_item(item_id).await?;
+        let mut tx = self.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(item_id)
+        .bind(revision)
+        .bind(filename)
+        .bind(content_type)
+        .bind(size)
+        .bind(sha256)
+        .bind(text)
+        .bind(now_text())
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: Some(item.unit_id),
+                action: "item.attach",
+                entity: "attachment",
+                entity_id: id.to_string(),
+                after: format!("{filename}|{size}|{sha256}"),
+                detail: format!("添加附件“{filename}”"),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Attachment {
+            id,
+            item_id,
+            revision,
+            filename: filename.into(),
+            content_type: content_type.into(),
+            size,
+            sha256: sha256.into(),
+        })
+    }
+
+    /// The attachments of a revision, with their extracted text.
+    pub async fn attachments(
+        &self,
+        item_id: i64,
+        revision: i64,
+    ) -> Result<Vec<(Attachment, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            item_id: i64,
+            revision: i64,
+            filename: String,
+            content_type: String,
+            size: i64,
+            sha256: String,
+            text: String,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, item_id, revision, filename, content_type, size, sha256, text FROM attachments WHERE item_id = $1 AND revision = $2 ORDER BY id",
+        )
+        .bind(item_id)
+        .bind(revision)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let a = Attachment {
+                    id: r.id,
+                    item_id: r.item_id,
+                    revision: r.revision,
+                    filename: r.filename,
+                    content_type: r.content_type,
+                    size: r.size,
+                    sha256: r.sha256,
+                };
+                (a, r.text)
+            })
+            .collect())
+    }
+
+    /// The item a scan finding belongs to.
+    pub async fn finding_item(&self, finding_id: i64) -> Result<i64> {
+        let r: Option<(i64,)> = sqlx::query_as("SELECT item_id FROM scan_findings WHERE id = $1")
+            .bind(finding_id)
+            .fetch_optional(self.pool())
+            .await?;
+        r.map(|r| r.0)
+            .ok_or_else(|| StoreError::NotFound(format!("发现项 {finding_id}")))
+    }
+
+    /// One attachment by id.
+    pub async fn get_attachment(&self, id: i64) -> Result<Attachment> {
+        let a: Option<Attachment> = sqlx::query_as("SELECT id, item_id, revision, filename, content_type, size, sha256 FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        a.ok_or_else(|| StoreError::NotFound(format!("附件 {id}")))
+    }
+
+    async fn summaries(&self, rows: Vec<(i64, i64)>) -> Result<Vec<ItemSummary>> {
+        let units = self.list_units().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (item_id, revision) in rows {
+            let item = self.get_item(item_id).await?;
+            let revision = self.get_revision(item_id, revision).await?;
+            let category = self.get_category(item.category_id).await?;
+            let unit_name = units
+                .iter()
+                .find(|u| u.id == item.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            out.push(ItemSummary {
+                item,
+                revision,
+                unit_name,
+                category_name: category.name,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Published, not withdrawn items, newest first, optionally for one unit and/or category.
+    pub async fn list_published(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<ItemSummary>)> {
+        let filter = "FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND ($1 < 0 OR unit_id = $1) AND ($2 < 0 OR category_id = $2)";
+        let (total,): (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
+                .bind(unit_id.unwrap_or(-1))
+                .bind(category_id.unwrap_or(-1))
+                .fetch_one(self.pool())
+                .await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, published_revision {filter} ORDER BY published_at DESC, id DESC LIMIT $3 OFFSET $4")))
+            .bind(unit_id.unwrap_or(-1))
+            .bind(category_id.unwrap_or(-1))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
+        Ok((total, self.summaries(rows).await?))
+    }
+
+    /// A unit's items with their working revision, newest first (back office).
+    pub async fn list_unit_items(
+        &self,
+        unit_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<ItemSummary>)> {
+        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_one(self.pool())
+            .await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT i.id, (SELECT MAX(revision) FROM item_revisions r WHERE r.item_id = i.id) FROM items i WHERE i.unit_id = $1 ORDER BY i.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(unit_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((total, self.summaries(rows).await?))
+    }
+
+    /// Published interpretations (政策解读) of an item.
+    pub async fn interpretations_of(&self, item_id: i64) -> Result<Vec<ItemSummary>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, published_revision FROM items WHERE interpretation_of = $1 AND published_revision IS NOT NULL AND withdrawn_at IS NULL ORDER BY id",
+        )
+        .bind(item_id)
+        .fetch_all(self.pool())
+        .await?;
+        self.summaries(rows).await
+    }
+
+    /// Scheduled revisions whose time has come.
+    pub async fn due_scheduled(&self, now: &str) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as("SELECT item_id, revision FROM item_revisions WHERE state = 'scheduled' AND scheduled_at <= $1 ORDER BY scheduled_at")
+            .bind(now)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Items whose public version changed after outbox position `after`: (position, item id).
+    pub async fn outbox_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, item_id FROM search_outbox WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Published, not withdrawn items in id order after `after_id` (for rebuilding the index).
+    pub async fn published_after(&self, after_id: i64, limit: i64) -> Result<Vec<ItemSummary>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, published_revision FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        self.summaries(rows).await
+    }
+
+    /// The sensitive-word list.
+    pub async fn sensitive_words(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT word FROM sensitive_words ORDER BY word")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Replaces the sensitive-word list (audited with a digest of both lists).
+    pub async fn set_sensitive_words(&self, actor: &Actor, words: &[String]) -> Result<()> {
+        let before = self.sensitive_words().await?;
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sensitive_words")
+            .execute(&mut *tx)
+            .await?;
+        let now = now_text();
+        let mut unique: Vec<&String> = words.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for w in &unique {
+            sqlx::query(
+                "INSERT INTO sensitive_words (word, added_by, added_at) VALUES ($1, $2, $3)",
+            )
+            .bind(w.as_str())
+            .bind(&actor.name)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                unit_id: None,
+                action: "scan.words",
+                entity: "sensitive_words",
+                entity_id: "all".into(),
+                before: before.join("\n"),
+                after: unique
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                detail: format!("更新敏感词表：{} 个词", unique.len()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_revision(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    item_id: i64,
+    revision: i64,
+    state: RevisionState,
+    c: &RevisionContent,
+    by: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO item_revisions (item_id, revision, state, title, doc_no, doc_no_norm, formed_on, validity, topic, summary, body, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(item_id)
+    .bind(revision)
+    .bind(state.code())
+    .bind(&c.title)
+    .bind(&c.doc_no)
+    .bind(normalize_doc_no(&c.doc_no))
+    .bind(&c.formed_on)
+    .bind(c.validity.code())
+    .bind(&c.topic)
+    .bind(&c.summary)
+    .bind(&c.body)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

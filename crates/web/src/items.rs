@@ -1,0 +1,971 @@
+//! The back office for information items: drafting, attachments, the pre-publication scan,
+//! review and approval, scheduled publication, revisions and withdrawal.
+//!
+//! Who may do what: the unit scope comes from [`Action::WorkOnItems`]; which step a role may
+//! take comes from the workflow ([`next_state`]). Every change goes through the store, which
+//! writes the audit entry in the same transaction.
+
+use crate::AppState;
+use crate::auth::StaffSession;
+use crate::error::AppError;
+use crate::pages::render;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use gongkai_domain::access::{Action, allowed};
+use gongkai_domain::disclosure::{
+    ItemInput, RevisionState, Step, Validity, days_late, next_state, validate_item,
+};
+use gongkai_domain::scan::{Scanner, mask_all};
+use gongkai_store::disclosure::{Item, RevisionContent};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppError> {
+    let st = s.staff();
+    if allowed(st.role, st.unit_id, action, unit_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("您的账号无权处理该单位的信息".into()))
+    }
+}
+
+/// The item form's fields.
+#[derive(Deserialize, Default, Clone)]
+pub struct ItemForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    category_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    doc_no: String,
+    #[serde(default)]
+    formed_on: String,
+    #[serde(default)]
+    validity: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    interpretation_of: String,
+}
+
+impl ItemForm {
+    fn input(&self) -> ItemInput {
+        ItemInput {
+            title: self.title.trim().to_string(),
+            doc_no: self.doc_no.trim().to_string(),
+            formed_on: NaiveDate::parse_from_str(self.formed_on.trim(), "%Y-%m-%d").ok(),
+            topic: self.topic.trim().to_string(),
+            summary: self.summary.trim().to_string(),
+            body: self.body.replace("\r\n", "\n"),
+        }
+    }
+
+    fn content(&self) -> RevisionContent {
+        let i = self.input();
+        RevisionContent {
+            title: i.title,
+            doc_no: i.doc_no,
+            formed_on: i.formed_on.map(|d| d.to_string()).unwrap_or_default(),
+            validity: Validity::from_code(&self.validity).unwrap_or(Validity::InForce),
+            topic: i.topic,
+            summary: i.summary,
+            body: i.body,
+        }
+    }
+}
+
+/// Paging.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<i64>,
+    ok: Option<String>,
+}
+
+/// `GET /admin/units/{id}/items`: the unit's items and their working state.
+pub async fn unit_items(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    require(&s, Action::ViewUnitDesk, unit_id)?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let per_page = 30;
+    let page = q.page.unwrap_or(1).max(1);
+    let (total, items) = state
+        .store
+        .list_unit_items(unit_id, per_page, (page - 1) * per_page)
+        .await?;
+    let rows: Vec<minijinja::Value> = items
+        .iter()
+        .map(|i| {
+            minijinja::context! {
+                id => i.item.id, index_no => &i.item.index_no, title => &i.revision.title, category => &i.category_name,
+                state => i.revision.state.label(), revision => i.revision.revision,
+                published => i.item.published_revision.is_some(), withdrawn => i.item.withdrawn_at.is_some(),
+                days_late => i.item.days_late,
+            }
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page, pages => (total + per_page - 1) / per_page,
+        can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "admin/items.html",
+        &format!("{} · 信息发布", unit.name),
+        ctx,
+        Some(&s.session),
+    ))
+}
+
+async fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    unit_id: i64,
+    action: &str,
+    form: &ItemForm,
+    errors: &[gongkai_domain::disclosure::FieldError],
+) -> Result<Response, AppError> {
+    let unit = state.store.get_unit(unit_id).await?;
+    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?)
+        .into_iter()
+        .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => c.id.to_string() == form.category_id })
+        .collect();
+    let ctx = minijinja::context! {
+        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => cats, action,
+        errors => minijinja::Value::from(minijinja::value::Serde(errors)),
+        form => minijinja::context! {
+            title => &form.title, doc_no => &form.doc_no, formed_on => &form.formed_on, topic => &form.topic,
+            summary => &form.summary, body => &form.body, validity => &form.validity, interpretation_of => &form.interpretation_of,
+        },
+    };
+    let mut resp = render(
+        state,
+        headers,
+        "admin/item_form.html",
+        "编辑信息",
+        ctx,
+        Some(&s.session),
+    );
+    if !errors.is_empty() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+/// `GET /admin/units/{id}/items/new`.
+pub async fn new_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+) -> Result<Response, AppError> {
+    require(&s, Action::WorkOnItems, unit_id)?;
+    let form = ItemForm {
+        formed_on: Utc::now().date_naive().to_string(),
+        validity: "in_force".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &headers,
+        &s,
+        unit_id,
+        &format!("/admin/units/{unit_id}/items"),
+        &form,
+        &[],
+    )
+    .await
+}
+
+fn field_error(field: &'static str, message: &str) -> gongkai_domain::disclosure::FieldError {
+    gongkai_domain::disclosure::FieldError {
+        field,
+        message: message.to_string(),
+    }
+}
+
+/// `POST /admin/units/{id}/items`: creates a draft.
+pub async fn create_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&form.csrf)?;
+    require(&s, Action::WorkOnItems, unit_id)?;
+    let mut errors = validate_item(&form.input(), Utc::now().date_naive());
+    let category = match form.category_id.parse::<i64>() {
+        Ok(id) => state
+            .store
+            .list_categories(Some(unit_id))
+            .await?
+            .into_iter()
+            .find(|c| c.id == id),
+        Err(_) => None,
+    };
+    if category.is_none() {
+        errors.push(field_error("category_id", "请选择栏目"));
+    }
+    let interpretation_of = match form.interpretation_of.trim() {
+        "" => None,
+        ix => match state.store.find_item_by_index_no(ix).await? {
+            Some(p) => Some(p.id),
+            None => {
+                errors.push(field_error("interpretation_of", "所解读政策的索引号不存在"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return form_page(
+            &state,
+            &headers,
+            &s,
+            unit_id,
+            &format!("/admin/units/{unit_id}/items"),
+            &form,
+            &errors,
+        )
+        .await;
+    }
+    let category = category.ok_or_else(|| AppError::BadRequest("请选择栏目".into()))?;
+    let item = state
+        .store
+        .create_item(
+            &s.actor(),
+            unit_id,
+            category.id,
+            &form.content(),
+            interpretation_of,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{}?ok=created", item.id)).into_response())
+}
+
+async fn load(
+    state: &AppState,
+    s: &StaffSession,
+    item_id: i64,
+    action: Action,
+) -> Result<Item, AppError> {
+    let item = state.store.get_item(item_id).await?;
+    require(s, action, item.unit_id)?;
+    Ok(item)
+}
+
+fn flash(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "created" => "草稿已保存",
+        "saved" => "已保存",
+        "submitted" => "已提交审核，预发布检查已完成",
+        "reviewed" => "审核通过，已送单位负责人审批",
+        "rejected" => "已退回修改",
+        "published" => "已发布",
+        "scheduled" => "已审批，将在设定时间发布",
+        "masked" => "已一键脱敏",
+        "overridden" => "已填写理由放行",
+        "revised" => "已新建修订稿",
+        "withdrawn" => "已撤回",
+        "attached" => "附件已上传",
+        _ => return None,
+    })
+}
+
+/// `GET /admin/items/{id}`: the item's workbench.
+pub async fn item_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    item_render(&state, &headers, &s, item_id, flash(q.ok.as_deref()), None).await
+}
+
+async fn item_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    item_id: i64,
+    ok: Option<&str>,
+    error: Option<&str>,
+) -> Result<Response, AppError> {
+    let item = load(state, s, item_id, Action::ViewUnitDesk).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    let findings = state.store.findings(item_id, rev.revision).await?;
+    let attachments: Vec<minijinja::Value> = state
+        .store
+        .attachments(item_id, rev.revision)
+        .await?
+        .iter()
+        .map(|(a, _)| minijinja::context! { id => a.id, filename => &a.filename, size => a.size })
+        .collect();
+    let history: Vec<minijinja::Value> = state
+        .store
+        .revisions(item_id)
+        .await?
+        .iter()
+        .map(|r| minijinja::context! { revision => r.revision, state => r.state.label(), title => &r.title, updated_at => r.updated_at.get(..19).unwrap_or("").replace('T', " "), note => &r.note })
+        .collect();
+    let category = state.store.get_category(item.category_id).await?;
+    let unit = state.store.get_unit(item.unit_id).await?;
+    let st = s.staff();
+    let works = allowed(st.role, st.unit_id, Action::WorkOnItems, item.unit_id);
+    let open = findings.iter().filter(|f| f.status == "open").count();
+    let can = |step: Step| works && next_state(rev.state, step, st.role, 0).is_ok();
+    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.list_categories(Some(item.unit_id)).await?)
+        .into_iter()
+        .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => c.id == item.category_id })
+        .collect();
+    let finding_rows: Vec<minijinja::Value> = findings
+        .iter()
+        .map(|f| minijinja::context! { id => f.id, source => &f.source, kind => kind_label(&f.kind), line => f.line, col => f.col, masked => &f.masked, status => &f.status, reason => &f.reason, resolved_by => &f.resolved_by })
+        .collect();
+    let ctx = minijinja::context! {
+        item => minijinja::Value::from(minijinja::value::Serde(&item)),
+        rev => minijinja::Value::from(minijinja::value::Serde(&rev)),
+        state_label => rev.state.label(), validity_label => rev.validity.label(),
+        unit_name => &unit.name, category_name => &category.name, categories => cats,
+        findings => finding_rows, open_findings => open, attachments, history,
+        flash => ok, error,
+        can_edit => works && rev.state == RevisionState::Draft && next_state(RevisionState::Draft, Step::Submit, st.role, 0).is_ok(),
+        can_submit => can(Step::Submit),
+        can_review => can(Step::PassReview),
+        can_reject => can(Step::Reject),
+        can_approve => can(Step::Approve { scheduled: false }),
+        can_revise => works && rev.state == RevisionState::Published && next_state(RevisionState::Draft, Step::Submit, st.role, 0).is_ok(),
+        can_withdraw => works && item.published_revision.is_some() && item.withdrawn_at.is_none() && matches!(st.role, gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin),
+        body_findings => findings.iter().any(|f| f.status == "open" && f.source == "body"),
+        paragraphs => rev.body.split('\n').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>(),
+    };
+    let mut resp = render(
+        state,
+        headers,
+        "admin/item.html",
+        &rev.title,
+        ctx,
+        Some(&s.session),
+    );
+    if error.is_some() {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+fn kind_label(code: &str) -> &'static str {
+    use gongkai_domain::scan::FindingKind::*;
+    [IdNumber, Mobile, BankCard, Email, SensitiveWord]
+        .into_iter()
+        .find(|k| k.code() == code)
+        .map_or("其他", |k| k.label())
+}
+
+/// `POST /admin/items/{id}/edit`: saves the draft.
+pub async fn edit_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(form): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&form.csrf)?;
+    let item = load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    if rev.state != RevisionState::Draft {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("只有草稿可以修改"),
+        )
+        .await;
+    }
+    let errors = validate_item(&form.input(), Utc::now().date_naive());
+    if let Some(e) = errors.first() {
+        let msg = errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；");
+        let _ = e;
+        return item_render(&state, &headers, &s, item.id, None, Some(&msg)).await;
+    }
+    state
+        .store
+        .update_draft(&s.actor(), item_id, rev.revision, &form.content())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=saved")).into_response())
+}
+
+/// A workflow form: CSRF token and an optional note or time.
+#[derive(Deserialize, Default)]
+pub struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    scheduled_at: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn step_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    item_id: i64,
+    e: gongkai_domain::disclosure::WorkflowError,
+) -> Result<Response, AppError> {
+    let mut resp = item_render(state, headers, s, item_id, None, Some(&e.to_string())).await?;
+    *resp.status_mut() = match e {
+        gongkai_domain::disclosure::WorkflowError::WrongRole(_) => {
+            axum::http::StatusCode::FORBIDDEN
+        }
+        _ => axum::http::StatusCode::CONFLICT,
+    };
+    Ok(resp)
+}
+
+/// `POST /admin/items/{id}/submit`: runs the scan over the body and every attachment's text,
+/// records the findings, and sends the draft to review.
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    let to = match next_state(rev.state, Step::Submit, s.staff().role, 0) {
+        Ok(t) => t,
+        Err(e) => return step_error(&state, &headers, &s, item_id, e).await,
+    };
+    let scanner = Scanner::new(&state.store.sensitive_words().await?);
+    let mut findings: Vec<(String, gongkai_domain::scan::Finding)> = scanner
+        .scan(&rev.body)
+        .into_iter()
+        .map(|f| ("body".to_string(), f))
+        .collect();
+    findings.extend(
+        scanner
+            .scan(&rev.title)
+            .into_iter()
+            .map(|f| ("title".to_string(), f)),
+    );
+    for (a, text) in state.store.attachments(item_id, rev.revision).await? {
+        findings.extend(
+            scanner
+                .scan(&text)
+                .into_iter()
+                .map(|f| (format!("附件：{}", a.filename), f)),
+        );
+    }
+    state
+        .store
+        .transition(
+            &s.actor(),
+            &gongkai_store::disclosure::Transition {
+                item_id,
+                revision: rev.revision,
+                from: rev.state,
+                to,
+                note: "",
+                scheduled_at: None,
+                findings: Some(&findings),
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=submitted")).into_response())
+}
+
+/// `POST /admin/items/{id}/review`: the reviewer passes the secrecy and legality review.
+pub async fn review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    let open = state.store.open_findings(item_id, rev.revision).await?;
+    match next_state(rev.state, Step::PassReview, s.staff().role, open) {
+        Ok(to) => {
+            state
+                .store
+                .transition(
+                    &s.actor(),
+                    &gongkai_store::disclosure::Transition {
+                        item_id,
+                        revision: rev.revision,
+                        from: rev.state,
+                        to,
+                        note: f.note.trim(),
+                        scheduled_at: None,
+                        findings: None,
+                    },
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=reviewed")).into_response())
+        }
+        Err(e) => step_error(&state, &headers, &s, item_id, e).await,
+    }
+}
+
+/// `POST /admin/items/{id}/reject`: back to the editor, with the reason.
+pub async fn reject(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    if f.note.trim().is_empty() {
+        return item_render(&state, &headers, &s, item_id, None, Some("请填写退回理由")).await;
+    }
+    match next_state(rev.state, Step::Reject, s.staff().role, 0) {
+        Ok(to) => {
+            state
+                .store
+                .transition(
+                    &s.actor(),
+                    &gongkai_store::disclosure::Transition {
+                        item_id,
+                        revision: rev.revision,
+                        from: rev.state,
+                        to,
+                        note: f.note.trim(),
+                        scheduled_at: None,
+                        findings: None,
+                    },
+                )
+                .await?;
+            Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=rejected")).into_response())
+        }
+        Err(e) => step_error(&state, &headers, &s, item_id, e).await,
+    }
+}
+
+/// Publishes a revision now, computing its lateness against the working-day calendar.
+pub async fn publish_now(
+    state: &AppState,
+    actor: &gongkai_store::Actor,
+    item_id: i64,
+    revision: i64,
+    from: RevisionState,
+) -> Result<(), AppError> {
+    let rev = state.store.get_revision(item_id, revision).await?;
+    let cal = state.store.calendar().await?;
+    let late = NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d")
+        .ok()
+        .and_then(|formed| {
+            days_late(
+                &cal,
+                formed,
+                Utc::now().date_naive(),
+                state.config.publish_limit_workdays,
+            )
+            .ok()
+        })
+        .unwrap_or(0);
+    state
+        .store
+        .publish(actor, item_id, revision, from, late)
+        .await?;
+    Ok(())
+}
+
+/// `POST /admin/items/{id}/approve`: the leader approves; published now or at `scheduled_at`.
+pub async fn approve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    let scheduled = match f.scheduled_at.trim() {
+        "" => None,
+        t => match chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M") {
+            Ok(local) => {
+                let utc = local - chrono::Duration::hours(8); // the form is in Beijing time
+                if utc <= Utc::now().naive_utc() {
+                    return item_render(
+                        &state,
+                        &headers,
+                        &s,
+                        item_id,
+                        None,
+                        Some("定时发布时间应晚于当前时间"),
+                    )
+                    .await;
+                }
+                Some(gongkai_store::time_text(utc.and_utc()))
+            }
+            Err(_) => {
+                return item_render(
+                    &state,
+                    &headers,
+                    &s,
+                    item_id,
+                    None,
+                    Some("定时发布时间格式错误"),
+                )
+                .await;
+            }
+        },
+    };
+    let open = state.store.open_findings(item_id, rev.revision).await?;
+    let to = match next_state(
+        rev.state,
+        Step::Approve {
+            scheduled: scheduled.is_some(),
+        },
+        s.staff().role,
+        open,
+    ) {
+        Ok(t) => t,
+        Err(e) => return step_error(&state, &headers, &s, item_id, e).await,
+    };
+    if to == RevisionState::Scheduled {
+        state
+            .store
+            .transition(
+                &s.actor(),
+                &gongkai_store::disclosure::Transition {
+                    item_id,
+                    revision: rev.revision,
+                    from: rev.state,
+                    to,
+                    note: f.note.trim(),
+                    scheduled_at: scheduled.as_deref(),
+                    findings: None,
+                },
+            )
+            .await?;
+        return Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=scheduled")).into_response());
+    }
+    publish_now(&state, &s.actor(), item_id, rev.revision, rev.state).await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=published")).into_response())
+}
+
+/// Publishes every scheduled revision whose time has come. Returns how many.
+pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
+    let due = state
+        .store
+        .due_scheduled(&gongkai_store::now_text())
+        .await?;
+    let actor = gongkai_store::Actor::system("scheduler");
+    for (item_id, revision) in &due {
+        publish_now(state, &actor, *item_id, *revision, RevisionState::Scheduled).await?;
+    }
+    Ok(due.len())
+}
+
+/// `POST /admin/items/{id}/mask`: one-click mask of every open finding in the body.
+pub async fn mask(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    if !matches!(
+        s.staff().role,
+        gongkai_domain::access::Role::Reviewer
+            | gongkai_domain::access::Role::Editor
+            | gongkai_domain::access::Role::Admin
+    ) {
+        return Err(AppError::Forbidden("只有编辑或审核人员可以脱敏".into()));
+    }
+    if !matches!(rev.state, RevisionState::Draft | RevisionState::InReview) {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("只能对草稿或待审核的信息脱敏"),
+        )
+        .await;
+    }
+    let scanner = Scanner::new(&state.store.sensitive_words().await?);
+    let findings = scanner.scan(&rev.body);
+    let masked = mask_all(&rev.body, &findings);
+    state
+        .store
+        .mask_body(&s.actor(), item_id, rev.revision, &masked)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=masked")).into_response())
+}
+
+/// `POST /admin/findings/{id}/override`: the reviewer lets one finding through, with a reason.
+pub async fn override_finding(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(finding_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let reason = f.reason.trim();
+    let item_id = state.store.finding_item(finding_id).await?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    if !matches!(
+        s.staff().role,
+        gongkai_domain::access::Role::Reviewer | gongkai_domain::access::Role::Admin
+    ) {
+        return Err(AppError::Forbidden("只有审核人员可以放行".into()));
+    }
+    if reason.chars().count() < 4 {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("放行须填写理由（至少4个字）"),
+        )
+        .await;
+    }
+    state
+        .store
+        .resolve_finding(&s.actor(), finding_id, "overridden", reason)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=overridden")).into_response())
+}
+
+/// `POST /admin/items/{id}/revise`: a new draft revision of a published item.
+pub async fn revise(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    state.store.new_revision(&s.actor(), item_id).await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=revised")).into_response())
+}
+
+/// `POST /admin/items/{id}/withdraw`: withdraws a published item, keeping it with the reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    if !matches!(
+        s.staff().role,
+        gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin
+    ) {
+        return Err(AppError::Forbidden("只有单位负责人可以撤回".into()));
+    }
+    if f.reason.trim().chars().count() < 4 {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("撤回须填写理由（至少4个字）"),
+        )
+        .await;
+    }
+    state
+        .store
+        .withdraw(&s.actor(), item_id, f.reason.trim())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=withdrawn")).into_response())
+}
+
+/// Attachment types accepted, by detected format.
+fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, String> {
+    let lower = filename.to_lowercase();
+    if bytes.starts_with(b"\x89PNG") {
+        return Ok("image/png");
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok("image/jpeg");
+    }
+    match gongkai_extract::detect(bytes) {
+        Ok(gongkai_extract::Format::Pdf) => Ok("application/pdf"),
+        Ok(gongkai_extract::Format::Docx) => {
+            Ok("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        }
+        Ok(gongkai_extract::Format::Xlsx) => {
+            Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        Ok(gongkai_extract::Format::Text) if lower.ends_with(".txt") || lower.ends_with(".csv") => {
+            Ok("text/plain; charset=utf-8")
+        }
+        Ok(gongkai_extract::Format::Text) => {
+            Err("只接受 PDF、DOCX、XLSX、TXT 和 PNG/JPEG 图片".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Stores bytes content-addressed under the files directory; returns the SHA-256.
+pub async fn store_file(dir: &std::path::Path, bytes: &[u8]) -> Result<String, AppError> {
+    let hash = hex::encode(Sha256::digest(bytes));
+    let sub = dir.join(&hash[..2]);
+    tokio::fs::create_dir_all(&sub)
+        .await
+        .map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
+    let path = sub.join(&hash);
+    if !path.exists() {
+        let tmp = sub.join(format!("{hash}.tmp{}", std::process::id()));
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| AppError::Internal(format!("write file: {e}")))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| AppError::Internal(format!("rename file: {e}")))?;
+    }
+    Ok(hash)
+}
+
+/// `POST /admin/items/{id}/attachments` (multipart: `csrf`, `file`).
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("附件").to_string();
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "附件过大（不超过{}MB）",
+                        state.config.max_attachment_bytes / 1024 / 1024
+                    ))
+                })?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    load(&state, &s, item_id, Action::WorkOnItems).await?;
+    let rev = state.store.working_revision(item_id).await?;
+    if rev.state != RevisionState::Draft {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("只能给草稿添加附件"),
+        )
+        .await;
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some("请选择要上传的文件"),
+        )
+        .await;
+    };
+    if bytes.len() > state.config.max_attachment_bytes {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            item_id,
+            None,
+            Some(&format!(
+                "附件过大（不超过{}MB）",
+                state.config.max_attachment_bytes / 1024 / 1024
+            )),
+        )
+        .await;
+    }
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    let content_type = match content_type_of(&name, &bytes) {
+        Ok(ct) => ct,
+        Err(msg) => return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await,
+    };
+    let text = if content_type.starts_with("image/") {
+        String::new()
+    } else {
+        match gongkai_extract::extract(&bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string()))
+                    .await;
+            }
+        }
+    };
+    let hash = store_file(&state.config.files_dir, &bytes).await?;
+    state
+        .store
+        .add_attachment(
+            &s.actor(),
+            item_id,
+            rev.revision,
+            &gongkai_store::disclosure::NewAttachment {
+                filename: &name,
+                content_type,
+                size: bytes.len() as i64,
+                sha256: &hash,
+                text: &text,
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=attached")).into_response())
+}

@@ -1,0 +1,268 @@
+//! The public portal of proactive disclosure: each unit's catalog, item pages with the standard
+//! metadata block, the disclosure guide, lists and attachment downloads. Only published,
+//! current information is shown; withdrawn items say so, with their reason.
+
+use crate::AppState;
+use crate::auth::MaybeStaff;
+use crate::error::AppError;
+use crate::pages::{category_tree, render};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use gongkai_store::disclosure::ItemSummary;
+use serde::Deserialize;
+
+/// The list query: page, category.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    page: Option<i64>,
+    category: Option<i64>,
+}
+
+/// A row of an item list, for templates.
+pub fn item_row(i: &ItemSummary) -> minijinja::Value {
+    minijinja::context! {
+        index_no => &i.item.index_no, title => &i.revision.title, doc_no => &i.revision.doc_no,
+        unit => &i.unit_name, category => &i.category_name,
+        published_on => i.item.published_at.as_deref().and_then(|p| p.get(..10)).unwrap_or(""),
+        formed_on => &i.revision.formed_on,
+    }
+}
+
+/// `GET /units/{code}`: a unit's disclosure catalog (信息公开目录), with its latest items per
+/// category, or one category's items when `?category=` is given.
+pub async fn unit_catalog(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let unit = state
+        .store
+        .find_unit_by_code(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let categories = state.store.list_categories(Some(unit.id)).await?;
+    let per_page = 20;
+    let page = q.page.unwrap_or(1).max(1);
+    let selected = q
+        .category
+        .and_then(|id| categories.iter().find(|c| c.id == id));
+    let (total, items) = state
+        .store
+        .list_published(
+            Some(unit.id),
+            selected.map(|c| c.id),
+            per_page,
+            (page - 1) * per_page,
+        )
+        .await?;
+    let tree: Vec<minijinja::Value> = category_tree(&categories)
+        .into_iter()
+        .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => selected.is_some_and(|s| s.id == c.id) })
+        .collect();
+    let title = match selected {
+        Some(c) => format!("{} · {}", unit.name, c.name),
+        None => format!("{} · 政府信息公开", unit.name),
+    };
+    let ctx = minijinja::context! {
+        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => tree,
+        category => selected.map(|c| c.name.clone()), category_id => selected.map(|c| c.id),
+        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page, pages => (total + per_page - 1) / per_page,
+        column => minijinja::context! { name => selected.map_or("政府信息公开", |c| c.name.as_str()), description => format!("{}政府信息公开目录", unit.name), keywords => "政府信息公开,公开目录", kind => "信息公开" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "portal/catalog.html",
+        &title,
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// `GET /units/{code}/guide`: the unit's disclosure guide (公开指南, 条例 Art. 12).
+pub async fn guide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let unit = state
+        .store
+        .find_unit_by_code(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cats: Vec<minijinja::Value> =
+        category_tree(&state.store.list_categories(Some(unit.id)).await?)
+            .into_iter()
+            .map(|(depth, c)| minijinja::context! { name => &c.name, depth })
+            .collect();
+    let ctx = minijinja::context! {
+        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => cats,
+        column => minijinja::context! { name => "政府信息公开指南", description => format!("{}政府信息公开指南", unit.name), keywords => "公开指南", kind => "信息公开" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "portal/guide.html",
+        &format!("{} · 政府信息公开指南", unit.name),
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// `GET /items/{index_no}`: the public page of an item, with the standard metadata block.
+pub async fn item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+    Path(index_no): Path<String>,
+) -> Result<Response, AppError> {
+    let item = state
+        .store
+        .find_item_by_index_no(&index_no)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let revision = item.published_revision.ok_or(AppError::NotFound)?;
+    let rev = state.store.get_revision(item.id, revision).await?;
+    let unit = state.store.get_unit(item.unit_id).await?;
+    let category = state.store.get_category(item.category_id).await?;
+    let attachments: Vec<minijinja::Value> = state
+        .store
+        .attachments(item.id, revision)
+        .await?
+        .iter()
+        .map(|(a, _)| minijinja::context! { id => a.id, filename => &a.filename, size_kb => (a.size + 1023) / 1024 })
+        .collect();
+    let history: Vec<minijinja::Value> = state
+        .store
+        .revisions(item.id)
+        .await?
+        .iter()
+        .filter(|r| matches!(r.state, gongkai_domain::disclosure::RevisionState::Published | gongkai_domain::disclosure::RevisionState::Superseded))
+        .map(|r| minijinja::context! { revision => r.revision, updated_at => r.updated_at.get(..10).unwrap_or(""), title => &r.title, current => r.revision == revision })
+        .collect();
+    let interprets = match item.interpretation_of {
+        Some(id) => {
+            let p = state.store.get_item(id).await?;
+            match p.published_revision {
+                Some(r) => Some(
+                    minijinja::context! { index_no => &p.index_no, title => state.store.get_revision(p.id, r).await?.title },
+                ),
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let interpretations: Vec<minijinja::Value> = state
+        .store
+        .interpretations_of(item.id)
+        .await?
+        .iter()
+        .map(|i| minijinja::context! { index_no => &i.item.index_no, title => &i.revision.title })
+        .collect();
+    let paragraphs: Vec<String> = rev
+        .body
+        .split('\n')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let published_at = item
+        .published_at
+        .as_deref()
+        .map(beijing_minutes)
+        .unwrap_or_default();
+    let ctx = minijinja::context! {
+        item => minijinja::Value::from(minijinja::value::Serde(&item)),
+        rev => minijinja::Value::from(minijinja::value::Serde(&rev)),
+        validity => rev.validity.label(), unit_name => &unit.name, unit_code => &unit.code, category_name => &category.name,
+        published_at => &published_at, paragraphs, attachments, history, interprets, interpretations,
+        column => minijinja::context! { name => &category.name, description => format!("{}{}", unit.name, category.name), keywords => &category.name, kind => "信息公开" },
+        article => minijinja::context! { title => &rev.title, pub_date => &published_at, source => &unit.name },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "portal/item.html",
+        &rev.title,
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// RFC 3339 UTC text → `YYYY-MM-DD HH:MM` in Beijing time (the `PubDate` convention).
+pub fn beijing_minutes(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /files/{id}/{name}`: an attachment of a published revision.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let a = state.store.get_attachment(id).await?;
+    let item = state.store.get_item(a.item_id).await?;
+    let rev = state.store.get_revision(a.item_id, a.revision).await?;
+    if !matches!(
+        rev.state,
+        gongkai_domain::disclosure::RevisionState::Published
+            | gongkai_domain::disclosure::RevisionState::Superseded
+    ) || item.withdrawn_at.is_some()
+    {
+        return Err(AppError::NotFound);
+    }
+    let path = state.config.files_dir.join(&a.sha256[..2]).join(&a.sha256);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("attachment {}: {e}", path.display())))?;
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        crate::pages::url_encode(&a.filename)
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, a.content_type.clone()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, "public, max-age=86400".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /list`: every unit's latest published items.
+pub async fn latest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let per_page = 20;
+    let page = q.page.unwrap_or(1).max(1);
+    let (total, items) = state
+        .store
+        .list_published(None, None, per_page, (page - 1) * per_page)
+        .await?;
+    let ctx = minijinja::context! {
+        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page, pages => (total + per_page - 1) / per_page,
+        column => minijinja::context! { name => "最新公开", description => "全区最新主动公开的政府信息", keywords => "政府信息公开", kind => "信息公开" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "portal/list.html",
+        "最新公开",
+        ctx,
+        s.as_ref(),
+    ))
+}
