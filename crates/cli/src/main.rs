@@ -70,6 +70,11 @@ enum Command {
     /// Units of the district.
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// Rebuild this server's search index from the database.
+    Reindex {
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Scan files for personal data and sensitive words (text, PDF, DOCX, XLSX). Exit 0 when
     /// clean, 1 when something was found, 2 when a file could not be read.
     Scan {
@@ -330,6 +335,22 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             store.close().await;
         }
         Command::Calendar(cmd) => return calendar(file, cmd).await,
+        Command::Reindex { data } => {
+            let (store, settings) = open_store(file, &data).await?;
+            let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let started = Instant::now();
+            let n = indexer
+                .rebuild(&store, |done| eprint!("\r已索引 {done} 条（indexed）"))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!();
+            println!(
+                "搜索索引已重建：{n} 条，耗时 {:.1} 秒（index rebuilt）",
+                started.elapsed().as_secs_f64()
+            );
+            store.close().await;
+        }
         Command::Scan {
             format,
             words,
@@ -595,7 +616,15 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     if demo {
         demo::load(&store).await?;
     }
-    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone())
+    let indexer = std::sync::Arc::new(
+        gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    indexer
+        .sync(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone(), indexer.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let app = gongkai_web::app(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.addr)
@@ -620,6 +649,17 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     );
     tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
 
+    let sync_store = store.clone();
+    let sync_indexer = indexer.clone();
+    let syncer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sync_indexer.sync(&sync_store).await {
+                tracing::warn!(error = %e, "search index sync failed");
+            }
+        }
+    });
     let scheduler_state = state.clone();
     let scheduler = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -653,6 +693,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     .await?;
     purge.abort();
     scheduler.abort();
+    syncer.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1156,6 +1156,35 @@ impl Store {
         .await?)
     }
 
+    /// The newest outbox position (0 when empty).
+    pub async fn outbox_max(&self) -> Result<i64> {
+        let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM search_outbox")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// The published summary of one item, or `None` when it is not (or no longer) public.
+    pub async fn published_summary(&self, item_id: i64) -> Result<Option<ItemSummary>> {
+        let item = self.get_item(item_id).await?;
+        match (item.published_revision, item.withdrawn_at) {
+            (Some(r), None) => Ok(self.summaries(vec![(item_id, r)]).await?.pop()),
+            _ => Ok(None),
+        }
+    }
+
+    /// All attachment text of a revision, joined (for the search index).
+    pub async fn attachment_text(&self, item_id: i64, revision: i64) -> Result<String> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT text FROM attachments WHERE item_id = $1 AND revision = $2 ORDER BY id",
+        )
+        .bind(item_id)
+        .bind(revision)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n"))
+    }
+
     /// Published, not withdrawn items in id order after `after_id` (for rebuilding the index).
     pub async fn published_after(&self, after_id: i64, limit: i64) -> Result<Vec<ItemSummary>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(

@@ -596,6 +596,7 @@ pub async fn publish_now(
         .store
         .publish(actor, item_id, revision, from, late)
         .await?;
+    reindex_soon(state).await;
     Ok(())
 }
 
@@ -673,6 +674,14 @@ pub async fn approve(
     }
     publish_now(&state, &s.actor(), item_id, rev.revision, rev.state).await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=published")).into_response())
+}
+
+/// Brings this server's index up to date after a change it made; a failure is logged and left
+/// to the background sync, since the change itself is already committed.
+async fn reindex_soon(state: &AppState) {
+    if let Err(e) = state.indexer.sync(&state.store).await {
+        tracing::warn!(error = %e, "search index sync failed; the background sync will retry");
+    }
 }
 
 /// Publishes every scheduled revision whose time has come. Returns how many.
@@ -808,6 +817,7 @@ pub async fn withdraw(
         .store
         .withdraw(&s.actor(), item_id, f.reason.trim())
         .await?;
+    reindex_soon(&state).await;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=withdrawn")).into_response())
 }
 

@@ -11,10 +11,12 @@ mod api;
 pub mod auth;
 mod config;
 mod error;
+pub mod indexing;
 pub mod items;
 mod metrics;
 mod pages;
 mod portal;
+mod search;
 mod templates;
 
 pub use config::{LoginConfig, SiteConfig, WebConfig};
@@ -38,6 +40,8 @@ pub struct Inner {
     pub config: WebConfig,
     /// Request metrics.
     pub metrics: Metrics,
+    /// This server's search index.
+    pub indexer: Arc<indexing::Indexer>,
     templates: templates::Templates,
 }
 
@@ -50,12 +54,17 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Builds the state; loads the templates (and the deployment's overrides, if configured).
-    pub fn new(store: Store, config: WebConfig) -> Result<AppState, AppError> {
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        indexer: Arc<indexing::Indexer>,
+    ) -> Result<AppState, AppError> {
         let templates = templates::Templates::load(config.template_dir.as_deref())?;
         Ok(AppState(Arc::new(Inner {
             store,
             config,
             metrics: Metrics::default(),
+            indexer,
             templates,
         })))
     }
@@ -66,6 +75,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))
         .route("/units", get(api::units))
+        .route("/search", get(search::api))
         .route("/calendar/days", get(api::calendar_days))
         .route("/calendar/add", get(api::calendar_add))
         .route("/me", get(api::me))
@@ -80,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(pages::static_file))
         .route("/list", get(portal::latest))
+        .route("/search", get(search::page))
         .route("/units/{code}", get(portal::unit_catalog))
         .route("/units/{code}/guide", get(portal::guide))
         .route("/items/{index_no}", get(portal::item))

@@ -72,6 +72,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "portal/list.html",
         include_str!("../../../templates/portal/list.html"),
     ),
+    (
+        "search.html",
+        include_str!("../../../templates/search.html"),
+    ),
 ];
 
 /// The loaded template environment.

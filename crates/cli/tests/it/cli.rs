@@ -257,8 +257,13 @@ both!(staff_add_from_the_cli, async |db: Db| {
 
 /// Starts `gongkai serve --demo` on a free port, returns the child and the address it printed.
 fn start_server(t: &TestDb) -> (std::process::Child, String) {
+    start_server_in(t, "gongkai-data")
+}
+
+/// Starts a server with its own data directory (its own search index) on the test's database.
+fn start_server_in(t: &TestDb, data: &str) -> (std::process::Child, String) {
     let mut child = t
-        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -438,3 +443,103 @@ both!(units_from_the_cli_for_a_fresh_deployment, async |db: Db| {
     assert_eq!(t.store.list_units().await.unwrap().len(), 2);
     t.cleanup().await;
 });
+
+/// A raw HTTP/1.1 POST of a form with a cookie; returns the status line and headers.
+fn http_post(addr: &str, path: &str, cookie: &str, body: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+both!(
+    two_servers_on_one_database_find_each_others_publications,
+    async |db: Db| {
+        let t = TestDb::new(db).await;
+        let (mut a, addr_a) = start_server_in(&t, "server-a");
+        let (mut b, addr_b) = start_server_in(&t, "server-b");
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t
+            .store
+            .list_categories(Some(jyj))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.code == "GHXX")
+            .unwrap();
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        let (leader, lcsrf) = t.session_for("jyj_leader").await;
+        let body = crate::support::form(&[
+            ("csrf", &ecsrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", "示范区十五五教育发展规划"),
+            ("formed_on", "2026-11-01"),
+            ("validity", "in_force"),
+            ("body", "规划全文：推进教育现代化。"),
+        ]);
+        let created = http_post(
+            &addr_a,
+            &format!("/admin/units/{jyj}/items"),
+            &editor,
+            &body,
+        );
+        assert!(created.starts_with("HTTP/1.1 303"), "{created}");
+        let id: i64 = created
+            .split("location: /admin/items/")
+            .nth(1)
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        for (cookie, csrf, step) in [
+            (&editor, &ecsrf, "submit"),
+            (&reviewer, &rcsrf, "review"),
+            (&leader, &lcsrf, "approve"),
+        ] {
+            let r = http_post(
+                &addr_a,
+                &format!("/admin/items/{id}/{step}"),
+                cookie,
+                &crate::support::form(&[("csrf", csrf)]),
+            );
+            assert!(r.starts_with("HTTP/1.1 303"), "{step}: {r}");
+        }
+        let query = format!(
+            "/api/v1/search?q={}",
+            crate::support::form(&[("", "教育发展规划")]).trim_start_matches('=')
+        );
+        assert!(
+            http_get(&addr_a, &query).contains(&format!("\"id\":{id}")),
+            "found at once on the publishing server"
+        );
+        let started = std::time::Instant::now();
+        loop {
+            if http_get(&addr_b, &query).contains(&format!("\"id\":{id}")) {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "server B did not find the item within 10 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        eprintln!("server B found the item after {:?}", started.elapsed());
+        for child in [&mut a, &mut b] {
+            Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(child.wait().unwrap().success());
+        }
+        t.cleanup().await;
+    }
+);

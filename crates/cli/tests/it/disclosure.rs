@@ -456,3 +456,127 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(published_items_are_found_by_search, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let (editor, ecsrf) = t.session_for("jyj_editor").await;
+    let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+    let (leader, lcsrf) = t.session_for("jyj_leader").await;
+    let jyj = t.unit_id("JYJ").await;
+    let cat = t
+        .store
+        .list_categories(Some(jyj))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "GFXWJ")
+        .unwrap();
+    let r = post(
+        &app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&editor),
+        &[
+            ("csrf", &ecsrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", "关于进一步加强政府信息公开工作的通知"),
+            ("doc_no", "区教发〔2026〕15号"),
+            ("formed_on", "2026-11-02"),
+            ("validity", "in_force"),
+            (
+                "body",
+                "各学校：\n为深入推进政务公开，现就信息公开工作通知如下。",
+            ),
+        ],
+    )
+    .await;
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/admin/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // a draft is not searchable
+    assert_eq!(
+        get(&app, "/api/v1/search?q=信息公开", None).await.json()["total"],
+        0
+    );
+    for (who, csrf, step) in [
+        (&editor, &ecsrf, "submit"),
+        (&reviewer, &rcsrf, "review"),
+        (&leader, &lcsrf, "approve"),
+    ] {
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/{step}"),
+                Some(who),
+                &[("csrf", csrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // found at once on this server, through Traditional characters too, and by its document number however bracketed
+    for q in [
+        "信息公开",
+        "信息公開",
+        "政務公開",
+        "区教发[2026]15号",
+        "区教发(2026)15号",
+        "區教發〔2026〕15號",
+    ] {
+        let r = get(
+            &app,
+            &format!(
+                "/api/v1/search?q={}",
+                crate::support::form(&[("", q)]).trim_start_matches('=')
+            ),
+            None,
+        )
+        .await
+        .json();
+        assert_eq!(r["total"], 1, "{q}: {r}");
+        assert_eq!(r["hits"][0]["id"], id);
+    }
+    let page = get(&app, "/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E9%96%8B", None).await;
+    assert!(
+        page.body.contains("<mark>") && page.body.contains("找到 1 条结果"),
+        "{}",
+        page.body
+    );
+    let filtered = get(
+        &app,
+        &format!("/api/v1/search?q=信息公开&unit={}", t.unit_id("MZJ").await),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(filtered["total"], 0);
+    assert_eq!(
+        get(&app, "/api/v1/search?q=x&sort=sideways", None)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    // withdrawal removes it from search
+    assert_eq!(
+        post(
+            &app,
+            &format!("/admin/items/{id}/withdraw"),
+            Some(&leader),
+            &[("csrf", &lcsrf), ("reason", "内容已过时，撤回")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        get(&app, "/api/v1/search?q=信息公开", None).await.json()["total"],
+        0
+    );
+    t.cleanup().await;
+});

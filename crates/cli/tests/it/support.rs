@@ -115,9 +115,14 @@ impl TestDb {
     }
 
     pub fn app(&self) -> axum::Router {
-        let state =
-            gongkai_web::AppState::new(self.store.clone(), gongkai_web::WebConfig::default())
-                .unwrap();
+        let indexer = std::sync::Arc::new(
+            gongkai_web::indexing::Indexer::open(&self.dir.join("index")).unwrap(),
+        );
+        let config = gongkai_web::WebConfig {
+            files_dir: self.dir.join("files"),
+            ..Default::default()
+        };
+        let state = gongkai_web::AppState::new(self.store.clone(), config, indexer).unwrap();
         gongkai_web::app(state)
     }
 

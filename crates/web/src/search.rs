@@ -1,0 +1,133 @@
+//! Search: the portal's search page and the API's search endpoint, over this server's index.
+
+use crate::AppState;
+use crate::auth::MaybeStaff;
+use crate::error::{ApiError, AppError};
+use crate::pages::render;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use gongkai_search::{SearchRequest, SearchResults, SortBy};
+use serde::Deserialize;
+
+/// Query parameters of `/search` and `/api/v1/search`.
+#[derive(Deserialize, Default, Debug)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    unit: Option<String>,
+    category: Option<String>,
+    year: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
+const PER_PAGE: usize = 10;
+
+fn request(q: &SearchQuery) -> Result<(SearchRequest, usize), AppError> {
+    let num = |name: &str, v: &Option<String>| -> Result<Option<u64>, AppError> {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) => t
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::BadRequest(format!("参数 {name} 应为数字"))),
+        }
+    };
+    if q.q.chars().count() > 100 {
+        return Err(AppError::BadRequest("搜索词不超过100个字".into()));
+    }
+    let page = num("page", &q.page)?.unwrap_or(1).clamp(1, 1000) as usize;
+    let sort = match q.sort.as_deref() {
+        None | Some("") | Some("relevance") => SortBy::Relevance,
+        Some("date") => SortBy::Date,
+        Some(_) => {
+            return Err(AppError::BadRequest(
+                "排序方式只能是 relevance 或 date".into(),
+            ));
+        }
+    };
+    Ok((
+        SearchRequest {
+            query: q.q.clone(),
+            unit_id: num("unit", &q.unit)?,
+            category_id: num("category", &q.category)?,
+            year: num("year", &q.year)?,
+            sort,
+            offset: (page - 1) * PER_PAGE,
+            limit: PER_PAGE,
+        },
+        page,
+    ))
+}
+
+async fn run(state: &AppState, req: SearchRequest) -> Result<SearchResults, AppError> {
+    let index = state.indexer.index.clone();
+    tokio::task::spawn_blocking(move || index.search(&req))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// `GET /search`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let (req, page) = request(&q)?;
+    let searched = !q.q.trim().is_empty()
+        || req.unit_id.is_some()
+        || req.category_id.is_some()
+        || req.year.is_some();
+    let results = if searched {
+        Some(run(&state, req.clone()).await?)
+    } else {
+        None
+    };
+    let units: Vec<minijinja::Value> = state
+        .store
+        .list_units()
+        .await?
+        .iter()
+        .map(|u| minijinja::context! { id => u.id, name => &u.name, selected => req.unit_id == Some(u.id as u64) })
+        .collect();
+    let total = results.as_ref().map_or(0, |r| r.total);
+    let pages = total.div_ceil(PER_PAGE);
+    let base = format!(
+        "/search?q={}&unit={}&year={}&sort={}",
+        crate::pages::url_encode(&q.q),
+        req.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        req.year.map(|u| u.to_string()).unwrap_or_default(),
+        if req.sort == SortBy::Date {
+            "date"
+        } else {
+            "relevance"
+        }
+    );
+    let ctx = minijinja::context! {
+        q => &q.q, units, year => req.year, by_date => req.sort == SortBy::Date, searched,
+        hits => results.as_ref().map(|r| minijinja::Value::from(minijinja::value::Serde(&r.hits))),
+        total, page, pages, base,
+        column => minijinja::context! { name => "搜索", description => "政府信息检索", keywords => "搜索,政府信息公开", kind => "搜索" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "search.html",
+        "搜索",
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// `GET /api/v1/search`.
+pub async fn api(
+    State(state): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let (req, _) = request(&q)?;
+    Ok(Json(run(&state, req).await?))
+}
