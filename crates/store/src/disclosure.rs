@@ -1079,6 +1079,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The public summaries of the given items (their published revision), skipping any that
+    /// are not published.
+    pub async fn summaries_of(&self, ids: &[i64]) -> Result<Vec<ItemSummary>> {
+        let mut rows = Vec::new();
+        for id in ids {
+            if let Some(r) = self.get_item(*id).await?.published_revision {
+                rows.push((*id, r));
+            }
+        }
+        self.summaries(rows).await
+    }
+
     /// Published, not withdrawn items, newest first, optionally for one unit and/or category.
     pub async fn list_published(
         &self,

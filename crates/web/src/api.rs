@@ -181,3 +181,275 @@ pub async fn unit_audit(
         json!({ "total": state.store.count_audit(Some(id)).await?, "entries": entries }),
     ))
 }
+
+/// A unit by code, or 404.
+async fn unit_by_code(state: &AppState, code: &str) -> Result<gongkai_store::org::Unit, ApiError> {
+    state
+        .store
+        .find_unit_by_code(code)
+        .await?
+        .ok_or(ApiError(AppError::NotFound))
+}
+
+/// Query of `/catalog`.
+#[derive(Deserialize)]
+pub struct CatalogQuery {
+    unit: Option<String>,
+}
+
+/// `GET /api/v1/catalog?unit=CODE`: the standard catalog plus the unit's own categories.
+pub async fn catalog(
+    State(state): State<AppState>,
+    Query(q): Query<CatalogQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let unit_id = match q.unit.as_deref() {
+        Some(code) => Some(unit_by_code(&state, code).await?.id),
+        None => None,
+    };
+    Ok(Json(
+        json!({ "categories": state.store.list_categories(unit_id).await? }),
+    ))
+}
+
+/// Query of `/items`.
+#[derive(Deserialize)]
+pub struct ItemsQuery {
+    unit: Option<String>,
+    category: Option<i64>,
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn item_json(i: &gongkai_store::disclosure::ItemSummary) -> Value {
+    json!({
+        "id": i.item.id, "index_no": i.item.index_no, "title": i.revision.title, "doc_no": i.revision.doc_no,
+        "unit": i.unit_name, "unit_id": i.item.unit_id, "category": i.category_name, "category_id": i.item.category_id,
+        "formed_on": i.revision.formed_on, "published_at": i.item.published_at, "first_published_at": i.item.first_published_at,
+        "validity": i.revision.validity, "topic": i.revision.topic, "summary": i.revision.summary, "revision": i.revision.revision,
+        "withdrawn_at": i.item.withdrawn_at, "withdrawn_reason": i.item.withdrawn_reason,
+    })
+}
+
+/// `GET /api/v1/items`: published items, newest first.
+pub async fn items(
+    State(state): State<AppState>,
+    Query(q): Query<ItemsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let unit_id = match q.unit.as_deref() {
+        Some(code) => Some(unit_by_code(&state, code).await?.id),
+        None => None,
+    };
+    let (total, items) = state
+        .store
+        .list_published(unit_id, q.category, q.limit.clamp(1, 100), q.offset.max(0))
+        .await?;
+    Ok(Json(
+        json!({ "total": total, "items": items.iter().map(item_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `GET /api/v1/items/{index_no}`: one published item with its body and attachments.
+pub async fn item(
+    State(state): State<AppState>,
+    Path(index_no): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let item = state
+        .store
+        .find_item_by_index_no(&index_no)
+        .await?
+        .ok_or(ApiError(AppError::NotFound))?;
+    let summary = match (item.published_revision, &item.withdrawn_at) {
+        (Some(_), _) => state
+            .store
+            .summaries_of(&[item.id])
+            .await?
+            .pop()
+            .ok_or(ApiError(AppError::NotFound))?,
+        _ => return Err(ApiError(AppError::NotFound)),
+    };
+    let attachments: Vec<Value> = state
+        .store
+        .attachments(item.id, summary.revision.revision)
+        .await?
+        .iter()
+        .map(|(a, _)| json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/files/{}/{}", a.id, crate::pages::url_encode(&a.filename)) }))
+        .collect();
+    let mut v = item_json(&summary);
+    v["body"] = json!(summary.revision.body);
+    v["attachments"] = json!(attachments);
+    Ok(Json(v))
+}
+
+/// The body of `POST /api/v1/units/{id}/items`.
+#[derive(Deserialize)]
+pub struct NewItemBody {
+    category_id: i64,
+    title: String,
+    #[serde(default)]
+    doc_no: String,
+    formed_on: String,
+    #[serde(default)]
+    validity: Option<String>,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    summary: String,
+    body: String,
+}
+
+/// Only API tokens may change state through the API (a browser session would need CSRF).
+fn token_only(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        Ok(())
+    } else {
+        Err(ApiError(AppError::Forbidden(
+            "写操作须使用接口令牌（Authorization: Bearer）".into(),
+        )))
+    }
+}
+
+/// `POST /api/v1/units/{id}/items`: creates a draft (JSON). Every field problem is reported.
+pub async fn create_item(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiCaller(staff): ApiCaller,
+    Path(unit_id): Path<i64>,
+    body: Result<Json<NewItemBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    token_only(&headers)?;
+    let Json(b) = body.map_err(|e| {
+        ApiError(AppError::BadRequest(format!(
+            "请求体不是有效的JSON：{}",
+            e.body_text()
+        )))
+    })?;
+    require(&staff, Action::WorkOnItems, unit_id)?;
+    let input = gongkai_domain::disclosure::ItemInput {
+        title: b.title.trim().into(),
+        doc_no: b.doc_no.trim().into(),
+        formed_on: NaiveDate::parse_from_str(b.formed_on.trim(), "%Y-%m-%d").ok(),
+        topic: b.topic.trim().into(),
+        summary: b.summary.trim().into(),
+        body: b.body.clone(),
+    };
+    let mut errors =
+        gongkai_domain::disclosure::validate_item(&input, chrono::Utc::now().date_naive());
+    let validity = match b.validity.as_deref() {
+        None => gongkai_domain::disclosure::Validity::InForce,
+        Some(v) => gongkai_domain::disclosure::Validity::from_code(v).unwrap_or_else(|| {
+            errors.push(gongkai_domain::disclosure::FieldError {
+                field: "validity",
+                message: "有效性只能是 in_force、expired 或 repealed".into(),
+            });
+            gongkai_domain::disclosure::Validity::InForce
+        }),
+    };
+    if !state
+        .store
+        .list_categories(Some(unit_id))
+        .await?
+        .iter()
+        .any(|c| c.id == b.category_id)
+    {
+        errors.push(gongkai_domain::disclosure::FieldError {
+            field: "category_id",
+            message: "栏目不存在".into(),
+        });
+    }
+    if !errors.is_empty() {
+        let body =
+            json!({ "error": { "code": "invalid", "message": "请求内容有误", "fields": errors } });
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)));
+    }
+    let content = gongkai_store::disclosure::RevisionContent {
+        title: input.title,
+        doc_no: input.doc_no,
+        formed_on: input.formed_on.map(|d| d.to_string()).unwrap_or_default(),
+        validity,
+        topic: input.topic,
+        summary: input.summary,
+        body: input.body,
+    };
+    let actor = gongkai_store::Actor {
+        id: Some(staff.id),
+        name: staff.username.clone(),
+    };
+    let item = state
+        .store
+        .create_item(&actor, unit_id, b.category_id, &content, None)
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "id": item.id, "index_no": item.index_no, "state": "draft" })),
+    ))
+}
+
+/// The body of a workflow step.
+#[derive(Deserialize, Default)]
+pub struct StepBody {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    scheduled_at: Option<String>,
+}
+
+/// `POST /api/v1/items/{index_no}/{step}`: `submit`, `review`, `reject` or `approve`.
+pub async fn step(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiCaller(staff): ApiCaller,
+    Path((index_no, step)): Path<(String, String)>,
+    body: Option<Json<StepBody>>,
+) -> Result<Json<Value>, ApiError> {
+    token_only(&headers)?;
+    let item_id = state
+        .store
+        .find_item_by_index_no(&index_no)
+        .await?
+        .ok_or(ApiError(AppError::NotFound))?
+        .id;
+    let b = body.map(|Json(b)| b).unwrap_or_default();
+    let result = match step.as_str() {
+        "submit" => crate::items::op_submit(&state, &staff, item_id)
+            .await
+            .map(|n| json!({ "findings": n })),
+        "review" => crate::items::op_review(&state, &staff, item_id, &b.note)
+            .await
+            .map(|_| json!({})),
+        "reject" => crate::items::op_reject(&state, &staff, item_id, &b.note)
+            .await
+            .map(|_| json!({})),
+        "approve" => {
+            let when = match b.scheduled_at.as_deref() {
+                None | Some("") => None,
+                Some(t) => Some(
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map_err(|_| {
+                            ApiError(AppError::BadRequest(
+                                "scheduled_at 应为 RFC 3339 时间".into(),
+                            ))
+                        })?
+                        .with_timezone(&chrono::Utc),
+                ),
+            };
+            if when.is_some_and(|w| w <= chrono::Utc::now()) {
+                return Err(ApiError(AppError::BadRequest(
+                    "定时发布时间应晚于当前时间".into(),
+                )));
+            }
+            let when = when.map(gongkai_store::time_text);
+            crate::items::op_approve(&state, &staff, item_id, &b.note, when.as_deref())
+                .await
+                .map(|s| json!({ "state": s.code() }))
+        }
+        _ => return Err(ApiError(AppError::NotFound)),
+    };
+    let mut v = result.map_err(|e| ApiError(e.into()))?;
+    let rev = state.store.working_revision(item_id).await?;
+    v["item_id"] = json!(item_id);
+    v["revision"] = json!(rev.revision);
+    v["revision_state"] = json!(rev.state.code());
+    Ok(Json(v))
+}

@@ -444,22 +444,67 @@ async fn step_error(
     Ok(resp)
 }
 
-/// `POST /admin/items/{id}/submit`: runs the scan over the body and every attachment's text,
-/// records the findings, and sends the draft to review.
-pub async fn submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    s: StaffSession,
-    Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
-) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
-    load(&state, &s, item_id, Action::WorkOnItems).await?;
+/// Why a workflow operation failed: a workflow rule (shown on the item page) or anything else.
+#[derive(Debug)]
+pub enum OpError {
+    /// The workflow refused the step.
+    Workflow(gongkai_domain::disclosure::WorkflowError),
+    /// Any other failure.
+    App(AppError),
+}
+
+impl From<AppError> for OpError {
+    fn from(e: AppError) -> Self {
+        OpError::App(e)
+    }
+}
+
+impl From<gongkai_store::StoreError> for OpError {
+    fn from(e: gongkai_store::StoreError) -> Self {
+        OpError::App(e.into())
+    }
+}
+
+impl From<OpError> for AppError {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::App(e) => e,
+            OpError::Workflow(gongkai_domain::disclosure::WorkflowError::WrongRole(r)) => {
+                AppError::Forbidden(format!("“{r}”不能执行此操作"))
+            }
+            OpError::Workflow(w) => AppError::Conflict(w.to_string()),
+        }
+    }
+}
+
+fn scope(staff: &gongkai_store::org::Staff, unit_id: i64) -> Result<(), OpError> {
+    if allowed(staff.role, staff.unit_id, Action::WorkOnItems, unit_id) {
+        Ok(())
+    } else {
+        Err(OpError::App(AppError::Forbidden(
+            "您的账号无权处理该单位的信息".into(),
+        )))
+    }
+}
+
+fn actor_of(staff: &gongkai_store::org::Staff) -> gongkai_store::Actor {
+    gongkai_store::Actor {
+        id: Some(staff.id),
+        name: staff.username.clone(),
+    }
+}
+
+/// Submits the working draft: scans the title, body and every attachment's text, records the
+/// findings and moves the revision to review.
+pub async fn op_submit(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+) -> Result<usize, OpError> {
+    let item = state.store.get_item(item_id).await?;
+    scope(staff, item.unit_id)?;
     let rev = state.store.working_revision(item_id).await?;
-    let to = match next_state(rev.state, Step::Submit, s.staff().role, 0) {
-        Ok(t) => t,
-        Err(e) => return step_error(&state, &headers, &s, item_id, e).await,
-    };
+    let to = next_state(rev.state, Step::Submit, staff.role, 0).map_err(OpError::Workflow)?;
     let scanner = Scanner::new(&state.store.sensitive_words().await?);
     let mut findings: Vec<(String, gongkai_domain::scan::Finding)> = scanner
         .scan(&rev.body)
@@ -480,22 +525,139 @@ pub async fn submit(
                 .map(|f| (format!("附件：{}", a.filename), f)),
         );
     }
-    state
-        .store
-        .transition(
-            &s.actor(),
-            &gongkai_store::disclosure::Transition {
-                item_id,
-                revision: rev.revision,
-                from: rev.state,
-                to,
-                note: "",
-                scheduled_at: None,
-                findings: Some(&findings),
-            },
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=submitted")).into_response())
+    let t = gongkai_store::disclosure::Transition {
+        item_id,
+        revision: rev.revision,
+        from: rev.state,
+        to,
+        note: "",
+        scheduled_at: None,
+        findings: Some(&findings),
+    };
+    state.store.transition(&actor_of(staff), &t).await?;
+    Ok(findings.len())
+}
+
+/// Passes the secrecy and legality review (refused while findings are open).
+pub async fn op_review(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+    note: &str,
+) -> Result<(), OpError> {
+    let item = state.store.get_item(item_id).await?;
+    scope(staff, item.unit_id)?;
+    let rev = state.store.working_revision(item_id).await?;
+    let open = state.store.open_findings(item_id, rev.revision).await?;
+    let to =
+        next_state(rev.state, Step::PassReview, staff.role, open).map_err(OpError::Workflow)?;
+    let t = gongkai_store::disclosure::Transition {
+        item_id,
+        revision: rev.revision,
+        from: rev.state,
+        to,
+        note,
+        scheduled_at: None,
+        findings: None,
+    };
+    state.store.transition(&actor_of(staff), &t).await?;
+    Ok(())
+}
+
+/// Sends the revision back to its editor with a reason.
+pub async fn op_reject(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+    note: &str,
+) -> Result<(), OpError> {
+    let item = state.store.get_item(item_id).await?;
+    scope(staff, item.unit_id)?;
+    if note.trim().is_empty() {
+        return Err(OpError::App(AppError::BadRequest("请填写退回理由".into())));
+    }
+    let rev = state.store.working_revision(item_id).await?;
+    let to = next_state(rev.state, Step::Reject, staff.role, 0).map_err(OpError::Workflow)?;
+    let t = gongkai_store::disclosure::Transition {
+        item_id,
+        revision: rev.revision,
+        from: rev.state,
+        to,
+        note: note.trim(),
+        scheduled_at: None,
+        findings: None,
+    };
+    state.store.transition(&actor_of(staff), &t).await?;
+    Ok(())
+}
+
+/// Approves: publishes now, or schedules for `scheduled_at` (RFC 3339 UTC, in the future).
+pub async fn op_approve(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+    note: &str,
+    scheduled_at: Option<&str>,
+) -> Result<RevisionState, OpError> {
+    let item = state.store.get_item(item_id).await?;
+    scope(staff, item.unit_id)?;
+    let rev = state.store.working_revision(item_id).await?;
+    let open = state.store.open_findings(item_id, rev.revision).await?;
+    let to = next_state(
+        rev.state,
+        Step::Approve {
+            scheduled: scheduled_at.is_some(),
+        },
+        staff.role,
+        open,
+    )
+    .map_err(OpError::Workflow)?;
+    if to == RevisionState::Scheduled {
+        let t = gongkai_store::disclosure::Transition {
+            item_id,
+            revision: rev.revision,
+            from: rev.state,
+            to,
+            note,
+            scheduled_at,
+            findings: None,
+        };
+        state.store.transition(&actor_of(staff), &t).await?;
+    } else {
+        publish_now(state, &actor_of(staff), item_id, rev.revision, rev.state).await?;
+    }
+    Ok(to)
+}
+
+async fn html_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    item_id: i64,
+    result: Result<(), OpError>,
+    ok: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/items/{item_id}?ok={ok}")).into_response()),
+        Err(OpError::Workflow(e)) => step_error(state, headers, s, item_id, e).await,
+        Err(OpError::App(AppError::BadRequest(msg))) => {
+            item_render(state, headers, s, item_id, None, Some(&msg)).await
+        }
+        Err(OpError::App(e)) => Err(e),
+    }
+}
+
+/// `POST /admin/items/{id}/submit`.
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(item_id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let r = op_submit(&state, s.staff(), item_id).await.map(|_| ());
+    html_step(&state, &headers, &s, item_id, r, "submitted").await
 }
 
 /// `POST /admin/items/{id}/review`: the reviewer passes the secrecy and legality review.
@@ -507,30 +669,8 @@ pub async fn review(
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
-    let open = state.store.open_findings(item_id, rev.revision).await?;
-    match next_state(rev.state, Step::PassReview, s.staff().role, open) {
-        Ok(to) => {
-            state
-                .store
-                .transition(
-                    &s.actor(),
-                    &gongkai_store::disclosure::Transition {
-                        item_id,
-                        revision: rev.revision,
-                        from: rev.state,
-                        to,
-                        note: f.note.trim(),
-                        scheduled_at: None,
-                        findings: None,
-                    },
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=reviewed")).into_response())
-        }
-        Err(e) => step_error(&state, &headers, &s, item_id, e).await,
-    }
+    let r = op_review(&state, s.staff(), item_id, f.note.trim()).await;
+    html_step(&state, &headers, &s, item_id, r, "reviewed").await
 }
 
 /// `POST /admin/items/{id}/reject`: back to the editor, with the reason.
@@ -542,32 +682,8 @@ pub async fn reject(
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
-    if f.note.trim().is_empty() {
-        return item_render(&state, &headers, &s, item_id, None, Some("请填写退回理由")).await;
-    }
-    match next_state(rev.state, Step::Reject, s.staff().role, 0) {
-        Ok(to) => {
-            state
-                .store
-                .transition(
-                    &s.actor(),
-                    &gongkai_store::disclosure::Transition {
-                        item_id,
-                        revision: rev.revision,
-                        from: rev.state,
-                        to,
-                        note: f.note.trim(),
-                        scheduled_at: None,
-                        findings: None,
-                    },
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=rejected")).into_response())
-        }
-        Err(e) => step_error(&state, &headers, &s, item_id, e).await,
-    }
+    let r = op_reject(&state, s.staff(), item_id, &f.note).await;
+    html_step(&state, &headers, &s, item_id, r, "rejected").await
 }
 
 /// Publishes a revision now, computing its lateness against the working-day calendar.
@@ -600,6 +716,23 @@ pub async fn publish_now(
     Ok(())
 }
 
+/// Parses the approval form's time (Beijing time, `YYYY-MM-DDTHH:MM`) into RFC 3339 UTC; it
+/// must lie in the future.
+pub fn parse_schedule(text: &str) -> Result<Option<String>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        t => {
+            let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+                .map_err(|_| AppError::BadRequest("定时发布时间格式错误".into()))?;
+            let utc = local - chrono::Duration::hours(8);
+            if utc <= Utc::now().naive_utc() {
+                return Err(AppError::BadRequest("定时发布时间应晚于当前时间".into()));
+            }
+            Ok(Some(gongkai_store::time_text(utc.and_utc())))
+        }
+    }
+}
+
 /// `POST /admin/items/{id}/approve`: the leader approves; published now or at `scheduled_at`.
 pub async fn approve(
     State(state): State<AppState>,
@@ -609,71 +742,15 @@ pub async fn approve(
     Form(f): Form<StepForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
-    let scheduled = match f.scheduled_at.trim() {
-        "" => None,
-        t => match chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M") {
-            Ok(local) => {
-                let utc = local - chrono::Duration::hours(8); // the form is in Beijing time
-                if utc <= Utc::now().naive_utc() {
-                    return item_render(
-                        &state,
-                        &headers,
-                        &s,
-                        item_id,
-                        None,
-                        Some("定时发布时间应晚于当前时间"),
-                    )
-                    .await;
-                }
-                Some(gongkai_store::time_text(utc.and_utc()))
-            }
-            Err(_) => {
-                return item_render(
-                    &state,
-                    &headers,
-                    &s,
-                    item_id,
-                    None,
-                    Some("定时发布时间格式错误"),
-                )
-                .await;
-            }
-        },
+    let result = match parse_schedule(&f.scheduled_at) {
+        Ok(when) => op_approve(&state, s.staff(), item_id, f.note.trim(), when.as_deref()).await,
+        Err(e) => Err(OpError::App(e)),
     };
-    let open = state.store.open_findings(item_id, rev.revision).await?;
-    let to = match next_state(
-        rev.state,
-        Step::Approve {
-            scheduled: scheduled.is_some(),
-        },
-        s.staff().role,
-        open,
-    ) {
-        Ok(t) => t,
-        Err(e) => return step_error(&state, &headers, &s, item_id, e).await,
+    let ok = match &result {
+        Ok(RevisionState::Scheduled) => "scheduled",
+        _ => "published",
     };
-    if to == RevisionState::Scheduled {
-        state
-            .store
-            .transition(
-                &s.actor(),
-                &gongkai_store::disclosure::Transition {
-                    item_id,
-                    revision: rev.revision,
-                    from: rev.state,
-                    to,
-                    note: f.note.trim(),
-                    scheduled_at: scheduled.as_deref(),
-                    findings: None,
-                },
-            )
-            .await?;
-        return Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=scheduled")).into_response());
-    }
-    publish_now(&state, &s.actor(), item_id, rev.revision, rev.state).await?;
-    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=published")).into_response())
+    html_step(&state, &headers, &s, item_id, result.map(|_| ()), ok).await
 }
 
 /// Brings this server's index up to date after a change it made; a failure is logged and left

@@ -11,6 +11,7 @@ mod api;
 pub mod auth;
 mod config;
 mod error;
+mod feeds;
 pub mod indexing;
 pub mod items;
 mod metrics;
@@ -75,6 +76,11 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))
         .route("/units", get(api::units))
+        .route("/catalog", get(api::catalog))
+        .route("/items", get(api::items))
+        .route("/items/{index_no}", get(api::item))
+        .route("/units/{id}/items", axum::routing::post(api::create_item))
+        .route("/items/{index_no}/{step}", axum::routing::post(api::step))
         .route("/search", get(search::api))
         .route("/calendar/days", get(api::calendar_days))
         .route("/calendar/add", get(api::calendar_add))
@@ -90,6 +96,10 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(pages::static_file))
         .route("/list", get(portal::latest))
+        .route("/feeds/atom.xml", get(feeds::site))
+        .route("/units/{code}/atom.xml", get(feeds::unit))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .route("/search", get(search::page))
         .route("/units/{code}", get(portal::unit_catalog))
         .route("/units/{code}/guide", get(portal::guide))

@@ -76,6 +76,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "search.html",
         include_str!("../../../templates/search.html"),
     ),
+    (
+        "feeds/atom.xml",
+        include_str!("../../../templates/feeds/atom.xml"),
+    ),
+    (
+        "feeds/sitemap.xml",
+        include_str!("../../../templates/feeds/sitemap.xml"),
+    ),
 ];
 
 /// The loaded template environment.
@@ -117,6 +125,22 @@ impl Templates {
         let mut env = Environment::new();
         let dir: Option<PathBuf> = override_dir.map(Path::to_path_buf);
         env.set_loader(move |name| load_source(dir.as_deref(), name));
+        // XML templates escape with the `xml` filter only (HTML escaping would also turn `/`
+        // into `&#x2f;`, which feed readers show literally in some places).
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".xml") {
+                minijinja::AutoEscape::None
+            } else {
+                minijinja::default_auto_escape_callback(name)
+            }
+        });
+        env.add_filter("xml", |v: String| -> String {
+            v.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&apos;")
+        });
         for (name, _) in BUILTIN {
             env.get_template(name)?;
         }

@@ -580,3 +580,208 @@ both!(published_items_are_found_by_search, async |db: Db| {
     );
     t.cleanup().await;
 });
+
+/// An API token for a demo account, created through the store as the account page does.
+async fn token_for(t: &TestDb, username: &str) -> String {
+    let staff = t
+        .store
+        .find_staff_credentials(username)
+        .await
+        .unwrap()
+        .unwrap()
+        .staff;
+    let token = format!("gk_{}", gongkai_web::auth::random_token());
+    t.store
+        .create_api_token(&staff, "测试", &gongkai_web::auth::token_hash(&token))
+        .await
+        .unwrap();
+    token
+}
+
+async fn api_post(
+    app: &axum::Router,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> crate::support::Resp {
+    let mut req = axum::http::Request::post(path).header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let resp = tower::ServiceExt::oneshot(
+        app.clone(),
+        req.body(axum::body::Body::from(body.to_string())).unwrap(),
+    )
+    .await
+    .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    crate::support::Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+both!(
+    publishing_through_the_api_feeds_and_sitemap,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let (editor, reviewer, leader) = (
+            token_for(&t, "jyj_editor").await,
+            token_for(&t, "jyj_reviewer").await,
+            token_for(&t, "jyj_leader").await,
+        );
+        let catalog = get(&app, "/api/v1/catalog?unit=JYJ", None).await.json();
+        let cat = catalog["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "GHXX")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+
+        // bad input: every field problem at once, nothing created
+        let bad = api_post(
+            &app,
+            &format!("/api/v1/units/{jyj}/items"),
+            Some(&editor),
+            r#"{"category_id": 99999, "title": "", "formed_on": "2026-13-01", "body": ""}"#,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["title", "formed_on", "body", "category_id"]);
+        assert_eq!(
+            api_post(
+                &app,
+                &format!("/api/v1/units/{jyj}/items"),
+                Some(&editor),
+                "{not json"
+            )
+            .await
+            .status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            api_post(&app, &format!("/api/v1/units/{jyj}/items"), None, "{}")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let other = token_for(&t, "mzj_editor").await;
+        let body = format!(
+            r#"{{"category_id": {cat}, "title": "示范区教育设施布局规划（2026-2035）", "doc_no": "区教发〔2026〕21号", "formed_on": "2026-11-10", "body": "规划范围为全区。"}}"#
+        );
+        assert_eq!(
+            api_post(
+                &app,
+                &format!("/api/v1/units/{jyj}/items"),
+                Some(&other),
+                &body
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        let created = api_post(
+            &app,
+            &format!("/api/v1/units/{jyj}/items"),
+            Some(&editor),
+            &body,
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let index_no = created.json()["index_no"].as_str().unwrap().to_string();
+        let step = async |token: &str, step: &str| {
+            api_post(
+                &app,
+                &format!("/api/v1/items/{index_no}/{step}"),
+                Some(token),
+                "{}",
+            )
+            .await
+        };
+        assert_eq!(
+            step(&reviewer, "approve").await.status,
+            StatusCode::CONFLICT,
+            "not yet reviewed"
+        );
+        let r = step(&editor, "submit").await;
+        assert_eq!(
+            (r.status, r.json()["findings"].as_i64()),
+            (StatusCode::OK, Some(0))
+        );
+        assert_eq!(
+            step(&editor, "review").await.status,
+            StatusCode::FORBIDDEN,
+            "an editor cannot review"
+        );
+        assert_eq!(step(&reviewer, "review").await.status, StatusCode::OK);
+        let r = step(&leader, "approve").await;
+        assert_eq!(r.json()["revision_state"], "published", "{}", r.body);
+        assert_eq!(
+            step(&leader, "approve").await.status,
+            StatusCode::CONFLICT,
+            "twice is refused"
+        );
+
+        let item = get(&app, &format!("/api/v1/items/{index_no}"), None)
+            .await
+            .json();
+        assert_eq!(item["title"], "示范区教育设施布局规划（2026-2035）");
+        assert_eq!(item["body"], "规划范围为全区。");
+        let list = get(&app, "/api/v1/items?unit=JYJ", None).await.json();
+        assert_eq!(list["total"], 1);
+        assert_eq!(
+            get(&app, "/api/v1/items/NOPE-1", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // feeds, sitemap, robots
+        for path in [
+            "/feeds/atom.xml",
+            "/units/JYJ/atom.xml",
+            &format!("/units/JYJ/atom.xml?category={cat}"),
+        ] {
+            let feed = get(&app, path, None).await;
+            assert_eq!(
+                feed.headers["content-type"],
+                "application/atom+xml; charset=utf-8"
+            );
+            assert!(
+                feed.body
+                    .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+                    && feed.body.contains(&format!("/items/{index_no}</id>")),
+                "{path}: {}",
+                feed.body
+            );
+        }
+        assert!(
+            !get(&app, "/units/MZJ/atom.xml", None)
+                .await
+                .body
+                .contains(&index_no)
+        );
+        let sitemap = get(&app, "/sitemap.xml", None).await;
+        assert!(
+            sitemap.body.contains(&format!("/items/{index_no}</loc>"))
+                && sitemap.body.contains("/units/JYJ/guide</loc>")
+        );
+        let robots = get(&app, "/robots.txt", None).await;
+        assert!(robots.body.contains("Disallow: /admin") && robots.body.contains("Sitemap: "));
+        t.cleanup().await;
+    }
+);
