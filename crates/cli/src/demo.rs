@@ -103,7 +103,7 @@ fn demo_uscc(n: usize, kind: UnitType) -> Option<String> {
 }
 
 /// Loads the demo district. Existing units and accounts are left as they are.
-pub async fn load(store: &Store) -> Result<()> {
+pub async fn load(store: &Store, items: usize) -> Result<()> {
     let actor = Actor::system("demo");
     store.ensure_standard_catalog(&actor).await?;
     for (i, (code, name, kind, parent)) in UNITS.iter().enumerate() {
@@ -131,6 +131,7 @@ pub async fn load(store: &Store) -> Result<()> {
         };
         store.update_unit_profile(&actor, unit.id, &profile).await?;
     }
+    load_items(store, &actor, items).await?;
     let hash =
         gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -148,6 +149,32 @@ pub async fn load(store: &Store) -> Result<()> {
             password_hash: hash.clone(),
         };
         store.create_staff(&actor, &new).await?;
+    }
+    Ok(())
+}
+
+/// How many published items the demo district gets.
+pub const DEMO_ITEMS: usize = 360;
+
+/// Publishes the demo's items (generated realistic texts) once.
+async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
+    if count == 0 || store.list_published(None, None, 1, 0).await?.0 > 0 {
+        return Ok(());
+    }
+    let rows = crate::corpus::items(count, 7)
+        .enumerate()
+        .map(|(i, v)| {
+            (
+                i + 1,
+                serde_json::from_value::<crate::import::Row>(v).map_err(|e| e.to_string()),
+            )
+        })
+        .collect();
+    let dir = std::env::temp_dir();
+    let outcome =
+        crate::import::import_rows(store, &dir, &dir, rows, false, actor, |_, _| {}).await?;
+    if let Some((line, msg)) = outcome.bad.first() {
+        anyhow::bail!("demo item {line} is invalid: {msg}");
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! The `gongkai` binary: one command line for the server and every operation on its data.
 
 mod config;
+mod corpus;
 mod demo;
+mod import;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -57,6 +59,9 @@ enum Command {
     Demo {
         #[command(flatten)]
         data: DataArgs,
+        /// How many published items to generate (only when the database has none yet).
+        #[arg(long, default_value_t = demo::DEMO_ITEMS)]
+        items: usize,
     },
     /// Working-day calendar: check days, count working days, import a year's schedule.
     #[command(subcommand)]
@@ -70,6 +75,19 @@ enum Command {
     /// Units of the district.
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a synthetic corpus of government items as JSON Lines (for benchmarks).
+    #[command(hide = true)]
+    Corpus {
+        /// How many items.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Rebuild this server's search index from the database.
     Reindex {
         #[command(flatten)]
@@ -87,6 +105,20 @@ enum Command {
         /// Files to scan.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import already-published information items (JSON Lines or XLSX; columns in the README).
+    Items {
+        /// The file.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Import the valid rows even when some rows are bad (they are reported and skipped).
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -328,13 +360,73 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             );
             store.close().await;
         }
-        Command::Demo { data } => {
+        Command::Demo { data, items } => {
             let (store, settings) = open_store(file, &data).await?;
-            demo::load(&store).await?;
+            demo::load(&store, items).await?;
             print!("{}", demo::login_table(&settings.addr.to_string()));
             store.close().await;
         }
         Command::Calendar(cmd) => return calendar(file, cmd).await,
+        Command::Import(ImportCommand::Items {
+            file: path,
+            data,
+            skip_invalid,
+        }) => {
+            let (store, settings) = open_store(file, &data).await?;
+            let started = Instant::now();
+            let outcome = import::import(
+                &store,
+                &settings.data.join("files"),
+                &path,
+                skip_invalid,
+                &Actor::system("import"),
+                |done, total| eprint!("\r已导入 {done}/{total}（imported）"),
+            )
+            .await?;
+            eprintln!();
+            for (line, msg) in &outcome.bad {
+                eprintln!("第{line}行（line {line}）：{msg}");
+            }
+            if outcome.imported == 0 && !outcome.bad.is_empty() {
+                eprintln!(
+                    "文件有 {} 行错误，未导入任何内容（nothing imported; fix the rows or use --skip-invalid）",
+                    outcome.bad.len()
+                );
+                store.close().await;
+                return Ok(ExitCode::from(1));
+            }
+            let import_secs = started.elapsed().as_secs_f64();
+            let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            indexer
+                .sync(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let total = started.elapsed().as_secs_f64();
+            println!(
+                "已导入 {} 条并建立索引（imported and indexed），跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
+                outcome.imported,
+                outcome.bad.len(),
+                import_secs,
+                total,
+                outcome.imported as f64 / total.max(0.001)
+            );
+            store.close().await;
+            return Ok(if outcome.bad.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::Corpus { count, seed } => {
+            use std::io::Write;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for item in corpus::items(count, seed) {
+                writeln!(out, "{item}")?;
+            }
+            out.flush()?;
+        }
         Command::Reindex { data } => {
             let (store, settings) = open_store(file, &data).await?;
             let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
@@ -614,7 +706,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         .ensure_standard_catalog(&Actor::system("system"))
         .await?;
     if demo {
-        demo::load(&store).await?;
+        demo::load(&store, demo::DEMO_ITEMS).await?;
     }
     let indexer = std::sync::Arc::new(
         gongkai_web::indexing::Indexer::open(&settings.data.join("index"))

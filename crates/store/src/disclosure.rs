@@ -1168,6 +1168,18 @@ impl Store {
         .await?)
     }
 
+    /// Ids of published, not withdrawn items after `after_id`, in id order.
+    pub async fn published_ids_after(&self, after_id: i64, limit: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// The newest outbox position (0 when empty).
     pub async fn outbox_max(&self) -> Result<i64> {
         let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM search_outbox")
@@ -1291,4 +1303,184 @@ async fn insert_revision(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// One item to import as already published (moving an old site over).
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    /// Unit.
+    pub unit_id: i64,
+    /// Unit code (for the index number).
+    pub unit_code: String,
+    /// Category.
+    pub category_id: i64,
+    /// Category code (for the index number).
+    pub category_code: String,
+    /// Content.
+    pub content: RevisionContent,
+    /// When it was published on the old site (RFC 3339 UTC).
+    pub published_at: String,
+    /// Working days past the limit.
+    pub days_late: i64,
+    /// Attachments: metadata and extracted text (bytes already stored by the caller).
+    pub attachments: Vec<(String, String, i64, String, String)>,
+}
+
+/// One published item with everything the search index needs, read in bulk.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublishedRow {
+    /// Item id.
+    pub id: i64,
+    /// 索引号.
+    pub index_no: String,
+    /// Unit.
+    pub unit_id: i64,
+    /// Unit name.
+    pub unit_name: String,
+    /// Category.
+    pub category_id: i64,
+    /// Category name.
+    pub category_name: String,
+    /// Public revision number.
+    pub revision: i64,
+    /// Title.
+    pub title: String,
+    /// 文号.
+    pub doc_no: String,
+    /// 成文日期.
+    pub formed_on: String,
+    /// Summary.
+    pub summary: String,
+    /// Body.
+    pub body: String,
+    /// Publication time.
+    pub published_at: String,
+}
+
+impl Store {
+    /// Imports already-published items in one transaction: index numbers, the published
+    /// revision, attachments, the search outbox and one audit entry per item. Returns their ids.
+    pub async fn import_published(&self, actor: &Actor, items: &[ImportItem]) -> Result<Vec<i64>> {
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::with_capacity(items.len());
+        for it in items {
+            let year = today_year(&it.content.formed_on);
+            let (serial,): (i64,) = sqlx::query_as(
+                "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
+            )
+            .bind(it.unit_id)
+            .bind(&it.category_code)
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await?;
+            let index_no = index_number(&it.unit_code, &it.category_code, year as i32, serial);
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO items (unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(it.unit_id)
+            .bind(it.category_id)
+            .bind(&index_no)
+            .bind(&it.published_at)
+            .bind(it.days_late)
+            .bind(&actor.name)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(&format!("索引号 {index_no}")))?;
+            insert_revision(
+                &mut tx,
+                id,
+                1,
+                RevisionState::Published,
+                &it.content,
+                &actor.name,
+                &now,
+            )
+            .await?;
+            for (filename, content_type, size, sha256, text) in &it.attachments {
+                sqlx::query("INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)")
+                    .bind(id)
+                    .bind(filename)
+                    .bind(content_type)
+                    .bind(size)
+                    .bind(sha256)
+                    .bind(text)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
+                .bind(id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            append(
+                &mut tx,
+                self.backend(),
+                actor,
+                Change {
+                    unit_id: Some(it.unit_id),
+                    action: "item.import",
+                    entity: "item",
+                    entity_id: id.to_string(),
+                    after: it.content.canonical(),
+                    detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
+                    ..Change::default()
+                },
+            )
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The public rows of the given items in one query (items not public are left out).
+    pub async fn published_rows(&self, ids: &[i64]) -> Result<Vec<PublishedRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT i.id, i.index_no, i.unit_id, u.name AS unit_name, i.category_id, c.name AS category_name, r.revision, r.title, r.doc_no, r.formed_on, r.summary, r.body, i.published_at \
+             FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.published_revision \
+             JOIN units u ON u.id = i.unit_id JOIN catalog_categories c ON c.id = i.category_id \
+             WHERE i.withdrawn_at IS NULL AND i.id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, PublishedRow>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// Attachment text of the public revisions of the given items, joined per item.
+    pub async fn published_attachment_text(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT a.item_id, a.text FROM attachments a JOIN items i ON i.id = a.item_id AND a.revision = i.published_revision WHERE a.item_id IN ({}) ORDER BY a.id",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for (id, text) in q.fetch_all(self.pool()).await? {
+            let e: &mut String = out.entry(id).or_default();
+            e.push('\n');
+            e.push_str(&text);
+        }
+        Ok(out)
+    }
 }

@@ -8,7 +8,7 @@
 
 use gongkai_search::{IndexDoc, SearchIndex};
 use gongkai_store::Store;
-use gongkai_store::disclosure::ItemSummary;
+use gongkai_store::disclosure::PublishedRow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -36,39 +36,52 @@ pub struct Indexer {
 }
 
 /// Builds the index document of a published item.
-pub async fn index_doc(store: &Store, s: &ItemSummary) -> Result<IndexDoc, IndexingError> {
-    let attachments = store
-        .attachment_text(s.item.id, s.revision.revision)
-        .await?;
-    let published_at = s.item.published_at.clone().unwrap_or_default();
-    let ts = chrono::DateTime::parse_from_rfc3339(&published_at)
+pub fn index_doc(row: &PublishedRow, attachments: Option<&String>) -> IndexDoc {
+    let ts = chrono::DateTime::parse_from_rfc3339(&row.published_at)
         .map(|t| t.timestamp())
         .unwrap_or(0);
-    Ok(IndexDoc {
-        id: s.item.id as u64,
-        index_no: s.item.index_no.clone(),
-        title: s.revision.title.clone(),
-        doc_no: s.revision.doc_no.clone(),
+    IndexDoc {
+        id: row.id as u64,
+        index_no: row.index_no.clone(),
+        title: row.title.clone(),
+        doc_no: row.doc_no.clone(),
         body: format!(
-            "{}\n{}\n{}",
-            s.revision.summary, s.revision.body, attachments
+            "{}\n{}{}",
+            row.summary,
+            row.body,
+            attachments.map(String::as_str).unwrap_or("")
         ),
-        unit_id: s.item.unit_id as u64,
-        unit_name: s.unit_name.clone(),
-        category_id: s.item.category_id as u64,
-        category_name: s.category_name.clone(),
-        year: s
-            .revision
+        unit_id: row.unit_id as u64,
+        unit_name: row.unit_name.clone(),
+        category_id: row.category_id as u64,
+        category_name: row.category_name.clone(),
+        year: row
             .formed_on
             .get(..4)
             .and_then(|y| y.parse().ok())
             .unwrap_or(0),
         published_ts: ts,
-        published_on: crate::portal::beijing_minutes(&published_at)
+        published_on: crate::portal::beijing_minutes(&row.published_at)
             .get(..10)
             .unwrap_or("")
             .to_string(),
-    })
+    }
+}
+
+/// The index documents of the given items, read in bulk; ids not public are returned apart.
+async fn docs_for(store: &Store, ids: &[i64]) -> Result<(Vec<IndexDoc>, Vec<u64>), IndexingError> {
+    let rows = store.published_rows(ids).await?;
+    let texts = store.published_attachment_text(ids).await?;
+    let docs: Vec<IndexDoc> = rows
+        .iter()
+        .map(|r| index_doc(r, texts.get(&r.id)))
+        .collect();
+    let removed = ids
+        .iter()
+        .filter(|id| !rows.iter().any(|r| r.id == **id))
+        .map(|id| *id as u64)
+        .collect();
+    Ok((docs, removed))
 }
 
 impl Indexer {
@@ -117,13 +130,7 @@ impl Indexer {
             let mut ids: Vec<i64> = batch.iter().map(|(_, id)| *id).collect();
             ids.sort_unstable();
             ids.dedup();
-            let (mut upsert, mut remove) = (Vec::new(), Vec::new());
-            for id in ids {
-                match store.published_summary(id).await? {
-                    Some(s) => upsert.push(index_doc(store, &s).await?),
-                    None => remove.push(id as u64),
-                }
-            }
+            let (upsert, remove) = docs_for(store, &ids).await?;
             changed += upsert.len() + remove.len();
             let index = self.index.clone();
             tokio::task::spawn_blocking(move || index.apply(&upsert, &remove))
@@ -150,14 +157,11 @@ impl Indexer {
             .map_err(|e| IndexingError::Io(std::io::Error::other(e.to_string())))??;
         let (mut after, mut done) = (0i64, 0usize);
         loop {
-            let batch = store.published_after(after, 1000).await?;
-            let Some(last) = batch.last().map(|s| s.item.id) else {
+            let batch = store.published_ids_after(after, 1000).await?;
+            let Some(last) = batch.last().copied() else {
                 break;
             };
-            let mut docs = Vec::with_capacity(batch.len());
-            for s in &batch {
-                docs.push(index_doc(store, s).await?);
-            }
+            let (docs, _) = docs_for(store, &batch).await?;
             done += docs.len();
             let index = self.index.clone();
             tokio::task::spawn_blocking(move || index.apply(&docs, &[]))

@@ -479,7 +479,7 @@ both!(
         let body = crate::support::form(&[
             ("csrf", &ecsrf),
             ("category_id", &cat.id.to_string()),
-            ("title", "示范区十五五教育发展规划"),
+            ("title", "甘棠湖片区教育发展规划"),
             ("formed_on", "2026-11-01"),
             ("validity", "in_force"),
             ("body", "规划全文：推进教育现代化。"),
@@ -515,7 +515,7 @@ both!(
         }
         let query = format!(
             "/api/v1/search?q={}",
-            crate::support::form(&[("", "教育发展规划")]).trim_start_matches('=')
+            crate::support::form(&[("", "甘棠湖")]).trim_start_matches('=')
         );
         assert!(
             http_get(&addr_a, &query).contains(&format!("\"id\":{id}")),
@@ -543,3 +543,112 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(import_items_validates_everything_first, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let file = t.dir.join("old-site.jsonl");
+    std::fs::write(t.dir.join("附件.txt"), "附件正文：甘棠湖片区学校名单").unwrap();
+    let good = r#"{"unit": "JYJ", "category": "QTWJ", "title": "关于做好2025年招生工作的通知", "doc_no": "区教发[2025]3号", "formed_on": "2025-03-01", "published_at": "2025-03-05 10:30", "body": "各学校：做好招生工作。", "attachments": ["附件.txt"]}"#;
+    let rows = [
+        good.to_string(),
+        r#"{"unit": "NOPE", "category": "QTWJ", "title": "x", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "y"}"#.to_string(),
+        r#"{"unit": "JYJ", "category": "QTWJ", "title": "", "formed_on": "2025-13-01", "published_at": "yesterday", "body": ""}"#.to_string(),
+        "not json".to_string(),
+        r#"{"unit": "JYJ", "category": "QTWJ", "title": "早发", "formed_on": "2025-03-10", "published_at": "2025-03-01", "body": "z", "attachments": ["missing.pdf"]}"#.to_string(),
+    ];
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let o = t
+        .cli(&["import", "items", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for needle in [
+        "第2行",
+        "单位代码“NOPE”不存在",
+        "第3行",
+        "请填写标题",
+        "发布日期“yesterday”格式错误",
+        "第4行",
+        "JSON 格式错误",
+        "第5行",
+        "发布日期早于成文日期",
+        "missing.pdf",
+        "未导入任何内容",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    assert!(!err.contains("第1行"), "{err}");
+    assert_eq!(
+        t.store.list_published(None, None, 10, 0).await.unwrap().0,
+        0,
+        "nothing imported from a file with errors"
+    );
+
+    let o = t
+        .cli(&["import", "items", "--skip-invalid", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "bad rows still make the exit non-zero"
+    );
+    assert!(stdout(&o).contains("已导入 1 条"), "{}", stdout(&o));
+    let (total, items) = t.store.list_published(None, None, 10, 0).await.unwrap();
+    assert_eq!(total, 1);
+    let item = &items[0];
+    assert_eq!(item.revision.doc_no, "区教发[2025]3号");
+    assert_eq!(
+        item.item.published_at.as_deref(),
+        Some("2025-03-05T02:30:00.000000Z"),
+        "Beijing time stored as UTC"
+    );
+    assert_eq!(t.store.attachments(item.item.id, 1).await.unwrap().len(), 1);
+
+    // an XLSX with Chinese headers
+    let xlsx = t.dir.join("旧网站.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "单位代码",
+        "栏目代码",
+        "标题",
+        "文号",
+        "成文日期",
+        "发布日期",
+        "正文",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "MZJ",
+        "SHGY",
+        "2024年度高龄津贴发放名单",
+        "",
+        "2024-12-01",
+        "2024-12-10",
+        "高龄津贴按月发放。",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    let o = t
+        .cli(&["import", "items", xlsx.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        t.store.list_published(None, None, 10, 0).await.unwrap().0,
+        2
+    );
+    let verify = t.store.verify_audit().await.unwrap();
+    assert_eq!(verify.problem, None);
+    t.cleanup().await;
+});

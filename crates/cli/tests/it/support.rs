@@ -94,7 +94,7 @@ impl TestDb {
     /// A store with the demo district loaded (through the CLI's own loader: `gongkai demo`).
     pub async fn with_demo(db: Db) -> TestDb {
         let t = TestDb::new(db).await;
-        let out = t.cli(&["demo"]).output().unwrap();
+        let out = t.cli(&["demo", "--items", "0"]).output().unwrap();
         assert!(
             out.status.success(),
             "demo failed: {}",

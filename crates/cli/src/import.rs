@@ -1,0 +1,395 @@
+//! `gongkai import items FILE`: moving an old site's published information over.
+//!
+//! JSON Lines (one object per line) or XLSX (a header row, then one item per row). Every row is
+//! validated before anything is written; a file with any bad row imports nothing unless
+//! `--skip-invalid` is given, and every bad row is reported with its line number.
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, NaiveDateTime};
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::disclosure::{ItemInput, Validity, days_late, validate_item};
+use gongkai_store::disclosure::{ImportItem, RevisionContent};
+use gongkai_store::{Actor, Store};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One row as read from the file (JSON keys; XLSX headers map onto them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Row {
+    /// 单位代码.
+    #[serde(default)]
+    pub unit: String,
+    /// 栏目代码.
+    #[serde(default)]
+    pub category: String,
+    /// 标题.
+    #[serde(default)]
+    pub title: String,
+    /// 文号.
+    #[serde(default)]
+    pub doc_no: String,
+    /// 成文日期 YYYY-MM-DD.
+    #[serde(default)]
+    pub formed_on: String,
+    /// 发布日期 YYYY-MM-DD or YYYY-MM-DD HH:MM (Beijing time).
+    #[serde(default)]
+    pub published_at: String,
+    /// 正文.
+    #[serde(default)]
+    pub body: String,
+    /// 摘要.
+    #[serde(default)]
+    pub summary: String,
+    /// 主题分类.
+    #[serde(default)]
+    pub topic: String,
+    /// 有效性: in_force / expired / repealed (or 有效 / 失效 / 废止).
+    #[serde(default)]
+    pub validity: String,
+    /// Attachment paths, relative to the file.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// XLSX header names (Chinese or English) → row field.
+const HEADERS: &[(&str, &str)] = &[
+    ("单位代码", "unit"),
+    ("unit", "unit"),
+    ("栏目代码", "category"),
+    ("category", "category"),
+    ("标题", "title"),
+    ("title", "title"),
+    ("文号", "doc_no"),
+    ("doc_no", "doc_no"),
+    ("成文日期", "formed_on"),
+    ("formed_on", "formed_on"),
+    ("发布日期", "published_at"),
+    ("published_at", "published_at"),
+    ("正文", "body"),
+    ("body", "body"),
+    ("摘要", "summary"),
+    ("summary", "summary"),
+    ("主题分类", "topic"),
+    ("topic", "topic"),
+    ("有效性", "validity"),
+    ("validity", "validity"),
+    ("附件", "attachments"),
+    ("attachments", "attachments"),
+];
+
+/// Reads the rows with their line numbers (JSONL: line; XLSX: sheet row).
+pub fn read_rows(path: &Path) -> Result<Vec<(usize, Result<Row, String>)>> {
+    let bytes = std::fs::read(path).with_context(|| format!("无法读取 {}", path.display()))?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(&bytes);
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 文本，也不是 XLSX", path.display()))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            (
+                i + 1,
+                serde_json::from_str::<Row>(l).map_err(|e| format!("JSON 格式错误：{e}")),
+            )
+        })
+        .collect())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Result<Row, String>)>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| anyhow::anyhow!("XLSX 无法读取：{e}"))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("XLSX 没有工作表"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| anyhow::anyhow!("XLSX 无法读取：{e}"))?;
+    let mut rows = range.rows();
+    let header: Vec<Option<&str>> = rows
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("XLSX 第一行应为表头"))?
+        .iter()
+        .map(|c| {
+            HEADERS
+                .iter()
+                .find(|(h, _)| *h == c.to_string().trim())
+                .map(|(_, f)| *f)
+        })
+        .collect();
+    if !header.contains(&Some("title")) {
+        anyhow::bail!("XLSX 表头缺少“标题”列（可用列名见 README）");
+    }
+    let cell = |c: &calamine::Data| match c {
+        calamine::Data::DateTime(d) => excel_datetime(d.as_f64()),
+        calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        other => other.to_string(),
+    };
+    Ok(rows
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.to_string().trim().is_empty()))
+        .map(|(i, r)| {
+            let mut row = Row::default();
+            for (c, field) in r.iter().zip(&header) {
+                let v = cell(c).trim().to_string();
+                match field {
+                    Some("unit") => row.unit = v,
+                    Some("category") => row.category = v,
+                    Some("title") => row.title = v,
+                    Some("doc_no") => row.doc_no = v,
+                    Some("formed_on") => row.formed_on = v,
+                    Some("published_at") => row.published_at = v,
+                    Some("body") => row.body = v,
+                    Some("summary") => row.summary = v,
+                    Some("topic") => row.topic = v,
+                    Some("validity") => row.validity = v,
+                    Some("attachments") => {
+                        row.attachments = v
+                            .split([';', '；'])
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(String::from)
+                            .collect()
+                    }
+                    _ => {}
+                }
+            }
+            (i + 2, Ok(row))
+        })
+        .collect())
+}
+
+/// An Excel serial date (days since 1899-12-30) as `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`.
+fn excel_datetime(serial: f64) -> String {
+    let Some(epoch) = NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.and_hms_opt(0, 0, 0))
+    else {
+        return String::new();
+    };
+    let t = epoch + chrono::Duration::seconds((serial * 86_400.0).round() as i64);
+    t.format("%Y-%m-%d %H:%M").to_string().replace(" 00:00", "")
+}
+
+/// A validated row, ready to store.
+struct Ready {
+    item: ImportItem,
+    files: Vec<Vec<u8>>,
+}
+
+fn parse_published(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let s = s.trim();
+    let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+        })?;
+    Some((local - chrono::Duration::hours(8)).and_utc())
+}
+
+/// What an import did.
+pub struct Outcome {
+    /// Rows imported.
+    pub imported: usize,
+    /// Bad rows: (line, messages).
+    pub bad: Vec<(usize, String)>,
+}
+
+/// Validates every row, then (if allowed) imports the good ones in batches.
+pub async fn import(
+    store: &Store,
+    files_dir: &Path,
+    path: &Path,
+    skip_invalid: bool,
+    actor: &Actor,
+    progress: impl FnMut(usize, usize),
+) -> Result<Outcome> {
+    let rows = read_rows(path)?;
+    if rows.is_empty() {
+        anyhow::bail!("{} 中没有任何数据行（no rows）", path.display());
+    }
+    let base: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    import_rows(store, files_dir, &base, rows, skip_invalid, actor, progress).await
+}
+
+/// Validates and imports rows already read; attachment paths are relative to `base`.
+pub async fn import_rows(
+    store: &Store,
+    files_dir: &Path,
+    base: &Path,
+    rows: Vec<(usize, Result<Row, String>)>,
+    skip_invalid: bool,
+    actor: &Actor,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Outcome> {
+    let units: HashMap<String, gongkai_store::org::Unit> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect();
+    let mut categories: HashMap<i64, Vec<gongkai_store::disclosure::Category>> = HashMap::new();
+    let calendar: Calendar = store.calendar().await?;
+    let today = chrono::Utc::now().date_naive();
+    let mut ready = Vec::new();
+    let mut bad = Vec::new();
+    for (line, row) in rows {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                bad.push((line, e));
+                continue;
+            }
+        };
+        let mut problems: Vec<String> = Vec::new();
+        let unit = units.get(row.unit.trim());
+        if unit.is_none() {
+            problems.push(format!("单位代码“{}”不存在", row.unit));
+        }
+        let category = match unit {
+            Some(u) => {
+                if !categories.contains_key(&u.id) {
+                    categories.insert(u.id, store.list_categories(Some(u.id)).await?);
+                }
+                let found = categories
+                    .get(&u.id)
+                    .and_then(|cs| cs.iter().find(|c| c.code == row.category.trim()).cloned());
+                if found.is_none() {
+                    problems.push(format!("栏目代码“{}”不存在", row.category));
+                }
+                found
+            }
+            None => None,
+        };
+        let input = ItemInput {
+            title: row.title.trim().into(),
+            doc_no: row.doc_no.trim().into(),
+            formed_on: NaiveDate::parse_from_str(row.formed_on.trim(), "%Y-%m-%d").ok(),
+            topic: row.topic.trim().into(),
+            summary: row.summary.trim().into(),
+            body: row.body.clone(),
+        };
+        problems.extend(validate_item(&input, today).into_iter().map(|e| e.message));
+        let published = parse_published(&row.published_at);
+        match (published, input.formed_on) {
+            (None, _) => problems.push(format!(
+                "发布日期“{}”格式错误（YYYY-MM-DD 或 YYYY-MM-DD HH:MM）",
+                row.published_at
+            )),
+            (Some(p), Some(f)) if p.date_naive() < f => {
+                problems.push("发布日期早于成文日期".into())
+            }
+            (Some(p), _) if p > chrono::Utc::now() => problems.push("发布日期不能晚于现在".into()),
+            _ => {}
+        }
+        let validity = match row.validity.trim() {
+            "" | "in_force" | "有效" => Some(Validity::InForce),
+            "expired" | "失效" => Some(Validity::Expired),
+            "repealed" | "废止" => Some(Validity::Repealed),
+            other => {
+                problems.push(format!("有效性“{other}”应为 有效/失效/废止"));
+                None
+            }
+        };
+        let mut attachments = Vec::new();
+        let mut files = Vec::new();
+        for a in &row.attachments {
+            let p = base.join(a);
+            match std::fs::read(&p) {
+                Ok(bytes) => match gongkai_extract::detect(&bytes) {
+                    Ok(format) => {
+                        let text = gongkai_extract::extract(&bytes).unwrap_or_default();
+                        let ct = match format {
+                            gongkai_extract::Format::Pdf => "application/pdf",
+                            gongkai_extract::Format::Docx => {
+                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                            }
+                            gongkai_extract::Format::Xlsx => {
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            }
+                            gongkai_extract::Format::Text => "text/plain; charset=utf-8",
+                        };
+                        let name = p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+                        attachments.push((name, ct.to_string(), bytes.len() as i64, hash, text));
+                        files.push(bytes);
+                    }
+                    Err(e) => problems.push(format!("附件 {a}：{e}")),
+                },
+                Err(e) => problems.push(format!("附件 {a} 无法读取：{e}")),
+            }
+        }
+        match (
+            problems.is_empty(),
+            unit,
+            category,
+            published,
+            input.formed_on,
+            validity,
+        ) {
+            (true, Some(u), Some(c), Some(p), Some(f), Some(v)) => {
+                let late = days_late(
+                    &calendar,
+                    f,
+                    (p + chrono::Duration::hours(8)).date_naive(),
+                    20,
+                )
+                .unwrap_or(0);
+                ready.push(Ready {
+                    item: ImportItem {
+                        unit_id: u.id,
+                        unit_code: u.code.clone(),
+                        category_id: c.id,
+                        category_code: c.code.clone(),
+                        content: RevisionContent {
+                            title: input.title,
+                            doc_no: input.doc_no,
+                            formed_on: f.to_string(),
+                            validity: v,
+                            topic: input.topic,
+                            summary: input.summary,
+                            body: input.body,
+                        },
+                        published_at: gongkai_store::time_text(p),
+                        days_late: late,
+                        attachments,
+                    },
+                    files,
+                });
+            }
+            _ => bad.push((line, problems.join("；"))),
+        }
+    }
+    if !bad.is_empty() && !skip_invalid {
+        return Ok(Outcome { imported: 0, bad });
+    }
+    let total = ready.len();
+    let mut imported = 0;
+    for chunk in ready.chunks(500) {
+        for r in chunk {
+            for (bytes, (_, _, _, hash, _)) in r.files.iter().zip(&r.item.attachments) {
+                let dir = files_dir.join(&hash[..2]);
+                std::fs::create_dir_all(&dir)?;
+                let target = dir.join(hash);
+                if !target.exists() {
+                    std::fs::write(&target, bytes)?;
+                }
+            }
+        }
+        let items: Vec<ImportItem> = chunk.iter().map(|r| r.item.clone()).collect();
+        store.import_published(actor, &items).await?;
+        imported += items.len();
+        progress(imported, total);
+    }
+    Ok(Outcome { imported, bad })
+}
