@@ -272,7 +272,7 @@ pub fn item(rng: &mut Rng, serial: usize, year: i32) -> serde_json::Value {
             .replace("{y}", &year.to_string())
             .replace("{n}", &n.to_string())
     };
-    let pattern: &str = *rng.pick::<&str>(titles);
+    let pattern: &str = rng.pick::<&str>(titles);
     let title = fill(pattern);
     let month = 1 + rng.below(9) as u32;
     let day = 1 + rng.below(28) as u32;
@@ -288,7 +288,7 @@ pub fn item(rng: &mut Rng, serial: usize, year: i32) -> serde_json::Value {
         8 + rng.below(10),
         rng.below(60)
     );
-    let opening: &str = *rng.pick::<&str>(OPENINGS);
+    let opening: &str = rng.pick::<&str>(OPENINGS);
     let mut body = fill(opening);
     body.push('\n');
     while body.len() < 1400 {
@@ -297,7 +297,7 @@ pub fn item(rng: &mut Rng, serial: usize, year: i32) -> serde_json::Value {
             body.push_str(section);
             body.push('\n');
         }
-        let sentence: &str = *rng.pick::<&str>(SENTENCES);
+        let sentence: &str = rng.pick::<&str>(SENTENCES);
         body.push_str(&fill(sentence));
         body.push('\n');
     }

@@ -255,8 +255,8 @@ pub async fn import_rows(
         }
         let category = match unit {
             Some(u) => {
-                if !categories.contains_key(&u.id) {
-                    categories.insert(u.id, store.list_categories(Some(u.id)).await?);
+                if let std::collections::hash_map::Entry::Vacant(e) = categories.entry(u.id) {
+                    e.insert(store.list_categories(Some(u.id)).await?);
                 }
                 let found = categories
                     .get(&u.id)
