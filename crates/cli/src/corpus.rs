@@ -277,14 +277,12 @@ pub fn item(rng: &mut Rng, serial: usize, year: i32) -> serde_json::Value {
     let month = 1 + rng.below(9) as u32;
     let day = 1 + rng.below(28) as u32;
     let formed = format!("{year}-{month:02}-{day:02}");
-    let delay = rng.below(30) as u32;
-    let (pm, pd) = if day + delay > 28 {
-        (month + 1, day + delay - 28)
-    } else {
-        (month, day + delay)
-    };
+    let delay = rng.below(30) as i64;
+    let formed_date = chrono::NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default();
+    let published_date = formed_date + chrono::Duration::days(delay);
     let published = format!(
-        "{year}-{pm:02}-{pd:02} {:02}:{:02}",
+        "{} {:02}:{:02}",
+        published_date,
         8 + rng.below(10),
         rng.below(60)
     );

@@ -99,6 +99,104 @@ pub(crate) async fn append(
     Ok(e.seq)
 }
 
+/// Appends many entries inside `tx` with one read of the chain head, multi-row inserts and one
+/// head update (bulk imports). Same chain as calling [`append`] for each, in order.
+pub(crate) async fn append_many(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+    let at = now_text();
+    let mut entries = Vec::with_capacity(changes.len());
+    for change in changes {
+        seq += 1;
+        let mut e = AuditEntry {
+            seq,
+            at: at.clone(),
+            actor_id: actor.id,
+            actor: actor.name.clone(),
+            unit_id: change.unit_id,
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id,
+            before_digest: digest_or_empty(&change.before),
+            after_digest: digest_or_empty(&change.after),
+            detail: change.detail,
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        e.hash = entry_hash(&e);
+        prev = e.hash.clone();
+        entries.push(e);
+    }
+    for chunk in entries.chunks(100) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, actor_id, actor, unit_id, action, entity, entity_id, before_digest, after_digest, detail, prev_hash, hash) VALUES ",
+        );
+        for (i, _) in chunk.iter().enumerate() {
+            let b = i * 13;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11,
+                b + 12,
+                b + 13
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(&e.at)
+                .bind(e.actor_id)
+                .bind(&e.actor)
+                .bind(e.unit_id)
+                .bind(&e.action)
+                .bind(&e.entity)
+                .bind(&e.entity_id)
+                .bind(&e.before_digest)
+                .bind(&e.after_digest)
+                .bind(&e.detail)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     seq: i64,

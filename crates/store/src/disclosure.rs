@@ -1363,19 +1363,34 @@ impl Store {
     pub async fn import_published(&self, actor: &Actor, items: &[ImportItem]) -> Result<Vec<i64>> {
         let now = now_text();
         let mut tx = self.begin().await?;
+        // index-number serials: read once per (unit, category, year), written back once
+        let mut serials: std::collections::HashMap<(i64, String, i64), i64> =
+            std::collections::HashMap::new();
+        for it in items {
+            let key = (
+                it.unit_id,
+                it.category_code.clone(),
+                today_year(&it.content.formed_on),
+            );
+            if let std::collections::hash_map::Entry::Vacant(e) = serials.entry(key.clone()) {
+                let last: Option<(i64,)> = sqlx::query_as("SELECT last FROM index_serials WHERE unit_id = $1 AND category_code = $2 AND year = $3")
+                    .bind(key.0)
+                    .bind(&key.1)
+                    .bind(key.2)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                e.insert(last.map_or(0, |l| l.0));
+            }
+        }
         let mut ids = Vec::with_capacity(items.len());
+        let mut changes = Vec::with_capacity(items.len());
         for it in items {
             let year = today_year(&it.content.formed_on);
-            let (serial,): (i64,) = sqlx::query_as(
-                "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
-            )
-            .bind(it.unit_id)
-            .bind(&it.category_code)
-            .bind(year)
-            .fetch_one(&mut *tx)
-            .await?;
-            let index_no = index_number(&it.unit_code, &it.category_code, year as i32, serial);
+            let serial = serials
+                .entry((it.unit_id, it.category_code.clone(), year))
+                .or_insert(0);
+            *serial += 1;
+            let index_no = index_number(&it.unit_code, &it.category_code, year as i32, *serial);
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO items (unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, created_by, created_at, updated_at) \
                  VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7, $7) RETURNING id",
@@ -1390,19 +1405,91 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(conflict(&format!("索引号 {index_no}")))?;
-            insert_revision(
-                &mut tx,
-                id,
-                1,
-                RevisionState::Published,
-                &it.content,
-                &actor.name,
-                &now,
+            ids.push(id);
+            changes.push(Change {
+                unit_id: Some(it.unit_id),
+                action: "item.import",
+                entity: "item",
+                entity_id: id.to_string(),
+                after: it.content.canonical(),
+                detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
+                ..Change::default()
+            });
+        }
+        for ((unit_id, code, year), last) in &serials {
+            sqlx::query(
+                "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = excluded.last",
             )
+            .bind(unit_id)
+            .bind(code)
+            .bind(year)
+            .bind(last)
+            .execute(&mut *tx)
             .await?;
+        }
+        // revisions and outbox rows, many per statement
+        let pairs: Vec<(&i64, &ImportItem)> = ids.iter().zip(items).collect();
+        for chunk in pairs.chunks(50) {
+            let mut sql = String::from(
+                "INSERT INTO item_revisions (item_id, revision, state, title, doc_no, doc_no_norm, formed_on, validity, topic, summary, body, created_by, created_at, updated_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 12;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!(
+                    "(${}, 1, 'published', ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11,
+                    b + 12
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, it) in chunk {
+                let c = &it.content;
+                q = q
+                    .bind(**id)
+                    .bind(&c.title)
+                    .bind(&c.doc_no)
+                    .bind(normalize_doc_no(&c.doc_no))
+                    .bind(&c.formed_on)
+                    .bind(c.validity.code())
+                    .bind(&c.topic)
+                    .bind(&c.summary)
+                    .bind(&c.body)
+                    .bind(&actor.name)
+                    .bind(&now)
+                    .bind(&now);
+            }
+            q.execute(&mut *tx).await?;
+            let mut sql = String::from("INSERT INTO search_outbox (item_id, created_at) VALUES ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, ${})", i * 2 + 1, i * 2 + 2));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, _) in chunk {
+                q = q.bind(**id).bind(&now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (id, it) in &pairs {
             for (filename, content_type, size, sha256, text) in &it.attachments {
                 sqlx::query("INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)")
-                    .bind(id)
+                    .bind(**id)
                     .bind(filename)
                     .bind(content_type)
                     .bind(size)
@@ -1412,28 +1499,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
-                .bind(id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            append(
-                &mut tx,
-                self.backend(),
-                actor,
-                Change {
-                    unit_id: Some(it.unit_id),
-                    action: "item.import",
-                    entity: "item",
-                    entity_id: id.to_string(),
-                    after: it.content.canonical(),
-                    detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
-                    ..Change::default()
-                },
-            )
-            .await?;
-            ids.push(id);
         }
+        crate::audit::append_many(&mut tx, self.backend(), actor, changes).await?;
         tx.commit().await?;
         Ok(ids)
     }

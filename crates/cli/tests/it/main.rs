@@ -8,6 +8,7 @@
 )]
 
 mod access;
+mod browser;
 mod cli;
 mod disclosure;
 mod http;

@@ -1,0 +1,263 @@
+//! End to end in a real browser: Debian's headless Chromium, driven through chromedriver's
+//! WebDriver protocol, publishes an item through the back office (editor → reviewer → leader)
+//! and finds it on the portal, in its unit's catalog and through search.
+
+use crate::support::{Db, TestDb};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A raw HTTP/1.1 JSON request (no client library needed).
+fn http_json(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let json = out.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(json)
+        .unwrap_or_else(|e| panic!("WebDriver answered non-JSON ({e}): {out}"))
+}
+
+struct Browser {
+    driver: Child,
+    addr: String,
+    session: String,
+}
+
+impl Browser {
+    fn start() -> Browser {
+        for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+            assert!(
+                std::path::Path::new(bin).exists(),
+                "{bin} is missing: the browser tests need Debian's chromium and chromium-driver (scripts/test installs them: apt-get install chromium chromium-driver)"
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(&addr).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = std::env::temp_dir().join(crate::support::unique("gongkai_chrome"));
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--window-size=1200,900", format!("--user-data-dir={}", profile.display()),
+        ]}}}});
+        let v = http_json(&addr, "POST", "/session", Some(&caps));
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {v}"))
+            .to_string();
+        Browser {
+            driver,
+            addr,
+            session,
+        }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let v = http_json(
+            &self.addr,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body.as_ref(),
+        );
+        if let Some(err) = v["value"].get("error") {
+            panic!("WebDriver {method} {path}: {err} {}", v["value"]["message"]);
+        }
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, using: &str, value: &str) -> String {
+        let v = self.cmd(
+            "POST",
+            "/element",
+            Some(json!({"using": using, "value": value})),
+        );
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    fn css(&self, sel: &str) -> String {
+        self.find("css selector", sel)
+    }
+
+    fn click(&self, el: &str) {
+        self.cmd("POST", &format!("/element/{el}/click"), Some(json!({})));
+    }
+
+    fn click_button(&self, label: &str) {
+        let el = self.find("xpath", &format!("//button[normalize-space(.)='{label}']"));
+        self.click(&el);
+    }
+
+    fn type_into(&self, sel: &str, text: &str) {
+        let el = self.css(sel);
+        self.cmd("POST", &format!("/element/{el}/clear"), Some(json!({})));
+        self.cmd(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn source(&self) -> String {
+        self.cmd("GET", "/source", None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn url(&self) -> String {
+        self.cmd("GET", "/url", None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn login(&self, base: &str, user: &str) {
+        self.go(&format!("{base}/login"));
+        self.type_into("#username", user);
+        self.type_into("#password", "Demo-2026-gongkai");
+        self.click_button("登录");
+        assert!(
+            self.url().ends_with("/admin"),
+            "{user} logged in: {}",
+            self.url()
+        );
+    }
+
+    fn logout(&self) {
+        self.click_button("退出");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http_json(
+            &self.addr,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn start_server(t: &TestDb) -> (Child, String) {
+    let mut child = t
+        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line
+            .split("http://")
+            .nth(1)
+            .filter(|_| line.contains("已启动"))
+        {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_through_the_back_office_and_find_it_on_the_portal() {
+    let t = TestDb::new(Db::Sqlite).await;
+    let (mut server, addr) = start_server(&t);
+    let base = format!("http://{addr}");
+    let b = Browser::start();
+    let jyj = t.unit_id("JYJ").await;
+    let title = "关于公布甘棠湖学区划分方案的通知";
+
+    // the editor drafts and submits
+    b.login(&base, "jyj_editor");
+    b.go(&format!("{base}/admin/units/{jyj}/items/new"));
+    let option = b.find(
+        "xpath",
+        "//select[@id='category_id']/option[contains(., '规划信息')]",
+    );
+    b.click(&option);
+    b.type_into("#title", title);
+    b.type_into("#doc_no", "区教发[2026]30号");
+    b.type_into(
+        "#body",
+        "各学校：\n现将甘棠湖学区划分方案公布如下，请遵照执行。",
+    );
+    b.click_button("保存草稿");
+    assert!(b.source().contains("草稿已保存"), "draft saved");
+    let item_url = b.url();
+    b.click_button("提交审核");
+    assert!(b.source().contains("已提交审核"));
+    b.logout();
+
+    // the reviewer passes the secrecy review, the leader approves
+    b.login(&base, "jyj_reviewer");
+    b.go(&item_url);
+    b.click_button("保密审查通过");
+    assert!(b.source().contains("审核通过"), "{}", b.source());
+    b.logout();
+    b.login(&base, "jyj_leader");
+    b.go(&item_url);
+    b.click_button("审批并发布");
+    assert!(b.source().contains("已发布"));
+    b.logout();
+
+    // the public finds it: the unit's catalog, the item page, search (with square brackets)
+    b.go(&format!("{base}/units/JYJ"));
+    let link = b.find("xpath", &format!("//a[normalize-space(.)='{title}']"));
+    b.click(&link);
+    let page = b.source();
+    assert!(
+        page.contains("索引号")
+            && page.contains("区教发[2026]30号")
+            && page.contains("甘棠湖学区划分方案公布如下"),
+        "{page}"
+    );
+    b.go(&base);
+    b.type_into("#site-q", "区教发[2026]30号");
+    let search = b.find("xpath", "//form[@role='search']//button");
+    b.click(&search);
+    assert!(b.source().contains("找到 1 条结果"), "{}", b.source());
+    b.type_into("#q", "甘棠湖學區");
+    b.click_button("搜索");
+    assert!(
+        b.source().contains(title),
+        "traditional characters find the simplified title"
+    );
+
+    drop(b);
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+    t.cleanup().await;
+}
