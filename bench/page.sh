@@ -18,8 +18,10 @@ until curl -sf -o /dev/null http://127.0.0.1:18941/healthz; do sleep 0.1; done
 index_no=$(curl -sf 'http://127.0.0.1:18941/api/v1/items?limit=1' | sed -n 's/.*"index_no":"\([^"]*\)".*/\1/p')
 path="/items/$index_no"
 mkdir -p "$tmp/www/items"
+chmod 755 "$tmp"
 curl -sf "http://127.0.0.1:18941$path" > "$tmp/www/items/$index_no"
 bytes=$(wc -c < "$tmp/www/items/$index_no")
+chmod -R a+rX "$tmp/www"
 cat > "$tmp/nginx.conf" <<CONF
 worker_processes 2;
 pid $tmp/nginx.pid;
@@ -42,6 +44,6 @@ echo "Item page $path ($bytes bytes of HTML), wrk -t2 -c$conns -d${secs}s, both 
 echo
 echo "| server | requests/s | mean latency |"
 echo "|---|---|---|"
-echo "| gongkai (renders from SQLite) | $g_rps | $g_lat |"
+echo "| gongkai (item page, cached render for anonymous visitors) | $g_rps | $g_lat |"
 echo "| nginx (static file) | $n_rps | $n_lat |"
 awk -v g="$g_rps" -v n="$n_rps" 'BEGIN { printf "\ngongkai / nginx = %.2f\n", g / n }'

@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 n=${1:-1000000}
 runs=${2:-20}
 cargo build --release -p gongkai -p gongkai-searchbench
-tmp=${BENCH_DIR:-$(mktemp -d)}
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${BENCH_DIR:-}" ]; then tmp=$BENCH_DIR; mkdir -p "$tmp"; else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
 target/release/gongkai corpus --count "$n" > "$tmp/corpus.jsonl"
 target/release/gongkai-searchbench "$tmp/corpus.jsonl" "$tmp/work" "$runs"

@@ -443,25 +443,21 @@ impl SearchIndex {
                 if s.highlighted().is_empty() {
                     escape(&text(f.title))
                 } else {
-                    s.to_html()
+                    highlight(s.fragment(), s.highlighted())
                 }
             };
             let snippet = body_snippets.snippet_from_doc(&doc);
             let snippet_html = if snippet.fragment().is_empty() {
                 escape(&text(f.body).chars().take(120).collect::<String>())
             } else {
-                snippet.to_html()
+                highlight(snippet.fragment(), snippet.highlighted())
             };
             hits.push(Hit {
                 id: doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0),
                 index_no: text(f.index_no),
-                title_html: title_html
-                    .replace("<b>", "<mark>")
-                    .replace("</b>", "</mark>"),
+                title_html,
                 doc_no: text(f.doc_no),
-                snippet_html: snippet_html
-                    .replace("<b>", "<mark>")
-                    .replace("</b>", "</mark>"),
+                snippet_html,
                 unit_name: text(f.unit_name),
                 category_name: text(f.category_name),
                 published_on: text(f.published_on),
@@ -470,6 +466,40 @@ impl SearchIndex {
         }
         Ok(SearchResults { total, hits })
     }
+}
+
+/// HTML of a fragment with `<mark>` around the highlighted byte ranges. Segmentation in search
+/// mode yields overlapping words (义务教育 → 义务, 教育, 义务教育), so ranges are merged first;
+/// tantivy's own `to_html` panics on overlaps.
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut rs: Vec<std::ops::Range<usize>> = ranges
+        .iter()
+        .filter(|r| r.start < r.end && r.end <= fragment.len())
+        .cloned()
+        .collect();
+    rs.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in rs {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for r in merged {
+        if !fragment.is_char_boundary(r.start) || !fragment.is_char_boundary(r.end) || r.start < at
+        {
+            continue;
+        }
+        out.push_str(&escape(&fragment[at..r.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&fragment[r.start..r.end]));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(&fragment[at..]));
+    out
 }
 
 fn escape(s: &str) -> String {
@@ -618,6 +648,22 @@ mod tests {
         ix.apply(&[], &[1]).unwrap();
         assert_eq!(ix.search(&q("信息公开")).unwrap().total, 0);
         assert_eq!(ix.len(), 2);
+    }
+
+    #[test]
+    fn overlapping_words_highlight_without_panicking() {
+        let ix = index();
+        let r = ix.search(&q("义务教育")).unwrap();
+        assert_eq!(r.total, 1);
+        assert!(
+            r.hits[0].snippet_html.contains("<mark>义务教育</mark>"),
+            "{}",
+            r.hits[0].snippet_html
+        );
+        assert_eq!(
+            highlight("a<b>c", &[0..1, 0..3, 2..4]),
+            "<mark>a&lt;b&gt;</mark>c"
+        );
     }
 
     #[test]

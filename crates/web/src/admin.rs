@@ -74,6 +74,7 @@ pub async fn desk(
     let ctx = minijinja::context! {
         units => visible, own_unit => own, flash => flash_text(f.ok.as_deref()),
         can_manage_units => st.role == Role::Admin, can_import_calendar => st.role == Role::Admin,
+        can_manage_words => st.role.is_district_wide(),
         unit_types => types,
     };
     Ok(render(

@@ -33,6 +33,7 @@ pub struct Indexer {
     pub index: Arc<SearchIndex>,
     position_file: Option<PathBuf>,
     position: Mutex<i64>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// Builds the index document of a published item.
@@ -85,6 +86,16 @@ async fn docs_for(store: &Store, ids: &[i64]) -> Result<(Vec<IndexDoc>, Vec<u64>
 }
 
 impl Indexer {
+    /// Bumped whenever the public record this server shows changes (cached pages are then stale).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn bump(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// An indexer over the index in `dir`, resuming from the position saved there.
     pub fn open(dir: &std::path::Path) -> Result<Indexer, IndexingError> {
         let index = SearchIndex::open(dir)?;
@@ -97,6 +108,7 @@ impl Indexer {
             index: Arc::new(index),
             position_file: Some(position_file),
             position: Mutex::new(position),
+            generation: Default::default(),
         })
     }
 
@@ -106,6 +118,7 @@ impl Indexer {
             index: Arc::new(SearchIndex::in_memory()?),
             position_file: None,
             position: Mutex::new(0),
+            generation: Default::default(),
         })
     }
 
@@ -138,6 +151,7 @@ impl Indexer {
                 .map_err(|e| IndexingError::Io(std::io::Error::other(e.to_string())))??;
             *position = last;
             self.save(last).await?;
+            self.bump();
         }
         Ok(changed)
     }
@@ -172,6 +186,7 @@ impl Indexer {
         }
         *position = head;
         self.save(head).await?;
+        self.bump();
         Ok(done)
     }
 }

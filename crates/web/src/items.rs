@@ -119,6 +119,9 @@ pub async fn unit_items(
     let ctx = minijinja::context! {
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page, pages => (total + per_page - 1) / per_page,
         can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
+        can_add_category => matches!(s.staff().role, gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin) && allowed(s.staff().role, s.staff().unit_id, Action::EditUnitProfile, unit_id),
+        categories => crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
+        flash => (q.ok.as_deref() == Some("category")).then_some("栏目已增设"),
     };
     Ok(render(
         &state,
@@ -1055,4 +1058,112 @@ pub async fn upload(
         )
         .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=attached")).into_response())
+}
+
+/// `GET /admin/words`: the district's sensitive-word list (openness office and administrators).
+pub async fn words_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    require(&s, Action::ManageStandards, s.staff().unit_id)?;
+    let words = state.store.sensitive_words().await?;
+    let ctx = minijinja::context! { words => words.join("\n"), count => words.len(), flash => (q.ok.as_deref() == Some("saved")).then_some("敏感词表已保存") };
+    Ok(render(
+        &state,
+        &headers,
+        "admin/words.html",
+        "敏感词表",
+        ctx,
+        Some(&s.session),
+    ))
+}
+
+/// The word-list form.
+#[derive(Deserialize)]
+pub struct WordsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    words: String,
+}
+
+/// `POST /admin/words`: replaces the list (one word per line; audited).
+pub async fn words_save(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Form(f): Form<WordsForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    require(&s, Action::ManageStandards, s.staff().unit_id)?;
+    let words = gongkai_domain::scan::parse_word_list(&f.words);
+    if words.iter().any(|w| w.chars().count() > 50) {
+        return Err(AppError::BadRequest("每个敏感词不超过50个字".into()));
+    }
+    state.store.set_sensitive_words(&s.actor(), &words).await?;
+    Ok(Redirect::to("/admin/words?ok=saved").into_response())
+}
+
+/// The new-category form.
+#[derive(Deserialize)]
+pub struct CategoryForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /admin/units/{id}/categories`: a unit adds a sub-category under the standard catalog
+/// (the unit's leader, or an administrator).
+pub async fn create_category(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+    Form(f): Form<CategoryForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    require(&s, Action::EditUnitProfile, unit_id)?;
+    if !matches!(
+        s.staff().role,
+        gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin
+    ) {
+        return Err(AppError::Forbidden("只有单位负责人可以增设栏目".into()));
+    }
+    let cats = state.store.list_categories(Some(unit_id)).await?;
+    let parent = f
+        .parent_id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| cats.iter().find(|c| c.id == id))
+        .ok_or_else(|| AppError::BadRequest("请选择上级栏目".into()))?;
+    let code = f.code.trim().to_uppercase();
+    let name = f.name.trim();
+    if code.is_empty() || code.len() > 12 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::BadRequest("栏目代码须为1-12位字母或数字".into()));
+    }
+    if name.is_empty() || name.chars().count() > 30 {
+        return Err(AppError::BadRequest(
+            "栏目名称不能为空，且不超过30个字".into(),
+        ));
+    }
+    if cats.iter().any(|c| c.code == code) {
+        return Err(AppError::Conflict(format!("栏目代码 {code} 已存在")));
+    }
+    state
+        .store
+        .create_category(
+            &s.actor(),
+            Some(unit_id),
+            Some(parent.id),
+            &code,
+            name,
+            1000,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/units/{unit_id}/items?ok=category")).into_response())
 }

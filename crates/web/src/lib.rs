@@ -9,6 +9,7 @@
 mod admin;
 mod api;
 pub mod auth;
+mod cache;
 mod config;
 mod error;
 mod feeds;
@@ -43,6 +44,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// This server's search index.
     pub indexer: Arc<indexing::Indexer>,
+    /// Rendered public pages for anonymous visitors, dropped whenever the record changes.
+    pub page_cache: cache::PageCache,
     templates: templates::Templates,
 }
 
@@ -66,6 +69,7 @@ impl AppState {
             config,
             metrics: Metrics::default(),
             indexer,
+            page_cache: cache::PageCache::new(10_000),
             templates,
         })))
     }
@@ -147,6 +151,11 @@ pub fn app(state: AppState) -> Router {
             "/admin/findings/{id}/override",
             post(items::override_finding),
         )
+        .route(
+            "/admin/words",
+            get(items::words_page).post(items::words_save),
+        )
+        .route("/admin/units/{id}/categories", post(items::create_category))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_attachment_bytes + 1024 * 1024,

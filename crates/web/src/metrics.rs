@@ -81,7 +81,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let path = req.uri().path().to_string();
-    let headers = req.headers().clone();
+    // only the cookies are needed later (display preferences on an error page)
+    let mut headers = axum::http::HeaderMap::new();
+    for v in req.headers().get_all(axum::http::header::COOKIE) {
+        headers.append(axum::http::header::COOKIE, v.clone());
+    }
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let mut resp = next.run(req).await;
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);

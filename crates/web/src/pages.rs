@@ -48,6 +48,24 @@ pub fn render(
     ctx: minijinja::Value,
     session: Option<&Session>,
 ) -> Response {
+    match render_string(state, headers, template, title, ctx, session) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template, "render failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+/// Renders a page in the site layout to a string.
+pub fn render_string(
+    state: &AppState,
+    headers: &HeaderMap,
+    template: &str,
+    title: &str,
+    ctx: minijinja::Value,
+    session: Option<&Session>,
+) -> Result<String, AppError> {
     let (large, contrast) = read_prefs(headers);
     let full = minijinja::context! {
         site => minijinja::Value::from(minijinja::value::Serde(SiteView::from(&state.config.site))),
@@ -61,13 +79,12 @@ pub fn render(
         csrf => session.map(|s| s.csrf_token.as_str()),
         ..ctx
     };
-    match state.templates.render(template, full) {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, template, "render failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
-        }
-    }
+    state.templates.render(template, full)
+}
+
+/// The display-preference part of a cache key.
+pub fn prefs_key(headers: &HeaderMap) -> (bool, bool) {
+    read_prefs(headers)
 }
 
 #[derive(serde::Serialize)]

@@ -121,6 +121,16 @@ pub async fn item(
     MaybeStaff(s): MaybeStaff,
     Path(index_no): Path<String>,
 ) -> Result<Response, AppError> {
+    let generation = state.indexer.generation();
+    let cache_key = s
+        .is_none()
+        .then(|| format!("item|{index_no}|{:?}", crate::pages::prefs_key(&headers)));
+    if let Some(html) = cache_key
+        .as_deref()
+        .and_then(|k| state.page_cache.get(k, generation))
+    {
+        return Ok(axum::response::Html(html.to_string()).into_response());
+    }
     let item = state
         .store
         .find_item_by_index_no(&index_no)
@@ -184,14 +194,19 @@ pub async fn item(
         column => minijinja::context! { name => &category.name, description => format!("{}{}", unit.name, category.name), keywords => &category.name, kind => "信息公开" },
         article => minijinja::context! { title => &rev.title, pub_date => &published_at, source => &unit.name },
     };
-    Ok(render(
+    let html: std::sync::Arc<str> = crate::pages::render_string(
         &state,
         &headers,
         "portal/item.html",
         &rev.title,
         ctx,
         s.as_ref(),
-    ))
+    )?
+    .into();
+    if let Some(key) = cache_key {
+        state.page_cache.put(key, generation, html.clone());
+    }
+    Ok(axum::response::Html(html.to_string()).into_response())
 }
 
 /// RFC 3339 UTC text → `YYYY-MM-DD HH:MM` in Beijing time (the `PubDate` convention).

@@ -84,6 +84,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "feeds/sitemap.xml",
         include_str!("../../../templates/feeds/sitemap.xml"),
     ),
+    (
+        "admin/words.html",
+        include_str!("../../../templates/admin/words.html"),
+    ),
 ];
 
 /// The loaded template environment.

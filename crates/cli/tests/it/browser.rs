@@ -10,16 +10,34 @@ use std::time::{Duration, Instant};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// A raw HTTP/1.1 JSON request (no client library needed).
+/// A raw HTTP/1.1 JSON request (no client library needed). The body is read by its
+/// Content-Length: chromedriver keeps connections open.
 fn http_json(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Value {
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let json = out.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("WebDriver answered non-JSON ({e}): {out}"))
+    let mut reader = BufReader::new(s);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; length];
+    reader.read_exact(&mut buf).unwrap();
+    serde_json::from_slice(&buf).unwrap_or_else(|e| {
+        panic!(
+            "WebDriver answered non-JSON ({e}): {}",
+            String::from_utf8_lossy(&buf)
+        )
+    })
 }
 
 struct Browser {
@@ -141,15 +159,33 @@ impl Browser {
         self.type_into("#username", user);
         self.type_into("#password", "Demo-2026-gongkai");
         self.click_button("登录");
-        assert!(
-            self.url().ends_with("/admin"),
-            "{user} logged in: {}",
-            self.url()
+        self.wait(
+            |b| b.url().ends_with("/admin"),
+            &format!("{user} logged in"),
         );
     }
 
     fn logout(&self) {
         self.click_button("退出");
+        self.wait(|b| !b.source().contains("工作台"), "logged out");
+    }
+
+    /// Waits up to 10 s for a condition (navigation after a click may still be under way).
+    fn wait(&self, cond: impl Fn(&Browser) -> bool, what: &str) {
+        let started = Instant::now();
+        while !cond(self) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "timed out waiting: {what}\n{}",
+                self.source()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the page contains `needle`.
+    fn wait_for_text(&self, needle: &str) {
+        self.wait(|b| b.source().contains(needle), needle);
     }
 }
 
@@ -212,22 +248,22 @@ async fn publish_through_the_back_office_and_find_it_on_the_portal() {
         "各学校：\n现将甘棠湖学区划分方案公布如下，请遵照执行。",
     );
     b.click_button("保存草稿");
-    assert!(b.source().contains("草稿已保存"), "draft saved");
+    b.wait_for_text("草稿已保存");
     let item_url = b.url();
     b.click_button("提交审核");
-    assert!(b.source().contains("已提交审核"));
+    b.wait_for_text("已提交审核");
     b.logout();
 
     // the reviewer passes the secrecy review, the leader approves
     b.login(&base, "jyj_reviewer");
     b.go(&item_url);
     b.click_button("保密审查通过");
-    assert!(b.source().contains("审核通过"), "{}", b.source());
+    b.wait_for_text("审核通过");
     b.logout();
     b.login(&base, "jyj_leader");
     b.go(&item_url);
     b.click_button("审批并发布");
-    assert!(b.source().contains("已发布"));
+    b.wait_for_text("已发布");
     b.logout();
 
     // the public finds it: the unit's catalog, the item page, search (with square brackets)
@@ -241,16 +277,18 @@ async fn publish_through_the_back_office_and_find_it_on_the_portal() {
             && page.contains("甘棠湖学区划分方案公布如下"),
         "{page}"
     );
-    b.go(&base);
-    b.type_into("#site-q", "区教发[2026]30号");
-    let search = b.find("xpath", "//form[@role='search']//button");
-    b.click(&search);
-    assert!(b.source().contains("找到 1 条结果"), "{}", b.source());
-    b.type_into("#q", "甘棠湖學區");
-    b.click_button("搜索");
+    b.go(&format!(
+        "{base}/search?q=%E5%8C%BA%E6%95%99%E5%8F%91%5B2026%5D30%E5%8F%B7"
+    ));
+    b.wait_for_text("找到 1 条结果");
+    b.type_into("#q", "學區劃分方案");
+    let submit = b.find("xpath", "//main//form[@role='search']//button");
+    b.click(&submit);
+    b.wait_for_text("value=\"學區劃分方案\"");
     assert!(
-        b.source().contains(title),
-        "traditional characters find the simplified title"
+        b.source().contains("找到 1 条结果") && b.source().contains("<mark>学区划分方案</mark>"),
+        "traditional characters find the simplified title: {}",
+        b.source()
     );
 
     drop(b);

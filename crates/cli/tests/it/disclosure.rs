@@ -785,3 +785,214 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    word_list_categories_and_scheduled_publication,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        // the openness office maintains the word list; a unit editor cannot
+        let (gkb, gcsrf) = t.session_for("gkb").await;
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        assert_eq!(
+            post(
+                &app,
+                "/admin/words",
+                Some(&editor),
+                &[("csrf", &ecsrf), ("words", "x")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = post(
+            &app,
+            "/admin/words",
+            Some(&gkb),
+            &[("csrf", &gcsrf), ("words", "# 示例\n内部资料\n绝密\n")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            t.store.sensitive_words().await.unwrap(),
+            vec!["内部资料", "绝密"]
+        );
+        // a submitted draft containing a listed word is flagged
+        let id = draft(&t, &app, "内部资料汇编", "本文件含内部资料，不得外传。").await;
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/submit"),
+                Some(&editor),
+                &[("csrf", &ecsrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        let kinds: Vec<(String, String)> = t
+            .store
+            .findings(id, 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.source, f.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("body".to_string(), "sensitive_word".to_string()),
+                ("title".to_string(), "sensitive_word".to_string())
+            ]
+        );
+
+        // a unit's leader adds a sub-category; an editor cannot
+        let jyj = t.unit_id("JYJ").await;
+        let parent = t
+            .store
+            .list_categories(Some(jyj))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.code == "SHGY")
+            .unwrap();
+        let form = [
+            ("csrf", ecsrf.as_str()),
+            ("parent_id", &parent.id.to_string()),
+            ("code", "XSZZ"),
+            ("name", "学生资助"),
+        ];
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/units/{jyj}/categories"),
+                Some(&editor),
+                &form
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let (leader, lcsrf) = t.session_for("jyj_leader").await;
+        let form = [
+            ("csrf", lcsrf.as_str()),
+            ("parent_id", &parent.id.to_string()),
+            ("code", "xszz"),
+            ("name", "学生资助"),
+        ];
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/units/{jyj}/categories"),
+                Some(&leader),
+                &form
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/units/{jyj}/categories"),
+                Some(&leader),
+                &form
+            )
+            .await
+            .status,
+            StatusCode::CONFLICT
+        );
+        assert!(
+            get(&app, "/units/JYJ", None)
+                .await
+                .body
+                .contains("学生资助")
+        );
+        assert!(
+            !get(&app, "/units/MZJ", None)
+                .await
+                .body
+                .contains("学生资助"),
+            "a unit's category is its own"
+        );
+
+        // scheduled publication: approved for a time just ahead, published by the scheduler when due
+        let id = draft(&t, &app, "关于寒假安排的通知", "寒假自1月20日起。").await;
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/submit"),
+                Some(&editor),
+                &[("csrf", &ecsrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            post(
+                &app,
+                &format!("/admin/items/{id}/review"),
+                Some(&reviewer),
+                &[("csrf", &rcsrf)]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+        let past = (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::minutes(5))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/approve"),
+            Some(&leader),
+            &[("csrf", &lcsrf), ("scheduled_at", &past)],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "a time in the past is refused"
+        );
+        let leader_staff = t
+            .store
+            .find_staff_credentials("jyj_leader")
+            .await
+            .unwrap()
+            .unwrap()
+            .staff;
+        let soon = gongkai_store::time_text(chrono::Utc::now() + chrono::Duration::seconds(1));
+        let state =
+            gongkai_web::items::op_approve(&app_state(&t), &leader_staff, id, "", Some(&soon))
+                .await;
+        assert!(matches!(
+            state,
+            Ok(gongkai_domain::disclosure::RevisionState::Scheduled)
+        ));
+        assert_eq!(t.store.get_item(id).await.unwrap().published_revision, None);
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(
+            gongkai_web::items::publish_due(&app_state(&t))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            t.store.get_item(id).await.unwrap().published_revision,
+            Some(1)
+        );
+        t.cleanup().await;
+    }
+);
+
+/// A second application state on the same database (in-memory index), for calling operations directly.
+fn app_state(t: &TestDb) -> gongkai_web::AppState {
+    let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+    let config = gongkai_web::WebConfig {
+        files_dir: t.dir.join("files"),
+        ..Default::default()
+    };
+    gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap()
+}
