@@ -7,6 +7,7 @@
     reason = "a test fails loudly where its assumptions break"
 )]
 
+mod a11y;
 mod access;
 mod browser;
 mod cli;

@@ -1,0 +1,139 @@
+//! An automated accessibility check of the rendered pages (the rules of GB/T 37668 that can be
+//! checked from the HTML alone): language, a main landmark with a skip link, one h1, a label for
+//! every form control, alt text on images, header cells with scope, and no script at all (every
+//! page must work without JavaScript and by keyboard alone).
+
+use crate::both;
+use crate::support::{Db, TestDb, get};
+
+/// The problems found in one page.
+fn problems(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !html.contains("<html lang=\"zh-CN\">") {
+        out.push("no <html lang=\"zh-CN\">".into());
+    }
+    if !html.contains("<main id=\"main\"") || !html.contains("href=\"#main\"") {
+        out.push("no main landmark with a skip link".into());
+    }
+    if html.matches("<h1").count() != 1 {
+        out.push(format!("{} h1 elements", html.matches("<h1").count()));
+    }
+    if html.contains("<script") || html.contains(" onclick=") {
+        out.push("script on the page".into());
+    }
+    for tag in html.split('<').skip(1) {
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let attr = |a: &str| {
+            tag.split('>')
+                .next()
+                .and_then(|t| t.split(&format!(" {a}=\"")).nth(1))
+                .and_then(|v| v.split('"').next())
+                .map(str::to_string)
+        };
+        match name.as_str() {
+            "input" | "select" | "textarea" => {
+                if matches!(attr("type").as_deref(), Some("hidden" | "submit")) {
+                    continue;
+                }
+                match attr("id") {
+                    Some(id) if html.contains(&format!("<label for=\"{id}\"")) => {}
+                    Some(id) => out.push(format!("<{name} id=\"{id}\"> has no label")),
+                    None => out.push(format!(
+                        "<{name}> without id/label: <{}",
+                        &tag[..tag.len().min(60)]
+                    )),
+                }
+            }
+            "img" if attr("alt").is_none() => out.push("img without alt".into()),
+            "th" if attr("scope").is_none() => out.push("th without scope".into()),
+            _ => {}
+        }
+    }
+    out
+}
+
+both!(pages_pass_the_accessibility_check, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let jyj = t.unit_id("JYJ").await;
+    let (leader, _) = t.session_for("jyj_leader").await;
+    let (admin, _) = t.session_for("admin").await;
+    let public = [
+        "/",
+        "/units",
+        "/units/JYJ",
+        "/units/JYJ/guide",
+        "/list",
+        "/search",
+        "/search?q=教育",
+        "/login",
+        "/no-such-page",
+    ];
+    let staff = [
+        "/admin".to_string(),
+        format!("/admin/units/{jyj}"),
+        format!("/admin/units/{jyj}/staff"),
+        format!("/admin/units/{jyj}/items"),
+        format!("/admin/units/{jyj}/items/new"),
+        format!("/admin/units/{jyj}/audit"),
+        "/admin/calendar".to_string(),
+        "/admin/account".to_string(),
+    ];
+    let mut checked = 0;
+    for path in public {
+        let r = get(&app, path, None).await;
+        assert_eq!(problems(&r.body), Vec::<String>::new(), "{path}");
+        checked += 1;
+    }
+    for path in &staff {
+        let r = get(&app, path, Some(&leader)).await;
+        assert_eq!(problems(&r.body), Vec::<String>::new(), "{path}");
+        checked += 1;
+    }
+    for path in ["/admin", "/admin/words"] {
+        let r = get(&app, path, Some(&admin)).await;
+        assert_eq!(problems(&r.body), Vec::<String>::new(), "{path} (admin)");
+        checked += 1;
+    }
+    // a published item page and the item workbench
+    let (editor, ecsrf) = t.session_for("jyj_editor").await;
+    let cat = t
+        .store
+        .list_categories(Some(jyj))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "QTWJ")
+        .unwrap();
+    let r = crate::support::post(
+        &app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&editor),
+        &[
+            ("csrf", &ecsrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", "无障碍检查用通知"),
+            ("formed_on", "2026-11-02"),
+            ("validity", "in_force"),
+            ("body", "正文。"),
+        ],
+    )
+    .await;
+    let id = r
+        .location()
+        .trim_start_matches("/admin/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = get(&app, &format!("/admin/items/{id}"), Some(&editor)).await;
+    assert_eq!(problems(&r.body), Vec::<String>::new(), "item workbench");
+    assert_eq!(checked, 19);
+    // the checker itself catches what it is meant to catch
+    let bad = "<html lang=\"en\"><body><input id=\"x\"><img src=a><th>t</th><script></script></body></html>";
+    assert_eq!(problems(bad).len(), 7, "{:?}", problems(bad));
+    t.cleanup().await;
+});
