@@ -681,11 +681,7 @@ impl Store {
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
-            .bind(item_id)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        enqueue_index(&mut tx, item_id, &now).await?;
         append(
             &mut tx,
             self.backend(),
@@ -778,11 +774,7 @@ impl Store {
             .bind(item_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
-            .bind(item_id)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        enqueue_index(&mut tx, item_id, &now).await?;
         append(
             &mut tx,
             self.backend(),
@@ -1188,39 +1180,6 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
-    /// The published summary of one item, or `None` when it is not (or no longer) public.
-    pub async fn published_summary(&self, item_id: i64) -> Result<Option<ItemSummary>> {
-        let item = self.get_item(item_id).await?;
-        match (item.published_revision, item.withdrawn_at) {
-            (Some(r), None) => Ok(self.summaries(vec![(item_id, r)]).await?.pop()),
-            _ => Ok(None),
-        }
-    }
-
-    /// All attachment text of a revision, joined (for the search index).
-    pub async fn attachment_text(&self, item_id: i64, revision: i64) -> Result<String> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT text FROM attachments WHERE item_id = $1 AND revision = $2 ORDER BY id",
-        )
-        .bind(item_id)
-        .bind(revision)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n"))
-    }
-
-    /// Published, not withdrawn items in id order after `after_id` (for rebuilding the index).
-    pub async fn published_after(&self, after_id: i64, limit: i64) -> Result<Vec<ItemSummary>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, published_revision FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        self.summaries(rows).await
-    }
-
     /// The sensitive-word list.
     pub async fn sensitive_words(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT word FROM sensitive_words ORDER BY word")
@@ -1272,6 +1231,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Tells every server's search index that an item's public version changed (same transaction).
+async fn enqueue_index(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    item_id: i64,
+    now: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
+        .bind(item_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn insert_revision(

@@ -401,13 +401,12 @@ pub async fn edit_item(
         .await;
     }
     let errors = validate_item(&form.input(), Utc::now().date_naive());
-    if let Some(e) = errors.first() {
+    if !errors.is_empty() {
         let msg = errors
             .iter()
             .map(|e| e.message.as_str())
             .collect::<Vec<_>>()
             .join("；");
-        let _ = e;
         return item_render(&state, &headers, &s, item.id, None, Some(&msg)).await;
     }
     state
