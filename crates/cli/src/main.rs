@@ -735,6 +735,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         gongkai_store::Backend::Sqlite => "SQLite",
         gongkai_store::Backend::Postgres => "PostgreSQL",
     };
+    let shutdown = shutdown_signal()?;
     println!(
         "gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）",
         started.elapsed().as_millis()
@@ -781,7 +782,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await?;
     purge.abort();
     scheduler.abort();
@@ -791,21 +792,25 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGTERM and SIGINT. The handlers are registered when this is called — before the
+/// server says it is ready — so a signal that arrives right after start-up still shuts down
+/// gracefully instead of killing the process.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("无法注册 SIGTERM 处理")?;
+        let mut int = signal(SignalKind::interrupt()).context("无法注册 SIGINT 处理")?;
+        Ok(async move {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing in-flight requests");
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+        })
+    }
 }
