@@ -27,6 +27,9 @@ pub struct FileConfig {
     /// `[disclosure]`.
     #[serde(default)]
     pub disclosure: DisclosureSection,
+    /// `[webhooks]`.
+    #[serde(default)]
+    pub webhooks: gongkai_web::WebhookConfig,
 }
 
 /// `[disclosure]`.
@@ -168,6 +171,17 @@ pub fn settings(
     {
         bail!("[disclosure] max_attachment_mb 应在1-500之间，publish_limit_workdays 应在1-120之间");
     }
+    let w = &file.webhooks;
+    if !(1..=50).contains(&w.max_attempts)
+        || w.base_delay_secs < 1
+        || w.max_delay_secs < w.base_delay_secs
+        || !(1..=300).contains(&w.timeout_secs)
+        || !(1..=3600).contains(&w.poll_secs)
+    {
+        bail!(
+            "[webhooks] max_attempts 应在1-50之间，base_delay_secs 至少为1且不大于 max_delay_secs，timeout_secs 应在1-300之间，poll_secs 应在1-3600之间"
+        );
+    }
     let login = file.login;
     if login.max_failures_per_user < 1
         || login.max_failures_per_ip < 1
@@ -201,6 +215,7 @@ pub fn settings(
             files_dir,
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
+            webhooks: file.webhooks,
         },
     })
 }

@@ -765,6 +765,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
             }
         }
     });
+    let deliverer = tokio::spawn(state.deliverer.clone().run(store.clone()));
     let purge_store = store.clone();
     let purge = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -785,6 +786,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     .with_graceful_shutdown(shutdown)
     .await?;
     purge.abort();
+    deliverer.abort();
     scheduler.abort();
     syncer.abort();
     store.close().await;

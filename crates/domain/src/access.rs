@@ -92,6 +92,8 @@ pub enum Action {
     WorkOnItems,
     /// Maintain the district's sensitive-word list and standard catalog.
     ManageStandards,
+    /// Manage the district's webhooks and read their delivery log.
+    ManageWebhooks,
 }
 
 /// Whether a staff member with `role` in unit `actor_unit` may perform `action` for
@@ -100,7 +102,7 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
     let own = actor_unit == target_unit;
     match action {
         Action::ManageUnits | Action::ImportCalendar => role == Role::Admin,
-        Action::ManageStandards => role.is_district_wide(),
+        Action::ManageStandards | Action::ManageWebhooks => role.is_district_wide(),
         Action::WorkOnItems => {
             role == Role::Admin
                 || (own && role != Role::OpennessOffice && role != Role::CaseHandler)
@@ -136,6 +138,7 @@ mod tests {
             Action::ImportCalendar,
             Action::WorkOnItems,
             Action::ManageStandards,
+            Action::ManageWebhooks,
         ];
         for role in [
             Role::Editor,

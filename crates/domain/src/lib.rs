@@ -10,6 +10,7 @@
 //! - [`audit`]: the hash chain of the audit trail.
 //! - [`scan`]: the pre-publication scan for personal data and sensitive words.
 //! - [`totp`]: time-based one-time passwords for the optional second factor.
+//! - [`webhook`]: publication events for outside systems: validation, backoff, signatures.
 
 pub mod access;
 pub mod audit;
@@ -19,3 +20,4 @@ pub mod ids;
 pub mod org;
 pub mod scan;
 pub mod totp;
+pub mod webhook;

@@ -3,11 +3,13 @@
 //! and the sensitive-word list.
 
 use crate::audit::{Change, append, corrupt};
+use crate::webhooks::enqueue_item_event;
 use crate::{Actor, Result, Store, StoreError, conflict, now_text};
 use gongkai_domain::disclosure::{
     RevisionState, STANDARD_CATALOG, Validity, index_number, normalize_doc_no,
 };
 use gongkai_domain::scan::Finding;
+use gongkai_domain::webhook::Event;
 use serde::Serialize;
 
 /// A catalog category (standard when `unit_id` is `None`).
@@ -682,6 +684,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         enqueue_index(&mut tx, item_id, &now).await?;
+        let event = if item.first_published_at.is_none() {
+            Event::ItemPublished
+        } else {
+            Event::ItemRevised
+        };
+        enqueue_item_event(&mut tx, event, item_id, revision, &now).await?;
         append(
             &mut tx,
             self.backend(),
@@ -775,6 +783,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         enqueue_index(&mut tx, item_id, &now).await?;
+        if let Some(revision) = item.published_revision {
+            enqueue_item_event(&mut tx, Event::ItemWithdrawn, item_id, revision, &now).await?;
+        }
         append(
             &mut tx,
             self.backend(),

@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "disclosure",
         include_str!("../migrations/0002_disclosure.sql"),
     ),
+    (
+        3,
+        "webhooks",
+        include_str!("../migrations/0003_webhooks.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -92,6 +92,8 @@ pub struct WebConfig {
     pub max_attachment_bytes: usize,
     /// Working days allowed between forming and publishing (条例 Art. 26: 20).
     pub publish_limit_workdays: u32,
+    /// Webhook delivery settings.
+    pub webhooks: crate::jobs::WebhookConfig,
 }
 
 impl Default for WebConfig {
@@ -105,6 +107,7 @@ impl Default for WebConfig {
             files_dir: std::env::temp_dir().join("gongkai-files"),
             max_attachment_bytes: 20 * 1024 * 1024,
             publish_limit_workdays: 20,
+            webhooks: crate::jobs::WebhookConfig::default(),
         }
     }
 }

@@ -755,9 +755,11 @@ pub async fn approve(
     html_step(&state, &headers, &s, item_id, result.map(|_| ()), ok).await
 }
 
-/// Brings this server's index up to date after a change it made; a failure is logged and left
-/// to the background sync, since the change itself is already committed.
+/// Brings this server's index up to date after a change it made (a failure is logged and left
+/// to the background sync, since the change itself is already committed) and wakes the webhook
+/// worker for the events the change queued.
 async fn reindex_soon(state: &AppState) {
+    state.deliverer.wake();
     if let Err(e) = state.indexer.sync(&state.store).await {
         tracing::warn!(error = %e, "search index sync failed; the background sync will retry");
     }

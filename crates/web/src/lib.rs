@@ -15,14 +15,17 @@ mod error;
 mod feeds;
 pub mod indexing;
 pub mod items;
+pub mod jobs;
 mod metrics;
 mod pages;
 mod portal;
 mod search;
 mod templates;
+mod webhooks;
 
 pub use config::{LoginConfig, SiteConfig, WebConfig};
 pub use error::AppError;
+pub use jobs::WebhookConfig;
 pub use metrics::Metrics;
 
 use axum::Router;
@@ -46,6 +49,8 @@ pub struct Inner {
     pub indexer: Arc<indexing::Indexer>,
     /// Rendered public pages for anonymous visitors, dropped whenever the record changes.
     pub page_cache: cache::PageCache,
+    /// This server's webhook delivery worker (spawned by the binary; woken after publications).
+    pub deliverer: Arc<jobs::Deliverer>,
     templates: templates::Templates,
 }
 
@@ -64,7 +69,18 @@ impl AppState {
         indexer: Arc<indexing::Indexer>,
     ) -> Result<AppState, AppError> {
         let templates = templates::Templates::load(config.template_dir.as_deref())?;
+        let worker = format!(
+            "{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "gongkai".into()),
+            std::process::id()
+        );
+        let deliverer = jobs::Deliverer::new(
+            &worker,
+            config.webhooks.clone(),
+            &format!("https://{}", config.site.domain),
+        );
         Ok(AppState(Arc::new(Inner {
+            deliverer,
             store,
             config,
             metrics: Metrics::default(),
@@ -156,6 +172,15 @@ pub fn app(state: AppState) -> Router {
             get(items::words_page).post(items::words_save),
         )
         .route("/admin/units/{id}/categories", post(items::create_category))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/admin/webhooks/{id}",
+            get(webhooks::show).post(webhooks::update),
+        )
+        .route("/admin/jobs/{id}/retry", post(webhooks::retry))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_attachment_bytes + 1024 * 1024,

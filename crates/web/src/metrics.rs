@@ -65,9 +65,22 @@ impl Metrics {
 
 /// `GET /metrics`.
 pub async fn render(State(state): State<AppState>) -> Response {
+    let mut text = state.metrics.text();
+    // The webhook queue, by state (shared by every server on the database).
+    match state.store.job_counts().await {
+        Ok(counts) => {
+            text.push_str(
+                "# HELP gongkai_jobs Webhook deliveries by state.\n# TYPE gongkai_jobs gauge\n",
+            );
+            for (job_state, n) in counts {
+                text.push_str(&format!("gongkai_jobs{{state=\"{job_state}\"}} {n}\n"));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "job counts unavailable for metrics"),
+    }
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.text(),
+        text,
     )
         .into_response()
 }

@@ -88,6 +88,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "admin/words.html",
         include_str!("../../../templates/admin/words.html"),
     ),
+    (
+        "admin/webhooks.html",
+        include_str!("../../../templates/admin/webhooks.html"),
+    ),
+    (
+        "admin/webhook.html",
+        include_str!("../../../templates/admin/webhook.html"),
+    ),
+    (
+        "admin/_webhook_fields.html",
+        include_str!("../../../templates/admin/_webhook_fields.html"),
+    ),
 ];
 
 /// The loaded template environment.

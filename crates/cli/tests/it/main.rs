@@ -16,3 +16,4 @@ mod http;
 mod scan;
 mod storage;
 mod support;
+mod webhooks;

@@ -1,0 +1,274 @@
+//! The webhook delivery worker: claims due jobs from the database's jobs table, POSTs each
+//! event to its subscriber, and records every attempt.
+//!
+//! Each server runs one worker ([`Deliverer::run`]); several servers on one PostgreSQL database
+//! share the queue safely because a job is claimed with a lease. A delivery is idempotent for
+//! the receiver: every attempt of the same event carries the same `X-Gongkai-Delivery` /
+//! `Idempotency-Key` header, and the body is the snapshot taken when the event happened.
+
+use gongkai_domain::webhook::{Outcome, RetryPolicy, judge, sign};
+use gongkai_store::Store;
+use gongkai_store::webhooks::{Job, JobAttempt, JobNext};
+use serde::Deserialize;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// `[webhooks]` settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookConfig {
+    /// Attempts per event, the first included.
+    pub max_attempts: u32,
+    /// Wait after the first failure, in seconds (doubled after each further failure).
+    pub base_delay_secs: u64,
+    /// Longest wait between attempts, in seconds.
+    pub max_delay_secs: u64,
+    /// How long one request may take, in seconds.
+    pub timeout_secs: u64,
+    /// How often the worker looks for due jobs, in seconds (it is also woken at once by this
+    /// server's own publications).
+    pub poll_secs: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        let p = RetryPolicy::default();
+        WebhookConfig {
+            max_attempts: p.max_attempts,
+            base_delay_secs: p.base_delay_secs,
+            max_delay_secs: p.max_delay_secs,
+            timeout_secs: 10,
+            poll_secs: 5,
+        }
+    }
+}
+
+impl WebhookConfig {
+    /// The retry policy.
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts,
+            base_delay_secs: self.base_delay_secs,
+            max_delay_secs: self.max_delay_secs,
+        }
+    }
+}
+
+/// Sends queued webhook events.
+pub struct Deliverer {
+    worker: String,
+    config: WebhookConfig,
+    site_base: String,
+    agent: ureq::Agent,
+    wake: Notify,
+}
+
+/// How long a claimed job stays ours before another worker may take it.
+fn lease(config: &WebhookConfig) -> chrono::Duration {
+    chrono::Duration::seconds((config.timeout_secs as i64).saturating_mul(3).max(30))
+}
+
+impl Deliverer {
+    /// A worker named `worker` (shown in the delivery log); `site_base` (e.g.
+    /// `https://www.example.gov.cn`) makes the item's `url` in each body.
+    pub fn new(worker: &str, config: WebhookConfig, site_base: &str) -> Arc<Deliverer> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(config.timeout_secs.max(1))))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(concat!("gongkai/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Arc::new(Deliverer {
+            worker: worker.to_string(),
+            config,
+            site_base: site_base.trim_end_matches('/').to_string(),
+            agent,
+            wake: Notify::new(),
+        })
+    }
+
+    /// Asks the worker to look at the queue now (after this server published something).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the task is dropped: every `poll_secs`, or when woken, sends what is due.
+    pub async fn run(self: Arc<Self>, store: Store) {
+        let poll = Duration::from_secs(self.config.poll_secs.max(1));
+        loop {
+            if let Err(e) = self.run_due(&store).await {
+                tracing::warn!(error = %e, "webhook delivery failed; will retry");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Sends every job due now, one after the other. Returns how many attempts were made.
+    pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
+        let mut attempts = 0;
+        loop {
+            let now = chrono::Utc::now();
+            let job = store
+                .claim_job(
+                    &self.worker,
+                    &gongkai_store::time_text(now),
+                    &gongkai_store::time_text(now + lease(&self.config)),
+                )
+                .await?;
+            let Some(job) = job else {
+                return Ok(attempts);
+            };
+            self.deliver(store, job).await?;
+            attempts += 1;
+        }
+    }
+
+    async fn deliver(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
+        let started_at = gongkai_store::now_text();
+        let hook = match job.webhook_id {
+            Some(id) => Some(store.get_webhook(id).await?),
+            None => None,
+        };
+        let Some(hook) = hook.filter(|h| h.active == 1) else {
+            let attempt = JobAttempt {
+                job_id: job.id,
+                attempt: job.attempts,
+                worker: self.worker.clone(),
+                started_at,
+                duration_ms: 0,
+                status_code: None,
+                error: "推送接口已停用，未发送".into(),
+                response: String::new(),
+            };
+            store
+                .finish_job(&self.worker, &job, &attempt, &JobNext::Cancelled)
+                .await?;
+            return Ok(());
+        };
+        let body = self.body(&job.payload);
+        let request = Request {
+            url: hook.url.clone(),
+            signature: sign(&hook.secret, body.as_bytes()),
+            key: job.job_key.clone(),
+            event: job.event.clone(),
+            attempt: job.attempts,
+            body,
+        };
+        let agent = self.agent.clone();
+        let clock = Instant::now();
+        let result = tokio::task::spawn_blocking(move || send(&agent, &request))
+            .await
+            .unwrap_or_else(|e| Err(format!("发送线程异常：{e}")));
+        let duration_ms = clock.elapsed().as_millis() as i64;
+        let (status, response, error) = match result {
+            Ok((status, response)) => {
+                let error = if judge(Some(status)) == Outcome::Delivered {
+                    String::new()
+                } else {
+                    format!("对方返回 HTTP {status}")
+                };
+                (Some(status), response, error)
+            }
+            Err(e) => (None, String::new(), e),
+        };
+        let next = match judge(status) {
+            Outcome::Delivered => JobNext::Delivered,
+            Outcome::Retry => {
+                match self
+                    .config
+                    .policy()
+                    .delay_after(u32::try_from(job.attempts).unwrap_or(u32::MAX))
+                {
+                    Some(secs) => JobNext::RetryAt(gongkai_store::time_text(
+                        chrono::Utc::now() + chrono::Duration::seconds(secs as i64),
+                    )),
+                    None => JobNext::Failed,
+                }
+            }
+        };
+        let attempt = JobAttempt {
+            job_id: job.id,
+            attempt: job.attempts,
+            worker: self.worker.clone(),
+            started_at,
+            duration_ms,
+            status_code: status.map(i64::from),
+            error,
+            response,
+        };
+        let recorded = store
+            .finish_job(&self.worker, &job, &attempt, &next)
+            .await?;
+        if !recorded {
+            tracing::warn!(
+                job = job.id,
+                "webhook job lease expired before the attempt was recorded"
+            );
+        }
+        match next {
+            JobNext::Delivered => tracing::info!(job = job.id, hook = hook.id, "webhook delivered"),
+            JobNext::Failed => {
+                tracing::warn!(job = job.id, hook = hook.id, error = %attempt.error, "webhook failed for good")
+            }
+            _ => {
+                tracing::info!(job = job.id, hook = hook.id, error = %attempt.error, "webhook will be retried")
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored snapshot with the item's full address added.
+    fn body(&self, payload: &str) -> String {
+        match serde_json::from_str::<serde_json::Value>(payload) {
+            Ok(mut v) => {
+                if let Some(item) = v.get_mut("item").and_then(|i| i.as_object_mut())
+                    && let Some(path) = item.get("path").and_then(|p| p.as_str())
+                {
+                    let url = format!("{}{path}", self.site_base);
+                    item.insert("url".into(), serde_json::Value::String(url));
+                }
+                v.to_string()
+            }
+            Err(_) => payload.to_string(),
+        }
+    }
+}
+
+struct Request {
+    url: String,
+    signature: String,
+    key: String,
+    event: String,
+    attempt: i64,
+    body: String,
+}
+
+/// One POST; returns the status and the start of the response body, or a readable error.
+fn send(agent: &ureq::Agent, r: &Request) -> Result<(u16, String), String> {
+    let mut response = agent
+        .post(&r.url)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("X-Gongkai-Event", &r.event)
+        .header("X-Gongkai-Delivery", &r.key)
+        .header("Idempotency-Key", &r.key)
+        .header("X-Gongkai-Attempt", r.attempt.to_string())
+        .header("X-Gongkai-Signature", &r.signature)
+        .send(r.body.as_bytes())
+        .map_err(|e| format!("发送失败：{e}"))?;
+    let status = response.status().as_u16();
+    let mut head = Vec::new();
+    // The log keeps the first 1 KiB of what the receiver said; a broken body is not an error.
+    let _ = response
+        .body_mut()
+        .as_reader()
+        .take(1024)
+        .read_to_end(&mut head);
+    Ok((status, String::from_utf8_lossy(&head).into_owned()))
+}
