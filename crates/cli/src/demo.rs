@@ -132,6 +132,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
         store.update_unit_profile(&actor, unit.id, &profile).await?;
     }
     load_items(store, &actor, items).await?;
+    load_standards(store, &actor).await?;
     let hash =
         gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -190,4 +191,143 @@ pub fn login_table(addr: &str) -> String {
         ));
     }
     out
+}
+
+/// A few entries of the standard catalog (基层政务公开标准目录), in the simple one-row layout
+/// staff can also import: 领域, 一级事项, 二级事项, 公开内容, 公开依据, 公开时限, 公开主体,
+/// 公开渠道和载体, 公开对象, 公开方式, 公开层级.
+const STANDARDS: &[[&str; 11]] = &[
+    [
+        "社会救助",
+        "最低生活保障",
+        "政策法规",
+        "法律法规、政策文件、办事指南",
+        "《社会救助暂行办法》第十一条",
+        "信息形成或变更之日起20个工作日内",
+        "区民政局",
+        "政府网站、两微一端、公开查阅点",
+        "全社会",
+        "主动",
+        "县级、乡级",
+    ],
+    [
+        "社会救助",
+        "最低生活保障",
+        "保障对象",
+        "保障对象姓名（脱敏）、所在村（社区）、保障金额",
+        "《最低生活保障审核确认办法》第二十四条",
+        "每月",
+        "各镇（街道）",
+        "社区/企事业单位/村公示栏(电子屏)、便民服务站",
+        "特定群体",
+        "主动",
+        "乡级",
+    ],
+    [
+        "社会救助",
+        "特困人员救助供养",
+        "审批结果",
+        "供养对象、供养形式、供养标准",
+        "《社会救助暂行办法》第十四条",
+        "审批后5个工作日内",
+        "区民政局",
+        "政府网站、社区/企事业单位/村公示栏(电子屏)",
+        "全社会",
+        "主动",
+        "县级",
+    ],
+    [
+        "社会救助",
+        "临时救助",
+        "救助结果",
+        "救助对象、救助事由、救助金额",
+        "《国务院关于全面建立临时救助制度的通知》",
+        "每季度",
+        "各镇（街道）",
+        "便民服务站、入户/现场",
+        "特定群体",
+        "主动、依申请",
+        "乡级",
+    ],
+    [
+        "城乡规划",
+        "规划编制",
+        "规划草案",
+        "规划草案、征求意见时间和方式",
+        "《中华人民共和国城乡规划法》第二十六条",
+        "不少于30日",
+        "区自然资源局",
+        "政府网站、纸质媒体、发布会/听证会",
+        "全社会",
+        "主动",
+        "县级",
+    ],
+    [
+        "城乡规划",
+        "规划许可",
+        "建设工程规划许可证",
+        "项目名称、建设单位、建设位置、建设规模",
+        "《中华人民共和国城乡规划法》第四十条",
+        "作出许可之日起7个工作日内",
+        "区自然资源局",
+        "政府网站、政务服务中心",
+        "全社会",
+        "主动",
+        "县级",
+    ],
+    [
+        "涉农补贴",
+        "耕地地力保护补贴",
+        "补贴政策",
+        "补贴对象、补贴标准、申报程序",
+        "《财政部 农业农村部关于印发〈农业相关转移支付资金管理办法〉的通知》",
+        "信息形成或变更之日起20个工作日内",
+        "区农业农村局",
+        "政府网站、两微一端、便民服务站",
+        "全社会",
+        "主动",
+        "县级、乡级",
+    ],
+    [
+        "涉农补贴",
+        "耕地地力保护补贴",
+        "发放结果",
+        "补贴对象、补贴面积、补贴金额",
+        "同上",
+        "发放后10个工作日内",
+        "各镇（街道）",
+        "社区/企事业单位/村公示栏(电子屏)、精准推送",
+        "特定群体",
+        "主动",
+        "乡级",
+    ],
+];
+
+async fn load_standards(store: &Store, actor: &Actor) -> Result<()> {
+    if !store.standard_entries(None).await?.is_empty() {
+        return Ok(());
+    }
+    let header = [
+        "领域",
+        "一级事项",
+        "二级事项",
+        "公开内容（要素）",
+        "公开依据",
+        "公开时限",
+        "公开主体",
+        "公开渠道和载体",
+        "公开对象",
+        "公开方式",
+        "公开层级",
+    ];
+    let mut grid = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    grid.extend(
+        STANDARDS
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect()),
+    );
+    let entries = gongkai_domain::standard::parse_grid(&grid, "")
+        .map_err(|errors| anyhow::anyhow!("示范标准目录有误：{errors:?}"))?;
+    store.import_standard_entries(actor, &entries).await?;
+    Ok(())
 }

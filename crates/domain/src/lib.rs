@@ -8,6 +8,7 @@
 //! - [`org`]: unit types and the validation of unit records.
 //! - [`access`]: roles and the access policy (who may do what for which unit).
 //! - [`audit`]: the hash chain of the audit trail.
+//! - [`standard`]: the standard disclosure catalog of grassroots government affairs (spreadsheet layouts).
 //! - [`scan`]: the pre-publication scan for personal data and sensitive words.
 //! - [`totp`]: time-based one-time passwords for the optional second factor.
 //! - [`webhook`]: publication events for outside systems: validation, backoff, signatures.
@@ -19,5 +20,6 @@ pub mod disclosure;
 pub mod ids;
 pub mod org;
 pub mod scan;
+pub mod standard;
 pub mod totp;
 pub mod webhook;

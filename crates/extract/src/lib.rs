@@ -3,8 +3,13 @@
 //! systems write it), PDF, DOCX and XLSX. The format is recognised from the file's content
 //! (magic bytes), not trusted from its name.
 //!
-//! Invariant: this crate only turns bytes into text; it never writes, and it knows nothing of
-//! the database or the web.
+//! [`sheet`] reads a spreadsheet as a grid of cell text (imports) and writes tables as XLSX
+//! (exports).
+//!
+//! Invariant: this crate turns bytes into text and tables into bytes; it touches no files, and
+//! it knows nothing of the database or the web.
+
+pub mod sheet;
 
 use std::io::{Cursor, Read};
 

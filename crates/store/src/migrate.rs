@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhooks",
         include_str!("../migrations/0003_webhooks.sql"),
     ),
+    (
+        4,
+        "standard_entries",
+        include_str!("../migrations/0004_standard_entries.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

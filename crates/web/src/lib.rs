@@ -20,6 +20,7 @@ mod metrics;
 mod pages;
 mod portal;
 mod search;
+mod standards;
 mod templates;
 mod webhooks;
 
@@ -121,6 +122,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/search", get(search::page))
+        .route("/standards", get(standards::page))
+        .route("/standards.xlsx", get(standards::export))
         .route("/units/{code}", get(portal::unit_catalog))
         .route("/units/{code}/guide", get(portal::guide))
         .route("/items/{index_no}", get(portal::item))
@@ -181,6 +184,9 @@ pub fn app(state: AppState) -> Router {
             get(webhooks::show).post(webhooks::update),
         )
         .route("/admin/jobs/{id}/retry", post(webhooks::retry))
+        .route("/admin/standards", get(standards::admin))
+        .route("/admin/standards/import", post(standards::import))
+        .route("/admin/standards/{id}/retire", post(standards::retire))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_attachment_bytes + 1024 * 1024,

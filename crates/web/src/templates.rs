@@ -100,6 +100,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "admin/_webhook_fields.html",
         include_str!("../../../templates/admin/_webhook_fields.html"),
     ),
+    (
+        "standards.html",
+        include_str!("../../../templates/standards.html"),
+    ),
+    (
+        "_standards_table.html",
+        include_str!("../../../templates/_standards_table.html"),
+    ),
+    (
+        "admin/standards.html",
+        include_str!("../../../templates/admin/standards.html"),
+    ),
 ];
 
 /// The loaded template environment.

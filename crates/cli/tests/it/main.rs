@@ -14,6 +14,7 @@ mod cli;
 mod disclosure;
 mod http;
 mod scan;
+mod standards;
 mod storage;
 mod support;
 mod webhooks;

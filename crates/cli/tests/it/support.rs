@@ -290,3 +290,65 @@ macro_rules! both {
         }
     };
 }
+
+/// Posts a multipart form: text fields and files `(name, filename, bytes)`.
+pub async fn post_multipart(
+    app: &axum::Router,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Resp {
+    let boundary = "----gongkai-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, filename, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut req = Request::post(path).header(
+        "content-type",
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    read(
+        app.clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// GETs raw bytes (downloads).
+pub async fn get_bytes(
+    app: &axum::Router,
+    path: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let resp = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    (status, headers, bytes)
+}

@@ -1,0 +1,260 @@
+//! The standard disclosure catalog of grassroots government affairs (基层政务公开标准目录):
+//! entries imported from spreadsheets, matched by (area, matter, sub_matter), versions kept in
+//! the audit trail, retired rather than deleted.
+
+use crate::audit::{Change, append, append_many};
+use crate::{Actor, Result, Store, StoreError, now_text};
+use gongkai_domain::standard::StandardEntry;
+use serde::Serialize;
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredEntry {
+    /// Id.
+    pub id: i64,
+    /// The entry.
+    pub entry: StandardEntry,
+    /// Last change.
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    area: String,
+    seq: i64,
+    matter: String,
+    sub_matter: String,
+    content: String,
+    basis: String,
+    time_limit: String,
+    subject: String,
+    channels: String,
+    to_public: i64,
+    to_specific: i64,
+    proactive: i64,
+    on_request: i64,
+    county_level: i64,
+    township_level: i64,
+    retired_at: Option<String>,
+    updated_at: String,
+}
+
+impl From<Row> for StoredEntry {
+    fn from(r: Row) -> Self {
+        StoredEntry {
+            id: r.id,
+            entry: StandardEntry {
+                area: r.area,
+                seq: r.seq,
+                matter: r.matter,
+                sub_matter: r.sub_matter,
+                content: r.content,
+                basis: r.basis,
+                time_limit: r.time_limit,
+                subject: r.subject,
+                channels: r
+                    .channels
+                    .split('、')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                to_public: r.to_public == 1,
+                to_specific: r.to_specific == 1,
+                proactive: r.proactive == 1,
+                on_request: r.on_request == 1,
+                county_level: r.county_level == 1,
+                township_level: r.township_level == 1,
+            },
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// New entries.
+    pub added: usize,
+    /// Existing entries whose content changed (or that were retired and came back).
+    pub updated: usize,
+    /// Existing entries that were already the same.
+    pub unchanged: usize,
+}
+
+const COLUMNS: &str = "id, area, seq, matter, sub_matter, content, basis, time_limit, subject, channels, \
+    to_public, to_specific, proactive, on_request, county_level, township_level, retired_at, updated_at";
+
+impl Store {
+    /// Imports entries (already validated) in one transaction: new keys are added, known keys
+    /// updated where they differ; each change is audited with the entry's before and after.
+    pub async fn import_standard_entries(
+        &self,
+        actor: &Actor,
+        entries: &[StandardEntry],
+    ) -> Result<ImportSummary> {
+        let now = now_text();
+        let mut summary = ImportSummary::default();
+        let mut changes = Vec::new();
+        let mut tx = self.begin().await?;
+        for e in entries {
+            let existing: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM standard_entries WHERE area = $1 AND matter = $2 AND sub_matter = $3"
+            )))
+            .bind(&e.area)
+            .bind(&e.matter)
+            .bind(&e.sub_matter)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let flags = |b: bool| i64::from(b);
+            match existing {
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO standard_entries (area, seq, matter, sub_matter, content, basis, time_limit, subject, channels, \
+                         to_public, to_specific, proactive, on_request, county_level, township_level, created_by, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                    )
+                    .bind(&e.area)
+                    .bind(e.seq)
+                    .bind(&e.matter)
+                    .bind(&e.sub_matter)
+                    .bind(&e.content)
+                    .bind(&e.basis)
+                    .bind(&e.time_limit)
+                    .bind(&e.subject)
+                    .bind(e.channels.join("、"))
+                    .bind(flags(e.to_public))
+                    .bind(flags(e.to_specific))
+                    .bind(flags(e.proactive))
+                    .bind(flags(e.on_request))
+                    .bind(flags(e.county_level))
+                    .bind(flags(e.township_level))
+                    .bind(&actor.name)
+                    .bind(&now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    summary.added += 1;
+                    changes.push(Change {
+                        action: "standard.add",
+                        entity: "standard_entry",
+                        entity_id: id.to_string(),
+                        after: e.canonical(),
+                        detail: format!("标准目录新增：{}／{}", e.area, e.matter),
+                        ..Change::default()
+                    });
+                }
+                Some(row) => {
+                    let id = row.id;
+                    let retired = row.retired_at.clone();
+                    let before = StoredEntry::from(row).entry;
+                    if before == *e && retired.is_none() {
+                        summary.unchanged += 1;
+                        continue;
+                    }
+                    sqlx::query(
+                        "UPDATE standard_entries SET seq = $1, content = $2, basis = $3, time_limit = $4, subject = $5, channels = $6, \
+                         to_public = $7, to_specific = $8, proactive = $9, on_request = $10, county_level = $11, township_level = $12, \
+                         retired_at = NULL, updated_at = $13 WHERE id = $14",
+                    )
+                    .bind(e.seq)
+                    .bind(&e.content)
+                    .bind(&e.basis)
+                    .bind(&e.time_limit)
+                    .bind(&e.subject)
+                    .bind(e.channels.join("、"))
+                    .bind(flags(e.to_public))
+                    .bind(flags(e.to_specific))
+                    .bind(flags(e.proactive))
+                    .bind(flags(e.on_request))
+                    .bind(flags(e.county_level))
+                    .bind(flags(e.township_level))
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    summary.updated += 1;
+                    changes.push(Change {
+                        action: "standard.update",
+                        entity: "standard_entry",
+                        entity_id: id.to_string(),
+                        before: before.canonical(),
+                        after: e.canonical(),
+                        detail: format!("标准目录更新：{}／{}", e.area, e.matter),
+                        ..Change::default()
+                    });
+                }
+            }
+        }
+        append_many(&mut tx, self.backend(), actor, changes).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Current entries (not retired), by area and sequence; one area or all.
+    pub async fn standard_entries(&self, area: Option<&str>) -> Result<Vec<StoredEntry>> {
+        let rows: Vec<Row> = match area {
+            Some(a) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL AND area = $1 ORDER BY seq, id"
+                )))
+                .bind(a)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL ORDER BY area, seq, id"
+                )))
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(StoredEntry::from).collect())
+    }
+
+    /// The areas with current entries and how many each has.
+    pub async fn standard_areas(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT area, COUNT(*) FROM standard_entries WHERE retired_at IS NULL GROUP BY area ORDER BY area",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Retires an entry (it stays on record; importing it again brings it back). Audited.
+    pub async fn retire_standard_entry(&self, actor: &Actor, id: i64) -> Result<()> {
+        let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM standard_entries WHERE id = $1 AND retired_at IS NULL"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound(format!("标准目录条目 {id}")));
+        };
+        let entry = StoredEntry::from(row).entry;
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE standard_entries SET retired_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            self.backend(),
+            actor,
+            Change {
+                action: "standard.retire",
+                entity: "standard_entry",
+                entity_id: id.to_string(),
+                before: entry.canonical(),
+                detail: format!("标准目录停用：{}／{}", entry.area, entry.matter),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,314 @@
+//! The standard disclosure catalog of grassroots government affairs (基层政务公开标准目录): a
+//! public page and XLSX export, and the back office where the openness office imports it from
+//! XLSX (every bad row reported, nothing imported from a file with errors) and retires entries.
+
+use crate::AppState;
+use crate::auth::StaffSession;
+use crate::error::AppError;
+use crate::pages::render;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_domain::access::{Action, allowed};
+use gongkai_domain::standard::{HEADER_SUB, HEADER_TOP, RowError, parse_grid, to_grid};
+use gongkai_store::standards::{ImportSummary, StoredEntry};
+use serde::{Deserialize, Serialize};
+
+/// Largest spreadsheet accepted, in bytes.
+const MAX_SHEET_BYTES: usize = 10 * 1024 * 1024;
+
+fn ser<T: Serialize>(v: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
+}
+
+fn require(s: &StaffSession) -> Result<(), AppError> {
+    let st = s.staff();
+    if allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "只有政务公开办公室或系统管理员可以维护标准目录".into(),
+        ))
+    }
+}
+
+/// `?area=` filter and flash.
+#[derive(Deserialize, Default)]
+pub struct AreaQuery {
+    area: Option<String>,
+    ok: Option<String>,
+    added: Option<usize>,
+    updated: Option<usize>,
+    unchanged: Option<usize>,
+}
+
+impl AreaQuery {
+    fn area(&self) -> Option<&str> {
+        self.area
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+    }
+}
+
+#[derive(Serialize)]
+struct EntryView<'a> {
+    id: i64,
+    #[serde(flatten)]
+    e: &'a gongkai_domain::standard::StandardEntry,
+    channels_text: String,
+    audience: String,
+    mode: String,
+    level: String,
+}
+
+fn views(entries: &[StoredEntry]) -> Vec<EntryView<'_>> {
+    entries
+        .iter()
+        .map(|s| EntryView {
+            id: s.id,
+            e: &s.entry,
+            channels_text: s.entry.channels.join("、"),
+            audience: s.entry.audience_text(),
+            mode: s.entry.mode_text(),
+            level: s.entry.level_text(),
+        })
+        .collect()
+}
+
+/// `GET /standards`: the catalog for the public, one area or all.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AreaQuery>,
+) -> Result<Response, AppError> {
+    let areas = state.store.standard_areas().await?;
+    let entries = state.store.standard_entries(q.area()).await?;
+    let ctx = minijinja::context! {
+        areas => ser(&areas),
+        area => q.area(),
+        entries => ser(&views(&entries)),
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "standards.html",
+        "基层政务公开标准目录",
+        ctx,
+        None,
+    ))
+}
+
+/// `GET /standards.xlsx`: the catalog (one area or all) in the official two-row layout, ready
+/// to be edited and imported again.
+pub async fn export(
+    State(state): State<AppState>,
+    Query(q): Query<AreaQuery>,
+) -> Result<Response, AppError> {
+    let entries: Vec<_> = state
+        .store
+        .standard_entries(q.area())
+        .await?
+        .into_iter()
+        .map(|s| s.entry)
+        .collect();
+    let title = match q.area() {
+        Some(a) => format!("{a}领域基层政务公开标准目录"),
+        None => "基层政务公开标准目录".to_string(),
+    };
+    let rows = to_grid(&entries);
+    let bytes = gongkai_extract::sheet::write_table(&gongkai_extract::sheet::Table {
+        sheet: "标准目录",
+        title: &title,
+        header: &HEADER_TOP,
+        sub_header: Some(&HEADER_SUB),
+        widths: &[
+            10.0, 6.0, 14.0, 14.0, 30.0, 30.0, 16.0, 14.0, 20.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0,
+        ],
+        rows: &rows,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let filename = format!("{title}.xlsx");
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"standards.xlsx\"; filename*=UTF-8''{}",
+                    percent(&filename)
+                ),
+            ),
+            (CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `GET /admin/standards`: the catalog with the import form and retire buttons.
+pub async fn admin(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(q): Query<AreaQuery>,
+) -> Result<Response, AppError> {
+    require(&s)?;
+    let flash = (q.ok.as_deref() == Some("imported")).then(|| {
+        format!(
+            "导入完成：新增{}条，更新{}条，未变{}条",
+            q.added.unwrap_or(0),
+            q.updated.unwrap_or(0),
+            q.unchanged.unwrap_or(0)
+        )
+    });
+    let flash = flash.or_else(|| {
+        (q.ok.as_deref() == Some("retired")).then(|| "已停用该条目（记录保留）".to_string())
+    });
+    admin_render(&state, &headers, &s, q.area(), &[], flash).await
+}
+
+async fn admin_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    area: Option<&str>,
+    errors: &[RowError],
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    let areas = state.store.standard_areas().await?;
+    let entries = state.store.standard_entries(area).await?;
+    let ctx = minijinja::context! {
+        areas => ser(&areas),
+        area,
+        entries => ser(&views(&entries)),
+        errors => ser(&errors),
+        flash,
+    };
+    Ok(render(
+        state,
+        headers,
+        "admin/standards.html",
+        "标准目录维护",
+        ctx,
+        Some(&s.session),
+    ))
+}
+
+/// `POST /admin/standards/import` (multipart: `csrf`, `area`, `file`): validates every row and
+/// imports all or nothing.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut area, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("area") => area = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "文件过大（不超过{}MB）",
+                        MAX_SHEET_BYTES / 1024 / 1024
+                    ))
+                })?;
+                file = Some(bytes);
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    require(&s)?;
+    let fail = |message: String| vec![RowError { row: 0, message }];
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return admin_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            &fail("请选择要导入的 XLSX 文件".into()),
+            None,
+        )
+        .await;
+    };
+    if bytes.len() > MAX_SHEET_BYTES {
+        return admin_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            &fail(format!(
+                "文件过大（不超过{}MB）",
+                MAX_SHEET_BYTES / 1024 / 1024
+            )),
+            None,
+        )
+        .await;
+    }
+    let grid = match gongkai_extract::sheet::read_grid(&bytes) {
+        Ok(g) => g,
+        Err(e) => {
+            return admin_render(&state, &headers, &s, None, &fail(e.to_string()), None).await;
+        }
+    };
+    let entries = match parse_grid(&grid, &area) {
+        Ok(entries) => entries,
+        Err(errors) => return admin_render(&state, &headers, &s, None, &errors, None).await,
+    };
+    let ImportSummary {
+        added,
+        updated,
+        unchanged,
+    } = state
+        .store
+        .import_standard_entries(&s.actor(), &entries)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/admin/standards?ok=imported&added={added}&updated={updated}&unchanged={unchanged}"
+    ))
+    .into_response())
+}
+
+/// The retire form.
+#[derive(Deserialize)]
+pub struct RetireForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/standards/{id}/retire`: retires an entry (kept on record; audited).
+pub async fn retire(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    Form(f): Form<RetireForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    require(&s)?;
+    state.store.retire_standard_entry(&s.actor(), id).await?;
+    Ok(Redirect::to("/admin/standards?ok=retired").into_response())
+}
