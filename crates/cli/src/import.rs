@@ -274,7 +274,7 @@ pub async fn import_rows(
             formed_on: NaiveDate::parse_from_str(row.formed_on.trim(), "%Y-%m-%d").ok(),
             topic: row.topic.trim().into(),
             summary: row.summary.trim().into(),
-            body: row.body.clone(),
+            body: gongkai_domain::richtext::clean_body(&row.body),
         };
         problems.extend(validate_item(&input, today).into_iter().map(|e| e.message));
         let published = parse_published(&row.published_at);

@@ -9,6 +9,7 @@
 //! - [`access`]: roles and the access policy (who may do what for which unit).
 //! - [`audit`]: the hash chain of the audit trail.
 //! - [`standard`]: the standard disclosure catalog of grassroots government affairs (spreadsheet layouts).
+//! - [`richtext`]: item bodies as plain or rich text, sanitised HTML, text for search.
 //! - [`scan`]: the pre-publication scan for personal data and sensitive words.
 //! - [`totp`]: time-based one-time passwords for the optional second factor.
 //! - [`webhook`]: publication events for outside systems: validation, backoff, signatures.
@@ -19,6 +20,7 @@ pub mod calendar;
 pub mod disclosure;
 pub mod ids;
 pub mod org;
+pub mod richtext;
 pub mod scan;
 pub mod standard;
 pub mod totp;

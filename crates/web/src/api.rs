@@ -332,7 +332,7 @@ pub async fn create_item(
         formed_on: NaiveDate::parse_from_str(b.formed_on.trim(), "%Y-%m-%d").ok(),
         topic: b.topic.trim().into(),
         summary: b.summary.trim().into(),
-        body: b.body.clone(),
+        body: gongkai_domain::richtext::clean_body(&b.body),
     };
     let mut errors =
         gongkai_domain::disclosure::validate_item(&input, chrono::Utc::now().date_naive());

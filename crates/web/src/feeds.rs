@@ -32,7 +32,7 @@ fn render_feed(
     let entries: Vec<minijinja::Value> = items
         .iter()
         .map(|i| {
-            let summary = if i.revision.summary.is_empty() { i.revision.body.chars().take(200).collect() } else { i.revision.summary.clone() };
+            let summary = if i.revision.summary.is_empty() { gongkai_domain::richtext::to_text(&i.revision.body).chars().take(200).collect() } else { i.revision.summary.clone() };
             minijinja::context! {
                 index_no => &i.item.index_no, title => &i.revision.title, unit => &i.unit_name, category => &i.category_name,
                 published => i.item.first_published_at.as_deref().unwrap_or(""), updated => i.item.published_at.as_deref().unwrap_or(""), summary,

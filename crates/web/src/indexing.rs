@@ -49,7 +49,7 @@ pub fn index_doc(row: &PublishedRow, attachments: Option<&String>) -> IndexDoc {
         body: format!(
             "{}\n{}{}",
             row.summary,
-            row.body,
+            gongkai_domain::richtext::to_text(&row.body),
             attachments.map(String::as_str).unwrap_or("")
         ),
         unit_id: row.unit_id as u64,

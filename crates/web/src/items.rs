@@ -64,7 +64,7 @@ impl ItemForm {
             formed_on: NaiveDate::parse_from_str(self.formed_on.trim(), "%Y-%m-%d").ok(),
             topic: self.topic.trim().to_string(),
             summary: self.summary.trim().to_string(),
-            body: self.body.replace("\r\n", "\n"),
+            body: gongkai_domain::richtext::clean_body(&self.body),
         }
     }
 
@@ -354,7 +354,7 @@ async fn item_render(
         can_revise => works && rev.state == RevisionState::Published && next_state(RevisionState::Draft, Step::Submit, st.role, 0).is_ok(),
         can_withdraw => works && item.published_revision.is_some() && item.withdrawn_at.is_none() && matches!(st.role, gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin),
         body_findings => findings.iter().any(|f| f.status == "open" && f.source == "body"),
-        paragraphs => rev.body.split('\n').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>(),
+        body_html => gongkai_domain::richtext::to_html(&rev.body),
     };
     let mut resp = render(
         state,

@@ -174,13 +174,7 @@ pub async fn item(
         .iter()
         .map(|i| minijinja::context! { index_no => &i.item.index_no, title => &i.revision.title })
         .collect();
-    let paragraphs: Vec<String> = rev
-        .body
-        .split('\n')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect();
+    let body_html = gongkai_domain::richtext::to_html(&rev.body);
     let published_at = item
         .published_at
         .as_deref()
@@ -190,7 +184,7 @@ pub async fn item(
         item => minijinja::Value::from(minijinja::value::Serde(&item)),
         rev => minijinja::Value::from(minijinja::value::Serde(&rev)),
         validity => rev.validity.label(), unit_name => &unit.name, unit_code => &unit.code, category_name => &category.name,
-        published_at => &published_at, paragraphs, attachments, history, interprets, interpretations,
+        published_at => &published_at, body_html, attachments, history, interprets, interpretations,
         column => minijinja::context! { name => &category.name, description => format!("{}{}", unit.name, category.name), keywords => &category.name, kind => "信息公开" },
         article => minijinja::context! { title => &rev.title, pub_date => &published_at, source => &unit.name },
     };

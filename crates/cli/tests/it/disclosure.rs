@@ -996,3 +996,85 @@ fn app_state(t: &TestDb) -> gongkai_web::AppState {
     };
     gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap()
 }
+
+both!(
+    rich_text_bodies_are_sanitised_scanned_and_searchable,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let body = "<h2>一、补贴对象</h2><p onclick=\"steal()\">各镇街：<script>document.cookie</script></p>\
+                <table><thead><tr><th scope=\"col\">姓名</th><th scope=\"col\">联系电话</th></tr></thead>\
+                <tbody><tr><td>王五</td><td>13812345678</td></tr></tbody></table>\
+                <p><a href=\"javascript:alert(1)\">详情</a> <img src=\"x.png\" onerror=\"alert(1)\" alt=\"示意图\"></p>";
+        let id = draft(&t, &app, "耕地地力保护补贴发放花名册", body).await;
+        // stored sanitised: structure kept, script, handlers and javascript: links gone
+        let rev = t.store.working_revision(id).await.unwrap();
+        assert!(
+            rev.body.starts_with("<h2>一、补贴对象</h2>"),
+            "{}",
+            rev.body
+        );
+        assert!(rev.body.contains("<td>13812345678</td>"));
+        for gone in [
+            "script",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "document.cookie",
+        ] {
+            assert!(!rev.body.contains(gone), "{gone} in {}", rev.body);
+        }
+        // the scan reads the rich body: the phone number in the table is found
+        let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        post(
+            &app,
+            &format!("/admin/items/{id}/submit"),
+            Some(&editor),
+            &[("csrf", &ecsrf)],
+        )
+        .await;
+        let findings = t.store.findings(id, 1).await.unwrap();
+        assert_eq!(
+            findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+            ["mobile"]
+        );
+        // masking works in place inside the markup
+        let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
+        let r = post(
+            &app,
+            &format!("/admin/items/{id}/mask"),
+            Some(&reviewer),
+            &[("csrf", &rcsrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let rev = t.store.working_revision(id).await.unwrap();
+        assert!(rev.body.contains("<td>138****5678</td>"), "{}", rev.body);
+        let (leader, lcsrf) = t.session_for("jyj_leader").await;
+        for (who, csrf, step) in [(&reviewer, &rcsrf, "review"), (&leader, &lcsrf, "approve")] {
+            let r = post(
+                &app,
+                &format!("/admin/items/{id}/{step}"),
+                Some(who),
+                &[("csrf", csrf)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+        }
+        let item = t.store.get_item(id).await.unwrap();
+        let page = get(&app, &format!("/items/{}", item.index_no), None).await;
+        assert!(
+            page.body.contains("<th scope=\"col\">联系电话</th>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<h2>一、补贴对象</h2>"));
+        assert!(!page.body.contains("<script") && !page.body.contains("onerror"));
+        // search reads the text, not the tags
+        let hits = get(&app, "/api/v1/search?q=王五", None).await.json();
+        assert_eq!(hits["total"], 1, "{hits}");
+        let none = get(&app, "/api/v1/search?q=thead", None).await.json();
+        assert_eq!(none["total"], 0, "{none}");
+        t.cleanup().await;
+    }
+);
