@@ -1535,3 +1535,71 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One unit's publication timeliness over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Timeliness {
+    /// Unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// Items first published in the period.
+    pub published: i64,
+    /// Of which later than the limit.
+    pub late: i64,
+    /// The most working days late.
+    pub max_late: i64,
+    /// Working days late, summed.
+    pub total_late: i64,
+}
+
+/// A late item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LateItem {
+    /// Item.
+    pub id: i64,
+    /// 索引号.
+    pub index_no: String,
+    /// Title of the public (or last published) revision.
+    pub title: String,
+    /// 成文日期.
+    pub formed_on: String,
+    /// First publication.
+    pub first_published_at: String,
+    /// Working days late.
+    pub days_late: i64,
+}
+
+impl Store {
+    /// Timeliness per unit for items first published in `[from, to)` (stored UTC times).
+    pub async fn timeliness(&self, from: &str, to: &str) -> Result<Vec<Timeliness>> {
+        Ok(sqlx::query_as(
+            "SELECT i.unit_id, u.name AS unit_name, COUNT(*) AS published, \
+             SUM(CASE WHEN i.days_late > 0 THEN 1 ELSE 0 END) AS late, \
+             MAX(i.days_late) AS max_late, CAST(SUM(i.days_late) AS BIGINT) AS total_late \
+             FROM items i JOIN units u ON u.id = i.unit_id \
+             WHERE i.first_published_at >= $1 AND i.first_published_at < $2 \
+             GROUP BY i.unit_id, u.name ORDER BY i.unit_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A unit's items first published late in `[from, to)`, latest first.
+    pub async fn late_items(&self, unit_id: i64, from: &str, to: &str) -> Result<Vec<LateItem>> {
+        Ok(sqlx::query_as(
+            "SELECT i.id, i.index_no, r.title, r.formed_on, i.first_published_at, i.days_late \
+             FROM items i JOIN item_revisions r ON r.item_id = i.id \
+             AND r.revision = (SELECT MIN(r2.revision) FROM item_revisions r2 WHERE r2.item_id = i.id AND r2.state IN ('published', 'superseded')) \
+             WHERE i.unit_id = $1 AND i.days_late > 0 AND i.first_published_at >= $2 AND i.first_published_at < $3 \
+             ORDER BY i.first_published_at DESC",
+        )
+        .bind(unit_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

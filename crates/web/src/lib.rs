@@ -19,6 +19,7 @@ pub mod jobs;
 mod metrics;
 mod pages;
 mod portal;
+mod reports;
 mod search;
 mod standards;
 mod templates;
@@ -184,6 +185,8 @@ pub fn app(state: AppState) -> Router {
             get(webhooks::show).post(webhooks::update),
         )
         .route("/admin/jobs/{id}/retry", post(webhooks::retry))
+        .route("/admin/timeliness", get(reports::page))
+        .route("/admin/timeliness.xlsx", get(reports::export))
         .route("/admin/standards", get(standards::admin))
         .route("/admin/standards/import", post(standards::import))
         .route("/admin/standards/{id}/retire", post(standards::retire))

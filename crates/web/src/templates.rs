@@ -112,6 +112,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "admin/standards.html",
         include_str!("../../../templates/admin/standards.html"),
     ),
+    (
+        "admin/timeliness.html",
+        include_str!("../../../templates/admin/timeliness.html"),
+    ),
 ];
 
 /// The loaded template environment.

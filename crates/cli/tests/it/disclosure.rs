@@ -1078,3 +1078,121 @@ both!(
         t.cleanup().await;
     }
 );
+
+/// Drafts a clean item in JYJ formed on `formed_on` and publishes it; returns its id.
+async fn publish_formed(t: &TestDb, app: &axum::Router, title: &str, formed_on: &str) -> i64 {
+    let (editor, ecsrf) = t.session_for("jyj_editor").await;
+    let jyj = t.unit_id("JYJ").await;
+    let cat = t
+        .store
+        .list_categories(Some(jyj))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code == "QTWJ")
+        .unwrap();
+    let r = post(
+        app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&editor),
+        &[
+            ("csrf", &ecsrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", title),
+            ("formed_on", formed_on),
+            ("validity", "in_force"),
+            ("body", "各学校：\n请按通知要求执行。"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/admin/items/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (user, step) in [
+        ("jyj_editor", "submit"),
+        ("jyj_reviewer", "review"),
+        ("jyj_leader", "approve"),
+    ] {
+        let (cookie, csrf) = t.session_for(user).await;
+        let r = post(
+            app,
+            &format!("/admin/items/{id}/{step}"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+    }
+    id
+}
+
+both!(timeliness_report_per_unit, async |db: Db| {
+    use chrono::Datelike;
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let today = chrono::Utc::now().date_naive();
+    let formed_late = today - chrono::Duration::days(60);
+    let late_id = publish_formed(&t, &app, "迟发的通知", &formed_late.to_string()).await;
+    publish_formed(&t, &app, "及时的通知", &today.to_string()).await;
+    let cal = t.store.calendar().await.unwrap();
+    let want = gongkai_domain::disclosure::days_late(&cal, formed_late, today, 20).unwrap();
+    assert!(want > 0);
+    assert_eq!(t.store.get_item(late_id).await.unwrap().days_late, want);
+
+    let year = today.year();
+    let (gkb, _) = t.session_for("gkb").await;
+    let page = get(&app, &format!("/admin/timeliness?year={year}"), Some(&gkb)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let row = format!(
+        "<tr><td>区教育局</td><td>2</td><td>1</td>\n      <td><a href=\"/admin/timeliness?year={year}&amp;unit={}\">1</a></td>\n      <td>50.0%</td><td>{want}</td><td>{want}.0</td></tr>",
+        t.unit_id("JYJ").await
+    );
+    assert!(page.body.contains(&row), "{}", page.body);
+    // one unit's late items
+    let jyj = t.unit_id("JYJ").await;
+    let detail = get(
+        &app,
+        &format!("/admin/timeliness?year={year}&unit={jyj}"),
+        Some(&gkb),
+    )
+    .await;
+    assert!(detail.body.contains("迟发的通知") && !detail.body.contains("及时的通知"));
+    // a unit's own staff see their unit only; other units are refused
+    let (mzj, _) = t.session_for("mzj_editor").await;
+    let own = get(&app, &format!("/admin/timeliness?year={year}"), Some(&mzj)).await;
+    assert!(!own.body.contains("区教育局"), "{}", own.body);
+    let other = get(
+        &app,
+        &format!("/admin/timeliness?year={year}&unit={jyj}"),
+        Some(&mzj),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    // a nonsense year is a clear error
+    let bad = get(&app, "/admin/timeliness?year=1800", Some(&gkb)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("年份应在2008至"));
+    // the spreadsheet carries the same figures
+    let r = axum::http::Request::get(format!("/admin/timeliness.xlsx?year={year}"))
+        .header("cookie", &gkb)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.clone(), r).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let grid = gongkai_extract::sheet::read_grid(&bytes).unwrap();
+    let jyj_row = grid
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("区教育局"))
+        .unwrap();
+    assert_eq!(jyj_row[1..5], ["2", "1", "1", "50.0%"]);
+    t.cleanup().await;
+});
