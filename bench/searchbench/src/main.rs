@@ -5,7 +5,7 @@
 //! Usage: gongkai-searchbench CORPUS.jsonl WORKDIR [RUNS_PER_QUERY]
 
 use anyhow::{Context, Result};
-use gongkai_search::{IndexDoc, SearchIndex, SearchRequest};
+use gongkai_search::{COUNT_CAP, IndexDoc, SearchIndex, SearchRequest};
 use sqlx::Connection;
 use std::io::BufRead;
 use std::time::Instant;
@@ -121,7 +121,7 @@ async fn main() -> Result<()> {
     let (mut all_g, mut all_f) = (Vec::new(), Vec::new());
     for q in QUERIES {
         let mut g = Vec::new();
-        let mut g_hits = 0;
+        let mut g_hits = String::new();
         for _ in 0..runs {
             let t = Instant::now();
             let r = index.search(&SearchRequest {
@@ -130,23 +130,31 @@ async fn main() -> Result<()> {
                 ..Default::default()
             })?;
             g.push(t.elapsed().as_secs_f64() * 1000.0);
-            g_hits = r.total;
+            g_hits = if r.total_capped {
+                format!("≥{}", r.total)
+            } else {
+                r.total.to_string()
+            };
         }
-        // FTS5: each word is a quoted trigram phrase, all words required; count + top 10 by rank
+        // FTS5: each word is a quoted trigram phrase, all words required; count (capped like
+        // gongkai's, so both engines do the same work) + top 10 by rank
         let fts_query = q
             .split_whitespace()
             .map(|w| format!("\"{w}\""))
             .collect::<Vec<_>>()
             .join(" AND ");
         let mut f = Vec::new();
-        let mut f_hits = 0i64;
+        let mut f_hits = String::new();
         for _ in 0..runs {
             let t = Instant::now();
-            let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM docs WHERE docs MATCH $1")
-                .bind(&fts_query)
-                .fetch_one(&mut conn)
-                .await
-                .unwrap_or((0,));
+            let (count,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM docs WHERE docs MATCH $1 LIMIT $2)",
+            )
+            .bind(&fts_query)
+            .bind(COUNT_CAP as i64 + 1)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or((0,));
             let _top: Vec<(i64,)> =
                 sqlx::query_as("SELECT rowid FROM docs WHERE docs MATCH $1 ORDER BY rank LIMIT 10")
                     .bind(&fts_query)
@@ -154,7 +162,11 @@ async fn main() -> Result<()> {
                     .await
                     .unwrap_or_default();
             f.push(t.elapsed().as_secs_f64() * 1000.0);
-            f_hits = count;
+            f_hits = if count > COUNT_CAP as i64 {
+                format!("≥{COUNT_CAP}")
+            } else {
+                count.to_string()
+            };
         }
         g.sort_by(f64::total_cmp);
         f.sort_by(f64::total_cmp);

@@ -16,7 +16,7 @@ use ferrous_opencc::config::BuiltinConfig;
 use gongkai_domain::disclosure::normalize_doc_no;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -158,8 +158,11 @@ pub struct Hit {
 /// Results of one search.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SearchResults {
-    /// Total matching items.
+    /// Matching items, counted exactly up to [`COUNT_CAP`]; beyond it, `total_capped` is set and
+    /// `total` is a lower bound.
     pub total: usize,
+    /// More items match than were counted.
+    pub total_capped: bool,
     /// The requested page.
     pub hits: Vec<Hit>,
 }
@@ -383,6 +386,7 @@ impl SearchIndex {
         } else if !req.query.trim().is_empty() {
             return Ok(SearchResults {
                 total: 0,
+                total_capped: false,
                 hits: Vec::new(),
             });
         }
@@ -407,7 +411,7 @@ impl SearchIndex {
             Box::new(BooleanQuery::new(must))
         };
         let limit = req.limit.clamp(1, 100);
-        let total = searcher.search(&query, &Count)?;
+        let (total, total_capped) = searcher.search(&query, &CappedCount(COUNT_CAP))?;
         let addresses: Vec<(f32, tantivy::DocAddress)> = match req.sort {
             SortBy::Relevance if !terms.is_empty() => searcher.search(
                 &query,
@@ -464,7 +468,11 @@ impl SearchIndex {
                 score,
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            total_capped,
+            hits,
+        })
     }
 }
 
@@ -670,5 +678,110 @@ mod tests {
     fn normalizer_folds_width_and_script() {
         let n = Normalizer::new().unwrap();
         assert_eq!(n.normalize("信息公開ＡＢＣ１２３"), "信息公开abc123");
+    }
+
+    #[test]
+    fn counting_stops_at_the_cap_and_says_so() {
+        let ix = SearchIndex::in_memory().unwrap();
+        let docs: Vec<IndexDoc> = (1..=7)
+            .map(|i| {
+                doc(
+                    i,
+                    &format!("第{i}号通知"),
+                    "",
+                    "政务公开工作要点",
+                    5,
+                    i as i64,
+                )
+            })
+            .collect();
+        ix.apply(&docs, &[]).unwrap();
+        let searcher = ix.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(ix.fields.body, "公开"),
+            IndexRecordOption::Basic,
+        );
+        for (cap, want) in [
+            (3, (3, true)),
+            (6, (6, true)),
+            (7, (7, false)),
+            (100, (7, false)),
+        ] {
+            assert_eq!(
+                searcher.search(&q, &CappedCount(cap)).unwrap(),
+                want,
+                "cap {cap}"
+            );
+        }
+        // the search result reports it too (the real cap is far above 7)
+        let r = ix
+            .search(&SearchRequest {
+                query: "政务公开".into(),
+                limit: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((r.total, r.total_capped, r.hits.len()), (7, false, 3));
+    }
+}
+
+/// How many matches are counted exactly. Past this a query is broad enough that nobody pages
+/// through it; counting every one of half a million matches was the slowest part of a search.
+pub const COUNT_CAP: usize = 100_000;
+
+/// Counts matching live documents, stopping once `cap` are found across all segments.
+struct CappedCount(usize);
+
+/// Not used: [`CappedCount`] walks each segment's scorer itself so it can stop early.
+struct NoSegmentCollector;
+
+impl SegmentCollector for NoSegmentCollector {
+    type Fruit = usize;
+    fn collect(&mut self, _doc: tantivy::DocId, _score: tantivy::Score) {}
+    fn harvest(self) -> usize {
+        0
+    }
+}
+
+impl Collector for CappedCount {
+    type Fruit = (usize, bool);
+    type Child = NoSegmentCollector;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: tantivy::SegmentOrdinal,
+        _segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<NoSegmentCollector> {
+        Ok(NoSegmentCollector)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<(usize, bool)> {
+        let total: usize = counts.iter().sum();
+        Ok((total.min(self.0), total > self.0))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        _segment_ord: u32,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<usize> {
+        use tantivy::DocSet;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut n = 0;
+        let mut doc = scorer.doc();
+        // one more than the cap, so that merge_fruits can tell "exactly cap" from "more"
+        while doc != tantivy::TERMINATED && n <= self.0 {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+            }
+            doc = scorer.advance();
+        }
+        Ok(n)
     }
 }

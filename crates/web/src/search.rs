@@ -95,6 +95,7 @@ pub async fn page(
         .map(|u| minijinja::context! { id => u.id, name => &u.name, selected => req.unit_id == Some(u.id as u64) })
         .collect();
     let total = results.as_ref().map_or(0, |r| r.total);
+    let capped = results.as_ref().is_some_and(|r| r.total_capped);
     let pages = total.div_ceil(PER_PAGE);
     let base = format!(
         "/search?q={}&unit={}&year={}&sort={}",
@@ -110,7 +111,7 @@ pub async fn page(
     let ctx = minijinja::context! {
         q => &q.q, units, year => req.year, by_date => req.sort == SortBy::Date, searched,
         hits => results.as_ref().map(|r| minijinja::Value::from(minijinja::value::Serde(&r.hits))),
-        total, page, pages, base,
+        total, capped, page, pages, base,
         column => minijinja::context! { name => "搜索", description => "政府信息检索", keywords => "搜索,政府信息公开", kind => "搜索" },
     };
     Ok(render(
