@@ -104,6 +104,24 @@ impl Browser {
         v["value"].clone()
     }
 
+    /// Runs `script` in the page (WebDriver "execute async"); the script calls its last
+    /// argument with the result.
+    fn execute_async(&self, script: &str) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    fn execute(&self, script: &str) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
     fn go(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
@@ -291,6 +309,116 @@ async fn publish_through_the_back_office_and_find_it_on_the_portal() {
         b.source()
     );
 
+    drop(b);
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+    t.cleanup().await;
+}
+
+/// axe-core's browser bundle: `GONGKAI_AXE`, or where `scripts/test` installs it with npm.
+fn axe_source() -> String {
+    let path = std::env::var("GONGKAI_AXE").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/axe/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. The accessibility audit needs axe-core: scripts/test installs it (npm install --prefix target/axe axe-core@4)",
+            path.display()
+        )
+    })
+}
+
+/// The WCAG 2.1 A/AA violations axe-core finds on the current page, as readable lines.
+fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
+    b.execute(axe);
+    let v = b.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})\
+           .then(r => done(r.violations.map(v => v.impact + ' ' + v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))\
+           .catch(e => done(['axe failed: ' + e]));",
+    );
+    v.as_array()
+        .unwrap_or_else(|| panic!("axe returned {v}"))
+        .iter()
+        .map(|x| x.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Every kind of public and back-office page passes axe-core's WCAG 2.1 A/AA rules in a real
+/// browser, in the normal, large-font and high-contrast modes (GB/T 37668 follows WCAG 2.0 AA).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_pass_the_axe_accessibility_audit() {
+    let t = TestDb::new(Db::Sqlite).await;
+    let (mut server, addr) = start_server(&t);
+    let base = format!("http://{addr}");
+    let axe = axe_source();
+    let b = Browser::start();
+    let jyj = t.unit_id("JYJ").await;
+    let item = t
+        .store
+        .list_published(None, None, 1, 0)
+        .await
+        .unwrap()
+        .1
+        .into_iter()
+        .next()
+        .map(|i| i.item.index_no)
+        .expect("the demo publishes items");
+    let public = [
+        "/".to_string(),
+        "/list".to_string(),
+        "/units".to_string(),
+        "/units/JYJ".to_string(),
+        "/units/JYJ/guide".to_string(),
+        format!("/items/{item}"),
+        "/search?q=%E6%95%99%E8%82%B2".to_string(),
+        "/standards".to_string(),
+        "/login".to_string(),
+        "/no-such-page".to_string(),
+    ];
+    let mut problems = Vec::new();
+    let mut audited = 0;
+    for mode in ["", "font=large", "contrast=high"] {
+        if !mode.is_empty() {
+            b.go(&format!("{base}/prefs?{mode}"));
+        }
+        for path in &public {
+            b.go(&format!("{base}{path}"));
+            for v in axe_violations(&b, &axe) {
+                problems.push(format!("{path} [{mode}] {v}"));
+            }
+            audited += 1;
+        }
+    }
+    b.go(&format!("{base}/prefs?font=normal"));
+    b.go(&format!("{base}/prefs?contrast=normal"));
+    b.login(&base, "admin");
+    for path in [
+        "/admin".to_string(),
+        format!("/admin/units/{jyj}"),
+        format!("/admin/units/{jyj}/items"),
+        format!("/admin/units/{jyj}/items/new"),
+        format!("/admin/units/{jyj}/staff"),
+        format!("/admin/units/{jyj}/audit"),
+        "/admin/calendar".to_string(),
+        "/admin/account".to_string(),
+        "/admin/words".to_string(),
+        "/admin/webhooks".to_string(),
+        "/admin/standards".to_string(),
+        "/admin/timeliness".to_string(),
+    ] {
+        b.go(&format!("{base}{path}"));
+        for v in axe_violations(&b, &axe) {
+            problems.push(format!("{path} {v}"));
+        }
+        audited += 1;
+    }
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(audited, 3 * 10 + 12);
     drop(b);
     Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
