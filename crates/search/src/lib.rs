@@ -517,6 +517,67 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// How many matches are counted exactly. Past this a query is broad enough that nobody pages
+/// through it; counting every one of half a million matches was the slowest part of a search.
+pub const COUNT_CAP: usize = 100_000;
+
+/// Counts matching live documents, stopping once `cap` are found across all segments.
+struct CappedCount(usize);
+
+/// Not used: [`CappedCount`] walks each segment's scorer itself so it can stop early.
+struct NoSegmentCollector;
+
+impl SegmentCollector for NoSegmentCollector {
+    type Fruit = usize;
+    fn collect(&mut self, _doc: tantivy::DocId, _score: tantivy::Score) {}
+    fn harvest(self) -> usize {
+        0
+    }
+}
+
+impl Collector for CappedCount {
+    type Fruit = (usize, bool);
+    type Child = NoSegmentCollector;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: tantivy::SegmentOrdinal,
+        _segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<NoSegmentCollector> {
+        Ok(NoSegmentCollector)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<(usize, bool)> {
+        let total: usize = counts.iter().sum();
+        Ok((total.min(self.0), total > self.0))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        _segment_ord: u32,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<usize> {
+        use tantivy::DocSet;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut n = 0;
+        let mut doc = scorer.doc();
+        // one more than the cap, so that merge_fruits can tell "exactly cap" from "more"
+        while doc != tantivy::TERMINATED && n <= self.0 {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+            }
+            doc = scorer.advance();
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,66 +783,5 @@ mod tests {
             })
             .unwrap();
         assert_eq!((r.total, r.total_capped, r.hits.len()), (7, false, 3));
-    }
-}
-
-/// How many matches are counted exactly. Past this a query is broad enough that nobody pages
-/// through it; counting every one of half a million matches was the slowest part of a search.
-pub const COUNT_CAP: usize = 100_000;
-
-/// Counts matching live documents, stopping once `cap` are found across all segments.
-struct CappedCount(usize);
-
-/// Not used: [`CappedCount`] walks each segment's scorer itself so it can stop early.
-struct NoSegmentCollector;
-
-impl SegmentCollector for NoSegmentCollector {
-    type Fruit = usize;
-    fn collect(&mut self, _doc: tantivy::DocId, _score: tantivy::Score) {}
-    fn harvest(self) -> usize {
-        0
-    }
-}
-
-impl Collector for CappedCount {
-    type Fruit = (usize, bool);
-    type Child = NoSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _segment_local_id: tantivy::SegmentOrdinal,
-        _segment: &tantivy::SegmentReader,
-    ) -> tantivy::Result<NoSegmentCollector> {
-        Ok(NoSegmentCollector)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<(usize, bool)> {
-        let total: usize = counts.iter().sum();
-        Ok((total.min(self.0), total > self.0))
-    }
-
-    fn collect_segment(
-        &self,
-        weight: &dyn tantivy::query::Weight,
-        _segment_ord: u32,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<usize> {
-        use tantivy::DocSet;
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let alive = reader.alive_bitset();
-        let mut n = 0;
-        let mut doc = scorer.doc();
-        // one more than the cap, so that merge_fruits can tell "exactly cap" from "more"
-        while doc != tantivy::TERMINATED && n <= self.0 {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                n += 1;
-            }
-            doc = scorer.advance();
-        }
-        Ok(n)
     }
 }

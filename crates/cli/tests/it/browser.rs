@@ -320,10 +320,12 @@ async fn publish_through_the_back_office_and_find_it_on_the_portal() {
 
 /// axe-core's browser bundle: `GONGKAI_AXE`, or where `scripts/test` installs it with npm.
 fn axe_source() -> String {
-    let path = std::env::var("GONGKAI_AXE").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/axe/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var("GONGKAI_AXE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/axe/node_modules/axe-core/axe.min.js")
+        });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {e}. The accessibility audit needs axe-core: scripts/test installs it (npm install --prefix target/axe axe-core@4)",
@@ -380,6 +382,15 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/login".to_string(),
         "/no-such-page".to_string(),
     ];
+    // the audit itself catches what it is meant to catch
+    b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
+    let bad = axe_violations(&b, &axe);
+    for rule in ["html-has-lang", "image-alt", "label"] {
+        assert!(
+            bad.iter().any(|v| v.contains(&format!(" {rule}: "))),
+            "{rule} not reported: {bad:?}"
+        );
+    }
     let mut problems = Vec::new();
     let mut audited = 0;
     for mode in ["", "font=large", "contrast=high"] {
