@@ -173,6 +173,16 @@ impl Templates {
                 .replace('"', "&quot;")
                 .replace('\'', "&apos;")
         });
+        // Stored times are UTC; staff read Beijing time (`YYYY-MM-DD HH:MM:SS`).
+        env.add_filter("beijing", |v: String| -> String {
+            chrono::DateTime::parse_from_rfc3339(&v)
+                .map(|t| {
+                    (t + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or(v)
+        });
         for (name, _) in BUILTIN {
             env.get_template(name)?;
         }
