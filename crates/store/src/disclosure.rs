@@ -1494,13 +1494,13 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::placeholders(ids.len());
         let sql = format!(
             "SELECT i.id, i.index_no, i.unit_id, u.name AS unit_name, i.category_id, c.name AS category_name, r.revision, r.title, r.doc_no, r.formed_on, r.summary, r.body, i.published_at \
              FROM items i JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.published_revision \
              JOIN units u ON u.id = i.unit_id JOIN catalog_categories c ON c.id = i.category_id \
              WHERE i.withdrawn_at IS NULL AND i.id IN ({})",
-            placeholders.join(", ")
+            placeholders
         );
         let mut q = sqlx::query_as::<_, PublishedRow>(sqlx::AssertSqlSafe(sql));
         for id in ids {
@@ -1518,10 +1518,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(out);
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::placeholders(ids.len());
         let sql = format!(
             "SELECT a.item_id, a.text FROM attachments a JOIN items i ON i.id = a.item_id AND a.revision = i.published_revision WHERE a.item_id IN ({}) ORDER BY a.id",
-            placeholders.join(", ")
+            placeholders
         );
         let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
         for id in ids {

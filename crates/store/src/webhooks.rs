@@ -301,11 +301,11 @@ impl Store {
         if job_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=job_ids.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::placeholders(job_ids.len());
         let sql = format!(
             "SELECT job_id, attempt, worker, started_at, duration_ms, status_code, error, response FROM job_attempts \
              WHERE job_id IN ({}) ORDER BY job_id, attempt",
-            placeholders.join(", ")
+            placeholders
         );
         let mut q = sqlx::query_as::<_, JobAttempt>(sqlx::AssertSqlSafe(sql));
         for id in job_ids {

@@ -31,13 +31,7 @@ async fn draft(t: &TestDb, app: &axum::Router, title: &str, body: &str) -> i64 {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .trim_start_matches("/admin/items/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    r.item_id()
 }
 
 both!(
@@ -490,14 +484,7 @@ both!(published_items_are_found_by_search, async |db: Db| {
         ],
     )
     .await;
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/admin/items/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i64 = r.item_id();
     // a draft is not searchable
     assert_eq!(
         get(&app, "/api/v1/search?q=信息公开", None).await.json()["total"],
@@ -1079,67 +1066,16 @@ both!(
     }
 );
 
-/// Drafts a clean item in JYJ formed on `formed_on` and publishes it; returns its id.
-async fn publish_formed(t: &TestDb, app: &axum::Router, title: &str, formed_on: &str) -> i64 {
-    let (editor, ecsrf) = t.session_for("jyj_editor").await;
-    let jyj = t.unit_id("JYJ").await;
-    let cat = t
-        .store
-        .list_categories(Some(jyj))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.code == "QTWJ")
-        .unwrap();
-    let r = post(
-        app,
-        &format!("/admin/units/{jyj}/items"),
-        Some(&editor),
-        &[
-            ("csrf", &ecsrf),
-            ("category_id", &cat.id.to_string()),
-            ("title", title),
-            ("formed_on", formed_on),
-            ("validity", "in_force"),
-            ("body", "各学校：\n请按通知要求执行。"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/admin/items/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    for (user, step) in [
-        ("jyj_editor", "submit"),
-        ("jyj_reviewer", "review"),
-        ("jyj_leader", "approve"),
-    ] {
-        let (cookie, csrf) = t.session_for(user).await;
-        let r = post(
-            app,
-            &format!("/admin/items/{id}/{step}"),
-            Some(&cookie),
-            &[("csrf", &csrf)],
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
-    }
-    id
-}
-
 both!(timeliness_report_per_unit, async |db: Db| {
     use chrono::Datelike;
     let t = TestDb::with_demo(db).await;
     let app = t.app();
     let today = chrono::Utc::now().date_naive();
     let formed_late = today - chrono::Duration::days(60);
-    let late_id = publish_formed(&t, &app, "迟发的通知", &formed_late.to_string()).await;
-    publish_formed(&t, &app, "及时的通知", &today.to_string()).await;
+    let late_id =
+        crate::support::publish_in_jyj(&t, &app, "QTWJ", "迟发的通知", &formed_late.to_string())
+            .await;
+    crate::support::publish_in_jyj(&t, &app, "QTWJ", "及时的通知", &today.to_string()).await;
     let cal = t.store.calendar().await.unwrap();
     let want = gongkai_domain::disclosure::days_late(&cal, formed_late, today, 20).unwrap();
     assert!(want > 0);

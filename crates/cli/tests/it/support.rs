@@ -352,3 +352,66 @@ pub async fn get_bytes(
         .to_vec();
     (status, headers, bytes)
 }
+
+impl Resp {
+    /// The id in a `Location: /admin/items/ID?…` redirect.
+    pub fn item_id(&self) -> i64 {
+        self.location()
+            .trim_start_matches("/admin/items/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("no item id in {:?}", self.location()))
+    }
+}
+
+/// Drafts a clean item in JYJ's category `category` (formed on `formed_on`) as its editor and
+/// takes it through review (reviewer) and approval (leader); returns its id.
+pub async fn publish_in_jyj(
+    t: &TestDb,
+    app: &axum::Router,
+    category: &str,
+    title: &str,
+    formed_on: &str,
+) -> i64 {
+    let (editor, ecsrf) = t.session_for("jyj_editor").await;
+    let jyj = t.unit_id("JYJ").await;
+    let cats = t.store.list_categories(Some(jyj)).await.unwrap();
+    let cat = cats.iter().find(|c| c.code == category).unwrap();
+    let r = post(
+        app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&editor),
+        &[
+            ("csrf", &ecsrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", title),
+            ("doc_no", "区教发〔2026〕9号"),
+            ("formed_on", formed_on),
+            ("validity", "in_force"),
+            ("topic", "教育"),
+            ("summary", "摘要"),
+            ("body", "各学校：\n请按通知要求认真贯彻执行。"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.item_id();
+    for (user, step) in [
+        ("jyj_editor", "submit"),
+        ("jyj_reviewer", "review"),
+        ("jyj_leader", "approve"),
+    ] {
+        let (cookie, csrf) = t.session_for(user).await;
+        let r = post(
+            app,
+            &format!("/admin/items/{id}/{step}"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
+    }
+    id
+}

@@ -4,7 +4,7 @@
 //! signed, idempotent, and logged for staff; a delivery that runs out of attempts can be retried.
 
 use crate::both;
-use crate::support::{Db, TestDb, get, post};
+use crate::support::{Db, TestDb, get, post, publish_in_jyj};
 use axum::http::StatusCode;
 use std::sync::{Arc, Mutex};
 
@@ -56,56 +56,6 @@ fn state_with(t: &TestDb, webhooks: gongkai_web::WebhookConfig) -> gongkai_web::
         ..Default::default()
     };
     gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap()
-}
-
-/// Drafts a clean item in JYJ and takes it through review and approval; returns its id.
-async fn publish_clean(t: &TestDb, app: &axum::Router, title: &str) -> i64 {
-    let (editor, ecsrf) = t.session_for("jyj_editor").await;
-    let jyj = t.unit_id("JYJ").await;
-    let cats = t.store.list_categories(Some(jyj)).await.unwrap();
-    let cat = cats.iter().find(|c| c.code == "GHXX").unwrap();
-    let r = post(
-        app,
-        &format!("/admin/units/{jyj}/items"),
-        Some(&editor),
-        &[
-            ("csrf", &ecsrf),
-            ("category_id", &cat.id.to_string()),
-            ("title", title),
-            ("doc_no", "区教发〔2026〕9号"),
-            ("formed_on", "2026-11-20"),
-            ("validity", "in_force"),
-            ("topic", "教育"),
-            ("summary", "规划摘要"),
-            ("body", "各学校：\n现将规划印发给你们，请认真贯彻执行。"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/admin/items/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    for (user, step) in [
-        ("jyj_editor", "submit"),
-        ("jyj_reviewer", "review"),
-        ("jyj_leader", "approve"),
-    ] {
-        let (cookie, csrf) = t.session_for(user).await;
-        let r = post(
-            app,
-            &format!("/admin/items/{id}/{step}"),
-            Some(&cookie),
-            &[("csrf", &csrf)],
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
-    }
-    id
 }
 
 both!(
@@ -184,7 +134,7 @@ both!(
         assert_eq!(hook.events, ",item.published,item.withdrawn,");
         assert_eq!(hook.secret.len(), 48);
 
-        let id = publish_clean(&t, &app, "示范区教育发展“十五五”规划").await;
+        let id = publish_in_jyj(&t, &app, "GHXX", "示范区教育发展“十五五”规划", "2026-11-20").await;
         let item = t.store.get_item(id).await.unwrap();
         let (jobs, total) = t.store.webhook_jobs(hook.id, 10, 0).await.unwrap();
         assert_eq!(total, 1, "one job per subscriber and event");
@@ -290,7 +240,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(t.store.get_webhook(hook.id).await.unwrap().active, 0);
-        publish_clean(&t, &app, "另一份规划").await;
+        publish_in_jyj(&t, &app, "GHXX", "另一份规划", "2026-11-20").await;
         assert_eq!(t.store.webhook_jobs(hook.id, 10, 0).await.unwrap().1, 2);
         // the changes are in the audit trail
         let audit = t.store.list_audit(None, 20, 0).await.unwrap();
@@ -335,7 +285,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let hook = t.store.list_webhooks().await.unwrap()[0].clone();
-        publish_clean(&t, &app, "电子屏测试信息").await;
+        publish_in_jyj(&t, &app, "GHXX", "电子屏测试信息", "2026-11-20").await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
         let (jobs, _) = t.store.webhook_jobs(hook.id, 10, 0).await.unwrap();
         assert_eq!(jobs[0].state, "failed");
