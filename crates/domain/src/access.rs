@@ -96,6 +96,25 @@ pub enum Action {
     ManageWebhooks,
 }
 
+impl Action {
+    /// What a refused staff member is told, in Chinese.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Action::ViewUnitDesk | Action::ViewUnitStaff => "您的账号无权查看该单位",
+            Action::ManageStaff => "您的账号无权管理该单位的账号（仅系统管理员或本单位负责人）",
+            Action::EditUnitProfile => "您的账号无权修改该单位的资料或栏目",
+            Action::ManageUnits => "您的账号无权新建或调整单位（仅系统管理员）",
+            Action::ViewAudit => "您的账号无权查看该单位的审计日志",
+            Action::ImportCalendar => "您的账号无权导入工作日历（仅系统管理员）",
+            Action::WorkOnItems => "您的账号无权处理该单位的信息",
+            Action::ManageStandards => {
+                "您的账号无权维护敏感词表和标准目录（仅政务公开办公室或系统管理员）"
+            }
+            Action::ManageWebhooks => "您的账号无权管理推送接口（仅政务公开办公室或系统管理员）",
+        }
+    }
+}
+
 /// Whether a staff member with `role` in unit `actor_unit` may perform `action` for
 /// `target_unit`.
 pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) -> bool {
@@ -117,6 +136,24 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_refusal_says_no_in_chinese() {
+        for a in [
+            Action::ViewUnitDesk,
+            Action::ViewUnitStaff,
+            Action::ManageStaff,
+            Action::EditUnitProfile,
+            Action::ManageUnits,
+            Action::ViewAudit,
+            Action::ImportCalendar,
+            Action::WorkOnItems,
+            Action::ManageStandards,
+            Action::ManageWebhooks,
+        ] {
+            assert!(a.refusal().contains("无权"), "{a:?}");
+        }
+    }
 
     #[test]
     fn role_codes_round_trip() {

@@ -20,12 +20,7 @@ use serde::Deserialize;
 
 /// Fails with 403 unless the session's role may do `action` for `unit_id`.
 fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppError> {
-    let st = s.staff();
-    if allowed(st.role, st.unit_id, action, unit_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("您的账号无权对该单位执行此操作".into()))
-    }
+    crate::auth::permit(s.staff(), action, unit_id)
 }
 
 /// Query with an optional flash message.

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use gongkai_domain::access::{Action, allowed};
+use gongkai_domain::access::Action;
 use gongkai_domain::calendar::{CalendarError, Coverage};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -129,11 +129,7 @@ pub async fn me(ApiCaller(staff): ApiCaller) -> Json<Value> {
 }
 
 fn require(staff: &gongkai_store::org::Staff, action: Action, unit: i64) -> Result<(), ApiError> {
-    if allowed(staff.role, staff.unit_id, action, unit) {
-        Ok(())
-    } else {
-        Err(ApiError(AppError::Forbidden("无权访问该单位的数据".into())))
-    }
+    crate::auth::permit(staff, action, unit).map_err(ApiError)
 }
 
 /// `GET /api/v1/units/{id}/staff`.

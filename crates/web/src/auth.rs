@@ -465,3 +465,17 @@ pub async fn logout(
     );
     Ok(resp)
 }
+
+/// The one access check of the web layer: may `staff` perform `action` for `unit`? The refusal
+/// says why, in Chinese (`access::Action::refusal`).
+pub fn permit(
+    staff: &gongkai_store::org::Staff,
+    action: gongkai_domain::access::Action,
+    unit: i64,
+) -> Result<(), AppError> {
+    if gongkai_domain::access::allowed(staff.role, staff.unit_id, action, unit) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(action.refusal().into()))
+    }
+}

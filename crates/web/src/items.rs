@@ -23,12 +23,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppError> {
-    let st = s.staff();
-    if allowed(st.role, st.unit_id, action, unit_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("您的账号无权处理该单位的信息".into()))
-    }
+    crate::auth::permit(s.staff(), action, unit_id)
 }
 
 /// The item form's fields.
@@ -480,13 +475,7 @@ impl From<OpError> for AppError {
 }
 
 fn scope(staff: &gongkai_store::org::Staff, unit_id: i64) -> Result<(), OpError> {
-    if allowed(staff.role, staff.unit_id, Action::WorkOnItems, unit_id) {
-        Ok(())
-    } else {
-        Err(OpError::App(AppError::Forbidden(
-            "您的账号无权处理该单位的信息".into(),
-        )))
-    }
+    crate::auth::permit(staff, Action::WorkOnItems, unit_id).map_err(OpError::App)
 }
 
 fn actor_of(staff: &gongkai_store::org::Staff) -> gongkai_store::Actor {

@@ -103,7 +103,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let mut resp = next.run(req).await;
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
     if let Some(ErrorPage(message)) = resp.extensions_mut().remove::<ErrorPage>() {
-        resp = crate::pages::error_page(&state, &headers, resp.status(), &message);
+        resp = crate::pages::error_page(&state, &headers, resp.status(), &message).await;
     }
     let h = resp.headers_mut();
     h.insert(

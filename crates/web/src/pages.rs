@@ -119,14 +119,32 @@ impl<'a> From<&'a crate::SiteConfig> for SiteView<'a> {
 }
 
 /// Renders an error page in the site layout.
-pub fn error_page(
+pub async fn error_page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     message: &str,
 ) -> Response {
     let ctx = minijinja::context! { status => status.as_u16(), message };
-    let mut resp = render(state, headers, "error.html", "出错了", ctx, None);
+    // The header shows who is logged in, as on every other page (a failed lookup just leaves
+    // it out: the error page must render whatever else is wrong).
+    let session = match crate::auth::cookie(headers, crate::auth::SESSION_COOKIE) {
+        Some(token) => state
+            .store
+            .find_session(&crate::auth::token_hash(&token))
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let mut resp = render(
+        state,
+        headers,
+        "error.html",
+        "出错了",
+        ctx,
+        session.as_ref(),
+    );
     *resp.status_mut() = status;
     resp
 }

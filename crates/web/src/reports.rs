@@ -113,9 +113,7 @@ pub async fn page(
     let st = s.staff();
     let detail = match q.unit {
         Some(unit) => {
-            if !allowed(st.role, st.unit_id, Action::ViewUnitDesk, unit) {
-                return Err(AppError::Forbidden("您的账号无权查看该单位".into()));
-            }
+            crate::auth::permit(st, Action::ViewUnitDesk, unit)?;
             let (from, to) = year_bounds(year);
             let unit_name = state.store.get_unit(unit).await?.name;
             let items = state.store.late_items(unit, &from, &to).await?;

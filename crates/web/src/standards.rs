@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_domain::access::{Action, allowed};
+use gongkai_domain::access::Action;
 use gongkai_domain::standard::{HEADER_SUB, HEADER_TOP, RowError, parse_grid, to_grid};
 use gongkai_store::standards::{ImportSummary, StoredEntry};
 use serde::{Deserialize, Serialize};
@@ -24,14 +24,7 @@ fn ser<T: Serialize>(v: &T) -> minijinja::Value {
 }
 
 fn require(s: &StaffSession) -> Result<(), AppError> {
-    let st = s.staff();
-    if allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "只有政务公开办公室或系统管理员可以维护标准目录".into(),
-        ))
-    }
+    crate::auth::permit(s.staff(), Action::ManageStandards, s.staff().unit_id)
 }
 
 /// `?area=` filter and flash.

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongkai_domain::access::{Action, allowed};
+use gongkai_domain::access::Action;
 use gongkai_domain::webhook::{Event, WebhookInput, parse_events, validate};
 use serde::{Deserialize, Serialize};
 
@@ -20,14 +20,7 @@ fn ser<T: Serialize>(v: &T) -> minijinja::Value {
 }
 
 fn require(s: &StaffSession) -> Result<(), AppError> {
-    let st = s.staff();
-    if allowed(st.role, st.unit_id, Action::ManageWebhooks, st.unit_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "只有政务公开办公室或系统管理员可以管理推送接口".into(),
-        ))
-    }
+    crate::auth::permit(s.staff(), Action::ManageWebhooks, s.staff().unit_id)
 }
 
 /// The subscription form. Each event is a checkbox of its own (`published`, `revised`,

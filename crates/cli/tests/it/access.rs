@@ -180,6 +180,10 @@ both!(access_matrix, async |db: Db| {
                 );
                 if *want == N && !route.contains("/api/") {
                     assert!(body.contains("无权"), "403 page explains in Chinese");
+                    assert!(
+                        body.contains("<button type=\"submit\">退出</button>"),
+                        "the 403 page still shows who is logged in: {body}"
+                    );
                 }
                 checked += 1;
             }
