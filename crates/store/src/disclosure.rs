@@ -1060,23 +1060,69 @@ impl Store {
         a.ok_or_else(|| StoreError::NotFound(format!("附件 {id}")))
     }
 
+    /// The summaries of (item, revision) pairs, in the given order, read in four queries
+    /// whatever their number (items, their revisions, unit and category names).
     async fn summaries(&self, rows: Vec<(i64, i64)>) -> Result<Vec<ItemSummary>> {
-        let units = self.list_units().await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let list = crate::placeholders(ids.len());
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query_as::<_, Item>(sqlx::AssertSqlSafe(sql));
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q
+        };
+        let items: std::collections::HashMap<i64, Item> = bind_all(format!(
+            "SELECT {} FROM items WHERE id IN ({list})",
+            item_columns!()
+        ))
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+        let mut q = sqlx::query_as::<_, RevisionRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM item_revisions WHERE item_id IN ({list})",
+            rev_columns!()
+        )));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let mut revisions = std::collections::HashMap::new();
+        for r in q.fetch_all(self.pool()).await? {
+            let r: Revision = r.try_into()?;
+            revisions.insert((r.item_id, r.revision), r);
+        }
+        let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT i.id, u.name, c.name FROM items i JOIN units u ON u.id = i.unit_id \
+             JOIN catalog_categories c ON c.id = i.category_id WHERE i.id IN ({list})"
+        )));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let names: std::collections::HashMap<i64, (String, String)> = q
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(id, unit, category)| (id, (unit, category)))
+            .collect();
         let mut out = Vec::with_capacity(rows.len());
         for (item_id, revision) in rows {
-            let item = self.get_item(item_id).await?;
-            let revision = self.get_revision(item_id, revision).await?;
-            let category = self.get_category(item.category_id).await?;
-            let unit_name = units
-                .iter()
-                .find(|u| u.id == item.unit_id)
-                .map(|u| u.name.clone())
-                .unwrap_or_default();
+            let (Some(item), Some(revision)) = (
+                items.get(&item_id).cloned(),
+                revisions.remove(&(item_id, revision)),
+            ) else {
+                return Err(StoreError::NotFound(format!("信息 {item_id} 版本 {revision}")));
+            };
+            let (unit_name, category_name) = names.get(&item_id).cloned().unwrap_or_default();
             out.push(ItemSummary {
                 item,
                 revision,
                 unit_name,
-                category_name: category.name,
+                category_name,
             });
         }
         Ok(out)
@@ -1085,12 +1131,22 @@ impl Store {
     /// The public summaries of the given items (their published revision), skipping any that
     /// are not published.
     pub async fn summaries_of(&self, ids: &[i64]) -> Result<Vec<ItemSummary>> {
-        let mut rows = Vec::new();
-        for id in ids {
-            if let Some(r) = self.get_item(*id).await?.published_revision {
-                rows.push((*id, r));
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id, published_revision FROM items WHERE published_revision IS NOT NULL AND id IN ({})",
+            crate::placeholders(ids.len())
+        )));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let published: std::collections::HashMap<i64, i64> =
+            q.fetch_all(self.pool()).await?.into_iter().collect();
+        let rows = ids
+            .iter()
+            .filter_map(|id| published.get(id).map(|r| (*id, *r)))
+            .collect();
         self.summaries(rows).await
     }
 
