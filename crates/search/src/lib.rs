@@ -15,7 +15,7 @@ use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
 use gongkai_domain::disclosure::normalize_doc_no;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -185,6 +185,84 @@ struct Fields {
 
 const TOKENIZER: &str = "gongkai_zh";
 
+/// jieba over the normalised text (Simplified, half-width, lower case), with every token's
+/// offsets mapped back onto the original text, so that the index stores the original characters
+/// and snippets highlight them, while matching sees one form of each word.
+#[derive(Clone)]
+struct NormalizingTokenizer {
+    inner: tantivy_jieba::JiebaTokenizer,
+    normalizer: Arc<Normalizer>,
+}
+
+/// A token stream that owns its tokens.
+struct OwnedTokens {
+    tokens: Vec<tantivy::tokenizer::Token>,
+    next: usize,
+}
+
+impl tantivy::tokenizer::TokenStream for OwnedTokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl tantivy::tokenizer::Tokenizer for NormalizingTokenizer {
+    type TokenStream<'a> = OwnedTokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> OwnedTokens {
+        use tantivy::tokenizer::TokenStream;
+        let normalized = self.normalizer.normalize(text);
+        let map = offset_map(text, &normalized);
+        let mut stream = self.inner.token_stream(&normalized);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            let mut t = stream.token().clone();
+            t.offset_from = map(t.offset_from);
+            t.offset_to = map(t.offset_to).max(t.offset_from);
+            tokens.push(t);
+        }
+        OwnedTokens { tokens, next: 0 }
+    }
+}
+
+/// Maps a byte offset in `normalized` to the byte offset of the same character in `original`.
+/// Normalising keeps one character for one almost always; when it did not, offsets are scaled
+/// and snapped to a character boundary (a highlight may then be slightly off, never invalid).
+fn offset_map<'a>(original: &'a str, normalized: &str) -> impl Fn(usize) -> usize + 'a {
+    let same_count = original.chars().count() == normalized.chars().count();
+    let table: Vec<(usize, usize)> = if same_count {
+        normalized
+            .char_indices()
+            .map(|(i, _)| i)
+            .zip(original.char_indices().map(|(i, _)| i))
+            .chain(std::iter::once((normalized.len(), original.len())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let norm_len = normalized.len().max(1);
+    move |offset: usize| {
+        if !table.is_empty() {
+            return match table.binary_search_by_key(&offset, |(n, _)| *n) {
+                Ok(i) => table[i].1,
+                Err(i) => table.get(i).map_or(original.len(), |(_, o)| *o),
+            };
+        }
+        let mut o = (offset.min(norm_len) * original.len() / norm_len).min(original.len());
+        while !original.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default()
@@ -218,7 +296,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    normalizer: Normalizer,
+    normalizer: Arc<Normalizer>,
 }
 
 impl SearchIndex {
@@ -239,10 +317,14 @@ impl SearchIndex {
     }
 
     fn finish(index: Index, fields: Fields) -> Result<SearchIndex> {
-        let analyzer = TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .build();
+        let normalizer = Arc::new(Normalizer::new()?);
+        let analyzer = TextAnalyzer::builder(NormalizingTokenizer {
+            inner: tantivy_jieba::JiebaTokenizer::new(),
+            normalizer: normalizer.clone(),
+        })
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build();
         index.tokenizers().register(TOKENIZER, analyzer);
         let reader = index
             .reader_builder()
@@ -254,7 +336,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            normalizer: Normalizer::new()?,
+            normalizer,
         })
     }
 
@@ -275,16 +357,15 @@ impl SearchIndex {
             let mut doc = TantivyDocument::default();
             doc.add_u64(f.id, d.id);
             doc.add_text(f.index_no, &d.index_no);
-            doc.add_text(f.title, self.normalizer.normalize(&d.title));
-            doc.add_text(
-                f.doc_no,
-                self.normalizer.normalize(&normalize_doc_no(&d.doc_no)),
-            );
+            // Text fields keep the original characters (shown in results and snippets); the
+            // tokenizer normalises what it indexes.
+            doc.add_text(f.title, &d.title);
+            doc.add_text(f.doc_no, &d.doc_no);
             doc.add_text(
                 f.doc_no_exact,
                 normalize_doc_no(&self.normalizer.normalize(&d.doc_no)),
             );
-            doc.add_text(f.body, self.normalizer.normalize(&d.body));
+            doc.add_text(f.body, &d.body);
             doc.add_u64(f.unit_id, d.unit_id);
             doc.add_text(f.unit_name, &d.unit_name);
             doc.add_u64(f.category_id, d.category_id);
@@ -739,6 +820,56 @@ mod tests {
     fn normalizer_folds_width_and_script() {
         let n = Normalizer::new().unwrap();
         assert_eq!(n.normalize("信息公開ＡＢＣ１２３"), "信息公开abc123");
+    }
+
+    #[test]
+    fn results_show_the_original_characters() {
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.apply(
+            &[doc(
+                9,
+                "關於學前教育資助（2026年）的通知",
+                "區教發［2026］5號",
+                "各幼兒園：現將學前教育資助辦法印發給你們，請遵照執行。ＡＢＣ",
+                5,
+                1,
+            )],
+            &[],
+        )
+        .unwrap();
+        let r = ix
+            .search(&SearchRequest {
+                query: "学前教育 资助".into(),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(r.total, 1);
+        let hit = &r.hits[0];
+        assert_eq!(
+            hit.title_html,
+            "關於<mark>學前教育資助</mark>（2026年）的通知"
+        );
+        assert!(
+            hit.snippet_html
+                .contains("現將<mark>學前教育資助</mark>辦法印發給你們，請遵照執行。"),
+            "{}",
+            hit.snippet_html
+        );
+        assert_eq!(hit.doc_no, "區教發［2026］5號");
+        // full-width Latin is still found by its half-width, lower-case form
+        let r = ix
+            .search(&SearchRequest {
+                query: "abc".into(),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            r.hits[0].snippet_html.contains("<mark>ＡＢＣ</mark>"),
+            "{}",
+            r.hits[0].snippet_html
+        );
     }
 
     #[test]

@@ -1115,7 +1115,9 @@ impl Store {
                 items.get(&item_id).cloned(),
                 revisions.remove(&(item_id, revision)),
             ) else {
-                return Err(StoreError::NotFound(format!("信息 {item_id} 版本 {revision}")));
+                return Err(StoreError::NotFound(format!(
+                    "信息 {item_id} 版本 {revision}"
+                )));
             };
             let (unit_name, category_name) = names.get(&item_id).cloned().unwrap_or_default();
             out.push(ItemSummary {
