@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
-[ -x target/release/gongkai ] || cargo build --release
+cargo build --release -p gongkai   # never a stale binary
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 target/release/gongkai corpus --count "$n" > "$tmp/corpus.jsonl"

@@ -9,5 +9,6 @@ n=${1:-1000000}
 runs=${2:-20}
 cargo build --release -p gongkai -p gongkai-searchbench
 if [ -n "${BENCH_DIR:-}" ]; then tmp=$BENCH_DIR; mkdir -p "$tmp"; else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
+rm -rf "$tmp/work"   # a fresh index each run (re-adding to an old one would leave deleted documents)
 target/release/gongkai corpus --count "$n" > "$tmp/corpus.jsonl"
 target/release/gongkai-searchbench "$tmp/corpus.jsonl" "$tmp/work" "$runs"
