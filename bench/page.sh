@@ -12,7 +12,7 @@ for pkg in wrk nginx; do command -v $pkg >/dev/null || { apt-get update -qq && D
 tmp=$(mktemp -d)
 cleanup() { kill $gk_pid $ng_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-target/release/gongkai serve --demo --data "$tmp/data" --addr 127.0.0.1:18941 > "$tmp/serve.log" 2>&1 &
+GONGKAI_LOG=${GONGKAI_LOG:-info,sqlx=warn} target/release/gongkai serve --demo --data "$tmp/data" --addr 127.0.0.1:18941 > "$tmp/serve.log" 2>&1 &
 gk_pid=$!
 until curl -sf -o /dev/null http://127.0.0.1:18941/healthz; do sleep 0.1; done
 index_no=$(curl -sf 'http://127.0.0.1:18941/api/v1/items?limit=1' | sed -n 's/.*"index_no":"\([^"]*\)".*/\1/p')

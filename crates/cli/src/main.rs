@@ -4,6 +4,7 @@ mod config;
 mod corpus;
 mod demo;
 mod import;
+mod logsink;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -350,7 +351,9 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         Command::Serve { data, addr, demo } => {
             let settings = config::settings(file, addr, data.data, data.database)?;
             init_logging(settings.json_logs);
-            serve(settings, demo, started).await?;
+            let served = serve(settings, demo, started).await;
+            logsink::LogSink::flush_all();
+            served?;
         }
         Command::Migrate { data } => {
             let (store, _) = open_store(file, &data).await?;
@@ -692,7 +695,9 @@ fn init_logging(json: bool) {
         EnvFilter::try_from_env("GONGKAI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(logsink::LogSink::start())
+        // colours only for a person at a terminal, not in log files
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if json {
         builder.json().init();
     } else {

@@ -3,12 +3,13 @@
 //! publication, revision or withdrawal — by this server or, through the outbox, by another —
 //! makes every cached page stale at once. Pages with a logged-in user are never cached.
 
+use axum::body::Bytes;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
 /// The cache.
 pub struct PageCache {
-    entries: RwLock<HashMap<String, (u64, Arc<str>)>>,
+    entries: RwLock<HashMap<String, (u64, Bytes)>>,
     capacity: usize,
 }
 
@@ -21,8 +22,8 @@ impl PageCache {
         }
     }
 
-    /// The page for `key` if it was rendered at `generation`.
-    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<str>> {
+    /// The page for `key` if it was rendered at `generation` (shared, not copied).
+    pub fn get(&self, key: &str, generation: u64) -> Option<Bytes> {
         let map = self.entries.read().ok()?;
         map.get(key)
             .filter(|(g, _)| *g == generation)
@@ -30,7 +31,7 @@ impl PageCache {
     }
 
     /// Stores a page rendered at `generation`; when full, stale entries go first, then all.
-    pub fn put(&self, key: String, generation: u64, html: Arc<str>) {
+    pub fn put(&self, key: String, generation: u64, html: Bytes) {
         if let Ok(mut map) = self.entries.write() {
             if map.len() >= self.capacity {
                 map.retain(|_, (g, _)| *g == generation);

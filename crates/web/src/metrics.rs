@@ -13,26 +13,63 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
-/// (method, route pattern, status) of a counted request.
-type RequestKey = (String, String, u16);
+/// One counted (method, status) of a route: count and total seconds.
+#[derive(Clone)]
+struct Counter {
+    method: String,
+    status: u16,
+    count: u64,
+    seconds: f64,
+}
 
 /// Counters of the web layer.
 #[derive(Default)]
 pub struct Metrics {
-    /// Count and total seconds per key.
-    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
+    /// Per route pattern, its (method, status) counters. Looked up by `&str`, so counting a
+    /// request allocates nothing once its route has been seen.
+    requests: Mutex<std::collections::HashMap<String, Vec<Counter>>>,
     in_flight: AtomicI64,
 }
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut m) = self.requests.lock() {
-            let e = m
-                .entry((method.to_string(), route.to_string(), status))
-                .or_insert((0, 0.0));
-            e.0 += 1;
-            e.1 += seconds;
+        let Ok(mut m) = self.requests.lock() else {
+            return;
+        };
+        let counters = match m.get_mut(route) {
+            Some(c) => c,
+            None => m.entry(route.to_string()).or_default(),
+        };
+        match counters
+            .iter_mut()
+            .find(|c| c.status == status && c.method == method)
+        {
+            Some(c) => {
+                c.count += 1;
+                c.seconds += seconds;
+            }
+            None => counters.push(Counter {
+                method: method.to_string(),
+                status,
+                count: 1,
+                seconds,
+            }),
         }
+    }
+
+    fn snapshot(&self) -> BTreeMap<(String, String, u16), (u64, f64)> {
+        let mut out = BTreeMap::new();
+        if let Ok(m) = self.requests.lock() {
+            for (route, counters) in m.iter() {
+                for c in counters {
+                    out.insert(
+                        (c.method.clone(), route.clone(), c.status),
+                        (c.count, c.seconds),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// The Prometheus exposition text.
@@ -42,7 +79,7 @@ impl Metrics {
             "# HELP gongkai_http_requests_total HTTP requests by method, route and status.\n",
         );
         out.push_str("# TYPE gongkai_http_requests_total counter\n");
-        let snapshot = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
+        let snapshot = self.snapshot();
         for ((method, route, status), (n, _)) in &snapshot {
             out.push_str(&format!("gongkai_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}\n"));
         }
@@ -88,12 +125,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
 /// Middleware around every request.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let path = req.uri().path().to_string();
+    // cheap clones (shared or inline), not copies of the text
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let uri = req.uri().clone();
     // only the cookies are needed later (display preferences on an error page)
     let mut headers = axum::http::HeaderMap::new();
     for v in req.headers().get_all(axum::http::header::COOKIE) {
@@ -120,7 +155,9 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     );
     let status = resp.status().as_u16();
     let seconds = start.elapsed().as_secs_f64();
-    state.metrics.record(&method, &route, status, seconds);
+    let (method, path) = (method.as_str(), uri.path());
+    let route = route.as_ref().map_or("unmatched", |m| m.as_str());
+    state.metrics.record(method, route, status, seconds);
     tracing::info!(target: "gongkai::http", method, path, route, status, ms = seconds * 1000.0, "request");
     resp
 }

@@ -129,7 +129,7 @@ pub async fn item(
         .as_deref()
         .and_then(|k| state.page_cache.get(k, generation))
     {
-        return Ok(axum::response::Html(html.to_string()).into_response());
+        return Ok(html_response(html));
     }
     let item = state
         .store
@@ -188,7 +188,7 @@ pub async fn item(
         column => minijinja::context! { name => &category.name, description => format!("{}{}", unit.name, category.name), keywords => &category.name, kind => "信息公开" },
         article => minijinja::context! { title => &rev.title, pub_date => &published_at, source => &unit.name },
     };
-    let html: std::sync::Arc<str> = crate::pages::render_string(
+    let html: axum::body::Bytes = crate::pages::render_string(
         &state,
         &headers,
         "portal/item.html",
@@ -200,7 +200,19 @@ pub async fn item(
     if let Some(key) = cache_key {
         state.page_cache.put(key, generation, html.clone());
     }
-    Ok(axum::response::Html(html.to_string()).into_response())
+    Ok(html_response(html))
+}
+
+/// An HTML response from shared bytes (a cached page is sent without copying it).
+fn html_response(html: axum::body::Bytes) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response()
 }
 
 /// RFC 3339 UTC text → `YYYY-MM-DD HH:MM` in Beijing time (the `PubDate` convention).
