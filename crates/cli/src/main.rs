@@ -286,7 +286,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli, started)) {
+    let result = runtime.block_on(run(cli, started));
+    // A webhook request still in flight on a blocking thread must not hold the exit up for its
+    // whole timeout: the job's lease runs out and another attempt is made later.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误（error）：{e:#}");
