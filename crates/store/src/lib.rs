@@ -44,8 +44,9 @@ pub enum StoreError {
         "数据库地址无效（invalid database URL）：{0}。应为 sqlite://路径 或 postgres://用户@主机:端口/库"
     )]
     BadUrl(String),
-    /// A record with the same unique key exists already.
-    #[error("记录已存在（already exists）：{0}")]
+    /// The change conflicts with what is stored: a record with the same unique key exists
+    /// (`… 已存在`), or the record's state changed meanwhile. The text is a whole sentence.
+    #[error("{0}")]
     Conflict(String),
     /// The record asked for does not exist.
     #[error("记录不存在（not found）：{0}")]
@@ -294,7 +295,7 @@ pub(crate) fn placeholders(n: usize) -> String {
 pub(crate) fn conflict(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            StoreError::Conflict(what.to_string())
+            StoreError::Conflict(format!("{what} 已存在"))
         }
         _ => StoreError::Db(e),
     }

@@ -48,7 +48,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
-            StoreError::Conflict(what) => AppError::Conflict(format!("{what} 已存在")),
+            StoreError::Conflict(message) => AppError::Conflict(message),
             other => AppError::Internal(other.to_string()),
         }
     }
