@@ -97,6 +97,20 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 10] = [
+        Action::ViewUnitDesk,
+        Action::ViewUnitStaff,
+        Action::ManageStaff,
+        Action::EditUnitProfile,
+        Action::ManageUnits,
+        Action::ViewAudit,
+        Action::ImportCalendar,
+        Action::WorkOnItems,
+        Action::ManageStandards,
+        Action::ManageWebhooks,
+    ];
+
     /// What a refused staff member is told, in Chinese.
     pub fn refusal(self) -> &'static str {
         match self {
@@ -139,18 +153,7 @@ mod tests {
 
     #[test]
     fn every_refusal_says_no_in_chinese() {
-        for a in [
-            Action::ViewUnitDesk,
-            Action::ViewUnitStaff,
-            Action::ManageStaff,
-            Action::EditUnitProfile,
-            Action::ManageUnits,
-            Action::ViewAudit,
-            Action::ImportCalendar,
-            Action::WorkOnItems,
-            Action::ManageStandards,
-            Action::ManageWebhooks,
-        ] {
+        for a in Action::ALL {
             assert!(a.refusal().contains("无权"), "{a:?}");
         }
     }
@@ -165,18 +168,7 @@ mod tests {
 
     #[test]
     fn unit_roles_never_act_for_other_units() {
-        let actions = [
-            Action::ViewUnitDesk,
-            Action::ViewUnitStaff,
-            Action::ManageStaff,
-            Action::EditUnitProfile,
-            Action::ManageUnits,
-            Action::ViewAudit,
-            Action::ImportCalendar,
-            Action::WorkOnItems,
-            Action::ManageStandards,
-            Action::ManageWebhooks,
-        ];
+        let actions = Action::ALL;
         for role in [
             Role::Editor,
             Role::Reviewer,

@@ -403,12 +403,12 @@ impl SearchIndex {
 
     /// The words a query is made of, after normalisation and segmentation (punctuation dropped).
     pub fn query_terms(&self, query: &str) -> Vec<String> {
-        let normalized = self.normalizer.normalize(query);
         let mut analyzer = match self.index.tokenizers().get(TOKENIZER) {
             Some(a) => a,
             None => return Vec::new(),
         };
-        let mut stream = analyzer.token_stream(&normalized);
+        // the analyzer normalises (NormalizingTokenizer), so the query goes in as typed
+        let mut stream = analyzer.token_stream(query);
         let mut terms = Vec::new();
         while let Some(t) = stream.next() {
             if t.text.chars().any(char::is_alphanumeric) && !terms.contains(&t.text) {

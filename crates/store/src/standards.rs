@@ -82,6 +82,26 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
+/// Binds an entry's content as `$1`–`$12` (seq, content, basis, time limit, subject, channels,
+/// then the six flags), the same for inserting and updating.
+macro_rules! bind_content {
+    ($query:expr, $e:expr) => {
+        $query
+            .bind($e.seq)
+            .bind(&$e.content)
+            .bind(&$e.basis)
+            .bind(&$e.time_limit)
+            .bind(&$e.subject)
+            .bind($e.channels.join("、"))
+            .bind(i64::from($e.to_public))
+            .bind(i64::from($e.to_specific))
+            .bind(i64::from($e.proactive))
+            .bind(i64::from($e.on_request))
+            .bind(i64::from($e.county_level))
+            .bind(i64::from($e.township_level))
+    };
+}
+
 const COLUMNS: &str = "id, area, seq, matter, sub_matter, content, basis, time_limit, subject, channels, \
     to_public, to_specific, proactive, on_request, county_level, township_level, retired_at, updated_at";
 
@@ -106,29 +126,20 @@ impl Store {
             .bind(&e.sub_matter)
             .fetch_optional(&mut *tx)
             .await?;
-            let flags = |b: bool| i64::from(b);
             match existing {
                 None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO standard_entries (area, seq, matter, sub_matter, content, basis, time_limit, subject, channels, \
-                         to_public, to_specific, proactive, on_request, county_level, township_level, created_by, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                    let (id,): (i64,) = bind_content!(
+                        sqlx::query_as(
+                            "INSERT INTO standard_entries (seq, content, basis, time_limit, subject, channels, \
+                             to_public, to_specific, proactive, on_request, county_level, township_level, \
+                             area, matter, sub_matter, created_by, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                        ),
+                        e
                     )
                     .bind(&e.area)
-                    .bind(e.seq)
                     .bind(&e.matter)
                     .bind(&e.sub_matter)
-                    .bind(&e.content)
-                    .bind(&e.basis)
-                    .bind(&e.time_limit)
-                    .bind(&e.subject)
-                    .bind(e.channels.join("、"))
-                    .bind(flags(e.to_public))
-                    .bind(flags(e.to_specific))
-                    .bind(flags(e.proactive))
-                    .bind(flags(e.on_request))
-                    .bind(flags(e.county_level))
-                    .bind(flags(e.township_level))
                     .bind(&actor.name)
                     .bind(&now)
                     .fetch_one(&mut *tx)
@@ -151,23 +162,14 @@ impl Store {
                         summary.unchanged += 1;
                         continue;
                     }
-                    sqlx::query(
-                        "UPDATE standard_entries SET seq = $1, content = $2, basis = $3, time_limit = $4, subject = $5, channels = $6, \
-                         to_public = $7, to_specific = $8, proactive = $9, on_request = $10, county_level = $11, township_level = $12, \
-                         retired_at = NULL, updated_at = $13 WHERE id = $14",
+                    bind_content!(
+                        sqlx::query(
+                            "UPDATE standard_entries SET seq = $1, content = $2, basis = $3, time_limit = $4, subject = $5, channels = $6, \
+                             to_public = $7, to_specific = $8, proactive = $9, on_request = $10, county_level = $11, township_level = $12, \
+                             retired_at = NULL, updated_at = $13 WHERE id = $14",
+                        ),
+                        e
                     )
-                    .bind(e.seq)
-                    .bind(&e.content)
-                    .bind(&e.basis)
-                    .bind(&e.time_limit)
-                    .bind(&e.subject)
-                    .bind(e.channels.join("、"))
-                    .bind(flags(e.to_public))
-                    .bind(flags(e.to_specific))
-                    .bind(flags(e.proactive))
-                    .bind(flags(e.on_request))
-                    .bind(flags(e.county_level))
-                    .bind(flags(e.township_level))
                     .bind(&now)
                     .bind(id)
                     .execute(&mut *tx)

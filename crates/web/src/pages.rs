@@ -33,6 +33,31 @@ pub fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// An XLSX download: `ascii_name` for every client, and `name` (UTF-8, e.g. Chinese) for those
+/// that read `filename*`. Not cached: the data behind it changes.
+pub fn xlsx_download(ascii_name: &str, name: Option<&str>, bytes: Vec<u8>) -> Response {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    let mut disposition = format!("attachment; filename=\"{ascii_name}\"");
+    if let Some(name) = name {
+        disposition.push_str(&format!(
+            "; filename*=UTF-8''{}",
+            url_encode(&name.replace('/', "-"))
+        ));
+    }
+    (
+        [
+            (
+                CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The display preferences from the cookie.
 fn read_prefs(headers: &HeaderMap) -> (bool, bool) {
     let v = cookie(headers, PREFS_COOKIE).unwrap_or_default();

@@ -9,8 +9,7 @@ use crate::error::AppError;
 use crate::pages::render;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use gongkai_domain::access::{Action, allowed};
 use gongkai_store::disclosure::Timeliness;
@@ -184,18 +183,9 @@ pub async fn export(
         rows: &data,
     })
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"timeliness-{year}.xlsx\""),
-            ),
-        ],
+    Ok(crate::pages::xlsx_download(
+        &format!("timeliness-{year}.xlsx"),
+        Some(&format!("{title}.xlsx")),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -9,7 +9,6 @@ use crate::pages::render;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::Action;
 use gongkai_domain::standard::{HEADER_SUB, HEADER_TOP, RowError, parse_grid, to_grid};
@@ -123,37 +122,11 @@ pub async fn export(
         rows: &rows,
     })
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let filename = format!("{title}.xlsx");
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"standards.xlsx\"; filename*=UTF-8''{}",
-                    percent(&filename)
-                ),
-            ),
-            (CACHE_CONTROL, "no-cache".to_string()),
-        ],
+    Ok(crate::pages::xlsx_download(
+        "standards.xlsx",
+        Some(&format!("{title}.xlsx")),
         bytes,
-    )
-        .into_response())
-}
-
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    ))
 }
 
 /// `GET /admin/standards`: the catalog with the import form and retire buttons.

@@ -225,7 +225,7 @@ pub async fn show(
         &state,
         &headers,
         &s,
-        id,
+        &hook,
         &form,
         &[],
         q.page.unwrap_or(1),
@@ -239,13 +239,13 @@ async fn show_render(
     state: &AppState,
     headers: &HeaderMap,
     s: &StaffSession,
-    id: i64,
+    hook: &gongkai_store::webhooks::Webhook,
     form: &WebhookForm,
     errors: &[String],
     page: i64,
     ok: Option<&str>,
 ) -> Result<Response, AppError> {
-    let hook = state.store.get_webhook(id).await?;
+    let id = hook.id;
     let page = page.max(1);
     let (jobs, total) = state
         .store
@@ -317,10 +317,10 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     require(&s)?;
-    state.store.get_webhook(id).await?;
+    let hook = state.store.get_webhook(id).await?;
     let input = f.input();
     if let Err(errors) = validate(&input) {
-        return show_render(&state, &headers, &s, id, &f, &errors, 1, None).await;
+        return show_render(&state, &headers, &s, &hook, &f, &errors, 1, None).await;
     }
     state
         .store

@@ -128,14 +128,7 @@ both!(pages_pass_the_accessibility_check, async |db: Db| {
     }
     // a published item page and the item workbench
     let (editor, ecsrf) = t.session_for("jyj_editor").await;
-    let cat = t
-        .store
-        .list_categories(Some(jyj))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.code == "QTWJ")
-        .unwrap();
+    let cat = t.category(jyj, "QTWJ").await;
     let r = crate::support::post(
         &app,
         &format!("/admin/units/{jyj}/items"),
@@ -150,13 +143,7 @@ both!(pages_pass_the_accessibility_check, async |db: Db| {
         ],
     )
     .await;
-    let id = r
-        .location()
-        .trim_start_matches("/admin/items/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = r.item_id();
     let r = get(&app, &format!("/admin/items/{id}"), Some(&editor)).await;
     assert_eq!(problems(&r.body), Vec::<String>::new(), "item workbench");
     assert_eq!(checked, 24);

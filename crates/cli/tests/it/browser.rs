@@ -220,6 +220,15 @@ impl Drop for Browser {
     }
 }
 
+/// Stops the server as an operator would (SIGTERM) and checks it shut down cleanly.
+fn stop_server(server: &mut Child) {
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+}
+
 fn start_server(t: &TestDb) -> (Child, String) {
     let mut child = t
         .cli(&["serve", "--demo", "--addr", "127.0.0.1:0"])
@@ -310,11 +319,7 @@ async fn publish_through_the_back_office_and_find_it_on_the_portal() {
     );
 
     drop(b);
-    Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(server.wait().unwrap().success());
+    stop_server(&mut server);
     t.cleanup().await;
 }
 
@@ -431,10 +436,6 @@ async fn pages_pass_the_axe_accessibility_audit() {
     assert_eq!(problems, Vec::<String>::new());
     assert_eq!(audited, 3 * 10 + 12);
     drop(b);
-    Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(server.wait().unwrap().success());
+    stop_server(&mut server);
     t.cleanup().await;
 }

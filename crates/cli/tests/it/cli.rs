@@ -465,14 +465,7 @@ both!(
         let (mut a, addr_a) = start_server_in(&t, "server-a");
         let (mut b, addr_b) = start_server_in(&t, "server-b");
         let jyj = t.unit_id("JYJ").await;
-        let cat = t
-            .store
-            .list_categories(Some(jyj))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|c| c.code == "GHXX")
-            .unwrap();
+        let cat = t.category(jyj, "GHXX").await;
         let (editor, ecsrf) = t.session_for("jyj_editor").await;
         let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
         let (leader, lcsrf) = t.session_for("jyj_leader").await;

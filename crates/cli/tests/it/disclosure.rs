@@ -11,8 +11,7 @@ const BODY: &str = "各乡镇、街道：\n现将2026年度困难群众救助名
 async fn draft(t: &TestDb, app: &axum::Router, title: &str, body: &str) -> i64 {
     let (cookie, csrf) = t.session_for("jyj_editor").await;
     let jyj = t.unit_id("JYJ").await;
-    let cats = t.store.list_categories(Some(jyj)).await.unwrap();
-    let cat = cats.iter().find(|c| c.code == "SHGY").unwrap();
+    let cat = t.category(jyj, "SHGY").await;
     let r = post(
         app,
         &format!("/admin/units/{jyj}/items"),
@@ -458,14 +457,7 @@ both!(published_items_are_found_by_search, async |db: Db| {
     let (reviewer, rcsrf) = t.session_for("jyj_reviewer").await;
     let (leader, lcsrf) = t.session_for("jyj_leader").await;
     let jyj = t.unit_id("JYJ").await;
-    let cat = t
-        .store
-        .list_categories(Some(jyj))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.code == "GFXWJ")
-        .unwrap();
+    let cat = t.category(jyj, "GFXWJ").await;
     let r = post(
         &app,
         &format!("/admin/units/{jyj}/items"),
@@ -835,14 +827,7 @@ both!(
 
         // a unit's leader adds a sub-category; an editor cannot
         let jyj = t.unit_id("JYJ").await;
-        let parent = t
-            .store
-            .list_categories(Some(jyj))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|c| c.code == "SHGY")
-            .unwrap();
+        let parent = t.category(jyj, "SHGY").await;
         let form = [
             ("csrf", ecsrf.as_str()),
             ("parent_id", &parent.id.to_string()),

@@ -117,6 +117,17 @@ both!(
         let app = t.app();
         let (gkb, csrf) = t.session_for("gkb").await;
         let (editor, ecsrf) = t.session_for("jyj_editor").await;
+        // the openness office uploads a sheet
+        let import = async |file: &[u8]| {
+            post_multipart(
+                &app,
+                "/admin/standards/import",
+                Some(&gkb),
+                &[("csrf", &csrf)],
+                &[("file", "标准目录.xlsx", file)],
+            )
+            .await
+        };
         assert_eq!(
             get(&app, "/admin/standards", Some(&editor)).await.status,
             StatusCode::FORBIDDEN
@@ -137,14 +148,7 @@ both!(
         bad[1][8] = "■微信群";
         bad[2][11] = "";
         bad[2][5] = "";
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "bad.xlsx", &official_sheet(&bad))],
-        )
-        .await;
+        let r = import(&official_sheet(&bad)).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("未导入任何条目"), "{}", r.body);
         assert!(r.body.contains("第5行：公开渠道“微信群”不在标准列表中"));
@@ -152,14 +156,7 @@ both!(
         assert!(r.body.contains("第6行：公开方式应为主动或依申请"));
         assert_eq!(t.store.standard_entries(None).await.unwrap().len(), before);
         // not a spreadsheet at all
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "a.xlsx", b"%PDF-1.4 not a sheet")],
-        )
-        .await;
+        let r = import(b"%PDF-1.4 not a sheet").await;
         assert!(r.body.contains("不是 XLSX 文件"), "{}", r.body);
         // without a CSRF token: refused
         let r = post_multipart(
@@ -173,14 +170,7 @@ both!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         // the good file
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "义务教育.xlsx", &official_sheet(&ROWS))],
-        )
-        .await;
+        let r = import(&official_sheet(&ROWS)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(
             r.location().contains("added=3&updated=0"),
@@ -222,14 +212,7 @@ both!(
         let reread = gongkai_domain::standard::parse_grid(&grid, "").unwrap();
         let entries: Vec<_> = stored.iter().map(|s| s.entry.clone()).collect();
         assert_eq!(reread, entries);
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "export.xlsx", &xlsx)],
-        )
-        .await;
+        let r = import(&xlsx).await;
         assert!(
             r.location().contains("added=0&updated=0&unchanged=3"),
             "{}",
@@ -239,14 +222,7 @@ both!(
         // a changed deadline updates one entry, with before and after in the audit trail
         let mut changed = ROWS;
         changed[2][6] = "每学期开学前";
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "v2.xlsx", &official_sheet(&changed))],
-        )
-        .await;
+        let r = import(&official_sheet(&changed)).await;
         assert!(
             r.location().contains("added=0&updated=1&unchanged=2"),
             "{}",
@@ -283,14 +259,7 @@ both!(
                 .iter()
                 .any(|e| e.action == "standard.retire")
         );
-        let r = post_multipart(
-            &app,
-            "/admin/standards/import",
-            Some(&gkb),
-            &[("csrf", &csrf)],
-            &[("file", "v2.xlsx", &official_sheet(&changed))],
-        )
-        .await;
+        let r = import(&official_sheet(&changed)).await;
         assert!(r.location().contains("updated=1"), "{}", r.location());
         assert!(
             get(&app, "/standards?area=义务教育", None)

@@ -126,6 +126,17 @@ impl TestDb {
         gongkai_web::app(state)
     }
 
+    /// The catalog category `code` as seen by unit `unit_id`.
+    pub async fn category(&self, unit_id: i64, code: &str) -> gongkai_store::disclosure::Category {
+        self.store
+            .list_categories(Some(unit_id))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.code == code)
+            .unwrap_or_else(|| panic!("no category {code}"))
+    }
+
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store
             .find_unit_by_code(code)
@@ -377,8 +388,7 @@ pub async fn publish_in_jyj(
 ) -> i64 {
     let (editor, ecsrf) = t.session_for("jyj_editor").await;
     let jyj = t.unit_id("JYJ").await;
-    let cats = t.store.list_categories(Some(jyj)).await.unwrap();
-    let cat = cats.iter().find(|c| c.code == category).unwrap();
+    let cat = t.category(jyj, category).await;
     let r = post(
         app,
         &format!("/admin/units/{jyj}/items"),
