@@ -30,6 +30,9 @@ pub struct FileConfig {
     /// `[webhooks]`.
     #[serde(default)]
     pub webhooks: gongkai_web::WebhookConfig,
+    /// `[power]`.
+    #[serde(default)]
+    pub power: gongkai_web::PowerConfig,
 }
 
 /// `[disclosure]`.
@@ -216,6 +219,7 @@ pub fn settings(
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
             webhooks: file.webhooks,
+            power: file.power,
         },
     })
 }

@@ -94,11 +94,20 @@ pub enum Action {
     ManageStandards,
     /// Manage the district's webhooks and read their delivery log.
     ManageWebhooks,
+    /// Draft and edit a unit's power items (power list), submit them for review, retire them.
+    ManagePowerItems,
+    /// Review power items as the reviewing office: the target unit is the office (the
+    /// establishment office or the legal-affairs office), not the item's unit.
+    ReviewPowerItems,
+    /// Open, move, suspend and decide a unit's cases, and withdraw its publications.
+    HandleCases,
+    /// See every unit's e-supervision alerts and run the alert scan.
+    Supervise,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -109,6 +118,10 @@ impl Action {
         Action::WorkOnItems,
         Action::ManageStandards,
         Action::ManageWebhooks,
+        Action::ManagePowerItems,
+        Action::ReviewPowerItems,
+        Action::HandleCases,
+        Action::Supervise,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -125,6 +138,12 @@ impl Action {
                 "您的账号无权维护敏感词表和标准目录（仅政务公开办公室或系统管理员）"
             }
             Action::ManageWebhooks => "您的账号无权管理推送接口（仅政务公开办公室或系统管理员）",
+            Action::ManagePowerItems => "您的账号无权编辑该单位的权力清单",
+            Action::ReviewPowerItems => {
+                "您的账号无权审核权力事项（仅编办、法制审核机构的审核人员或负责人）"
+            }
+            Action::HandleCases => "您的账号无权办理该单位的办件（仅本单位办件人员或负责人）",
+            Action::Supervise => "您的账号无权查看全区电子监察（仅政务公开办公室或系统管理员）",
         }
     }
 }
@@ -135,7 +154,17 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
     let own = actor_unit == target_unit;
     match action {
         Action::ManageUnits | Action::ImportCalendar => role == Role::Admin,
-        Action::ManageStandards | Action::ManageWebhooks => role.is_district_wide(),
+        Action::ManageStandards | Action::ManageWebhooks | Action::Supervise => {
+            role.is_district_wide()
+        }
+        Action::ManagePowerItems => {
+            role == Role::Admin
+                || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
+        }
+        Action::ReviewPowerItems => own && matches!(role, Role::Reviewer | Role::Leader),
+        Action::HandleCases => {
+            role == Role::Admin || (own && matches!(role, Role::CaseHandler | Role::Leader))
+        }
         Action::WorkOnItems => {
             role == Role::Admin
                 || (own && role != Role::OpennessOffice && role != Role::CaseHandler)

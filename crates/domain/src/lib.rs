@@ -6,6 +6,7 @@
 //! - [`disclosure`]: the standard catalog, item metadata rules, the review workflow, index numbers, timeliness.
 //! - [`ids`]: identifier checksums (unified social credit code, resident ID).
 //! - [`org`]: unit types and the validation of unit records.
+//! - [`power`]: the power list, flow graphs and flowcharts, discretion benchmarks, the case clock, e-supervision and double publicity.
 //! - [`access`]: roles and the access policy (who may do what for which unit).
 //! - [`audit`]: the hash chain of the audit trail.
 //! - [`standard`]: the standard disclosure catalog of grassroots government affairs (spreadsheet layouts).
@@ -20,6 +21,7 @@ pub mod calendar;
 pub mod disclosure;
 pub mod ids;
 pub mod org;
+pub mod power;
 pub mod richtext;
 pub mod scan;
 pub mod standard;

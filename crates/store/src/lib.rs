@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod disclosure;
 pub mod migrate;
 pub mod org;
+pub mod power;
 pub mod standards;
 pub mod webhooks;
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "standard_entries",
         include_str!("../migrations/0004_standard_entries.sql"),
     ),
+    (5, "power", include_str!("../migrations/0005_power.sql")),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -94,6 +94,39 @@ pub struct WebConfig {
     pub publish_limit_workdays: u32,
     /// Webhook delivery settings.
     pub webhooks: crate::jobs::WebhookConfig,
+    /// Power list, cases, e-supervision and double publicity.
+    pub power: PowerConfig,
+}
+
+/// The power list's local settings (`[power]` in the configuration file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PowerConfig {
+    /// The region part of power codes (e.g. `33019900`).
+    pub region_code: String,
+    /// Unit code of the establishment office (编办), which reviews power items first.
+    pub establishment_office: String,
+    /// Unit code of the legal-affairs office (法制审核机构), which reviews them second.
+    pub legal_office: String,
+    /// A step turns yellow this many working days before its due date.
+    pub yellow_workdays: u32,
+    /// How often the server runs the alert scan, in seconds.
+    pub scan_secs: u64,
+    /// Double publicity: limits and public periods.
+    pub publicity: gongkai_domain::power::publicity::PublicityRules,
+}
+
+impl Default for PowerConfig {
+    fn default() -> Self {
+        PowerConfig {
+            region_code: "33019900".into(),
+            establishment_office: "BB".into(),
+            legal_office: "SFJ".into(),
+            yellow_workdays: 1,
+            scan_secs: 300,
+            publicity: Default::default(),
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -108,6 +141,7 @@ impl Default for WebConfig {
             max_attachment_bytes: 20 * 1024 * 1024,
             publish_limit_workdays: 20,
             webhooks: crate::jobs::WebhookConfig::default(),
+            power: PowerConfig::default(),
         }
     }
 }

@@ -19,13 +19,14 @@ pub mod jobs;
 mod metrics;
 mod pages;
 mod portal;
+pub mod power;
 mod reports;
 mod search;
 mod standards;
 mod templates;
 mod webhooks;
 
-pub use config::{LoginConfig, SiteConfig, WebConfig};
+pub use config::{LoginConfig, PowerConfig, SiteConfig, WebConfig};
 pub use error::AppError;
 pub use jobs::WebhookConfig;
 pub use metrics::Metrics;
@@ -190,6 +191,7 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/standards", get(standards::admin))
         .route("/admin/standards/import", post(standards::import))
         .route("/admin/standards/{id}/retire", post(standards::retire))
+        .merge(power::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_attachment_bytes + 1024 * 1024,

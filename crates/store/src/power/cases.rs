@@ -1,0 +1,536 @@
+//! Cases (办件) and their events. A case is opened under one published version of its power
+//! item and moves only along that version's flow (the caller checks the move against the flow;
+//! here the move is guarded by the step the caller saw, so two handlers cannot both move it).
+//! The step's due dates are given by the caller (computed by `domain::power::case`).
+
+use super::Power;
+use crate::audit::{Change, append};
+use crate::{Actor, Result, StoreError, now_text};
+use serde::Serialize;
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Case {
+    /// Id.
+    pub id: i64,
+    /// Handling unit.
+    pub unit_id: i64,
+    /// The power item.
+    pub item_id: i64,
+    /// The item's version whose flow the case follows.
+    pub version: i64,
+    /// 办件编号.
+    pub case_no: String,
+    /// Hash of the query code the applicant got.
+    #[serde(skip)]
+    pub query_hash: String,
+    /// Channel code.
+    pub channel: String,
+    /// Applicant or party.
+    pub applicant_name: String,
+    /// Party type code.
+    pub applicant_type: String,
+    /// Identity document or credit code (never public).
+    #[serde(skip)]
+    pub applicant_code: String,
+    /// Contact (never public).
+    #[serde(skip)]
+    pub contact: String,
+    /// What the case is about.
+    pub subject: String,
+    /// `open`, `suspended` or `closed`.
+    pub state: String,
+    /// The current step.
+    pub step_key: String,
+    /// The day the current step started (or resumed from the start).
+    pub step_started_on: String,
+    /// Working days the current step has been suspended so far.
+    pub step_suspended_days: i64,
+    /// The step's due date.
+    pub due_on: Option<String>,
+    /// From when the step is yellow.
+    pub yellow_on: Option<String>,
+    /// Suspended since.
+    pub suspended_on: Option<String>,
+    /// Suspension kind code.
+    pub suspension_kind: Option<String>,
+    /// Why.
+    pub suspension_reason: String,
+    /// Opened (time).
+    pub opened_at: String,
+    /// Opened (Beijing date).
+    pub opened_on: String,
+    /// Closed (Beijing date).
+    pub closed_on: Option<String>,
+    /// The end state reached.
+    pub outcome: String,
+    /// The last alert level the scan gave.
+    pub alert: Option<String>,
+}
+
+/// One event of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CaseEvent {
+    /// When.
+    pub at: String,
+    /// Beijing date.
+    pub on_date: String,
+    /// Who.
+    pub actor: String,
+    /// `open`, `move`, `suspend`, `resume`, `decide`.
+    pub kind: String,
+    /// From step key.
+    pub from_step: String,
+    /// To step key.
+    pub to_step: String,
+    /// The transition's or suspension's label.
+    pub label: String,
+    /// Note.
+    pub note: String,
+    /// The due date the new step got.
+    pub due_on: Option<String>,
+}
+
+/// A case to open.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// Handling unit.
+    pub unit_id: i64,
+    /// Unit code (for the case number).
+    pub unit_code: String,
+    /// Power item.
+    pub item_id: i64,
+    /// Its published version.
+    pub version: i64,
+    /// Hash of the query code.
+    pub query_hash: String,
+    /// A key that makes a double-submitted form open one case.
+    pub request_key: Option<String>,
+    /// Channel code.
+    pub channel: String,
+    /// Applicant.
+    pub applicant_name: String,
+    /// Party type code.
+    pub applicant_type: String,
+    /// Identity document or credit code.
+    pub applicant_code: String,
+    /// Contact.
+    pub contact: String,
+    /// Subject.
+    pub subject: String,
+    /// The start step.
+    pub step_key: String,
+    /// Today (Beijing).
+    pub today: String,
+    /// The start step's due date and yellow date.
+    pub due: Option<(String, String)>,
+}
+
+/// A move of a case to another step.
+#[derive(Debug, Clone, Default)]
+pub struct Move {
+    /// The step the handler saw the case in.
+    pub from_step: String,
+    /// The step it goes to.
+    pub to_step: String,
+    /// The transition's label.
+    pub label: String,
+    /// The handler's note.
+    pub note: String,
+    /// Today (Beijing).
+    pub today: String,
+    /// The new step's due date and yellow date (`None`: no limit).
+    pub due: Option<(String, String)>,
+    /// The new step ends the case: its outcome.
+    pub outcome: Option<String>,
+}
+
+const CASE_COLUMNS: &str = "id, unit_id, item_id, version, case_no, query_hash, channel, applicant_name, applicant_type, \
+    applicant_code, contact, subject, state, step_key, step_started_on, step_suspended_days, due_on, yellow_on, \
+    suspended_on, suspension_kind, suspension_reason, opened_at, opened_on, closed_on, outcome, alert";
+
+impl Power<'_> {
+    /// Opens a case with the next number of its unit and year; a repeated `request_key` returns
+    /// the case already opened (a double-submitted form). Audited.
+    pub async fn open_case(&self, actor: &Actor, c: &NewCase) -> Result<(i64, String)> {
+        if let Some(key) = &c.request_key
+            && let Some(existing) = self.case_by_request_key(key).await?
+        {
+            return Ok((existing.id, existing.case_no));
+        }
+        let year: i64 = c
+            .today
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("date {}", c.today)))?;
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        sqlx::query(
+            "INSERT INTO case_serials (unit_id, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (unit_id, year) DO UPDATE SET last = case_serials.last + 1",
+        )
+        .bind(c.unit_id)
+        .bind(year)
+        .execute(&mut *tx)
+        .await?;
+        let (serial,): (i64,) =
+            sqlx::query_as("SELECT last FROM case_serials WHERE unit_id = $1 AND year = $2")
+                .bind(c.unit_id)
+                .bind(year)
+                .fetch_one(&mut *tx)
+                .await?;
+        let case_no = gongkai_domain::power::case::case_no(&c.unit_code, year as i32, serial);
+        let (due, yellow) = c.due.clone().unzip();
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO cases (unit_id, item_id, version, case_no, query_hash, request_key, channel, applicant_name, \
+             applicant_type, applicant_code, contact, subject, state, step_key, step_started_on, due_on, yellow_on, \
+             opened_at, opened_on, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $16, $17, $14, $17) RETURNING id",
+        )
+        .bind(c.unit_id)
+        .bind(c.item_id)
+        .bind(c.version)
+        .bind(&case_no)
+        .bind(&c.query_hash)
+        .bind(&c.request_key)
+        .bind(&c.channel)
+        .bind(c.applicant_name.trim())
+        .bind(&c.applicant_type)
+        .bind(c.applicant_code.trim())
+        .bind(c.contact.trim())
+        .bind(c.subject.trim())
+        .bind(&c.step_key)
+        .bind(&c.today)
+        .bind(&due)
+        .bind(&yellow)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await;
+        let (id,) = match inserted {
+            Ok(row) => row,
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() && c.request_key.is_some() => {
+                drop(tx);
+                let key = c.request_key.as_deref().unwrap_or_default();
+                let existing = self
+                    .case_by_request_key(key)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("办件编号冲突，请重试".into()))?;
+                return Ok((existing.id, existing.case_no));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        event(&mut tx, id, &now, &c.today, actor, "open", "", &c.step_key, "受理登记", "", due.as_deref()).await?;
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                unit_id: Some(c.unit_id),
+                action: "case.open",
+                entity: "case",
+                entity_id: id.to_string(),
+                after: format!("{case_no} {} {}", c.channel, c.step_key),
+                detail: format!("办件 {case_no} 登记（{}）", c.subject.trim()),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((id, case_no))
+    }
+
+    async fn case_by_request_key(&self, key: &str) -> Result<Option<Case>> {
+        Ok(sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE request_key = $1"
+        )))
+        .bind(key)
+        .fetch_optional(self.0.pool())
+        .await?)
+    }
+
+    /// The case.
+    pub async fn case(&self, id: i64) -> Result<Case> {
+        sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.0.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("办件 {id}")))
+    }
+
+    /// The case with this number.
+    pub async fn case_by_no(&self, case_no: &str) -> Result<Option<Case>> {
+        Ok(sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE case_no = $1"
+        )))
+        .bind(case_no)
+        .fetch_optional(self.0.pool())
+        .await?)
+    }
+
+    /// A unit's cases, newest first, one keyset page (`before_id`).
+    pub async fn unit_cases(
+        &self,
+        unit_id: i64,
+        state: Option<&str>,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Case>> {
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE unit_id = $1 AND id < $2");
+        if state.is_some() {
+            sql.push_str(" AND state = $4");
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT $3");
+        let mut q = sqlx::query_as::<_, Case>(sqlx::AssertSqlSafe(sql))
+            .bind(unit_id)
+            .bind(before_id.unwrap_or(i64::MAX))
+            .bind(limit.clamp(1, 500));
+        if let Some(s) = state {
+            q = q.bind(s.to_string());
+        }
+        Ok(q.fetch_all(self.0.pool()).await?)
+    }
+
+    /// The events of a case, in order.
+    pub async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at, on_date, actor, kind, from_step, to_step, label, note, due_on FROM case_events \
+             WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// Moves an open case from the step the handler saw to the next; an end step closes it.
+    /// Open alerts of the old step are resolved. Audited.
+    /// A closing move may carry the decision to publish (double publicity), recorded in the
+    /// same transaction.
+    pub async fn move_case(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        m: &Move,
+        decision: Option<&super::decisions::NewDecision>,
+    ) -> Result<()> {
+        let case = self.case(case_id).await?;
+        let now = now_text();
+        let (due, yellow) = m.due.clone().unzip();
+        let mut tx = self.0.begin().await?;
+        let r = match &m.outcome {
+            None => {
+                sqlx::query(
+                    "UPDATE cases SET step_key = $1, step_started_on = $2, step_suspended_days = 0, due_on = $3, \
+                     yellow_on = $4, alert = NULL, updated_at = $5 WHERE id = $6 AND state = 'open' AND step_key = $7",
+                )
+                .bind(&m.to_step)
+                .bind(&m.today)
+                .bind(&due)
+                .bind(&yellow)
+                .bind(&now)
+                .bind(case_id)
+                .bind(&m.from_step)
+                .execute(&mut *tx)
+                .await?
+            }
+            Some(outcome) => {
+                sqlx::query(
+                    "UPDATE cases SET step_key = $1, state = 'closed', closed_at = $2, closed_on = $3, outcome = $4, \
+                     due_on = NULL, yellow_on = NULL, alert = NULL, updated_at = $2 \
+                     WHERE id = $5 AND state = 'open' AND step_key = $6",
+                )
+                .bind(&m.to_step)
+                .bind(&now)
+                .bind(&m.today)
+                .bind(outcome)
+                .bind(case_id)
+                .bind(&m.from_step)
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "办件状态已变化（已被他人办理、已暂停或已办结），请刷新后重试".into(),
+            ));
+        }
+        resolve_case_alerts(&mut tx, case_id, &now).await?;
+        if let Some(d) = decision {
+            super::decisions::insert_decision(&mut tx, self.0.backend(), actor, d).await?;
+        }
+        event(
+            &mut tx, case_id, &now, &m.today, actor, "move", &m.from_step, &m.to_step, &m.label,
+            m.note.trim(), due.as_deref(),
+        )
+        .await?;
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                unit_id: Some(case.unit_id),
+                action: if m.outcome.is_some() { "case.close" } else { "case.move" },
+                entity: "case",
+                entity_id: case_id.to_string(),
+                before: m.from_step.clone(),
+                after: m.to_step.clone(),
+                detail: format!("办件 {} {}：{} → {}", case.case_no, m.label, m.from_step, m.to_step),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stops the clock of an open case (补正, 听证, …) with the reason. Audited.
+    pub async fn suspend_case(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        kind: &str,
+        label: &str,
+        reason: &str,
+        today: &str,
+    ) -> Result<()> {
+        let case = self.case(case_id).await?;
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        let r = sqlx::query(
+            "UPDATE cases SET state = 'suspended', suspended_on = $1, suspension_kind = $2, suspension_reason = $3, \
+             alert = NULL, updated_at = $4 WHERE id = $5 AND state = 'open'",
+        )
+        .bind(today)
+        .bind(kind)
+        .bind(reason.trim())
+        .bind(&now)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("只有办理中的办件可以暂停计时".into()));
+        }
+        resolve_case_alerts(&mut tx, case_id, &now).await?;
+        event(
+            &mut tx, case_id, &now, today, actor, "suspend", &case.step_key, &case.step_key, label,
+            reason.trim(), None,
+        )
+        .await?;
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                unit_id: Some(case.unit_id),
+                action: "case.suspend",
+                entity: "case",
+                entity_id: case_id.to_string(),
+                detail: format!("办件 {} 暂停计时（{label}）：{}", case.case_no, reason.trim()),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Restarts the clock of a suspended case: `suspended_days` is the step's total of suspended
+    /// working days so far, `due` its new due and yellow dates. Audited.
+    pub async fn resume_case(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        today: &str,
+        suspended_days: i64,
+        due: Option<(String, String)>,
+        note: &str,
+    ) -> Result<()> {
+        let case = self.case(case_id).await?;
+        let now = now_text();
+        let (due_on, yellow_on) = due.unzip();
+        let mut tx = self.0.begin().await?;
+        let r = sqlx::query(
+            "UPDATE cases SET state = 'open', suspended_on = NULL, suspension_kind = NULL, suspension_reason = '', \
+             step_suspended_days = $1, due_on = $2, yellow_on = $3, updated_at = $4 WHERE id = $5 AND state = 'suspended'",
+        )
+        .bind(suspended_days)
+        .bind(&due_on)
+        .bind(&yellow_on)
+        .bind(&now)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("该办件未在暂停中".into()));
+        }
+        event(
+            &mut tx, case_id, &now, today, actor, "resume", &case.step_key, &case.step_key, "恢复计时",
+            note.trim(), due_on.as_deref(),
+        )
+        .await?;
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                unit_id: Some(case.unit_id),
+                action: "case.resume",
+                entity: "case",
+                entity_id: case_id.to_string(),
+                detail: format!("办件 {} 恢复计时（暂停{suspended_days}个工作日）", case.case_no),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn resolve_case_alerts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    case_id: i64,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE supervision_alerts SET resolved_at = $1 WHERE case_id = $2 AND kind = 'case_step' AND resolved_at IS NULL",
+    )
+    .bind(now)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row of the event log")]
+async fn event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    case_id: i64,
+    at: &str,
+    on_date: &str,
+    actor: &Actor,
+    kind: &str,
+    from: &str,
+    to: &str,
+    label: &str,
+    note: &str,
+    due_on: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, at, on_date, actor, kind, from_step, to_step, label, note, due_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(case_id)
+    .bind(at)
+    .bind(on_date)
+    .bind(&actor.name)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .bind(label)
+    .bind(note)
+    .bind(due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

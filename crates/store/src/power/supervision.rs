@@ -1,0 +1,127 @@
+//! E-supervision (电子监察) alerts. The scan compares each open case's stored due and yellow
+//! dates with today in a few set-based statements (an index on `(state, yellow_on)` keeps it
+//! to the cases that are near or past their limit), raises one alert per case, step and level,
+//! and marks each case with its level. Alerts of a step are resolved when the case moves on.
+
+use super::Power;
+use crate::audit::{Change, append};
+use crate::{Actor, Result, now_text};
+use serde::Serialize;
+
+/// An alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Alert {
+    /// Id.
+    pub id: i64,
+    /// Unit concerned.
+    pub unit_id: i64,
+    /// `case_step`, `discretion` or `publicity_late`.
+    pub kind: String,
+    /// `yellow` or `red`.
+    pub level: String,
+    /// The case.
+    pub case_id: Option<i64>,
+    /// The decision.
+    pub decision_id: Option<i64>,
+    /// What it is about.
+    pub detail: String,
+    /// When it was raised.
+    pub raised_at: String,
+}
+
+/// What one scan did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScanSummary {
+    /// New yellow alerts.
+    pub yellow: u64,
+    /// New red alerts.
+    pub red: u64,
+}
+
+impl Power<'_> {
+    /// Raises the alerts of `today` (Beijing date): red for open cases past their step's due
+    /// date, yellow for those from their yellow date. Audited when it raised anything.
+    pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<ScanSummary> {
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        let mut summary = ScanSummary::default();
+        for (level, cond) in [("red", "due_on < $1"), ("yellow", "due_on >= $1")] {
+            let sql = format!(
+                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
+                 SELECT 'case:' || id || ':' || step_key || ':' || step_started_on || ':{level}', unit_id, 'case_step', '{level}', id, \
+                 '办件 ' || case_no || ' 当前环节 ' || {label} || '（期限 ' || due_on || '）', $2 \
+                 FROM cases WHERE state = 'open' AND yellow_on <= $1 AND {cond} \
+                 AND (alert IS NULL OR alert <> '{level}') \
+                 ON CONFLICT (alert_key) DO NOTHING",
+                label = if level == "red" { "'已超期'" } else { "'即将到期'" },
+            );
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(today)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if level == "red" {
+                summary.red = r.rows_affected();
+            } else {
+                summary.yellow = r.rows_affected();
+            }
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE cases SET alert = '{level}' WHERE state = 'open' AND yellow_on <= $1 AND {cond} \
+                 AND (alert IS NULL OR alert <> '{level}')"
+            )))
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if summary.red + summary.yellow > 0 {
+            append(
+                &mut tx,
+                self.0.backend(),
+                actor,
+                Change {
+                    action: "supervision.scan",
+                    entity: "supervision",
+                    entity_id: today.to_string(),
+                    detail: format!(
+                        "电子监察扫描：新增红牌{}个、黄牌{}个",
+                        summary.red, summary.yellow
+                    ),
+                    ..Change::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Open alerts, newest first; one unit or all.
+    pub async fn open_alerts(&self, unit_id: Option<i64>, limit: i64) -> Result<Vec<Alert>> {
+        const COLS: &str = "id, unit_id, kind, level, case_id, decision_id, detail, raised_at";
+        Ok(match unit_id {
+            Some(u) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM supervision_alerts WHERE resolved_at IS NULL AND unit_id = $1 ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(u)
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+            None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM supervision_alerts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT $1"
+            )))
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+        })
+    }
+
+    /// Open alerts per unit and level: (unit id, level, count).
+    pub async fn alert_counts(&self) -> Result<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT unit_id, level, COUNT(*) FROM supervision_alerts WHERE resolved_at IS NULL \
+             GROUP BY unit_id, level ORDER BY unit_id, level",
+        )
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+}

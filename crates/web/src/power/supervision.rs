@@ -1,0 +1,125 @@
+//! E-supervision (电子监察) dashboards: the district's view of every unit's open alerts (openness
+//! office and administrators), each unit's own view, and the scan that raises alerts (run by the
+//! server every `[power] scan_secs`, or on demand from the dashboard).
+
+use super::{date_text, today};
+use crate::AppState;
+use crate::auth::{StaffSession, permit};
+use crate::error::AppError;
+use crate::pages::render;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongkai_domain::access::{Action, allowed};
+use gongkai_store::power::supervision::ScanSummary;
+use serde::Deserialize;
+
+/// Runs the alert scan for today (Beijing); used by the server's periodic task and the button.
+pub async fn run_scan(
+    store: &gongkai_store::Store,
+    actor: &gongkai_store::Actor,
+) -> Result<ScanSummary, gongkai_store::StoreError> {
+    store.power().scan_alerts(actor, &date_text(today())).await
+}
+
+/// `?unit=&red=&yellow=` of the dashboard.
+#[derive(Deserialize, Default)]
+pub struct DashQuery {
+    unit: Option<i64>,
+    red: Option<u64>,
+    yellow: Option<u64>,
+}
+
+/// `GET /admin/supervision`: open alerts per unit (district roles) or of the viewer's unit.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(q): Query<DashQuery>,
+) -> Result<Response, AppError> {
+    let staff = s.staff();
+    let district = allowed(staff.role, staff.unit_id, Action::Supervise, staff.unit_id);
+    let unit = match (district, q.unit) {
+        (true, u) => u,
+        (false, Some(u)) => {
+            permit(staff, Action::ViewUnitDesk, u)?;
+            Some(u)
+        }
+        (false, None) => Some(staff.unit_id),
+    };
+    let power = state.store.power();
+    let alerts = power.open_alerts(unit, 200).await?;
+    let units = state.store.list_units().await?;
+    let name = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let mut counts: Vec<(i64, String, i64, i64)> = Vec::new();
+    if district {
+        for (u, level, n) in power.alert_counts().await? {
+            match counts.iter_mut().find(|c| c.0 == u) {
+                Some(c) if level == "red" => c.2 += n,
+                Some(c) => c.3 += n,
+                None if level == "red" => counts.push((u, name(u), n, 0)),
+                None => counts.push((u, name(u), 0, n)),
+            }
+        }
+    }
+    let rows: Vec<_> = alerts
+        .iter()
+        .map(|a| {
+            minijinja::context! {
+                unit => name(a.unit_id), level => &a.level, kind => match a.kind.as_str() {
+                    "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", _ => "",
+                },
+                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id,
+            }
+        })
+        .collect();
+    let flash = q
+        .red
+        .zip(q.yellow)
+        .map(|(r, y)| format!("扫描完成：新增红牌{r}个、黄牌{y}个"));
+    let ctx = minijinja::context! {
+        district,
+        unit_name => unit.map(name),
+        counts,
+        alerts => rows,
+        flash,
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "admin/supervision.html",
+        "电子监察",
+        ctx,
+        Some(&s.session),
+    ))
+}
+
+/// The scan form.
+#[derive(Deserialize)]
+pub struct ScanForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/supervision/scan`: runs the scan now (district roles).
+pub async fn scan(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Form(f): Form<ScanForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    permit(s.staff(), Action::Supervise, s.staff().unit_id)?;
+    let r = run_scan(&state.store, &s.actor()).await?;
+    Ok(Redirect::to(&format!(
+        "/admin/supervision?red={}&yellow={}",
+        r.red, r.yellow
+    ))
+    .into_response())
+}
