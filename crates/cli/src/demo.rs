@@ -4,6 +4,9 @@ use anyhow::Result;
 use gongkai_domain::access::Role;
 use gongkai_domain::ids::uscc_check_char;
 use gongkai_domain::org::{NewUnit, UnitType, validate_unit};
+use gongkai_domain::power::discretion::{Tier, Violation};
+use gongkai_domain::power::flow::{Flow, Limit, Step, StepKind, Transition, TransitionKind};
+use gongkai_domain::power::{Category, Guide, LegalBasis, Material, PowerContent, ReviewStage};
 use gongkai_store::org::{NewStaff, UnitProfile};
 use gongkai_store::{Actor, Store};
 
@@ -77,6 +80,12 @@ const UNITS: &[(&str, &str, UnitType, Option<&str>)] = &[
         UnitType::Community,
         Some("XCJD"),
     ),
+    (
+        "BB",
+        "区委机构编制委员会办公室",
+        UnitType::Department,
+        Some("GOV"),
+    ),
 ];
 
 /// (username, display name, role, unit code).
@@ -88,6 +97,11 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("jyj_leader", "陈局长", Role::Leader, "JYJ"),
     ("jyj_handler", "刘办件", Role::CaseHandler, "JYJ"),
     ("mzj_editor", "赵编辑", Role::Editor, "MZJ"),
+    ("sjj_editor", "孙编辑", Role::Editor, "SJJ"),
+    ("sjj_handler", "周办件", Role::CaseHandler, "SJJ"),
+    ("sjj_leader", "吴局长", Role::Leader, "SJJ"),
+    ("bb_reviewer", "郑审核", Role::Reviewer, "BB"),
+    ("sfj_reviewer", "冯审核", Role::Reviewer, "SFJ"),
 ];
 
 /// A valid unified social credit code for demo unit number `n` (机关, region 330199).
@@ -133,6 +147,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     }
     load_items(store, &actor, items).await?;
     load_standards(store, &actor).await?;
+    load_powers(store, &actor).await?;
     let hash =
         gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -330,4 +345,179 @@ async fn load_standards(store: &Store, actor: &Actor) -> Result<()> {
         .map_err(|errors| anyhow::anyhow!("示范标准目录有误：{errors:?}"))?;
     store.import_standard_entries(actor, &entries).await?;
     Ok(())
+}
+
+/// The demo's power items for the market regulation bureau: a food-business licence (five steps
+/// with a correction loop) and a penalty with its discretion benchmark, both published through
+/// the establishment and legal reviews.
+async fn load_powers(store: &Store, actor: &Actor) -> Result<()> {
+    let Some(unit) = store.find_unit_by_code("SJJ").await? else {
+        return Ok(());
+    };
+    let power = store.power();
+    let existing = power
+        .items(&gongkai_store::power::ItemFilter {
+            unit_id: Some(unit.id),
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    for content in [demo_licence(), demo_penalty()] {
+        let errors = content.validate();
+        if let Some(e) = errors.first() {
+            anyhow::bail!("demo power item {} is invalid: {}", content.name, e.message);
+        }
+        let id = power
+            .create_item(actor, &unit, "33019900", &content)
+            .await?;
+        power.submit(actor, id, 1).await?;
+        power
+            .review(actor, id, 1, ReviewStage::Establishment, true, "")
+            .await?;
+        power
+            .review(actor, id, 1, ReviewStage::Legal, true, "")
+            .await?;
+    }
+    Ok(())
+}
+
+fn step(key: &str, name: &str, actor: &str, limit: Limit, kind: StepKind) -> Step {
+    Step {
+        key: key.into(),
+        name: name.into(),
+        actor: actor.into(),
+        limit,
+        kind,
+    }
+}
+
+fn tr(from: &str, to: &str, kind: TransitionKind) -> Transition {
+    Transition {
+        from: from.into(),
+        to: to.into(),
+        kind,
+        label: String::new(),
+    }
+}
+
+/// 食品经营许可: apply → accept → review → decide → deliver, with refusal and correction.
+pub fn demo_licence() -> PowerContent {
+    PowerContent {
+        name: "食品经营许可".into(),
+        category: Category::Licensing.code().into(),
+        bases: vec![LegalBasis {
+            law: "《中华人民共和国食品安全法》".into(),
+            article: "第三十五条".into(),
+            text: "国家对食品生产经营实行许可制度。从事食品生产、食品销售、餐饮服务，应当依法取得许可。".into(),
+        }],
+        implementing_body: "区市场监督管理局".into(),
+        responsibilities: vec![
+            "受理责任：公示申请条件和材料，一次性告知补正材料".into(),
+            "审查责任：对申请材料进行审查，必要时现场核查".into(),
+            "决定责任：作出准予或不予许可的决定".into(),
+            "送达责任：制作并送达许可证".into(),
+            "事后监管责任：开展监督检查".into(),
+        ],
+        accountability: vec![
+            "对符合法定条件的申请不予受理的".into(),
+            "对不符合法定条件的申请人准予许可的".into(),
+            "违反法定程序实施行政许可的".into(),
+        ],
+        statutory_days: 20,
+        promised_days: 10,
+        fees: Vec::new(),
+        at_service_center: true,
+        guide: Some(Guide {
+            conditions: "具有与经营的食品品种、数量相适应的经营场所和设施，有食品安全管理人员和保证食品安全的规章制度。".into(),
+            materials: vec![
+                Material { name: "食品经营许可申请书".into(), originals: 1, copies: 0, note: "可在窗口领取或网上下载".into() },
+                Material { name: "营业执照".into(), originals: 0, copies: 1, note: String::new() },
+                Material { name: "经营场所平面图".into(), originals: 1, copies: 0, note: String::new() },
+            ],
+            procedure: "申请、受理、审查、决定、送达。".into(),
+            window: "区政务服务中心二楼市场监管窗口".into(),
+            hours: "工作日 上午8:30-12:00，下午14:30-17:30".into(),
+            consult_phone: "0571-88001012".into(),
+            supervise_phone: "0571-12345".into(),
+            online: true,
+            visits: 1,
+        }),
+        flow: Flow {
+            steps: vec![
+                step("apply", "申请", "申请人", Limit::Immediate, StepKind::Task),
+                step("accept", "受理", "窗口工作人员", Limit::Days(2), StepKind::Task),
+                step("review", "审查", "食品经营科", Limit::Days(5), StepKind::Task),
+                step("decide", "决定", "分管局领导", Limit::Days(2), StepKind::Task),
+                step("deliver", "送达", "窗口工作人员", Limit::Days(1), StepKind::Task),
+                step("granted", "准予许可", "", Limit::None, StepKind::End),
+                step("refused", "不予受理", "", Limit::None, StepKind::End),
+                step("denied", "不予许可", "", Limit::None, StepKind::End),
+            ],
+            transitions: vec![
+                tr("apply", "accept", TransitionKind::Next),
+                tr("accept", "review", TransitionKind::Accept),
+                tr("accept", "refused", TransitionKind::Refuse),
+                tr("review", "apply", TransitionKind::Correct),
+                tr("review", "decide", TransitionKind::Next),
+                tr("decide", "deliver", TransitionKind::Next),
+                tr("decide", "denied", TransitionKind::Refuse),
+                tr("deliver", "granted", TransitionKind::Approve),
+            ],
+        },
+        discretion: Vec::new(),
+    }
+}
+
+/// 对未取得食品经营许可从事食品经营活动的行政处罚, with a two-tier benchmark.
+pub fn demo_penalty() -> PowerContent {
+    PowerContent {
+        name: "对未取得食品经营许可从事食品经营活动的行政处罚".into(),
+        category: Category::Penalty.code().into(),
+        bases: vec![LegalBasis {
+            law: "《中华人民共和国食品安全法》".into(),
+            article: "第一百二十二条".into(),
+            text: "违反本法规定，未取得食品生产经营许可从事食品生产经营活动……货值金额不足一万元的，并处五万元以上十万元以下罚款。".into(),
+        }],
+        implementing_body: "区市场监督管理局".into(),
+        responsibilities: ["立案", "调查取证", "审理", "告知", "决定", "送达", "执行"]
+            .iter()
+            .map(|s| format!("{s}责任"))
+            .collect(),
+        accountability: vec!["没有法定依据实施行政处罚的".into(), "擅自改变处罚种类、幅度的".into()],
+        statutory_days: 90,
+        promised_days: 60,
+        fees: Vec::new(),
+        at_service_center: false,
+        guide: None,
+        flow: Flow {
+            steps: vec![
+                step("file", "立案", "执法人员", Limit::Days(5), StepKind::Task),
+                step("investigate", "调查取证", "执法人员", Limit::Days(30), StepKind::Task),
+                step("hear", "审理", "法制审核机构", Limit::Days(10), StepKind::Task),
+                step("notify", "告知", "执法人员", Limit::Days(5), StepKind::Task),
+                step("decide", "决定", "局负责人", Limit::Days(5), StepKind::Task),
+                step("punished", "作出处罚决定", "", Limit::None, StepKind::End),
+                step("dropped", "不予处罚", "", Limit::None, StepKind::End),
+            ],
+            transitions: vec![
+                tr("file", "investigate", TransitionKind::Next),
+                tr("investigate", "hear", TransitionKind::Next),
+                tr("hear", "notify", TransitionKind::Next),
+                tr("hear", "dropped", TransitionKind::Refuse),
+                tr("notify", "decide", TransitionKind::Next),
+                tr("decide", "punished", TransitionKind::Approve),
+                tr("decide", "dropped", TransitionKind::Refuse),
+            ],
+        },
+        discretion: vec![Violation {
+            name: "未取得许可从事食品经营".into(),
+            tiers: vec![
+                Tier { circumstance: "货值金额不足一万元，初次违法".into(), min_fen: 5_000_000, max_fen: 7_000_000, measure: "没收违法所得和违法经营的食品".into() },
+                Tier { circumstance: "货值金额不足一万元，再次违法或拒不改正".into(), min_fen: 7_000_000, max_fen: 10_000_000, measure: "没收违法所得和违法经营的食品、工具、设备".into() },
+            ],
+        }],
+    }
 }

@@ -788,12 +788,33 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
             }
         }
     });
+    let scan_store = store.clone();
+    let scan_secs = state.config.power.scan_secs.max(10);
+    let alert_scan = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(scan_secs));
+        let actor = gongkai_store::Actor::system("supervision");
+        loop {
+            tick.tick().await;
+            match gongkai_web::power::run_scan(&scan_store, &actor).await {
+                Ok(r) if r.red + r.yellow > 0 => {
+                    tracing::info!(
+                        red = r.red,
+                        yellow = r.yellow,
+                        "e-supervision alerts raised"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "e-supervision scan failed"),
+            }
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    alert_scan.abort();
     purge.abort();
     deliverer.abort();
     scheduler.abort();

@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod disclosure;
 mod http;
+mod power;
 mod scan;
 mod standards;
 mod storage;

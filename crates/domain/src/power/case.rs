@@ -162,7 +162,11 @@ pub fn step_clock(
 }
 
 /// The working day `n` working days before `date` (`date` itself when `n` is 0).
-pub fn workdays_before(cal: &Calendar, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+pub fn workdays_before(
+    cal: &Calendar,
+    date: NaiveDate,
+    n: u32,
+) -> Result<NaiveDate, CalendarError> {
     let mut d = date;
     let mut counted = 0;
     while counted < n {
@@ -207,8 +211,16 @@ pub fn level(today: NaiveDate, clock: &StepClock) -> Option<AlertLevel> {
 
 /// Checks a move of a case from step `from` to step `to`: the flow must have that transition.
 /// Returns it, and whether `to` ends the case.
-pub fn check_move<'f>(flow: &'f Flow, from: &str, to: &str) -> Result<(&'f Transition, bool), String> {
-    let name = |k: &str| flow.step(k).map(|s| s.name.clone()).unwrap_or_else(|| k.to_string());
+pub fn check_move<'f>(
+    flow: &'f Flow,
+    from: &str,
+    to: &str,
+) -> Result<(&'f Transition, bool), String> {
+    let name = |k: &str| {
+        flow.step(k)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| k.to_string())
+    };
     match flow.transition(from, to) {
         Some(t) => {
             let ends = flow.step(to).is_some_and(|s| s.kind == StepKind::End);

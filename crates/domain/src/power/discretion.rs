@@ -172,7 +172,7 @@ pub fn check(
     reason: &str,
 ) -> Result<Check, String> {
     let Some(v) = violation.and_then(|i| violations.get(i)) else {
-        return Err("行政处罚决定须选择违法行为（裁量基准）".to_string());
+        return Err("行政处罚决定须选择违法行为及其裁量档次（裁量基准）".to_string());
     };
     let Some(t) = tier.and_then(|i| v.tiers.get(i)) else {
         return Err(format!("请为违法行为“{}”选择裁量档次", v.name));
@@ -206,7 +206,7 @@ mod tests {
     fn sample() -> Vec<Violation> {
         parse_lines(
             "未取得许可从事食品经营|初次违法，货值不足1万元|5000|10000|没收违法所得\n\
-             未取得许可从事食品经营|货值1万元以上|10万元|20万元|\n",
+             未取得许可从事食品经营|货值1万元以上|100000|200000|\n",
         )
         .unwrap_or_default()
     }
@@ -234,7 +234,7 @@ mod tests {
         let v = sample();
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].tiers.len(), 2);
-        assert_eq!(v[0].tiers[1].min_fen, 0);
+        assert_eq!(v[0].tiers[1].min_fen, 10_000_000);
         assert_eq!(parse_lines(&to_lines(&v)), Ok(v));
         let bad = parse_lines("甲|情节|100|50|\n乙||1|2|\n丙|情节|x|2|").unwrap_err();
         assert_eq!(bad.len(), 3, "{bad:?}");

@@ -271,7 +271,10 @@ impl PowerContent {
             errors.push(err("category", "请选择事项类型（十类行政权力之一）"));
         }
         if self.bases.is_empty() {
-            errors.push(err("bases", "请至少填写一条实施依据（法律法规名称、条款、条文）"));
+            errors.push(err(
+                "bases",
+                "请至少填写一条实施依据（法律法规名称、条款、条文）",
+            ));
         }
         for (i, b) in self.bases.iter().enumerate() {
             if b.law.trim().is_empty() || b.article.trim().is_empty() {
@@ -346,8 +349,7 @@ impl PowerContent {
                         if g.hours.trim().is_empty() {
                             errors.push(err("guide_hours", "办事指南缺少办理时间"));
                         }
-                        if g.consult_phone.trim().is_empty()
-                            || g.supervise_phone.trim().is_empty()
+                        if g.consult_phone.trim().is_empty() || g.supervise_phone.trim().is_empty()
                         {
                             errors.push(err("guide_phones", "办事指南须有咨询电话和监督电话"));
                         }
@@ -453,10 +455,9 @@ impl VersionState {
     /// The state a version moves to when the given review passes, and the state it must be in.
     pub fn after_pass(stage: ReviewStage) -> (VersionState, VersionState) {
         match stage {
-            ReviewStage::Establishment => (
-                VersionState::EstablishmentReview,
-                VersionState::LegalReview,
-            ),
+            ReviewStage::Establishment => {
+                (VersionState::EstablishmentReview, VersionState::LegalReview)
+            }
             ReviewStage::Legal => (VersionState::LegalReview, VersionState::Published),
         }
     }
@@ -469,10 +470,8 @@ pub fn pipe_lines(text: &str, n: usize) -> Vec<(usize, Vec<String>)> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            let mut parts: Vec<String> = l
-                .split(['|', '｜'])
-                .map(|p| p.trim().to_string())
-                .collect();
+            let mut parts: Vec<String> =
+                l.split(['|', '｜']).map(|p| p.trim().to_string()).collect();
             if parts.len() > n {
                 let rest = parts.split_off(n - 1).join("|");
                 parts.push(rest);

@@ -100,7 +100,11 @@ pub enum PenaltyClass {
 
 impl PenaltyClass {
     /// Every class.
-    pub const ALL: [PenaltyClass; 3] = [PenaltyClass::Warning, PenaltyClass::Fine, PenaltyClass::Severe];
+    pub const ALL: [PenaltyClass; 3] = [
+        PenaltyClass::Warning,
+        PenaltyClass::Fine,
+        PenaltyClass::Severe,
+    ];
     /// Database code.
     pub fn code(self) -> &'static str {
         match self {
@@ -300,15 +304,30 @@ mod tests {
         // Decided Wednesday 2026-09-30: 10/8, 10/9, 10/10 (make-up), 10/12 … 10/15 → 10/15.
         assert_eq!(r.due(&cal, d("2026-09-30"))?, d("2026-10-15"));
         assert_eq!(
-            r.public_until(DecisionKind::Penalty, Some(PenaltyClass::Warning), d("2026-01-31"), None),
+            r.public_until(
+                DecisionKind::Penalty,
+                Some(PenaltyClass::Warning),
+                d("2026-01-31"),
+                None
+            ),
             Some(d("2026-04-30"))
         );
         assert_eq!(
-            r.public_until(DecisionKind::Penalty, Some(PenaltyClass::Severe), d("2026-01-31"), None),
+            r.public_until(
+                DecisionKind::Penalty,
+                Some(PenaltyClass::Severe),
+                d("2026-01-31"),
+                None
+            ),
             Some(d("2029-01-31"))
         );
         assert_eq!(
-            r.public_until(DecisionKind::Licence, None, d("2026-01-31"), Some(d("2031-01-30"))),
+            r.public_until(
+                DecisionKind::Licence,
+                None,
+                d("2026-01-31"),
+                Some(d("2031-01-30"))
+            ),
             Some(d("2031-01-30"))
         );
         Ok(())
@@ -354,6 +373,9 @@ mod tests {
             party_code: "91330199MA2XXXXX".into(),
             ..good
         };
-        assert_eq!(org.validate(DecisionKind::Penalty, today)[0].field, "party_code");
+        assert_eq!(
+            org.validate(DecisionKind::Penalty, today)[0].field,
+            "party_code"
+        );
     }
 }

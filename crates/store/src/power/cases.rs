@@ -219,7 +219,20 @@ impl Power<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        event(&mut tx, id, &now, &c.today, actor, "open", "", &c.step_key, "受理登记", "", due.as_deref()).await?;
+        event(
+            &mut tx,
+            id,
+            &now,
+            &c.today,
+            actor,
+            "open",
+            "",
+            &c.step_key,
+            "受理登记",
+            "",
+            due.as_deref(),
+        )
+        .await?;
         append(
             &mut tx,
             self.0.backend(),
@@ -360,8 +373,17 @@ impl Power<'_> {
             super::decisions::insert_decision(&mut tx, self.0.backend(), actor, d).await?;
         }
         event(
-            &mut tx, case_id, &now, &m.today, actor, "move", &m.from_step, &m.to_step, &m.label,
-            m.note.trim(), due.as_deref(),
+            &mut tx,
+            case_id,
+            &now,
+            &m.today,
+            actor,
+            "move",
+            &m.from_step,
+            &m.to_step,
+            &m.label,
+            m.note.trim(),
+            due.as_deref(),
         )
         .await?;
         append(
@@ -370,12 +392,19 @@ impl Power<'_> {
             actor,
             Change {
                 unit_id: Some(case.unit_id),
-                action: if m.outcome.is_some() { "case.close" } else { "case.move" },
+                action: if m.outcome.is_some() {
+                    "case.close"
+                } else {
+                    "case.move"
+                },
                 entity: "case",
                 entity_id: case_id.to_string(),
                 before: m.from_step.clone(),
                 after: m.to_step.clone(),
-                detail: format!("办件 {} {}：{} → {}", case.case_no, m.label, m.from_step, m.to_step),
+                detail: format!(
+                    "办件 {} {}：{} → {}",
+                    case.case_no, m.label, m.from_step, m.to_step
+                ),
             },
         )
         .await?;
@@ -412,8 +441,17 @@ impl Power<'_> {
         }
         resolve_case_alerts(&mut tx, case_id, &now).await?;
         event(
-            &mut tx, case_id, &now, today, actor, "suspend", &case.step_key, &case.step_key, label,
-            reason.trim(), None,
+            &mut tx,
+            case_id,
+            &now,
+            today,
+            actor,
+            "suspend",
+            &case.step_key,
+            &case.step_key,
+            label,
+            reason.trim(),
+            None,
         )
         .await?;
         append(
@@ -425,7 +463,11 @@ impl Power<'_> {
                 action: "case.suspend",
                 entity: "case",
                 entity_id: case_id.to_string(),
-                detail: format!("办件 {} 暂停计时（{label}）：{}", case.case_no, reason.trim()),
+                detail: format!(
+                    "办件 {} 暂停计时（{label}）：{}",
+                    case.case_no,
+                    reason.trim()
+                ),
                 ..Change::default()
             },
         )
@@ -464,8 +506,17 @@ impl Power<'_> {
             return Err(StoreError::Conflict("该办件未在暂停中".into()));
         }
         event(
-            &mut tx, case_id, &now, today, actor, "resume", &case.step_key, &case.step_key, "恢复计时",
-            note.trim(), due_on.as_deref(),
+            &mut tx,
+            case_id,
+            &now,
+            today,
+            actor,
+            "resume",
+            &case.step_key,
+            &case.step_key,
+            "恢复计时",
+            note.trim(),
+            due_on.as_deref(),
         )
         .await?;
         append(
@@ -477,7 +528,10 @@ impl Power<'_> {
                 action: "case.resume",
                 entity: "case",
                 entity_id: case_id.to_string(),
-                detail: format!("办件 {} 恢复计时（暂停{suspended_days}个工作日）", case.case_no),
+                detail: format!(
+                    "办件 {} 恢复计时（暂停{suspended_days}个工作日）",
+                    case.case_no
+                ),
                 ..Change::default()
             },
         )

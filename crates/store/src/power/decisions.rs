@@ -364,7 +364,13 @@ pub(super) async fn insert_decision(
             action: "decision.publish",
             entity: "decision",
             entity_id: id.to_string(),
-            after: format!("{} {} {} {}", d.kind, d.doc_no.trim(), d.party_name.trim(), d.fine_fen),
+            after: format!(
+                "{} {} {} {}",
+                d.kind,
+                d.doc_no.trim(),
+                d.party_name.trim(),
+                d.fine_fen
+            ),
             detail: format!("双公示：{} {}", d.doc_no.trim(), d.party_name.trim()),
             ..Change::default()
         },
@@ -372,4 +378,3 @@ pub(super) async fn insert_decision(
     .await?;
     Ok(id)
 }
-

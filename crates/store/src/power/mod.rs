@@ -240,14 +240,17 @@ impl Power<'_> {
             sql.push_str(" AND published_version IS NOT NULL AND retired_at IS NULL");
         }
         sql.push_str(&format!(" ORDER BY id LIMIT ${}", n + 1));
-        let mut q = sqlx::query_as::<_, PowerItem>(sqlx::AssertSqlSafe(sql)).bind(f.after_id.unwrap_or(0));
+        let mut q =
+            sqlx::query_as::<_, PowerItem>(sqlx::AssertSqlSafe(sql)).bind(f.after_id.unwrap_or(0));
         if let Some(u) = f.unit_id {
             q = q.bind(u);
         }
         if let Some(c) = &f.category {
             q = q.bind(c.clone());
         }
-        Ok(q.bind(f.limit.clamp(1, 500)).fetch_all(self.0.pool()).await?)
+        Ok(q.bind(f.limit.clamp(1, 500))
+            .fetch_all(self.0.pool())
+            .await?)
     }
 
     /// Every version of an item, newest first.
@@ -301,7 +304,9 @@ impl Power<'_> {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict("只有草稿可以修改，该版本已提交审核或已发布".into()));
+            return Err(StoreError::Conflict(
+                "只有草稿可以修改，该版本已提交审核或已发布".into(),
+            ));
         }
         if item.published_version.is_none() {
             sqlx::query("UPDATE power_items SET name = $1, updated_at = $2 WHERE id = $3")
@@ -337,7 +342,9 @@ impl Power<'_> {
             return Err(StoreError::Conflict("该事项已停用，不能再修订".into()));
         }
         let Some(published) = item.published_version else {
-            return Err(StoreError::Conflict("该事项尚未发布，请直接修改草稿".into()));
+            return Err(StoreError::Conflict(
+                "该事项尚未发布，请直接修改草稿".into(),
+            ));
         };
         let current = self.version(item_id, published).await?;
         let now = now_text();
@@ -440,7 +447,10 @@ impl Power<'_> {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one private step of the workflow")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step of the workflow"
+    )]
     async fn transition(
         &self,
         actor: &Actor,

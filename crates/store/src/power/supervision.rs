@@ -53,7 +53,11 @@ impl Power<'_> {
                  FROM cases WHERE state = 'open' AND yellow_on <= $1 AND {cond} \
                  AND (alert IS NULL OR alert <> '{level}') \
                  ON CONFLICT (alert_key) DO NOTHING",
-                label = if level == "red" { "'已超期'" } else { "'即将到期'" },
+                label = if level == "red" {
+                    "'已超期'"
+                } else {
+                    "'即将到期'"
+                },
             );
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(today)

@@ -14,7 +14,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use gongkai_domain::access::Action;
-use gongkai_domain::power::case::{Channel, SuspensionKind, check_move, step_clock, workdays_between};
+use gongkai_domain::power::case::{
+    Channel, SuspensionKind, check_move, step_clock, workdays_between,
+};
 use gongkai_domain::power::discretion::{self, Check, parse_yuan, yuan};
 use gongkai_domain::power::flow::{Flow, StepKind, TransitionKind};
 use gongkai_domain::power::publicity::{
@@ -94,7 +96,10 @@ impl CaseForm {
             None => errors.push(e("applicant_type", "请选择申请人类别")),
             Some(PartyType::NaturalPerson) => {
                 if !gongkai_domain::ids::is_valid_resident_id(self.applicant_code.trim()) {
-                    errors.push(e("applicant_code", "身份证号码无效（校验位或出生日期不对）"));
+                    errors.push(e(
+                        "applicant_code",
+                        "身份证号码无效（校验位或出生日期不对）",
+                    ));
                 }
             }
             Some(_) => {
@@ -116,7 +121,10 @@ impl CaseForm {
 }
 
 fn party_types() -> Vec<(&'static str, &'static str)> {
-    PartyType::ALL.iter().map(|p| (p.code(), p.label())).collect()
+    PartyType::ALL
+        .iter()
+        .map(|p| (p.code(), p.label()))
+        .collect()
 }
 
 fn apply_form(
@@ -206,7 +214,14 @@ pub async fn apply(
         query_code => fresh.then_some(query_code),
         item => ser(&item),
     };
-    Ok(render(&state, &headers, "power/applied.html", "申请已提交", ctx, None))
+    Ok(render(
+        &state,
+        &headers,
+        "power/applied.html",
+        "申请已提交",
+        ctx,
+        None,
+    ))
 }
 
 #[expect(clippy::too_many_arguments, reason = "a case's whole opening")]
@@ -277,7 +292,12 @@ fn event_views(flow: &Flow, events: &[gongkai_store::power::cases::CaseEvent]) -
             on_date: e.on_date.clone(),
             what: match e.kind.as_str() {
                 "open" => format!("登记受理，进入“{}”", name(&e.to_step)),
-                "move" => format!("{}：“{}” → “{}”", e.label, name(&e.from_step), name(&e.to_step)),
+                "move" => format!(
+                    "{}：“{}” → “{}”",
+                    e.label,
+                    name(&e.from_step),
+                    name(&e.to_step)
+                ),
                 "suspend" => format!("暂停计时（{}）", e.label),
                 "resume" => "恢复计时".to_string(),
                 other => other.to_string(),
@@ -465,14 +485,24 @@ pub async fn publicity_csv(
                 &d.d.doc_no,
                 &d.d.category,
                 &d.d.content,
-                &if d.d.fine_fen > 0 { yuan(d.d.fine_fen) } else { String::new() },
+                &if d.d.fine_fen > 0 {
+                    yuan(d.d.fine_fen)
+                } else {
+                    String::new()
+                },
                 &d.d.decided_on,
                 d.d.valid_until.as_deref().unwrap_or(""),
                 &d.d.authority,
                 &d.d.authority_uscc,
                 &d.d.published_on,
             ];
-            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push_str("\r\n");
         }
         rows += page.len();
@@ -526,7 +556,10 @@ async fn cases_page(
     errors: &[FieldError],
 ) -> Result<Response, AppError> {
     let unit = state.store.get_unit(unit_id).await?;
-    let filter = q.state.as_deref().filter(|s| ["open", "suspended", "closed"].contains(s));
+    let filter = q
+        .state
+        .as_deref()
+        .filter(|s| ["open", "suspended", "closed"].contains(s));
     let list = state
         .store
         .power()
@@ -610,7 +643,16 @@ pub async fn open_at_window(
         });
     }
     let (Some(item), Some(channel), true) = (item, channel, errors.is_empty()) else {
-        return cases_page(&state, &headers, &s, unit_id, &CasesQuery::default(), &f, &errors).await;
+        return cases_page(
+            &state,
+            &headers,
+            &s,
+            unit_id,
+            &CasesQuery::default(),
+            &f,
+            &errors,
+        )
+        .await;
     };
     let v = published(&state, &item).await?;
     let unit = state.store.get_unit(unit_id).await?;
@@ -634,7 +676,10 @@ pub async fn open_at_window(
 /// A fresh eight-digit query code.
 fn query_code() -> String {
     let b = crate::auth::random_bytes(4);
-    format!("{:08}", u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 100_000_000)
+    format!(
+        "{:08}",
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 100_000_000
+    )
 }
 
 /// `?code=` (the query code, shown once after registering) of the case desk.
@@ -654,7 +699,16 @@ pub async fn desk(
     let power = state.store.power();
     let c = power.case(id).await?;
     permit(s.staff(), Action::ViewUnitDesk, c.unit_id)?;
-    desk_page(&state, &headers, &s, &c, &DecisionForm::default(), &[], q.code).await
+    desk_page(
+        &state,
+        &headers,
+        &s,
+        &c,
+        &DecisionForm::default(),
+        &[],
+        q.code,
+    )
+    .await
 }
 
 #[expect(clippy::too_many_arguments, reason = "the desk's whole context")]
@@ -923,13 +977,19 @@ async fn decision_of(
         }
         if let (Some(v), Some(t)) = (vi.and_then(|i: usize| content.discretion.get(i)), ti) {
             violation = v.name.clone();
-            tier = v.tiers.get(t).map(|t| t.circumstance.clone()).unwrap_or_default();
+            tier = v
+                .tiers
+                .get(t)
+                .map(|t| t.circumstance.clone())
+                .unwrap_or_default();
         }
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let (Some(decided_on), Some(party_type)) = (input.decided_on, PartyType::parse(&input.party_type)) else {
+    let (Some(decided_on), Some(party_type)) =
+        (input.decided_on, PartyType::parse(&input.party_type))
+    else {
         return Ok(Err(vec![FieldError {
             field: "decided_on",
             message: "请填写决定日期".into(),
@@ -995,10 +1055,19 @@ pub async fn suspend(
     let kind = SuspensionKind::from_code(&f.kind)
         .ok_or_else(|| AppError::BadRequest("请选择暂停计时的法定情形".into()))?;
     if f.reason.trim().is_empty() {
-        return Err(AppError::BadRequest("请写明暂停原因（如需补正的材料）".into()));
+        return Err(AppError::BadRequest(
+            "请写明暂停原因（如需补正的材料）".into(),
+        ));
     }
     power
-        .suspend_case(&s.actor(), id, kind.code(), kind.label(), &f.reason, &date_text(today()))
+        .suspend_case(
+            &s.actor(),
+            id,
+            kind.code(),
+            kind.label(),
+            &f.reason,
+            &date_text(today()),
+        )
         .await?;
     Ok(Redirect::to(&format!("/admin/cases/{id}")).into_response())
 }
@@ -1038,7 +1107,14 @@ pub async fn resume(
     let v = power.version(c.item_id, c.version).await?;
     let due = clock(&state, &v.content.flow, &c.step_key, started, total).await?;
     power
-        .resume_case(&s.actor(), id, &date_text(today), i64::from(total), due, &f.note)
+        .resume_case(
+            &s.actor(),
+            id,
+            &date_text(today),
+            i64::from(total),
+            due,
+            &f.note,
+        )
         .await?;
     Ok(Redirect::to(&format!("/admin/cases/{id}")).into_response())
 }
@@ -1056,7 +1132,9 @@ pub async fn withdraw_decision(
     let d = power.decision(id).await?;
     permit(s.staff(), Action::HandleCases, d.unit_id)?;
     if f.reason.trim().is_empty() {
-        return Err(AppError::BadRequest("请写明撤下原因（如：处罚决定被撤销）".into()));
+        return Err(AppError::BadRequest(
+            "请写明撤下原因（如：处罚决定被撤销）".into(),
+        ));
     }
     power.withdraw_decision(&s.actor(), id, &f.reason).await?;
     let back = d

@@ -109,7 +109,10 @@ impl PowerForm {
         put("implementing_body", c.implementing_body.clone());
         put("statutory_days", c.statutory_days.to_string());
         put("promised_days", c.promised_days.to_string());
-        put("at_service_center", if c.at_service_center { "1" } else { "0" }.into());
+        put(
+            "at_service_center",
+            if c.at_service_center { "1" } else { "0" }.into(),
+        );
         put(
             "bases",
             c.bases

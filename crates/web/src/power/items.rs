@@ -56,7 +56,10 @@ async fn rows<'a>(state: &AppState, items: &'a [PowerItem]) -> Result<Vec<ItemRo
 }
 
 fn categories() -> Vec<(&'static str, &'static str)> {
-    Category::ALL.iter().map(|c| (c.code(), c.label())).collect()
+    Category::ALL
+        .iter()
+        .map(|c| (c.code(), c.label()))
+        .collect()
 }
 
 /// `GET /powers`: the published power list, by category and unit.
@@ -108,7 +111,14 @@ pub async fn public_list(
         unit => unit.as_ref().map(|u| minijinja::context! { code => &u.code, name => &u.name }),
         next => more.then(|| items.last().map(|i| i.id)).flatten(),
     };
-    Ok(render(&state, &headers, "power/list.html", "权责清单", ctx, None))
+    Ok(render(
+        &state,
+        &headers,
+        "power/list.html",
+        "权责清单",
+        ctx,
+        None,
+    ))
 }
 
 /// What the item page shows of one version.
@@ -366,10 +376,28 @@ fn starter() -> PowerForm {
         flow: Flow {
             steps: vec![
                 step("apply", "申请", "申请人", Limit::Immediate, StepKind::Task),
-                step("accept", "受理", "窗口工作人员", Limit::Days(2), StepKind::Task),
+                step(
+                    "accept",
+                    "受理",
+                    "窗口工作人员",
+                    Limit::Days(2),
+                    StepKind::Task,
+                ),
                 step("review", "审查", "业务科室", Limit::Days(5), StepKind::Task),
-                step("decide", "决定", "分管负责人", Limit::Days(2), StepKind::Task),
-                step("deliver", "送达", "窗口工作人员", Limit::Days(1), StepKind::Task),
+                step(
+                    "decide",
+                    "决定",
+                    "分管负责人",
+                    Limit::Days(2),
+                    StepKind::Task,
+                ),
+                step(
+                    "deliver",
+                    "送达",
+                    "窗口工作人员",
+                    Limit::Days(1),
+                    StepKind::Task,
+                ),
                 step("granted", "准予许可", "", Limit::None, StepKind::End),
                 step("refused", "不予受理", "", Limit::None, StepKind::End),
                 step("denied", "不予许可", "", Limit::None, StepKind::End),
@@ -518,6 +546,7 @@ fn may(s: &StaffSession, action: Action, unit: Option<i64>) -> bool {
 /// `?ok=` flash of the desk.
 #[derive(Deserialize, Default)]
 pub struct DeskQuery {
+    ok: Option<String>,
 }
 
 /// `GET /admin/powers/{id}`: the item's desk: its working version, the actions the viewer may
@@ -538,7 +567,8 @@ pub async fn desk(
     if !can_review {
         permit(s.staff(), Action::ViewUnitDesk, item.unit_id)?;
     }
-    let can_edit = may(&s, Action::ManagePowerItems, Some(item.unit_id)) && item.retired_at.is_none();
+    let can_edit =
+        may(&s, Action::ManagePowerItems, Some(item.unit_id)) && item.retired_at.is_none();
     let draft = latest.state == VersionState::Draft;
     let flash = q.ok.as_deref().map(|ok| match ok {
         "created" => "已创建草稿。填写完整后提交编办审核。",
@@ -642,7 +672,10 @@ pub async fn submit(
     let latest = versions.first().ok_or(AppError::NotFound)?;
     let errors = latest.content.validate();
     if let Some(e) = errors.first() {
-        return Err(AppError::BadRequest(format!("草稿尚不完整，不能提交：{}", e.message)));
+        return Err(AppError::BadRequest(format!(
+            "草稿尚不完整，不能提交：{}",
+            e.message
+        )));
     }
     power.submit(&s.actor(), id, latest.version).await?;
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok=submitted")).into_response())
@@ -712,7 +745,9 @@ pub async fn retire(
     let item = power.item(id).await?;
     permit(s.staff(), Action::ManagePowerItems, item.unit_id)?;
     if f.note.trim().is_empty() {
-        return Err(AppError::BadRequest("请写明停用原因（如：法律修改取消该事项）".into()));
+        return Err(AppError::BadRequest(
+            "请写明停用原因（如：法律修改取消该事项）".into(),
+        ));
     }
     power.retire(&s.actor(), id, &f.note).await?;
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok=retired")).into_response())
@@ -741,7 +776,9 @@ pub async fn review_desk(
         }
     }
     if !allowed_any {
-        return Err(AppError::Forbidden(Action::ReviewPowerItems.refusal().into()));
+        return Err(AppError::Forbidden(
+            Action::ReviewPowerItems.refusal().into(),
+        ));
     }
     Ok(render(
         &state,
