@@ -711,7 +711,6 @@ pub async fn desk(
     .await
 }
 
-#[expect(clippy::too_many_arguments, reason = "the desk's whole context")]
 async fn desk_page(
     state: &AppState,
     headers: &HeaderMap,

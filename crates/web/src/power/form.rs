@@ -66,9 +66,9 @@ impl PowerForm {
             list("step_limit"),
             list("step_kind"),
         );
-        for i in 0..keys.len() {
+        for (i, key) in keys.iter().enumerate() {
             let row = StepRow {
-                key: keys[i].clone(),
+                key: key.clone(),
                 name: names.get(i).cloned().unwrap_or_default(),
                 actor: actors.get(i).cloned().unwrap_or_default(),
                 limit: limits.get(i).cloned().unwrap_or_default(),
@@ -84,9 +84,9 @@ impl PowerForm {
             list("tr_kind"),
             list("tr_label"),
         );
-        for i in 0..froms.len() {
+        for (i, from) in froms.iter().enumerate() {
             let row = TransitionRow {
-                from: froms[i].clone(),
+                from: from.clone(),
                 to: tos.get(i).cloned().unwrap_or_default(),
                 kind: tkinds.get(i).cloned().unwrap_or_default(),
                 label: labels.get(i).cloned().unwrap_or_default(),
