@@ -788,6 +788,13 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
             }
         }
     });
+    let reminders = tokio::spawn(
+        state
+            .reminders
+            .clone()
+            .run(store.clone(), std::time::Duration::from_secs(30)),
+    );
+    let scan_wake = state.reminders.clone();
     let scan_store = store.clone();
     let scan_secs = state.config.power.scan_secs.max(10);
     let alert_scan = tokio::spawn(async move {
@@ -801,7 +808,8 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
                         red = r.red,
                         yellow = r.yellow,
                         "e-supervision alerts raised"
-                    )
+                    );
+                    scan_wake.wake();
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "e-supervision scan failed"),
@@ -815,6 +823,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     .with_graceful_shutdown(shutdown)
     .await?;
     alert_scan.abort();
+    reminders.abort();
     purge.abort();
     deliverer.abort();
     scheduler.abort();

@@ -145,3 +145,4 @@ CREATE TABLE supervision_alerts (
     resolved_at TEXT
 );
 CREATE INDEX supervision_alerts_open ON supervision_alerts(resolved_at, unit_id, id);
+CREATE INDEX supervision_alerts_raised ON supervision_alerts(raised_at);

@@ -314,16 +314,16 @@ impl Store {
         Ok(q.fetch_all(self.pool()).await?)
     }
 
-    /// Claims the next due job for `worker` until `lease_until`: a queued job whose time has
+    /// Claims the next due job of `kind` (`webhook`, `reminder`) for `worker` until `lease_until`: a queued job whose time has
     /// come, or a running one whose worker's lease ran out. Two workers never get the same job.
     pub async fn claim_job(
         &self,
+        kind: &str,
         worker: &str,
         now: &str,
         lease_until: &str,
     ) -> Result<Option<Job>> {
-        const DUE: &str =
-            "((state = 'queued' AND run_after <= $3) OR (state = 'running' AND locked_until < $3))";
+        const DUE: &str = "kind = $4 AND ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND locked_until < $3))";
         let sql = format!(
             "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
              WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_after, id LIMIT 1) AND {DUE} \
@@ -334,6 +334,7 @@ impl Store {
             .bind(worker)
             .bind(lease_until)
             .bind(now)
+            .bind(kind)
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;

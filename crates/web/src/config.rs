@@ -114,6 +114,8 @@ pub struct PowerConfig {
     pub scan_secs: u64,
     /// Double publicity: limits and public periods.
     pub publicity: gongkai_domain::power::publicity::PublicityRules,
+    /// Where alert reminders are mailed.
+    pub mail: crate::power::reminders::MailConfig,
 }
 
 impl Default for PowerConfig {
@@ -125,6 +127,7 @@ impl Default for PowerConfig {
             yellow_workdays: 1,
             scan_secs: 300,
             publicity: Default::default(),
+            mail: Default::default(),
         }
     }
 }

@@ -117,6 +117,7 @@ impl Deliverer {
             let now = chrono::Utc::now();
             let job = store
                 .claim_job(
+                    "webhook",
                     &self.worker,
                     &gongkai_store::time_text(now),
                     &gongkai_store::time_text(now + lease(&self.config)),

@@ -16,6 +16,7 @@ mod feeds;
 pub mod indexing;
 pub mod items;
 pub mod jobs;
+pub mod mail;
 mod metrics;
 mod pages;
 mod portal;
@@ -54,6 +55,8 @@ pub struct Inner {
     pub page_cache: cache::PageCache,
     /// This server's webhook delivery worker (spawned by the binary; woken after publications).
     pub deliverer: Arc<jobs::Deliverer>,
+    /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
+    pub reminders: Arc<power::reminders::Reminders>,
     templates: templates::Templates,
 }
 
@@ -82,8 +85,10 @@ impl AppState {
             config.webhooks.clone(),
             &format!("https://{}", config.site.domain),
         );
+        let reminders = power::reminders::Reminders::new(&worker, config.power.mail.clone());
         Ok(AppState(Arc::new(Inner {
             deliverer,
+            reminders,
             store,
             config,
             metrics: Metrics::default(),

@@ -727,3 +727,138 @@ both!(power_routes_refuse_the_wrong_people, |db: Db| async move {
     assert!(r.status == StatusCode::SEE_OTHER || r.status == StatusCode::UNAUTHORIZED);
     t.cleanup().await;
 });
+
+/// A real SMTP receiver on 127.0.0.1: answers one conversation per connection and keeps what
+/// it was sent (envelope lines and the message).
+fn smtp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut out) = stream else { return };
+            let mut reader = BufReader::new(out.try_clone().unwrap());
+            out.write_all(b"220 test ESMTP\r\n").unwrap();
+            let mut in_data = false;
+            let mut message = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if in_data {
+                    if line == ".\r\n" {
+                        in_data = false;
+                        keep.lock().unwrap().push(std::mem::take(&mut message));
+                        out.write_all(b"250 queued\r\n").unwrap();
+                    } else {
+                        message.push_str(&line);
+                    }
+                    continue;
+                }
+                let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                keep.lock().unwrap().push(line.trim().to_string());
+                let answer: &[u8] = match verb.as_str() {
+                    "EHLO" => b"250-test\r\n250 OK\r\n",
+                    "DATA" => {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    }
+                    "QUIT" => b"221 bye\r\n",
+                    _ => b"250 OK\r\n",
+                };
+                out.write_all(answer).unwrap();
+            }
+        }
+    });
+    (addr, got)
+}
+
+both!(
+    red_alert_reminder_reaches_an_smtp_receiver,
+    |db: Db| async move {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let (case_id, _) = penalty_case_at_decision(&t, &app).await;
+        let case_no = t.store.power().case(case_id).await.unwrap().case_no;
+        let later = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+            + chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+        let r = t
+            .store
+            .power()
+            .scan_alerts(&crate::support::system(), &later)
+            .await
+            .unwrap();
+        assert_eq!(r.red, 1);
+        let (addr, got) = smtp_receiver();
+        let mail = gongkai_web::power::reminders::MailConfig {
+            smtp_addr: addr,
+            from: "gongkai@example.gov.cn".into(),
+            supervisor: vec!["gkb@example.gov.cn".into()],
+            units: [("SJJ".to_string(), vec!["sjj@example.gov.cn".to_string()])].into(),
+        };
+        let worker = gongkai_web::power::reminders::Reminders::new("test", mail);
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 0, "sent once");
+        let got = got.lock().unwrap().clone();
+        assert!(
+            got.contains(&"RCPT TO:<sjj@example.gov.cn>".to_string()),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"RCPT TO:<gkb@example.gov.cn>".to_string()),
+            "{got:?}"
+        );
+        let message = got
+            .iter()
+            .find(|l| l.contains("Content-Transfer-Encoding"))
+            .unwrap();
+        let body: String = message
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap()
+            .split("\r\n")
+            .collect();
+        let body =
+            String::from_utf8(data_encoding::BASE64.decode(body.as_bytes()).unwrap()).unwrap();
+        assert!(
+            body.contains("红牌警告") && body.contains(&case_no),
+            "{body}"
+        );
+        t.cleanup().await;
+    }
+);
+
+both!(
+    reminders_without_a_mail_server_are_recorded_not_lost,
+    |db: Db| async move {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        penalty_case_at_decision(&t, &app).await;
+        let later = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+            + chrono::Duration::days(40))
+        .format("%Y-%m-%d")
+        .to_string();
+        t.store
+            .power()
+            .scan_alerts(&crate::support::system(), &later)
+            .await
+            .unwrap();
+        let worker = gongkai_web::power::reminders::Reminders::new("test", Default::default());
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        // The webhook worker never takes a reminder.
+        let now = gongkai_store::now_text();
+        assert!(
+            t.store
+                .claim_job("webhook", "w", &now, &now)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        t.cleanup().await;
+    }
+);

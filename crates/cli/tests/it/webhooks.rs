@@ -322,8 +322,8 @@ both!(
         let now = gongkai_store::now_text();
         let later = gongkai_store::time_text(chrono::Utc::now() + chrono::Duration::seconds(60));
         let (a, b) = tokio::join!(
-            t.store.claim_job("a", &now, &later),
-            t.store.claim_job("b", &now, &later)
+            t.store.claim_job("webhook", "a", &now, &later),
+            t.store.claim_job("webhook", "b", &now, &later)
         );
         let claimed: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
         assert_eq!(claimed.len(), 1, "one job, one claim");

@@ -355,6 +355,7 @@ pub(super) async fn insert_decision(
         .execute(&mut **tx)
         .await?;
     }
+    super::supervision::enqueue_reminders(tx, &now).await?;
     append(
         tx,
         backend,

@@ -78,6 +78,7 @@ impl Power<'_> {
             .await?;
         }
         if summary.red + summary.yellow > 0 {
+            enqueue_reminders(&mut tx, &now).await?;
             append(
                 &mut tx,
                 self.0.backend(),
@@ -127,5 +128,36 @@ impl Power<'_> {
         )
         .fetch_all(self.0.pool())
         .await?)
+    }
+}
+
+/// Queues one reminder job (kind `reminder`, payload the alert id) for every alert raised at
+/// `raised_at`, in the transaction that raised them.
+pub(super) async fn enqueue_reminders(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    raised_at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, job_key, webhook_id, event, payload, state, attempts, run_after, last_error, created_at, updated_at) \
+         SELECT 'reminder', 'reminder:' || alert_key, NULL, 'alert.' || level, CAST(id AS TEXT), 'queued', 0, $1, '', $1, $1 \
+         FROM supervision_alerts WHERE raised_at = $1 \
+         ON CONFLICT (job_key) DO NOTHING",
+    )
+    .bind(raised_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Power<'_> {
+    /// One alert.
+    pub async fn alert(&self, id: i64) -> Result<Alert> {
+        sqlx::query_as(
+            "SELECT id, unit_id, kind, level, case_id, decision_id, detail, raised_at FROM supervision_alerts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.0.pool())
+        .await?
+        .ok_or_else(|| crate::StoreError::NotFound(format!("预警 {id}")))
     }
 }

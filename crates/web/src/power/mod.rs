@@ -6,6 +6,7 @@
 mod cases;
 mod form;
 mod items;
+pub mod reminders;
 mod supervision;
 
 pub use supervision::run_scan;

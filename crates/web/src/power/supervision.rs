@@ -117,6 +117,7 @@ pub async fn scan(
     s.check_csrf(&f.csrf)?;
     permit(s.staff(), Action::Supervise, s.staff().unit_id)?;
     let r = run_scan(&state.store, &s.actor()).await?;
+    state.reminders.wake();
     Ok(Redirect::to(&format!(
         "/admin/supervision?red={}&yellow={}",
         r.red, r.yellow

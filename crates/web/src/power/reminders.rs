@@ -1,0 +1,175 @@
+//! Reminders of e-supervision alerts, sent as e-mail through the jobs table: the alert scan
+//! queues one `reminder` job per alert in the transaction that raised it; this worker claims
+//! them with a lease, mails the unit's and the supervisor's addresses, records every attempt
+//! (shown like webhook deliveries) and retries with backoff.
+
+use crate::mail::{Mail, send};
+use gongkai_domain::webhook::RetryPolicy;
+use gongkai_store::Store;
+use gongkai_store::webhooks::{Job, JobAttempt, JobNext};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where reminders go (`[power.mail]`). An empty `smtp_addr` turns mail off: reminders are then
+/// recorded as not sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The SMTP relay, `host:port`.
+    pub smtp_addr: String,
+    /// Sender address.
+    pub from: String,
+    /// The supervisor's addresses: every reminder.
+    pub supervisor: Vec<String>,
+    /// Each unit's addresses, by unit code: that unit's reminders.
+    pub units: BTreeMap<String, Vec<String>>,
+}
+
+/// The reminder worker of one server.
+pub struct Reminders {
+    worker: String,
+    mail: MailConfig,
+    wake: tokio::sync::Notify,
+}
+
+impl Reminders {
+    /// A worker named `worker`.
+    pub fn new(worker: &str, mail: MailConfig) -> Arc<Reminders> {
+        Arc::new(Reminders {
+            worker: worker.into(),
+            mail,
+            wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// Wakes the worker (after a scan raised alerts).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until dropped: every `poll` or when woken, sends what is due.
+    pub async fn run(self: Arc<Self>, store: Store, poll: Duration) {
+        loop {
+            if let Err(e) = self.run_due(&store).await {
+                tracing::warn!(error = %e, "reminder mail failed; will retry");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Sends every reminder due now. Returns how many were tried.
+    pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
+        let mut n = 0;
+        loop {
+            let now = chrono::Utc::now();
+            let Some(job) = store
+                .claim_job(
+                    "reminder",
+                    &self.worker,
+                    &gongkai_store::time_text(now),
+                    &gongkai_store::time_text(now + chrono::Duration::seconds(120)),
+                )
+                .await?
+            else {
+                return Ok(n);
+            };
+            self.send_one(store, &job).await?;
+            n += 1;
+        }
+    }
+
+    async fn send_one(&self, store: &Store, job: &Job) -> Result<(), gongkai_store::StoreError> {
+        let started_at = gongkai_store::now_text();
+        let clock = Instant::now();
+        let outcome = match self.compose(store, job).await? {
+            Err(reason) => Err((reason, false)),
+            Ok(mail) => {
+                let addr = self.mail.smtp_addr.clone();
+                let id = format!("{}@gongkai", job.job_key.replace([':', ' '], "."));
+                tokio::task::spawn_blocking(move || {
+                    send(&addr, &mail, &id, Duration::from_secs(10))
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("发送线程异常：{e}")))
+                .map_err(|e| (e, true))
+            }
+        };
+        let (next, error, response) = match outcome {
+            Ok(answer) => (JobNext::Delivered, String::new(), answer),
+            Err((reason, false)) => (JobNext::Cancelled, reason, String::new()),
+            Err((reason, true)) => {
+                let delay = RetryPolicy::default()
+                    .delay_after(u32::try_from(job.attempts).unwrap_or(u32::MAX));
+                let next = match delay {
+                    Some(secs) => JobNext::RetryAt(gongkai_store::time_text(
+                        chrono::Utc::now() + chrono::Duration::seconds(secs as i64),
+                    )),
+                    None => JobNext::Failed,
+                };
+                (next, reason, String::new())
+            }
+        };
+        let attempt = JobAttempt {
+            job_id: job.id,
+            attempt: job.attempts,
+            worker: self.worker.clone(),
+            started_at,
+            duration_ms: clock.elapsed().as_millis() as i64,
+            status_code: None,
+            error,
+            response: response.chars().take(1024).collect(),
+        };
+        store.finish_job(&self.worker, job, &attempt, &next).await?;
+        Ok(())
+    }
+
+    /// The mail for a job, or why none is sent.
+    async fn compose(
+        &self,
+        store: &Store,
+        job: &Job,
+    ) -> Result<Result<Mail, String>, gongkai_store::StoreError> {
+        if self.mail.smtp_addr.is_empty() {
+            return Ok(Err(
+                "未配置邮件服务器（[power.mail] smtp_addr），提醒未发送".into(),
+            ));
+        }
+        let Ok(alert_id) = job.payload.parse::<i64>() else {
+            return Ok(Err(format!("提醒任务内容无效：{}", job.payload)));
+        };
+        let alert = store.power().alert(alert_id).await?;
+        let unit = store.get_unit(alert.unit_id).await?;
+        let mut to: Vec<String> = self.mail.units.get(&unit.code).cloned().unwrap_or_default();
+        to.extend(self.mail.supervisor.iter().cloned());
+        to.dedup();
+        if to.is_empty() {
+            return Ok(Err(format!(
+                "未配置{}或监察人员的邮件地址，提醒未发送",
+                unit.name
+            )));
+        }
+        let level = if alert.level == "red" {
+            "红牌警告"
+        } else {
+            "黄牌预警"
+        };
+        let link = alert
+            .case_id
+            .map(|c| format!("\n办件：/admin/cases/{c}"))
+            .unwrap_or_default();
+        Ok(Ok(Mail {
+            from: self.mail.from.clone(),
+            to,
+            subject: format!("【电子监察】{level}：{}", unit.name),
+            body: format!(
+                "{}：\n\n电子监察发出{level}：{}{link}\n\n请及时处理。本邮件由政务公开平台自动发送。\n",
+                unit.name, alert.detail
+            ),
+        }))
+    }
+}
