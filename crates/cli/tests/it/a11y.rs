@@ -161,3 +161,45 @@ both!(pages_pass_the_accessibility_check, async |db: Db| {
     );
     t.cleanup().await;
 });
+
+both!(power_pages_pass_the_accessibility_check, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let sjj = t.unit_id("SJJ").await;
+    let licence = t
+        .store
+        .power()
+        .item_by_code("33019900SJJ-XK-0001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for path in [
+        "/powers",
+        "/powers?category=penalty",
+        "/powers/33019900SJJ-XK-0001",
+        "/powers/33019900SJJ-CF-0001",
+        "/powers/33019900SJJ-XK-0001/apply",
+        "/publicity",
+        "/cases",
+    ] {
+        let r = get(&app, path, None).await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{path}");
+        assert_eq!(problems(&r.body), Vec::<String>::new(), "{path}");
+    }
+    let (leader, _) = t.session_for("sjj_leader").await;
+    let (reviewer, _) = t.session_for("bb_reviewer").await;
+    for (path, who) in [
+        (format!("/admin/units/{sjj}/powers"), &leader),
+        (format!("/admin/units/{sjj}/powers/new"), &leader),
+        (format!("/admin/units/{sjj}/cases"), &leader),
+        (format!("/admin/powers/{licence}"), &leader),
+        ("/admin/supervision".to_string(), &leader),
+        ("/admin/power-reviews".to_string(), &reviewer),
+    ] {
+        let r = get(&app, &path, Some(who)).await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{path}");
+        assert_eq!(problems(&r.body), Vec::<String>::new(), "{path}");
+    }
+    t.cleanup().await;
+});

@@ -365,6 +365,15 @@ async fn pages_pass_the_axe_accessibility_audit() {
     let axe = axe_source();
     let b = Browser::start();
     let jyj = t.unit_id("JYJ").await;
+    let sjj = t.unit_id("SJJ").await;
+    let licence = t
+        .store
+        .power()
+        .item_by_code("33019900SJJ-XK-0001")
+        .await
+        .unwrap()
+        .expect("the demo publishes a licence item")
+        .id;
     let item = t
         .store
         .list_published(None, None, 1, 0)
@@ -386,6 +395,12 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/standards".to_string(),
         "/login".to_string(),
         "/no-such-page".to_string(),
+        "/powers".to_string(),
+        "/powers/33019900SJJ-XK-0001".to_string(),
+        "/powers/33019900SJJ-CF-0001".to_string(),
+        "/powers/33019900SJJ-XK-0001/apply".to_string(),
+        "/publicity".to_string(),
+        "/cases".to_string(),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -426,6 +441,12 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/admin/webhooks".to_string(),
         "/admin/standards".to_string(),
         "/admin/timeliness".to_string(),
+        format!("/admin/units/{sjj}/powers"),
+        format!("/admin/units/{sjj}/powers/new"),
+        format!("/admin/units/{sjj}/cases"),
+        format!("/admin/powers/{licence}"),
+        "/admin/supervision".to_string(),
+        "/admin/power-reviews".to_string(),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -434,7 +455,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 10 + 12);
+    assert_eq!(audited, 3 * 16 + 18);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;
