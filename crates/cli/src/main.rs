@@ -5,6 +5,7 @@ mod corpus;
 mod demo;
 mod import;
 mod logsink;
+mod power;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -89,6 +90,12 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// E-supervision: raise yellow and red alerts for cases near or past their limits.
+    #[command(subcommand)]
+    Supervision(SupervisionCommand),
+    /// Benchmark helpers for the power list (corpus, in-process rendering).
+    #[command(subcommand, hide = true)]
+    PowerBench(PowerBenchCommand),
     /// Rebuild this server's search index from the database.
     Reindex {
         #[command(flatten)]
@@ -106,6 +113,47 @@ enum Command {
         /// Files to scan.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SupervisionCommand {
+    /// Run the alert scan now (the server runs it every [power] scan_secs).
+    Scan {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The day to judge by (Beijing date, YYYY-MM-DD); default today.
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PowerBenchCommand {
+    /// Load open cases and published decisions in bulk (after `gongkai demo`).
+    Corpus {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Open cases.
+        #[arg(long, default_value_t = 1000)]
+        cases: usize,
+        /// Published decisions.
+        #[arg(long, default_value_t = 1000)]
+        decisions: usize,
+        /// The day the corpus is built around (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-12-01")]
+        today: String,
+    },
+    /// Time in-process renders of a power item page and layouts of a 20-step flowchart.
+    Render {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The item's code.
+        #[arg(long, default_value = "33019900SJJ-XK-0001")]
+        code: String,
+        /// Repetitions.
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
     },
 }
 
@@ -433,6 +481,32 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 writeln!(out, "{item}")?;
             }
             out.flush()?;
+        }
+        Command::Supervision(SupervisionCommand::Scan { data, today }) => {
+            let (store, _) = open_store(file, &data).await?;
+            power::scan(&store, today).await?;
+            store.close().await;
+        }
+        Command::PowerBench(PowerBenchCommand::Corpus {
+            data,
+            cases,
+            decisions,
+            today,
+        }) => {
+            let (store, _) = open_store(file, &data).await?;
+            power::corpus(&store, cases, decisions, &today).await?;
+            store.close().await;
+        }
+        Command::PowerBench(PowerBenchCommand::Render { data, code, n }) => {
+            let (store, settings) = open_store(file, &data).await?;
+            let indexer = std::sync::Arc::new(
+                gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            );
+            let state = gongkai_web::AppState::new(store.clone(), settings.web, indexer)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            power::render(gongkai_web::app(state), &code, n).await?;
+            store.close().await;
         }
         Command::Reindex { data } => {
             let (store, settings) = open_store(file, &data).await?;

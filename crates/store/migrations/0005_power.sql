@@ -70,6 +70,8 @@ CREATE TABLE cases (
     step_suspended_days BIGINT NOT NULL DEFAULT 0,
     due_on TEXT,
     yellow_on TEXT,
+    red_on TEXT,
+    watch_on TEXT,
     suspended_on TEXT,
     suspension_kind TEXT,
     suspension_reason TEXT NOT NULL DEFAULT '',
@@ -81,7 +83,9 @@ CREATE TABLE cases (
     alert TEXT,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX cases_watch ON cases(state, yellow_on);
+-- watch_on: the next day the case's alert level changes (NULL: nothing to watch), so the
+-- daily scan reads only the cases whose level changes today.
+CREATE INDEX cases_watch ON cases(state, watch_on);
 CREATE INDEX cases_unit ON cases(unit_id, id);
 
 CREATE TABLE case_events (

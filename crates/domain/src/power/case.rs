@@ -139,6 +139,8 @@ pub struct StepClock {
     pub due_on: NaiveDate,
     /// From this day the step is shown yellow.
     pub yellow_on: NaiveDate,
+    /// From this day the step is shown red (the day after the due date).
+    pub red_on: NaiveDate,
 }
 
 /// The clock of a step started on `started_on` with `limit`, after `suspended_workdays` working
@@ -158,7 +160,14 @@ pub fn step_clock(
     };
     let due_on = cal.add_workdays(started_on, days + suspended_workdays, Coverage::Strict)?;
     let yellow_on = workdays_before(cal, due_on, yellow_workdays)?.max(started_on);
-    Ok(Some(StepClock { due_on, yellow_on }))
+    let red_on = due_on
+        .checked_add_signed(Duration::days(1))
+        .ok_or(CalendarError::OutOfRange)?;
+    Ok(Some(StepClock {
+        due_on,
+        yellow_on,
+        red_on,
+    }))
 }
 
 /// The working day `n` working days before `date` (`date` itself when `n` is 0).
@@ -200,7 +209,7 @@ pub fn workdays_between(
 
 /// The alert level of a step on `today` (none while suspended or in time).
 pub fn level(today: NaiveDate, clock: &StepClock) -> Option<AlertLevel> {
-    if today > clock.due_on {
+    if today >= clock.red_on {
         Some(AlertLevel::Red)
     } else if today >= clock.yellow_on {
         Some(AlertLevel::Yellow)
@@ -274,6 +283,7 @@ mod tests {
         let c = StepClock {
             due_on: d("2026-09-24"),
             yellow_on: d("2026-09-23"),
+            red_on: d("2026-09-25"),
         };
         assert_eq!(level(d("2026-09-22"), &c), None);
         assert_eq!(level(d("2026-09-23"), &c), Some(AlertLevel::Yellow));

@@ -8,6 +8,17 @@ use crate::audit::{Change, append};
 use crate::{Actor, Result, StoreError, now_text};
 use serde::Serialize;
 
+/// The dates a running step is judged by (from `domain::power::case::step_clock`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Due {
+    /// Last day of the step.
+    pub due_on: String,
+    /// First yellow day.
+    pub yellow_on: String,
+    /// First red day.
+    pub red_on: String,
+}
+
 /// A stored case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Case {
@@ -122,8 +133,8 @@ pub struct NewCase {
     pub step_key: String,
     /// Today (Beijing).
     pub today: String,
-    /// The start step's due date and yellow date.
-    pub due: Option<(String, String)>,
+    /// The start step's due dates.
+    pub due: Option<Due>,
 }
 
 /// A move of a case to another step.
@@ -139,10 +150,39 @@ pub struct Move {
     pub note: String,
     /// Today (Beijing).
     pub today: String,
-    /// The new step's due date and yellow date (`None`: no limit).
-    pub due: Option<(String, String)>,
+    /// The new step's due dates (`None`: no limit).
+    pub due: Option<Due>,
     /// The new step ends the case: its outcome.
     pub outcome: Option<String>,
+}
+
+/// A case already under way, for bulk loading (benchmarks and migrations from an old system).
+#[derive(Debug, Clone, Default)]
+pub struct BulkCase {
+    /// Unit.
+    pub unit_id: i64,
+    /// Item.
+    pub item_id: i64,
+    /// Version.
+    pub version: i64,
+    /// Case number (unique).
+    pub case_no: String,
+    /// Applicant.
+    pub applicant_name: String,
+    /// Subject.
+    pub subject: String,
+    /// Current step.
+    pub step_key: String,
+    /// When it started.
+    pub step_started_on: String,
+    /// Its due date.
+    pub due_on: String,
+    /// Its yellow date.
+    pub yellow_on: String,
+    /// Its red date.
+    pub red_on: String,
+    /// Opened on.
+    pub opened_on: String,
 }
 
 const CASE_COLUMNS: &str = "id, unit_id, item_id, version, case_no, query_hash, channel, applicant_name, applicant_type, \
@@ -180,12 +220,14 @@ impl Power<'_> {
                 .fetch_one(&mut *tx)
                 .await?;
         let case_no = gongkai_domain::power::case::case_no(&c.unit_code, year as i32, serial);
-        let (due, yellow) = c.due.clone().unzip();
+        let due = c.due.as_ref().map(|d| d.due_on.clone());
+        let yellow = c.due.as_ref().map(|d| d.yellow_on.clone());
+        let red = c.due.as_ref().map(|d| d.red_on.clone());
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO cases (unit_id, item_id, version, case_no, query_hash, request_key, channel, applicant_name, \
              applicant_type, applicant_code, contact, subject, state, step_key, step_started_on, due_on, yellow_on, \
-             opened_at, opened_on, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $16, $17, $14, $17) RETURNING id",
+             opened_at, opened_on, updated_at, red_on, watch_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $16, $17, $14, $17, $18, $16) RETURNING id",
         )
         .bind(c.unit_id)
         .bind(c.item_id)
@@ -204,6 +246,7 @@ impl Power<'_> {
         .bind(&due)
         .bind(&yellow)
         .bind(&now)
+        .bind(&red)
         .fetch_one(&mut *tx)
         .await;
         let (id,) = match inserted {
@@ -250,6 +293,63 @@ impl Power<'_> {
         .await?;
         tx.commit().await?;
         Ok((id, case_no))
+    }
+
+    /// Loads open cases in multi-row statements of 500 (no events); one audit entry.
+    pub async fn bulk_cases(&self, actor: &Actor, rows: &[BulkCase]) -> Result<usize> {
+        const COLS: usize = 12;
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        for chunk in rows.chunks(500) {
+            let values = (0..chunk.len())
+                .map(|r| {
+                    let p: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
+                    format!(
+                        "({}, '', 'window', 'organisation', '', '', 'open', '{now}', '{now}', ${})",
+                        p.join(", "),
+                        r * COLS + 10
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO cases (unit_id, item_id, version, case_no, applicant_name, subject, step_key, step_started_on, \
+                 due_on, yellow_on, red_on, opened_on, query_hash, channel, applicant_type, applicant_code, contact, state, \
+                 opened_at, updated_at, watch_on) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for c in chunk {
+                q = q
+                    .bind(c.unit_id)
+                    .bind(c.item_id)
+                    .bind(c.version)
+                    .bind(c.case_no.clone())
+                    .bind(c.applicant_name.clone())
+                    .bind(c.subject.clone())
+                    .bind(c.step_key.clone())
+                    .bind(c.step_started_on.clone())
+                    .bind(c.due_on.clone())
+                    .bind(c.yellow_on.clone())
+                    .bind(c.red_on.clone())
+                    .bind(c.opened_on.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                action: "case.import",
+                entity: "case",
+                entity_id: String::new(),
+                detail: format!("批量导入办件 {} 件", rows.len()),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rows.len())
     }
 
     async fn case_by_request_key(&self, key: &str) -> Result<Option<Case>> {
@@ -329,13 +429,16 @@ impl Power<'_> {
     ) -> Result<()> {
         let case = self.case(case_id).await?;
         let now = now_text();
-        let (due, yellow) = m.due.clone().unzip();
+        let due = m.due.as_ref().map(|d| d.due_on.clone());
+        let yellow = m.due.as_ref().map(|d| d.yellow_on.clone());
+        let red = m.due.as_ref().map(|d| d.red_on.clone());
         let mut tx = self.0.begin().await?;
         let r = match &m.outcome {
             None => {
                 sqlx::query(
                     "UPDATE cases SET step_key = $1, step_started_on = $2, step_suspended_days = 0, due_on = $3, \
-                     yellow_on = $4, alert = NULL, updated_at = $5 WHERE id = $6 AND state = 'open' AND step_key = $7",
+                     yellow_on = $4, red_on = $8, watch_on = $4, alert = NULL, updated_at = $5 \
+                     WHERE id = $6 AND state = 'open' AND step_key = $7",
                 )
                 .bind(&m.to_step)
                 .bind(&m.today)
@@ -344,13 +447,14 @@ impl Power<'_> {
                 .bind(&now)
                 .bind(case_id)
                 .bind(&m.from_step)
+                .bind(&red)
                 .execute(&mut *tx)
                 .await?
             }
             Some(outcome) => {
                 sqlx::query(
                     "UPDATE cases SET step_key = $1, state = 'closed', closed_at = $2, closed_on = $3, outcome = $4, \
-                     due_on = NULL, yellow_on = NULL, alert = NULL, updated_at = $2 \
+                     due_on = NULL, yellow_on = NULL, red_on = NULL, watch_on = NULL, alert = NULL, updated_at = $2 \
                      WHERE id = $5 AND state = 'open' AND step_key = $6",
                 )
                 .bind(&m.to_step)
@@ -427,7 +531,7 @@ impl Power<'_> {
         let mut tx = self.0.begin().await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'suspended', suspended_on = $1, suspension_kind = $2, suspension_reason = $3, \
-             alert = NULL, updated_at = $4 WHERE id = $5 AND state = 'open'",
+             alert = NULL, watch_on = NULL, updated_at = $4 WHERE id = $5 AND state = 'open'",
         )
         .bind(today)
         .bind(kind)
@@ -477,29 +581,33 @@ impl Power<'_> {
     }
 
     /// Restarts the clock of a suspended case: `suspended_days` is the step's total of suspended
-    /// working days so far, `due` its new due and yellow dates. Audited.
+    /// working days so far, `due` its new due dates. Audited.
     pub async fn resume_case(
         &self,
         actor: &Actor,
         case_id: i64,
         today: &str,
         suspended_days: i64,
-        due: Option<(String, String)>,
+        due: Option<Due>,
         note: &str,
     ) -> Result<()> {
         let case = self.case(case_id).await?;
         let now = now_text();
-        let (due_on, yellow_on) = due.unzip();
+        let due_on = due.as_ref().map(|d| d.due_on.clone());
+        let yellow_on = due.as_ref().map(|d| d.yellow_on.clone());
+        let red_on = due.as_ref().map(|d| d.red_on.clone());
         let mut tx = self.0.begin().await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'open', suspended_on = NULL, suspension_kind = NULL, suspension_reason = '', \
-             step_suspended_days = $1, due_on = $2, yellow_on = $3, updated_at = $4 WHERE id = $5 AND state = 'suspended'",
+             step_suspended_days = $1, due_on = $2, yellow_on = $3, red_on = $6, watch_on = $3, updated_at = $4 \
+             WHERE id = $5 AND state = 'suspended'",
         )
         .bind(suspended_days)
         .bind(&due_on)
         .bind(&yellow_on)
         .bind(&now)
         .bind(case_id)
+        .bind(&red_on)
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {

@@ -224,44 +224,54 @@ impl Power<'_> {
         Ok(q.fetch_all(self.0.pool()).await?)
     }
 
-    /// Bulk insert of already-published decisions (benchmarks and migrations), without alerts;
-    /// one audit entry for the batch.
+    /// Bulk insert of already-published decisions (benchmarks and migrations from an old
+    /// system), in multi-row statements of 500, without alerts; one audit entry for the batch.
     pub async fn import_decisions(&self, actor: &Actor, rows: &[NewDecision]) -> Result<usize> {
+        const COLS: usize = 24;
         let now = now_text();
         let mut tx = self.0.begin().await?;
-        for d in rows {
-            sqlx::query(
+        for chunk in rows.chunks(500) {
+            let values = (0..chunk.len())
+                .map(|r| {
+                    let p: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
+                    format!("({})", p.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
                 "INSERT INTO decisions (case_id, unit_id, item_id, kind, party_name, party_type, party_code, doc_no, category, \
                  content, fine_fen, penalty_class, violation, tier, discretion_flag, decided_on, valid_until, authority, \
-                 authority_uscc, due_on, published_at, published_on, public_until, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
-            )
-            .bind(d.case_id)
-            .bind(d.unit_id)
-            .bind(d.item_id)
-            .bind(&d.kind)
-            .bind(&d.party_name)
-            .bind(&d.party_type)
-            .bind(&d.party_code)
-            .bind(&d.doc_no)
-            .bind(&d.category)
-            .bind(&d.content)
-            .bind(d.fine_fen)
-            .bind(&d.penalty_class)
-            .bind(&d.violation)
-            .bind(&d.tier)
-            .bind(&d.discretion_flag)
-            .bind(&d.decided_on)
-            .bind(&d.valid_until)
-            .bind(&d.authority)
-            .bind(&d.authority_uscc)
-            .bind(&d.due_on)
-            .bind(&now)
-            .bind(&d.today)
-            .bind(&d.public_until)
-            .bind(&actor.name)
-            .execute(&mut *tx)
-            .await?;
+                 authority_uscc, due_on, published_at, published_on, public_until, created_by) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for d in chunk {
+                q = q
+                    .bind(d.case_id)
+                    .bind(d.unit_id)
+                    .bind(d.item_id)
+                    .bind(d.kind.clone())
+                    .bind(d.party_name.clone())
+                    .bind(d.party_type.clone())
+                    .bind(d.party_code.clone())
+                    .bind(d.doc_no.clone())
+                    .bind(d.category.clone())
+                    .bind(d.content.clone())
+                    .bind(d.fine_fen)
+                    .bind(d.penalty_class.clone())
+                    .bind(d.violation.clone())
+                    .bind(d.tier.clone())
+                    .bind(d.discretion_flag.clone())
+                    .bind(d.decided_on.clone())
+                    .bind(d.valid_until.clone())
+                    .bind(d.authority.clone())
+                    .bind(d.authority_uscc.clone())
+                    .bind(d.due_on.clone())
+                    .bind(now.clone())
+                    .bind(d.today.clone())
+                    .bind(d.public_until.clone())
+                    .bind(actor.name.clone());
+            }
+            q.execute(&mut *tx).await?;
         }
         append(
             &mut tx,

@@ -1,7 +1,8 @@
-//! E-supervision (电子监察) alerts. The scan compares each open case's stored due and yellow
-//! dates with today in a few set-based statements (an index on `(state, yellow_on)` keeps it
-//! to the cases that are near or past their limit), raises one alert per case, step and level,
-//! and marks each case with its level. Alerts of a step are resolved when the case moves on.
+//! E-supervision (电子监察) alerts. Each open case carries the next day its alert level changes
+//! (`watch_on`: the yellow day, then the red day, then nothing); the scan reads only the cases
+//! whose day has come (an index on `(state, watch_on)`), raises one alert per case, step and
+//! level in set-based statements, and moves each case's `watch_on` on. Alerts of a step are
+//! resolved when the case moves on, is suspended or closes.
 
 use super::Power;
 use crate::audit::{Change, append};
@@ -45,18 +46,21 @@ impl Power<'_> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
         let mut summary = ScanSummary::default();
-        for (level, cond) in [("red", "due_on < $1"), ("yellow", "due_on >= $1")] {
+        // Only cases whose level changes today are read: `watch_on` is the next such day.
+        for (level, cond, next) in [
+            ("red", "red_on <= $1", "NULL"),
+            ("yellow", "red_on > $1", "red_on"),
+        ] {
             let sql = format!(
                 "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
                  SELECT 'case:' || id || ':' || step_key || ':' || step_started_on || ':{level}', unit_id, 'case_step', '{level}', id, \
-                 '办件 ' || case_no || ' 当前环节 ' || {label} || '（期限 ' || due_on || '）', $2 \
-                 FROM cases WHERE state = 'open' AND yellow_on <= $1 AND {cond} \
-                 AND (alert IS NULL OR alert <> '{level}') \
+                 '办件 ' || case_no || ' 当前环节{label}（期限 ' || due_on || '）', $2 \
+                 FROM cases WHERE state = 'open' AND watch_on <= $1 AND {cond} \
                  ON CONFLICT (alert_key) DO NOTHING",
                 label = if level == "red" {
-                    "'已超期'"
+                    "已超期"
                 } else {
-                    "'即将到期'"
+                    "即将到期"
                 },
             );
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -70,8 +74,7 @@ impl Power<'_> {
                 summary.yellow = r.rows_affected();
             }
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE cases SET alert = '{level}' WHERE state = 'open' AND yellow_on <= $1 AND {cond} \
-                 AND (alert IS NULL OR alert <> '{level}')"
+                "UPDATE cases SET alert = '{level}', watch_on = {next} WHERE state = 'open' AND watch_on <= $1 AND {cond}"
             )))
             .bind(today)
             .execute(&mut *tx)

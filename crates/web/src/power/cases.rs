@@ -23,7 +23,7 @@ use gongkai_domain::power::publicity::{
     DecisionInput, DecisionKind, PartyType, PenaltyClass, public_party_code, public_text,
 };
 use gongkai_domain::power::{Category, FieldError, PowerContent};
-use gongkai_store::power::cases::{Case, Move, NewCase};
+use gongkai_store::power::cases::{Case, Due, Move, NewCase};
 use gongkai_store::power::decisions::{Decision, DecisionPage, NewDecision};
 use gongkai_store::power::{PowerItem, Version};
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ async fn clock(
     step: &str,
     start: NaiveDate,
     suspended: u32,
-) -> Result<Option<(String, String)>, AppError> {
+) -> Result<Option<Due>, AppError> {
     let Some(s) = flow.step(step) else {
         return Ok(None);
     };
@@ -48,7 +48,11 @@ async fn clock(
         state.config.power.yellow_workdays,
     )
     .map_err(|e| AppError::BadRequest(format!("无法计算办理期限：{e}")))?;
-    Ok(c.map(|c| (date_text(c.due_on), date_text(c.yellow_on))))
+    Ok(c.map(|c| Due {
+        due_on: date_text(c.due_on),
+        yellow_on: date_text(c.yellow_on),
+        red_on: date_text(c.red_on),
+    }))
 }
 
 async fn published(state: &AppState, item: &PowerItem) -> Result<Version, AppError> {
