@@ -25,7 +25,7 @@ cat > "$tmp/deep.lua" <<'LUA'
 math.randomseed(os.time())
 request = function()
   local day = os.date("!%Y-%m-%d", os.time({year=2026, month=12, day=1}) - math.random(0, 3 * 365) * 86400)
-  return wrk.format("GET", "/publicity?before=" .. day .. "_" .. 9000000000000)
+  return wrk.format("GET", "/double-publicity?before=" .. day .. "_" .. 9000000000000)
 end
 LUA
 for backend in sqlite postgres; do
@@ -46,7 +46,7 @@ for backend in sqlite postgres; do
   $gk serve "${data[@]}" "${db[@]}" --addr 127.0.0.1:18951 > "$tmp/serve-$backend.log" 2>&1 &
   srv=$!
   until curl -sf -o /dev/null http://127.0.0.1:18951/healthz; do sleep 0.2; done
-  echo "publicity first page:"; wrk -t2 -c32 -d"${secs}s" --latency http://127.0.0.1:18951/publicity | grep -E 'Requests/sec|50%|99%|Non-2xx'
-  echo "publicity deep pages:"; wrk -t2 -c32 -d"${secs}s" --latency -s "$tmp/deep.lua" http://127.0.0.1:18951 | grep -E 'Requests/sec|50%|99%|Non-2xx'
+  echo "double publicity first page:"; wrk -t2 -c32 -d"${secs}s" --latency http://127.0.0.1:18951/double-publicity | grep -E 'Requests/sec|50%|99%|Non-2xx'
+  echo "double publicity deep pages:"; wrk -t2 -c32 -d"${secs}s" --latency -s "$tmp/deep.lua" http://127.0.0.1:18951 | grep -E 'Requests/sec|50%|99%|Non-2xx'
   kill $srv; wait $srv 2>/dev/null || true; srv=
 done

@@ -113,7 +113,7 @@ pub struct PowerConfig {
     /// How often the server runs the alert scan, in seconds.
     pub scan_secs: u64,
     /// Double publicity: limits and public periods.
-    pub publicity: gongkai_domain::power::publicity::PublicityRules,
+    pub double_publicity: gongkai_domain::power::double_publicity::PublicityRules,
     /// Where alert reminders are mailed.
     pub mail: crate::power::reminders::MailConfig,
 }
@@ -126,7 +126,7 @@ impl Default for PowerConfig {
             legal_office: "SFJ".into(),
             yellow_workdays: 1,
             scan_secs: 300,
-            publicity: Default::default(),
+            double_publicity: Default::default(),
             mail: Default::default(),
         }
     }

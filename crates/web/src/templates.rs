@@ -36,8 +36,8 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/power/lookup.html"),
     ),
     (
-        "power/publicity.html",
-        include_str!("../../../templates/power/publicity.html"),
+        "power/double_publicity.html",
+        include_str!("../../../templates/power/double_publicity.html"),
     ),
     (
         "admin/_power_fields.html",

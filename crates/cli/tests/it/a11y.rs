@@ -180,7 +180,7 @@ both!(power_pages_pass_the_accessibility_check, async |db: Db| {
         "/powers/33019900SJJ-XK-0001",
         "/powers/33019900SJJ-CF-0001",
         "/powers/33019900SJJ-XK-0001/apply",
-        "/publicity",
+        "/double-publicity",
         "/cases",
     ] {
         let r = get(&app, path, None).await;

@@ -399,7 +399,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/powers/33019900SJJ-XK-0001".to_string(),
         "/powers/33019900SJJ-CF-0001".to_string(),
         "/powers/33019900SJJ-XK-0001/apply".to_string(),
-        "/publicity".to_string(),
+        "/double-publicity".to_string(),
         "/cases".to_string(),
     ];
     // the audit itself catches what it is meant to catch

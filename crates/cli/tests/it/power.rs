@@ -386,7 +386,7 @@ both!(
         );
 
         // On the public list at once, the ID number and phone masked.
-        let list = get(&app, "/publicity?kind=licence", None).await;
+        let list = get(&app, "/double-publicity?kind=licence", None).await;
         assert!(
             list.body.contains("示市监卫许〔2026〕18号"),
             "{}",
@@ -395,7 +395,7 @@ both!(
         assert!(list.body.contains("110105********002X"));
         assert!(!list.body.contains("11010519491231002X"));
         assert!(!list.body.contains("13812345678"));
-        let (status, _, csv) = crate::support::get_bytes(&app, "/publicity.csv").await;
+        let (status, _, csv) = crate::support::get_bytes(&app, "/double-publicity.csv").await;
         assert_eq!(status, StatusCode::OK);
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.contains("示市监卫许〔2026〕18号") && !csv.contains("11010519491231002X"));
@@ -418,7 +418,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert!(
-            !get(&app, "/publicity", None)
+            !get(&app, "/double-publicity", None)
                 .await
                 .body
                 .contains("示市监卫许〔2026〕18号")
@@ -576,7 +576,7 @@ both!(
             dash.body
         );
         assert!(
-            get(&app, "/publicity?kind=penalty", None)
+            get(&app, "/double-publicity?kind=penalty", None)
                 .await
                 .body
                 .contains("示市监罚〔2026〕7号")
@@ -859,6 +859,125 @@ both!(
                 .unwrap()
                 .is_none()
         );
+        t.cleanup().await;
+    }
+);
+
+/// A sheet with `rows` under the export's header (cells written as text).
+fn power_sheet(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "权责清单").unwrap();
+    for (c, (h, _)) in gongkai_domain::power::sheet::COLUMNS.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(2 + r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+both!(
+    power_list_xlsx_round_trip_and_bad_rows,
+    |db: Db| async move {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let sjj = t.unit_id("SJJ").await;
+        let (leader, csrf) = t.session_for("sjj_leader").await;
+        let (status, bytes) =
+            crate::support::get_bytes_as(&app, &format!("/admin/units/{sjj}/powers.xlsx"), &leader)
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        let grid = gongkai_extract::sheet::read_grid(&bytes).unwrap();
+        let rows = gongkai_domain::power::sheet::parse_grid(&grid).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].code.as_deref(), Some("33019900SJJ-XK-0001"));
+        let import = |bytes: Vec<u8>| {
+            let app = app.clone();
+            let (leader, csrf) = (leader.clone(), csrf.clone());
+            async move {
+                crate::support::post_multipart(
+                    &app,
+                    &format!("/admin/units/{sjj}/powers/import"),
+                    Some(&leader),
+                    &[("csrf", &csrf)],
+                    &[("file", "powers.xlsx", &bytes)],
+                )
+                .await
+            }
+        };
+        // The export imports back unchanged.
+        let r = import(bytes.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body
+                .contains("新增0项、修订0项（均为草稿，需提交审核）、未变2项"),
+            "{}",
+            r.body
+        );
+
+        // A new item (no code) beside a row with a bad code and a row without a legal basis:
+        // nothing is imported, every bad row is named.
+        let mut new_row = grid[2].clone();
+        new_row[0] = String::new();
+        new_row[1] = "食品生产许可".into();
+        let mut no_basis = new_row.clone();
+        no_basis[1] = "无依据事项".into();
+        no_basis[7] = String::new();
+        let mut foreign = grid[2].clone();
+        foreign[0] = "33019900JYJ-XK-0001".into();
+        let before = t
+            .store
+            .power()
+            .items(&Default::default())
+            .await
+            .unwrap()
+            .len();
+        let r = import(power_sheet(&[new_row.clone(), no_basis])).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("第4行：无依据事项：请至少填写一条实施依据"),
+            "{}",
+            r.body
+        );
+        let r = import(power_sheet(&[new_row.clone(), foreign])).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body
+                .contains("第4行：事项编码“33019900JYJ-XK-0001”不是本单位的事项"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            t.store
+                .power()
+                .items(&Default::default())
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
+        // Not a spreadsheet at all.
+        let r = import(b"not a spreadsheet".to_vec()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+        // The valid file adds a draft with the next code.
+        let r = import(power_sheet(&[new_row])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("新增1项"), "{}", r.body);
+        let added = t
+            .store
+            .power()
+            .item_by_code("33019900SJJ-XK-0002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(added.name, "食品生产许可");
+        assert_eq!(added.published_version, None);
         t.cleanup().await;
     }
 );

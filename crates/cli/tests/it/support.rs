@@ -425,3 +425,23 @@ pub async fn publish_in_jyj(
     }
     id
 }
+
+/// GETs raw bytes as a logged-in user (downloads behind the login).
+pub async fn get_bytes_as(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::get(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    (status, bytes)
+}

@@ -2,7 +2,7 @@
 //! legal bases and service guides (this file), the flow graph that both draws the public
 //! flowchart and drives cases ([`flow`]), discretion benchmarks for penalties ([`discretion`]),
 //! the case clock and e-supervision alerts ([`case`]) and double publicity of licence and penalty
-//! decisions ([`publicity`]).
+//! decisions ([`double_publicity`]).
 //!
 //! A power item's content (everything staff edit, the flow included) is one value,
 //! [`PowerContent`], validated once here for the form, the API and the import alike, and kept
@@ -10,8 +10,10 @@
 
 pub mod case;
 pub mod discretion;
+pub mod double_publicity;
 pub mod flow;
-pub mod publicity;
+pub mod input;
+pub mod sheet;
 
 use serde::{Deserialize, Serialize};
 

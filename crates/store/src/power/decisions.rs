@@ -203,7 +203,7 @@ impl Power<'_> {
         let mut sql = format!(
             "SELECT {DECISION_COLUMNS} FROM decisions WHERE withdrawn_at IS NULL \
              AND (public_until IS NULL OR public_until >= $1) \
-             AND (published_on < $2 OR (published_on = $2 AND id < $3))"
+             AND (published_on, id) < ($2, $3)"
         );
         if p.kind.is_some() {
             sql.push_str(" AND kind = $5");

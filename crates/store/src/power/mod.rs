@@ -132,7 +132,144 @@ pub struct ItemFilter {
     pub limit: i64,
 }
 
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// New items (first drafts).
+    pub added: usize,
+    /// Items whose draft was replaced, or that got a new draft version.
+    pub revised: usize,
+    /// Items already the same.
+    pub unchanged: usize,
+}
+
 impl Power<'_> {
+    /// Imports a unit's list in one transaction: rows without a code become new items (first
+    /// drafts); rows with a code of this unit replace its draft or start a new draft version
+    /// (items under review are refused). All or nothing; each change audited.
+    pub async fn import_items(
+        &self,
+        actor: &Actor,
+        unit: &Unit,
+        region: &str,
+        rows: &[(Option<String>, PowerContent)],
+    ) -> Result<ImportSummary> {
+        let mut summary = ImportSummary::default();
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        for (code, content) in rows {
+            let Some(code) = code else {
+                insert_item(&mut tx, self.0.backend(), actor, unit, region, content).await?;
+                summary.added += 1;
+                continue;
+            };
+            let item: Option<PowerItem> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {ITEM_COLUMNS} FROM power_items WHERE code = $1"
+            )))
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(item) = item.filter(|i| i.unit_id == unit.id) else {
+                return Err(StoreError::Conflict(format!(
+                    "事项编码 {code} 不是本单位的事项"
+                )));
+            };
+            if item.category != content.category {
+                return Err(StoreError::Conflict(format!(
+                    "事项 {code} 的类型不能更改（事项编码保持不变）"
+                )));
+            }
+            if item.retired_at.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "事项 {code} 已停用，不能导入修改"
+                )));
+            }
+            let latest: (i64, String, String) = sqlx::query_as(
+                "SELECT version, state, content FROM power_versions WHERE item_id = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(item.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (version, state, stored) = latest;
+            if stored == content.canonical() {
+                summary.unchanged += 1;
+                continue;
+            }
+            match state.as_str() {
+                "draft" => {
+                    sqlx::query(
+                        "UPDATE power_versions SET content = $1, updated_at = $2 WHERE item_id = $3 AND version = $4 AND state = 'draft'",
+                    )
+                    .bind(content.canonical())
+                    .bind(&now)
+                    .bind(item.id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                "published" | "superseded" => {
+                    sqlx::query(
+                        "INSERT INTO power_versions (item_id, version, state, content, created_by, created_at, updated_at) \
+                         VALUES ($1, $2, 'draft', $3, $4, $5, $5)",
+                    )
+                    .bind(item.id)
+                    .bind(version + 1)
+                    .bind(content.canonical())
+                    .bind(&actor.name)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                _ => {
+                    return Err(StoreError::Conflict(format!(
+                        "事项 {code} 正在审核中，审核结束后才能导入修改"
+                    )));
+                }
+            }
+            append(
+                &mut tx,
+                self.0.backend(),
+                actor,
+                Change {
+                    unit_id: Some(unit.id),
+                    action: "power.import",
+                    entity: "power_item",
+                    entity_id: item.id.to_string(),
+                    before: stored,
+                    after: content.canonical(),
+                    detail: format!("导入修改权力事项 {code}"),
+                },
+            )
+            .await?;
+            summary.revised += 1;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Every item of a unit with its latest version's content (for the export).
+    pub async fn unit_contents(&self, unit_id: i64) -> Result<Vec<(PowerItem, PowerContent)>> {
+        let items: Vec<PowerItem> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM power_items WHERE unit_id = $1 AND retired_at IS NULL ORDER BY id"
+        )))
+        .bind(unit_id)
+        .fetch_all(self.0.pool())
+        .await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let (content,): (String,) = sqlx::query_as(
+                "SELECT content FROM power_versions WHERE item_id = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(item.id)
+            .fetch_one(self.0.pool())
+            .await?;
+            let content = serde_json::from_str(&content)
+                .map_err(|e| StoreError::Corrupt(format!("power version content: {e}")))?;
+            out.push((item, content));
+        }
+        Ok(out)
+    }
+
     /// Creates a power item with its first draft; the code is generated from the region, the
     /// unit and the category, with the next serial of that unit and category. Audited.
     pub async fn create_item(
@@ -142,63 +279,8 @@ impl Power<'_> {
         region: &str,
         content: &PowerContent,
     ) -> Result<i64> {
-        let category = content
-            .category()
-            .ok_or_else(|| StoreError::Conflict("事项类型无效".into()))?;
-        let now = now_text();
         let mut tx = self.0.begin().await?;
-        sqlx::query(
-            "INSERT INTO power_serials (unit_id, category, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (unit_id, category) DO UPDATE SET last = power_serials.last + 1",
-        )
-        .bind(unit.id)
-        .bind(category.code())
-        .execute(&mut *tx)
-        .await?;
-        let (serial,): (i64,) =
-            sqlx::query_as("SELECT last FROM power_serials WHERE unit_id = $1 AND category = $2")
-                .bind(unit.id)
-                .bind(category.code())
-                .fetch_one(&mut *tx)
-                .await?;
-        let code = power_code(region, &unit.code, category, serial);
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO power_items (unit_id, code, category, name, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-        )
-        .bind(unit.id)
-        .bind(&code)
-        .bind(category.code())
-        .bind(content.name.trim())
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(crate::conflict(&format!("权力事项编码 {code}")))?;
-        sqlx::query(
-            "INSERT INTO power_versions (item_id, version, state, content, created_by, created_at, updated_at) \
-             VALUES ($1, 1, 'draft', $2, $3, $4, $4)",
-        )
-        .bind(id)
-        .bind(content.canonical())
-        .bind(&actor.name)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
-                unit_id: Some(unit.id),
-                action: "power.create",
-                entity: "power_item",
-                entity_id: id.to_string(),
-                after: content.canonical(),
-                detail: format!("新建权力事项 {code}：{}", content.name.trim()),
-                ..Change::default()
-            },
-        )
-        .await?;
+        let id = insert_item(&mut tx, self.0.backend(), actor, unit, region, content).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -628,4 +710,72 @@ impl Power<'_> {
             })
             .collect())
     }
+}
+
+/// Inserts an item and its first draft inside `tx` (creation and import).
+async fn insert_item(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    actor: &Actor,
+    unit: &Unit,
+    region: &str,
+    content: &PowerContent,
+) -> Result<i64> {
+    let category = content
+        .category()
+        .ok_or_else(|| StoreError::Conflict("事项类型无效".into()))?;
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO power_serials (unit_id, category, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (unit_id, category) DO UPDATE SET last = power_serials.last + 1",
+    )
+    .bind(unit.id)
+    .bind(category.code())
+    .execute(&mut **tx)
+    .await?;
+    let (serial,): (i64,) =
+        sqlx::query_as("SELECT last FROM power_serials WHERE unit_id = $1 AND category = $2")
+            .bind(unit.id)
+            .bind(category.code())
+            .fetch_one(&mut **tx)
+            .await?;
+    let code = power_code(region, &unit.code, category, serial);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO power_items (unit_id, code, category, name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(unit.id)
+    .bind(&code)
+    .bind(category.code())
+    .bind(content.name.trim())
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(crate::conflict(&format!("权力事项编码 {code}")))?;
+    sqlx::query(
+        "INSERT INTO power_versions (item_id, version, state, content, created_by, created_at, updated_at) \
+         VALUES ($1, 1, 'draft', $2, $3, $4, $4)",
+    )
+    .bind(id)
+    .bind(content.canonical())
+    .bind(&actor.name)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    append(
+        tx,
+        backend,
+        actor,
+        Change {
+            unit_id: Some(unit.id),
+            action: "power.create",
+            entity: "power_item",
+            entity_id: id.to_string(),
+            after: content.canonical(),
+            detail: format!("新建权力事项 {code}：{}", content.name.trim()),
+            ..Change::default()
+        },
+    )
+    .await?;
+    Ok(id)
 }

@@ -18,10 +18,10 @@ use gongkai_domain::power::case::{
     Channel, SuspensionKind, check_move, step_clock, workdays_between,
 };
 use gongkai_domain::power::discretion::{self, Check, parse_yuan, yuan};
-use gongkai_domain::power::flow::{Flow, StepKind, TransitionKind};
-use gongkai_domain::power::publicity::{
+use gongkai_domain::power::double_publicity::{
     DecisionInput, DecisionKind, PartyType, PenaltyClass, public_party_code, public_text,
 };
+use gongkai_domain::power::flow::{Flow, StepKind, TransitionKind};
 use gongkai_domain::power::{Category, FieldError, PowerContent};
 use gongkai_store::power::cases::{Case, Due, Move, NewCase};
 use gongkai_store::power::decisions::{Decision, DecisionPage, NewDecision};
@@ -192,8 +192,22 @@ pub async fn apply(
     if !v.content.category().is_some_and(Category::is_service) {
         return Err(AppError::NotFound);
     }
-    let errors = f.validate();
-    if !errors.is_empty() || f.request_key.len() < 16 {
+    let mut errors = f.validate();
+    if f.request_key.len() < 16 {
+        errors.push(FieldError {
+            field: "request_key",
+            message: "表单已失效，请刷新页面后重新填写提交".into(),
+        });
+    }
+    if !errors.is_empty() {
+        let f = CaseForm {
+            request_key: if f.request_key.len() < 16 {
+                random_token()
+            } else {
+                f.request_key.clone()
+            },
+            ..f
+        };
         return Ok(apply_form(&state, &headers, &item, &f, &errors));
     }
     let query_code = query_code();
@@ -404,8 +418,8 @@ fn parse_cursor(s: Option<&str>) -> Option<(String, i64)> {
     Some((date.to_string(), id.parse().ok()?))
 }
 
-/// `GET /publicity`: licence and penalty decisions (双公示), newest first, 20 a page.
-pub async fn publicity_list(
+/// `GET /double-publicity`: licence and penalty decisions (双公示), newest first, 20 a page.
+pub async fn double_publicity_list(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PublicityQuery>,
@@ -439,7 +453,7 @@ pub async fn publicity_list(
     Ok(render(
         &state,
         &headers,
-        "power/publicity.html",
+        "power/double_publicity.html",
         "双公示",
         ctx,
         None,
@@ -454,8 +468,8 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// `GET /publicity.csv?kind=`: the public list in the credit platform's field layout.
-pub async fn publicity_csv(
+/// `GET /double-publicity.csv?kind=`: the public list in the credit platform's field layout.
+pub async fn double_publicity_csv(
     State(state): State<AppState>,
     Query(q): Query<PublicityQuery>,
 ) -> Result<Response, AppError> {
@@ -522,7 +536,7 @@ pub async fn publicity_csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"publicity.csv\"",
+                "attachment; filename=\"double-publicity.csv\"",
             ),
         ],
         out,
@@ -999,7 +1013,7 @@ async fn decision_of(
         }]));
     };
     let cal = state.store.calendar().await?;
-    let rules = &state.config.power.publicity;
+    let rules = &state.config.power.double_publicity;
     let due = rules
         .due(&cal, decided_on)
         .map_err(|e| AppError::BadRequest(format!("无法计算公示期限：{e}")))?;
@@ -1140,8 +1154,8 @@ pub async fn withdraw_decision(
         ));
     }
     power.withdraw_decision(&s.actor(), id, &f.reason).await?;
-    let back = d
-        .case_id
-        .map_or("/publicity".to_string(), |c| format!("/admin/cases/{c}"));
+    let back = d.case_id.map_or("/double-publicity".to_string(), |c| {
+        format!("/admin/cases/{c}")
+    });
     Ok(Redirect::to(&back).into_response())
 }

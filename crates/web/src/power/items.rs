@@ -3,7 +3,6 @@
 //! version history), and the back office: drafting, review by the establishment office and then
 //! the legal-affairs office, new versions, retirement.
 
-use super::form::PowerForm;
 use super::ser;
 use crate::AppState;
 use crate::auth::{StaffSession, permit};
@@ -16,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::Action;
 use gongkai_domain::power::discretion::yuan;
 use gongkai_domain::power::flow::{Flow, Limit, StepKind, TransitionKind, layout};
-use gongkai_domain::power::{Category, FieldError, PowerContent, ReviewStage, VersionState};
+use gongkai_domain::power::input::PowerForm;
+use gongkai_domain::power::{Category, FieldError, PowerContent, ReviewStage, VersionState, sheet};
 use gongkai_store::power::{ItemFilter, PowerItem, Version};
 use serde::{Deserialize, Serialize};
 
@@ -299,6 +299,18 @@ pub async fn unit_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     permit(s.staff(), Action::ViewUnitDesk, unit_id)?;
+    unit_page(&state, &headers, &s, unit_id, q.after, &[], None).await
+}
+
+async fn unit_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    unit_id: i64,
+    after: Option<i64>,
+    errors: &[gongkai_domain::standard::RowError],
+    flash: Option<String>,
+) -> Result<Response, AppError> {
     let unit = state.store.get_unit(unit_id).await?;
     let items = state
         .store
@@ -307,7 +319,7 @@ pub async fn unit_list(
             unit_id: Some(unit_id),
             category: None,
             public_only: false,
-            after_id: q.after,
+            after_id: after,
             limit: PAGE + 1,
         })
         .await?;
@@ -319,27 +331,165 @@ pub async fn unit_list(
         Action::ManagePowerItems,
         unit_id,
     );
-    let can_handle = gongkai_domain::access::allowed(
-        s.staff().role,
-        s.staff().unit_id,
-        Action::HandleCases,
-        unit_id,
-    );
     let ctx = minijinja::context! {
         unit => minijinja::context! { id => unit.id, name => &unit.name },
-        items => ser(&rows(&state, items).await?),
+        items => ser(&rows(state, items).await?),
         can_edit,
-        can_handle,
         next => more.then(|| items.last().map(|i| i.id)).flatten(),
+        errors => ser(&errors),
+        flash,
     };
-    Ok(render(
-        &state,
-        &headers,
+    let mut resp = render(
+        state,
+        headers,
         "admin/powers.html",
         &format!("{} · 权责清单", unit.name),
         ctx,
         Some(&s.session),
+    );
+    if !errors.is_empty() {
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+/// `GET /admin/units/{id}/powers.xlsx`: the unit's list (each item's latest version) in the
+/// layout the import reads.
+pub async fn export(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+) -> Result<Response, AppError> {
+    permit(s.staff(), Action::ViewUnitDesk, unit_id)?;
+    let unit = state.store.get_unit(unit_id).await?;
+    let rows: Vec<Vec<String>> = state
+        .store
+        .power()
+        .unit_contents(unit_id)
+        .await?
+        .iter()
+        .map(|(item, content)| sheet::to_row(&item.code, content))
+        .collect();
+    let header: Vec<&str> = sheet::COLUMNS.iter().map(|(h, _)| *h).collect();
+    let title = format!("{}权责清单", unit.name);
+    let bytes = gongkai_extract::sheet::write_table(&gongkai_extract::sheet::Table {
+        sheet: "权责清单",
+        title: &title,
+        header: &header,
+        sub_header: None,
+        widths: &sheet::WIDTHS,
+        rows: &rows,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::pages::xlsx_download(
+        "powers.xlsx",
+        Some(&format!("{title}.xlsx")),
+        bytes,
     ))
+}
+
+/// Largest spreadsheet accepted, in bytes.
+const MAX_SHEET_BYTES: usize = 10 * 1024 * 1024;
+
+/// `POST /admin/units/{id}/powers/import` (multipart: `csrf`, `file`): every row checked
+/// first; a file with any bad row imports nothing and lists each with its row number.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(unit_id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                file = Some(field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "文件过大（不超过{}MB）",
+                        MAX_SHEET_BYTES / 1024 / 1024
+                    ))
+                })?)
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    permit(s.staff(), Action::ManagePowerItems, unit_id)?;
+    let fail = |message: String| vec![gongkai_domain::standard::RowError { row: 0, message }];
+    let bytes = match file.filter(|b| !b.is_empty()) {
+        None => {
+            let e = fail("请选择要导入的 XLSX 文件".into());
+            return unit_page(&state, &headers, &s, unit_id, None, &e, None).await;
+        }
+        Some(b) if b.len() > MAX_SHEET_BYTES => {
+            let e = fail(format!(
+                "文件过大（不超过{}MB）",
+                MAX_SHEET_BYTES / 1024 / 1024
+            ));
+            return unit_page(&state, &headers, &s, unit_id, None, &e, None).await;
+        }
+        Some(b) => b,
+    };
+    let grid = match gongkai_extract::sheet::read_grid(&bytes) {
+        Ok(g) => g,
+        Err(e) => {
+            return unit_page(
+                &state,
+                &headers,
+                &s,
+                unit_id,
+                None,
+                &fail(e.to_string()),
+                None,
+            )
+            .await;
+        }
+    };
+    let parsed = match sheet::parse_grid(&grid) {
+        Ok(rows) => rows,
+        Err(errors) => return unit_page(&state, &headers, &s, unit_id, None, &errors, None).await,
+    };
+    // Codes must be this unit's: checked for every row before anything is written.
+    let mut errors = Vec::new();
+    for r in &parsed {
+        if let Some(code) = &r.code {
+            match state.store.power().item_by_code(code).await? {
+                Some(i) if i.unit_id == unit_id => {}
+                _ => errors.push(gongkai_domain::standard::RowError {
+                    row: r.row,
+                    message: format!("事项编码“{code}”不是本单位的事项（新事项请留空编码）"),
+                }),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return unit_page(&state, &headers, &s, unit_id, None, &errors, None).await;
+    }
+    let unit = state.store.get_unit(unit_id).await?;
+    let rows: Vec<_> = parsed.into_iter().map(|r| (r.code, r.content)).collect();
+    let summary = match state
+        .store
+        .power()
+        .import_items(&s.actor(), &unit, &state.config.power.region_code, &rows)
+        .await
+    {
+        Ok(summary) => summary,
+        Err(gongkai_store::StoreError::Conflict(message)) => {
+            return unit_page(&state, &headers, &s, unit_id, None, &fail(message), None).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let flash = format!(
+        "导入完成：新增{}项、修订{}项（均为草稿，需提交审核）、未变{}项",
+        summary.added, summary.revised, summary.unchanged
+    );
+    unit_page(&state, &headers, &s, unit_id, None, &[], Some(flash)).await
 }
 
 /// A five-step licence flow offered as the starting point of a new item.

@@ -4,7 +4,6 @@
 //! (`supervision`). `routes()` is this module's whole router.
 
 mod cases;
-mod form;
 mod items;
 pub mod reminders;
 mod supervision;
@@ -26,13 +25,15 @@ pub fn routes() -> Router<AppState> {
             get(cases::apply_page).post(cases::apply),
         )
         .route("/cases", get(cases::lookup))
-        .route("/publicity", get(cases::publicity_list))
-        .route("/publicity.csv", get(cases::publicity_csv))
+        .route("/double-publicity", get(cases::double_publicity_list))
+        .route("/double-publicity.csv", get(cases::double_publicity_csv))
         .route(
             "/admin/units/{id}/powers",
             get(items::unit_list).post(items::create),
         )
         .route("/admin/units/{id}/powers/new", get(items::new_page))
+        .route("/admin/units/{id}/powers.xlsx", get(items::export))
+        .route("/admin/units/{id}/powers/import", post(items::import))
         .route("/admin/powers/{id}", get(items::desk))
         .route("/admin/powers/{id}/edit", post(items::edit))
         .route("/admin/powers/{id}/submit", post(items::submit))

@@ -1,12 +1,11 @@
-//! The power item form: the posted fields (repeated `step_*` and `tr_*` fields are the rows of
-//! the flow's step and transition tables, in order) to a [`PowerContent`], and a content back to
-//! the fields, so a form with errors is shown again exactly as it was typed.
+//! The one input of a power item, for the back-office form, the XLSX import and the API alike:
+//! named text fields (repeated `step_*` and `tr_*` fields are the rows of the flow's step and
+//! transition tables, in order) to a [`PowerContent`], and a content back to the fields, so a
+//! form with errors is shown again exactly as it was typed and an export imports back unchanged.
 
-use gongkai_domain::power::discretion;
-use gongkai_domain::power::flow::{Flow, Limit, Step, StepKind, Transition, TransitionKind};
-use gongkai_domain::power::{
-    Fee, FieldError, Guide, LegalBasis, Material, PowerContent, parse_count, pipe_lines,
-};
+use super::discretion;
+use super::flow::{Flow, Limit, Step, StepKind, Transition, TransitionKind};
+use super::{Fee, FieldError, Guide, LegalBasis, Material, PowerContent, parse_count, pipe_lines};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -16,20 +15,29 @@ const BLANK_ROWS: usize = 3;
 /// One row of the steps table.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StepRow {
-    key: String,
-    name: String,
-    actor: String,
-    limit: String,
-    kind: String,
+    /// Step key.
+    pub key: String,
+    /// Step name.
+    pub name: String,
+    /// Who acts.
+    pub actor: String,
+    /// Working days, "即时", or empty (end steps).
+    pub limit: String,
+    /// `task` or `end`.
+    pub kind: String,
 }
 
 /// One row of the transitions table.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TransitionRow {
-    from: String,
-    to: String,
-    kind: String,
-    label: String,
+    /// From step key.
+    pub from: String,
+    /// To step key.
+    pub to: String,
+    /// Transition kind code.
+    pub kind: String,
+    /// Free label.
+    pub label: String,
 }
 
 /// The form as typed.
@@ -343,9 +351,14 @@ impl PowerForm {
             flow,
             discretion,
         };
-        if errors.is_empty() {
-            errors = content.validate();
-        }
+        // Every problem at once: the rules' findings for fields that parsed.
+        let parsed_badly: Vec<&'static str> = errors.iter().map(|e| e.field).collect();
+        errors.extend(
+            content
+                .validate()
+                .into_iter()
+                .filter(|e| !parsed_badly.contains(&e.field)),
+        );
         if errors.is_empty() {
             Ok(content)
         } else {
