@@ -148,9 +148,9 @@ enum PowerBenchCommand {
     Render {
         #[command(flatten)]
         data: DataArgs,
-        /// The item's code.
-        #[arg(long, default_value = "33019900SJJ-XK-0001")]
-        code: String,
+        /// The page to render.
+        #[arg(long, default_value = "/powers/33019900SJJ-XK-0001")]
+        path: String,
         /// Repetitions.
         #[arg(long, default_value_t = 1000)]
         n: usize,
@@ -497,7 +497,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             power::corpus(&store, cases, decisions, &today).await?;
             store.close().await;
         }
-        Command::PowerBench(PowerBenchCommand::Render { data, code, n }) => {
+        Command::PowerBench(PowerBenchCommand::Render { data, path, n }) => {
             let (store, settings) = open_store(file, &data).await?;
             let indexer = std::sync::Arc::new(
                 gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
@@ -505,7 +505,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             );
             let state = gongkai_web::AppState::new(store.clone(), settings.web, indexer)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            power::render(gongkai_web::app(state), &code, n).await?;
+            power::render(gongkai_web::app(state), &path, n).await?;
             store.close().await;
         }
         Command::Reindex { data } => {

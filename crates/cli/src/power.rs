@@ -150,6 +150,7 @@ pub async fn corpus(store: &Store, cases: usize, decisions: usize, today: &str) 
             decisions as f64 / started.elapsed().as_secs_f64()
         );
     }
+    store.analyze().await?;
     Ok(())
 }
 
@@ -214,12 +215,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Times `n` in-process renders of a power item page (no socket, no cache) and `n` layouts of a
 /// 20-step flowchart; prints median and p99 of each in milliseconds.
-pub async fn render(app: axum::Router, code: &str, n: usize) -> Result<()> {
+pub async fn render(app: axum::Router, path: &str, n: usize) -> Result<()> {
     use tower::ServiceExt;
     let mut page = Vec::with_capacity(n);
-    let path = format!("/powers/{code}");
     for i in 0..n + 20 {
-        let req = axum::http::Request::get(&path).body(axum::body::Body::empty())?;
+        let req = axum::http::Request::get(path).body(axum::body::Body::empty())?;
         let t = Instant::now();
         let resp = app.clone().oneshot(req).await?;
         let body = axum::body::to_bytes(resp.into_body(), 1 << 24).await?;
@@ -242,7 +242,7 @@ pub async fn render(app: axum::Router, code: &str, n: usize) -> Result<()> {
         v.sort_by(f64::total_cmp);
     }
     println!(
-        "power item page {code}: median {:.2} ms, p99 {:.2} ms ({n} renders)",
+        "page {path}: median {:.2} ms, p99 {:.2} ms ({n} renders)",
         percentile(&page, 0.5),
         percentile(&page, 0.99)
     );

@@ -68,6 +68,7 @@ CREATE TABLE cases (
     step_key TEXT NOT NULL,
     step_started_on TEXT NOT NULL,
     step_suspended_days BIGINT NOT NULL DEFAULT 0,
+    suspended_days BIGINT NOT NULL DEFAULT 0,
     due_on TEXT,
     yellow_on TEXT,
     red_on TEXT,
@@ -87,6 +88,7 @@ CREATE TABLE cases (
 -- daily scan reads only the cases whose level changes today.
 CREATE INDEX cases_watch ON cases(state, watch_on);
 CREATE INDEX cases_unit ON cases(unit_id, id);
+CREATE INDEX cases_closed ON cases(unit_id, closed_on);
 
 CREATE TABLE case_events (
     id {{ID}},

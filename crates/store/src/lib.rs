@@ -220,6 +220,13 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics (after a bulk load; PostgreSQL's autovacuum and
+    /// SQLite's `PRAGMA optimize` do it on their own over time).
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -68,6 +68,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/case.html"),
     ),
     (
+        "admin/reform.html",
+        include_str!("../../../templates/admin/reform.html"),
+    ),
+    (
         "admin/supervision.html",
         include_str!("../../../templates/admin/supervision.html"),
     ),

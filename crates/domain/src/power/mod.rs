@@ -13,6 +13,7 @@ pub mod discretion;
 pub mod double_publicity;
 pub mod flow;
 pub mod input;
+pub mod reform;
 pub mod sheet;
 
 use serde::{Deserialize, Serialize};

@@ -405,6 +405,48 @@ impl Power<'_> {
         Ok(q.fetch_all(self.0.pool()).await?)
     }
 
+    /// The cases of a unit closed between two Beijing dates (inclusive): item, version, opened,
+    /// closed, working days suspended.
+    pub async fn closed_cases(
+        &self,
+        unit_id: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(i64, i64, String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT item_id, version, opened_on, closed_on, suspended_days FROM cases \
+             WHERE unit_id = $1 AND closed_on >= $2 AND closed_on <= $3 AND state = 'closed'",
+        )
+        .bind(unit_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// For the annual report: licence and penalty decisions dated in the period (not
+    /// withdrawn), and enforcement cases closed in it.
+    pub async fn report_counts(&self, from: &str, to: &str) -> Result<(i64, i64, i64)> {
+        let (licences, penalties): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN kind = 'licence' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN kind = 'penalty' THEN 1 ELSE 0 END), 0) \
+             FROM decisions WHERE decided_on >= $1 AND decided_on <= $2 AND withdrawn_at IS NULL",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.0.pool())
+        .await?;
+        let (enforcement,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM cases c JOIN power_items i ON i.id = c.item_id \
+             WHERE i.category = 'enforcement' AND c.state = 'closed' AND c.closed_on >= $1 AND c.closed_on <= $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(self.0.pool())
+        .await?;
+        Ok((licences, penalties, enforcement))
+    }
+
     /// The events of a case, in order.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
         Ok(sqlx::query_as(
@@ -599,6 +641,7 @@ impl Power<'_> {
         let mut tx = self.0.begin().await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'open', suspended_on = NULL, suspension_kind = NULL, suspension_reason = '', \
+             suspended_days = suspended_days + ($1 - step_suspended_days), \
              step_suspended_days = $1, due_on = $2, yellow_on = $3, red_on = $6, watch_on = $3, updated_at = $4 \
              WHERE id = $5 AND state = 'suspended'",
         )

@@ -247,6 +247,23 @@ impl Power<'_> {
         Ok(summary)
     }
 
+    /// The published content of every current item of a unit.
+    pub async fn published_contents(&self, unit_id: i64) -> Result<Vec<PowerContent>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT v.content FROM power_items i JOIN power_versions v ON v.item_id = i.id AND v.version = i.published_version \
+             WHERE i.unit_id = $1 AND i.retired_at IS NULL",
+        )
+        .bind(unit_id)
+        .fetch_all(self.0.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(c,)| {
+                serde_json::from_str(&c)
+                    .map_err(|e| StoreError::Corrupt(format!("power version content: {e}")))
+            })
+            .collect()
+    }
+
     /// Every item of a unit with its latest version's content (for the export).
     pub async fn unit_contents(&self, unit_id: i64) -> Result<Vec<(PowerItem, PowerContent)>> {
         let items: Vec<PowerItem> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

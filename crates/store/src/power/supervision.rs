@@ -134,16 +134,18 @@ impl Power<'_> {
     }
 }
 
-/// Queues one reminder job (kind `reminder`, payload the alert id) for every alert raised at
-/// `raised_at`, in the transaction that raised them.
+/// Queues one reminder job per unit (kind `reminder`, payload `unit id|raised_at`) for the
+/// alerts raised at `raised_at`, in the transaction that raised them: each unit gets one digest
+/// per scan, not one mail per case.
 pub(super) async fn enqueue_reminders(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     raised_at: &str,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO jobs (kind, job_key, webhook_id, event, payload, state, attempts, run_after, last_error, created_at, updated_at) \
-         SELECT 'reminder', 'reminder:' || alert_key, NULL, 'alert.' || level, CAST(id AS TEXT), 'queued', 0, $1, '', $1, $1 \
-         FROM supervision_alerts WHERE raised_at = $1 \
+         SELECT 'reminder', 'reminder:' || CAST(unit_id AS TEXT) || ':' || $1, NULL, 'alerts', CAST(unit_id AS TEXT) || '|' || $1, \
+         'queued', 0, $1, '', $1, $1 \
+         FROM supervision_alerts WHERE raised_at = $1 GROUP BY unit_id \
          ON CONFLICT (job_key) DO NOTHING",
     )
     .bind(raised_at)
@@ -153,6 +155,33 @@ pub(super) async fn enqueue_reminders(
 }
 
 impl Power<'_> {
+    /// The alerts of a unit raised at one time (a reminder's digest), red first, at most
+    /// `limit`, and how many there are in all.
+    pub async fn alerts_raised(
+        &self,
+        unit_id: i64,
+        raised_at: &str,
+        limit: i64,
+    ) -> Result<(Vec<Alert>, i64)> {
+        let list = sqlx::query_as(
+            "SELECT id, unit_id, kind, level, case_id, decision_id, detail, raised_at FROM supervision_alerts \
+             WHERE raised_at = $1 AND unit_id = $2 ORDER BY level, id LIMIT $3",
+        )
+        .bind(raised_at)
+        .bind(unit_id)
+        .bind(limit)
+        .fetch_all(self.0.pool())
+        .await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM supervision_alerts WHERE raised_at = $1 AND unit_id = $2",
+        )
+        .bind(raised_at)
+        .bind(unit_id)
+        .fetch_one(self.0.pool())
+        .await?;
+        Ok((list, n))
+    }
+
     /// One alert.
     pub async fn alert(&self, id: i64) -> Result<Alert> {
         sqlx::query_as(

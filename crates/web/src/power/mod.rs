@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/supervision", get(supervision::dashboard))
         .route("/admin/supervision/scan", post(supervision::scan))
+        .route("/admin/supervision/reform", get(supervision::reform))
 }
 
 /// Today in Beijing.

@@ -1,7 +1,7 @@
 //! Reminders of e-supervision alerts, sent as e-mail through the jobs table: the alert scan
-//! queues one `reminder` job per alert in the transaction that raised it; this worker claims
-//! them with a lease, mails the unit's and the supervisor's addresses, records every attempt
-//! (shown like webhook deliveries) and retries with backoff.
+//! queues one `reminder` job per unit with new alerts in the transaction that raised them; this
+//! worker claims them with a lease, mails the unit's and the supervisor's addresses a digest,
+//! records every attempt (shown like webhook deliveries) and retries with backoff.
 
 use crate::mail::{Mail, send};
 use gongkai_domain::webhook::RetryPolicy;
@@ -139,11 +139,15 @@ impl Reminders {
                 "未配置邮件服务器（[power.mail] smtp_addr），提醒未发送".into(),
             ));
         }
-        let Ok(alert_id) = job.payload.parse::<i64>() else {
+        let Some((unit_id, raised_at)) = job
+            .payload
+            .split_once('|')
+            .and_then(|(u, t)| Some((u.parse::<i64>().ok()?, t.to_string())))
+        else {
             return Ok(Err(format!("提醒任务内容无效：{}", job.payload)));
         };
-        let alert = store.power().alert(alert_id).await?;
-        let unit = store.get_unit(alert.unit_id).await?;
+        let unit = store.get_unit(unit_id).await?;
+        let (alerts, total) = store.power().alerts_raised(unit_id, &raised_at, 50).await?;
         let mut to: Vec<String> = self.mail.units.get(&unit.code).cloned().unwrap_or_default();
         to.extend(self.mail.supervisor.iter().cloned());
         to.dedup();
@@ -153,23 +157,36 @@ impl Reminders {
                 unit.name
             )));
         }
-        let level = if alert.level == "red" {
-            "红牌警告"
-        } else {
-            "黄牌预警"
-        };
-        let link = alert
-            .case_id
-            .map(|c| format!("\n办件：/admin/cases/{c}"))
-            .unwrap_or_default();
+        let red = alerts.iter().filter(|a| a.level == "red").count();
+        let mut body = format!("{}：\n\n电子监察新增预警{total}个：\n\n", unit.name);
+        for a in &alerts {
+            let level = if a.level == "red" {
+                "红牌警告"
+            } else {
+                "黄牌预警"
+            };
+            let link = a
+                .case_id
+                .map(|c| format!("（/admin/cases/{c}）"))
+                .unwrap_or_default();
+            body.push_str(&format!("- {level}：{}{link}\n", a.detail));
+        }
+        if total > alerts.len() as i64 {
+            body.push_str(&format!(
+                "……另有{}个，见工作台“电子监察”。\n",
+                total - alerts.len() as i64
+            ));
+        }
+        body.push_str("\n请及时处理。本邮件由政务公开平台自动发送。\n");
         Ok(Ok(Mail {
             from: self.mail.from.clone(),
             to,
-            subject: format!("【电子监察】{level}：{}", unit.name),
-            body: format!(
-                "{}：\n\n电子监察发出{level}：{}{link}\n\n请及时处理。本邮件由政务公开平台自动发送。\n",
-                unit.name, alert.detail
+            subject: format!(
+                "【电子监察】{}：新增预警{total}个{}",
+                unit.name,
+                if red > 0 { "（含红牌警告）" } else { "" }
             ),
+            body,
         }))
     }
 }

@@ -124,3 +124,96 @@ pub async fn scan(
     ))
     .into_response())
 }
+
+/// `?month=YYYY-MM` of the reform figures.
+#[derive(Deserialize, Default)]
+pub struct ReformQuery {
+    month: Option<String>,
+}
+
+/// `GET /admin/supervision/reform?month=`: the §17 reform figures per unit for a month (every
+/// unit with a power list for district roles, the viewer's own unit otherwise), and the year's
+/// licence, penalty and enforcement counts for the annual report.
+pub async fn reform(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Query(q): Query<ReformQuery>,
+) -> Result<Response, AppError> {
+    use chrono::Datelike;
+    let staff = s.staff();
+    let district = allowed(staff.role, staff.unit_id, Action::Supervise, staff.unit_id);
+    let today = today();
+    let month = q.month.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let first = match month {
+        None => today.with_day(1).unwrap_or(today),
+        Some(m) => chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| AppError::BadRequest(format!("月份格式应为 YYYY-MM（现为“{m}”）")))?,
+    };
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first);
+    let power = state.store.power();
+    let cal = state.store.calendar().await?;
+    let units = state.store.list_units().await?;
+    let mut rows = Vec::new();
+    for u in units.iter().filter(|u| district || u.id == staff.unit_id) {
+        let items = power.published_contents(u.id).await?;
+        let closed = power
+            .closed_cases(u.id, &date_text(first), &date_text(last))
+            .await?;
+        if items.is_empty() && closed.is_empty() {
+            continue;
+        }
+        let mut limits: std::collections::HashMap<(i64, i64), (u32, u32)> = Default::default();
+        let mut cases = Vec::with_capacity(closed.len());
+        for (item, version, opened, done, suspended) in closed {
+            let key = (item, version);
+            if let std::collections::hash_map::Entry::Vacant(e) = limits.entry(key) {
+                let v = power.version(item, version).await?;
+                e.insert((v.content.statutory_days, v.content.promised_days));
+            }
+            let (statutory_days, promised_days) = limits[&key];
+            if let (Some(opened_on), Some(closed_on)) =
+                (super::parse_date(&opened), super::parse_date(&done))
+            {
+                cases.push(gongkai_domain::power::reform::ClosedCase {
+                    opened_on,
+                    closed_on,
+                    suspended_days: u32::try_from(suspended).unwrap_or(0),
+                    statutory_days,
+                    promised_days,
+                });
+            }
+        }
+        let f = gongkai_domain::power::reform::figures(&cal, &cases, &items)
+            .map_err(|e| AppError::BadRequest(format!("无法计算：{e}")))?;
+        let pct = |x: f64| format!("{:.1}%", x * 100.0);
+        rows.push(minijinja::context! {
+            unit => &u.name, closed => f.closed, on_time => f.on_time, on_time_rate => pct(f.on_time_rate),
+            average_days => format!("{:.1}", f.average_days), average_statutory => format!("{:.1}", f.average_statutory),
+            average_promised => format!("{:.1}", f.average_promised), compression => pct(f.compression),
+            service_center => pct(f.service_center_share), visits => format!("{:.1}", f.average_visits), items => f.items,
+        });
+    }
+    let year = first.year();
+    let (licences, penalties, enforcement) = power
+        .report_counts(&format!("{year}-01-01"), &format!("{year}-12-31"))
+        .await?;
+    let ctx = minijinja::context! {
+        month => first.format("%Y-%m").to_string(),
+        rows,
+        year,
+        licences, penalties, enforcement,
+        district,
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "admin/reform.html",
+        "改革成效",
+        ctx,
+        Some(&s.session),
+    ))
+}
