@@ -112,6 +112,9 @@ pub struct PowerConfig {
     pub yellow_workdays: u32,
     /// How often the server runs the alert scan, in seconds.
     pub scan_secs: u64,
+    /// How long anonymous visitors may be served a rendered power list, item page or double
+    /// publicity page, in seconds (0: never cached). This server's own changes show at once.
+    pub public_cache_secs: u64,
     /// Double publicity: limits and public periods.
     pub double_publicity: gongkai_domain::power::double_publicity::PublicityRules,
     /// Where alert reminders are mailed.
@@ -126,6 +129,7 @@ impl Default for PowerConfig {
             legal_office: "SFJ".into(),
             yellow_workdays: 1,
             scan_secs: 300,
+            public_cache_secs: 5,
             double_publicity: Default::default(),
             mail: Default::default(),
         }

@@ -57,6 +57,8 @@ pub struct Inner {
     pub deliverer: Arc<jobs::Deliverer>,
     /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
     pub reminders: Arc<power::reminders::Reminders>,
+    /// The power module's public pages for anonymous visitors.
+    pub power_cache: power::PublicCache,
     templates: templates::Templates,
 }
 
@@ -86,9 +88,11 @@ impl AppState {
             &format!("https://{}", config.site.domain),
         );
         let reminders = power::reminders::Reminders::new(&worker, config.power.mail.clone());
+        let power_cache = power::PublicCache::new(config.power.public_cache_secs);
         Ok(AppState(Arc::new(Inner {
             deliverer,
             reminders,
+            power_cache,
             store,
             config,
             metrics: Metrics::default(),

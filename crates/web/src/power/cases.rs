@@ -422,42 +422,44 @@ fn parse_cursor(s: Option<&str>) -> Option<(String, i64)> {
 pub async fn double_publicity_list(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
+    crate::auth::MaybeStaff(session): crate::auth::MaybeStaff,
     Query(q): Query<PublicityQuery>,
 ) -> Result<Response, AppError> {
-    let kind = q
-        .kind
-        .as_deref()
-        .and_then(DecisionKind::from_code)
-        .map(|k| k.code().to_string());
-    let page = state
-        .store
-        .power()
-        .public_decisions(&DecisionPage {
-            kind: kind.clone(),
-            today: date_text(today()),
-            before: parse_cursor(q.before.as_deref()),
-            limit: 21,
-        })
-        .await?;
-    let more = page.len() > 20;
-    let page = &page[..page.len().min(20)];
-    let next = more
-        .then(|| page.last().map(|d| format!("{}_{}", d.published_on, d.id)))
-        .flatten();
-    let ctx = minijinja::context! {
-        decisions => ser(&decision_views(page)),
-        kind,
-        next,
-        first => q.before.is_none(),
-    };
-    Ok(render(
-        &state,
-        &headers,
-        "power/double_publicity.html",
-        "双公示",
-        ctx,
-        None,
-    ))
+    super::public_page(&state, &headers, &uri, session.as_ref(), || async {
+        let kind = q
+            .kind
+            .as_deref()
+            .and_then(DecisionKind::from_code)
+            .map(|k| k.code().to_string());
+        let page = state
+            .store
+            .power()
+            .public_decisions(&DecisionPage {
+                kind: kind.clone(),
+                today: date_text(today()),
+                before: parse_cursor(q.before.as_deref()),
+                limit: 21,
+            })
+            .await?;
+        let more = page.len() > 20;
+        let page = &page[..page.len().min(20)];
+        let next = more
+            .then(|| page.last().map(|d| format!("{}_{}", d.published_on, d.id)))
+            .flatten();
+        let ctx = minijinja::context! {
+            decisions => ser(&decision_views(page)),
+            kind,
+            next,
+            first => q.before.is_none(),
+        };
+        Ok((
+            "power/double_publicity.html".to_string(),
+            ctx,
+            "双公示".to_string(),
+        ))
+    })
+    .await
 }
 
 fn csv_field(s: &str) -> String {
@@ -919,6 +921,9 @@ pub async fn move_case(
             decision.as_ref(),
         )
         .await?;
+    if decision.is_some() {
+        state.power_cache.bump();
+    }
     Ok(Redirect::to(&format!("/admin/cases/{id}")).into_response())
 }
 
@@ -1154,6 +1159,7 @@ pub async fn withdraw_decision(
         ));
     }
     power.withdraw_decision(&s.actor(), id, &f.reason).await?;
+    state.power_cache.bump();
     let back = d.case_id.map_or("/double-publicity".to_string(), |c| {
         format!("/admin/cases/{c}")
     });

@@ -66,59 +66,57 @@ fn categories() -> Vec<(&'static str, &'static str)> {
 pub async fn public_list(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
+    crate::auth::MaybeStaff(session): crate::auth::MaybeStaff,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let unit = match q.unit.as_deref().filter(|u| !u.is_empty()) {
-        Some(code) => Some(
-            state
-                .store
-                .find_unit_by_code(code)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let category = q
-        .category
-        .as_deref()
-        .and_then(Category::parse)
-        .map(|c| c.code().to_string());
-    let items = state
-        .store
-        .power()
-        .items(&ItemFilter {
-            unit_id: unit.as_ref().map(|u| u.id),
-            category: category.clone(),
-            public_only: true,
-            after_id: q.after,
-            limit: PAGE + 1,
-        })
-        .await?;
-    let more = items.len() as i64 > PAGE;
-    let items = &items[..items.len().min(PAGE as usize)];
-    let counts: Vec<_> = state
-        .store
-        .power()
-        .category_counts(unit.as_ref().map(|u| u.id))
-        .await?
-        .into_iter()
-        .map(|(c, n)| (c.code(), c.label(), n))
-        .collect();
-    let ctx = minijinja::context! {
-        items => ser(&rows(&state, items).await?),
-        counts => ser(&counts),
-        category,
-        unit => unit.as_ref().map(|u| minijinja::context! { code => &u.code, name => &u.name }),
-        next => more.then(|| items.last().map(|i| i.id)).flatten(),
-    };
-    Ok(render(
-        &state,
-        &headers,
-        "power/list.html",
-        "权责清单",
-        ctx,
-        None,
-    ))
+    super::public_page(&state, &headers, &uri, session.as_ref(), || async {
+        let unit = match q.unit.as_deref().filter(|u| !u.is_empty()) {
+            Some(code) => Some(
+                state
+                    .store
+                    .find_unit_by_code(code)
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+            ),
+            None => None,
+        };
+        let category = q
+            .category
+            .as_deref()
+            .and_then(Category::parse)
+            .map(|c| c.code().to_string());
+        let items = state
+            .store
+            .power()
+            .items(&ItemFilter {
+                unit_id: unit.as_ref().map(|u| u.id),
+                category: category.clone(),
+                public_only: true,
+                after_id: q.after,
+                limit: PAGE + 1,
+            })
+            .await?;
+        let more = items.len() as i64 > PAGE;
+        let items = &items[..items.len().min(PAGE as usize)];
+        let counts: Vec<_> = state
+            .store
+            .power()
+            .category_counts(unit.as_ref().map(|u| u.id))
+            .await?
+            .into_iter()
+            .map(|(c, n)| (c.code(), c.label(), n))
+            .collect();
+        let ctx = minijinja::context! {
+            items => ser(&rows(&state, items).await?),
+            counts => ser(&counts),
+            category,
+            unit => unit.as_ref().map(|u| minijinja::context! { code => &u.code, name => &u.name }),
+            next => more.then(|| items.last().map(|i| i.id)).flatten(),
+        };
+        Ok(("power/list.html".to_string(), ctx, "权责清单".to_string()))
+    })
+    .await
 }
 
 /// What the item page shows of one version.
@@ -247,9 +245,12 @@ fn version_rows(versions: &[Version], public: bool) -> Vec<VersionRow> {
 pub async fn public_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
+    crate::auth::MaybeStaff(session): crate::auth::MaybeStaff,
     Path(code): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, AppError> {
+    super::public_page(&state, &headers, &uri, session.as_ref(), || async {
     let power = state.store.power();
     let item = power.item_by_code(&code).await?.ok_or(AppError::NotFound)?;
     let Some(published) = item.published_version else {
@@ -274,14 +275,9 @@ pub async fn public_page(
         versions => ser(&version_rows(&versions, true)),
         can_apply => item.retired_at.is_none() && shown == published && v.content.category().is_some_and(Category::is_service),
     };
-    Ok(render(
-        &state,
-        &headers,
-        "power/item.html",
-        &item.name,
-        ctx,
-        None,
-    ))
+    Ok(("power/item.html".to_string(), ctx, item.name.clone()))
+    })
+    .await
 }
 
 /// `?version=` of an item page.
@@ -864,6 +860,7 @@ pub async fn review(
     power
         .review(&s.actor(), id, latest.version, stage, pass, &f.note)
         .await?;
+    state.power_cache.bump();
     let ok = if pass { "passed" } else { "sent_back" };
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok={ok}")).into_response())
 }
@@ -900,6 +897,7 @@ pub async fn retire(
         ));
     }
     power.retire(&s.actor(), id, &f.note).await?;
+    state.power_cache.bump();
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok=retired")).into_response())
 }
 

@@ -58,6 +58,95 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/supervision/reform", get(supervision::reform))
 }
 
+/// The module's public pages as rendered for anonymous visitors: valid for `[power]
+/// public_cache_secs` (so another server's change shows within that time), and dropped at once
+/// when this server publishes, retires, decides or withdraws.
+pub struct PublicCache {
+    pages: crate::cache::PageCache,
+    writes: std::sync::atomic::AtomicU64,
+    ttl_secs: u64,
+}
+
+impl PublicCache {
+    /// A cache whose pages live `ttl_secs` (0: no caching).
+    pub fn new(ttl_secs: u64) -> PublicCache {
+        PublicCache {
+            pages: crate::cache::PageCache::new(4096),
+            writes: std::sync::atomic::AtomicU64::new(0),
+            ttl_secs,
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        (now / self.ttl_secs.max(1)) << 20
+            | (self.writes.load(std::sync::atomic::Ordering::Relaxed) & 0xF_FFFF)
+    }
+
+    /// Drops every page (after a change made by this server).
+    pub fn bump(&self) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The page for `key`, if fresh.
+    fn get(&self, key: &str) -> Option<axum::body::Bytes> {
+        (self.ttl_secs > 0)
+            .then(|| self.pages.get(key, self.generation()))
+            .flatten()
+    }
+
+    fn put(&self, key: String, html: axum::body::Bytes) {
+        if self.ttl_secs > 0 {
+            self.pages.put(key, self.generation(), html);
+        }
+    }
+}
+
+/// Serves an anonymous visitor's public page from the cache, or renders it with `render` and
+/// keeps it; logged-in staff always get a fresh page showing who they are.
+pub(crate) async fn public_page<F, Fut>(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    uri: &axum::http::Uri,
+    session: Option<&gongkai_store::auth::Session>,
+    render: F,
+) -> Result<axum::response::Response, crate::error::AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<
+            Output = Result<(String, minijinja::Value, String), crate::error::AppError>,
+        >,
+{
+    let key = session
+        .is_none()
+        .then(|| format!("{uri}|{:?}", crate::pages::prefs_key(headers)));
+    if let Some(html) = key.as_deref().and_then(|k| state.power_cache.get(k)) {
+        return Ok(html_response(html));
+    }
+    let (template, ctx, title) = render().await?;
+    let html: axum::body::Bytes =
+        crate::pages::render_string(state, headers, &template, &title, ctx, session)?.into();
+    if let Some(key) = key {
+        state.power_cache.put(key, html.clone());
+    }
+    Ok(html_response(html))
+}
+
+fn html_response(html: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response()
+}
+
 /// Today in Beijing.
 pub(crate) fn today() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
