@@ -46,39 +46,40 @@ impl Power<'_> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
         let mut summary = ScanSummary::default();
-        // Only cases whose level changes today are read: `watch_on` is the next such day.
-        for (level, cond, next) in [
-            ("red", "red_on <= $1", "NULL"),
-            ("yellow", "red_on > $1", "red_on"),
-        ] {
-            let sql = format!(
-                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
-                 SELECT 'case:' || id || ':' || step_key || ':' || step_started_on || ':{level}', unit_id, 'case_step', '{level}', id, \
-                 '办件 ' || case_no || ' 当前环节{label}（期限 ' || due_on || '）', $2 \
-                 FROM cases WHERE state = 'open' AND watch_on <= $1 AND {cond} \
-                 ON CONFLICT (alert_key) DO NOTHING",
-                label = if level == "red" {
-                    "已超期"
-                } else {
-                    "即将到期"
-                },
-            );
-            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(today)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+        // Only cases whose level changes today are read (`watch_on` is the next such day), once
+        // to raise their alerts and once to move them on.
+        const LEVEL: &str = "CASE WHEN red_on <= $1 THEN 'red' ELSE 'yellow' END";
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
+             SELECT 'case:' || id || ':' || step_key || ':' || step_started_on || ':' || {LEVEL}, unit_id, 'case_step', {LEVEL}, id, \
+             '办件 ' || case_no || ' 当前环节' || CASE WHEN red_on <= $1 THEN '已超期' ELSE '即将到期' END || '（期限 ' || due_on || '）', $2 \
+             FROM cases WHERE state = 'open' AND watch_on <= $1 \
+             ON CONFLICT (alert_key) DO NOTHING"
+        )))
+        .bind(today)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE cases SET alert = {LEVEL}, watch_on = CASE WHEN red_on <= $1 THEN NULL ELSE red_on END \
+             WHERE state = 'open' AND watch_on <= $1"
+        )))
+        .bind(today)
+        .execute(&mut *tx)
+        .await?;
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 GROUP BY level",
+        )
+        .bind(&now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (level, n) in counts {
+            let n = u64::try_from(n).unwrap_or(0);
             if level == "red" {
-                summary.red = r.rows_affected();
+                summary.red = n;
             } else {
-                summary.yellow = r.rows_affected();
+                summary.yellow = n;
             }
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE cases SET alert = '{level}', watch_on = {next} WHERE state = 'open' AND watch_on <= $1 AND {cond}"
-            )))
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
         }
         if summary.red + summary.yellow > 0 {
             enqueue_reminders(&mut tx, &now).await?;
