@@ -6,8 +6,9 @@
 #      with nothing to do;
 #   2. a power item page rendered in-process (no socket, no cache) and a 20-step flowchart laid
 #      out, median and p99;
-#   3. the double-publicity list over N decisions under wrk -c32: the first page and random
-#      deep pages (keyset cursors anywhere in three years).
+#   3. the double-publicity list over N decisions under wrk -c32: the first page (served from
+#      the public page cache, as visitors get it) and random deep pages (keyset cursors anywhere
+#      in three years, each one new, so every request is rendered from the database).
 #
 # Usage: bench/power.sh [N] [SECONDS]   (default 1000000 and 15; installs wrk if absent)
 # PostgreSQL: postgres://postgres@127.0.0.1:5432, database gongkai_bench (dropped and created).
@@ -25,7 +26,8 @@ cat > "$tmp/deep.lua" <<'LUA'
 math.randomseed(os.time())
 request = function()
   local day = os.date("!%Y-%m-%d", os.time({year=2026, month=12, day=1}) - math.random(0, 3 * 365) * 86400)
-  return wrk.format("GET", "/double-publicity?before=" .. day .. "_" .. 9000000000000)
+  -- a cursor nobody asked for before: every request misses the page cache
+  return wrk.format("GET", "/double-publicity?before=" .. day .. "_" .. math.random(1, 2000000000))
 end
 LUA
 for backend in sqlite postgres; do

@@ -498,11 +498,13 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             store.close().await;
         }
         Command::PowerBench(PowerBenchCommand::Render { data, path, n }) => {
-            let (store, settings) = open_store(file, &data).await?;
+            let (store, mut settings) = open_store(file, &data).await?;
             let indexer = std::sync::Arc::new(
                 gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
             );
+            // Every render is timed from the database up: no page cache.
+            settings.web.power.public_cache_secs = 0;
             let state = gongkai_web::AppState::new(store.clone(), settings.web, indexer)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             power::render(gongkai_web::app(state), &path, n).await?;

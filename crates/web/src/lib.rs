@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .route("/me", get(api::me))
         .route("/units/{id}/staff", get(api::unit_staff))
         .route("/units/{id}/audit", get(api::unit_audit))
+        .merge(power::api_routes())
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::home))

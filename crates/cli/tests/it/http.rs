@@ -479,11 +479,18 @@ both!(openapi_documents_every_api_route, async |db: Db| {
         "/search",
         "/units/{id}/items",
         "/items/{index_no}/{step}",
+        "/powers",
+        "/powers/{code}",
+        "/double-publicity",
+        "/cases/{case_no}",
     ];
     routed.sort();
     assert_eq!(documented, routed);
     // and every documented path answers (not the API's 404)
-    for path in routed.into_iter().filter(|p| !p.contains("{index_no}")) {
+    for path in routed
+        .into_iter()
+        .filter(|p| !p.contains("{index_no}") && !p.contains("{code}") && !p.contains("{case_no}"))
+    {
         let r = get(&app, &format!("/api/v1{}", path.replace("{id}", "1")), None).await;
         assert_ne!(r.status, StatusCode::NOT_FOUND, "{path}");
     }

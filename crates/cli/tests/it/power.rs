@@ -399,6 +399,15 @@ both!(
         assert_eq!(status, StatusCode::OK);
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.contains("示市监卫许〔2026〕18号") && !csv.contains("11010519491231002X"));
+        let (status, _, xlsx) =
+            crate::support::get_bytes(&app, "/double-publicity.xlsx?kind=licence").await;
+        assert_eq!(status, StatusCode::OK);
+        let grid = gongkai_extract::sheet::read_grid(&xlsx).unwrap();
+        let row = grid
+            .iter()
+            .find(|r| r.iter().any(|c| c == "示市监卫许〔2026〕18号"))
+            .unwrap();
+        assert!(row.contains(&"110105********002X".to_string()), "{row:?}");
 
         // Withdrawn with a reason: off the list, kept on record.
         let d = t
@@ -981,3 +990,37 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(power_list_in_the_open_api, |db: Db| async move {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let list = get(&app, "/api/v1/powers?category=行政许可", None)
+        .await
+        .json();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["code"], "33019900SJJ-XK-0001");
+    let item = get(&app, "/api/v1/powers/33019900SJJ-XK-0001", None)
+        .await
+        .json();
+    assert_eq!(
+        item["content"]["flow"]["steps"].as_array().unwrap().len(),
+        8
+    );
+    assert_eq!(item["flowchart"]["nodes"].as_array().unwrap().len(), 8);
+    assert_eq!(item["versions"][0]["version"], 1);
+    let bad = get(&app, "/api/v1/double-publicity?kind=fine", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["code"], "bad_request");
+    let bad = get(&app, "/api/v1/double-publicity?before=yesterday", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let empty = get(&app, "/api/v1/double-publicity", None).await.json();
+    assert_eq!(empty["decisions"].as_array().unwrap().len(), 0);
+    let r = get(&app, "/api/v1/cases/SJJ-2026-000001?code=12345678", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/api/v1/powers/NOPE", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    t.cleanup().await;
+});

@@ -470,21 +470,30 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// `GET /double-publicity.csv?kind=`: the public list in the credit platform's field layout.
-pub async fn double_publicity_csv(
-    State(state): State<AppState>,
-    Query(q): Query<PublicityQuery>,
-) -> Result<Response, AppError> {
-    let kind = q
-        .kind
-        .as_deref()
-        .and_then(DecisionKind::from_code)
-        .map(|k| k.code().to_string());
-    let mut out = String::from(
-        "\u{feff}类别,行政相对人名称,行政相对人类别,统一社会信用代码/证件号码,决定文书号,处罚(许可)类别,决定内容,罚款金额(元),决定日期,有效期至,决定机关,决定机关统一社会信用代码,公示日期\r\n",
-    );
+/// The credit platform's field layout of the public list.
+const CREDIT_HEADER: [&str; 13] = [
+    "类别",
+    "行政相对人名称",
+    "行政相对人类别",
+    "统一社会信用代码/证件号码",
+    "决定文书号",
+    "处罚(许可)类别",
+    "决定内容",
+    "罚款金额(元)",
+    "决定日期",
+    "有效期至",
+    "决定机关",
+    "决定机关统一社会信用代码",
+    "公示日期",
+];
+
+/// Most rows one export holds (narrow by kind for more).
+const EXPORT_CAP: usize = 200_000;
+
+/// The public list (one kind or both), newest first, in [`CREDIT_HEADER`] order.
+async fn credit_rows(state: &AppState, kind: Option<String>) -> Result<Vec<Vec<String>>, AppError> {
+    let mut out = Vec::new();
     let mut before = None;
-    let mut rows = 0usize;
     loop {
         let page = state
             .store
@@ -497,41 +506,57 @@ pub async fn double_publicity_csv(
             })
             .await?;
         for d in decision_views(&page) {
-            let fields = [
-                d.kind_label,
-                &d.d.party_name,
-                d.party_type_label,
-                &d.d.party_code,
-                &d.d.doc_no,
-                &d.d.category,
-                &d.d.content,
-                &if d.d.fine_fen > 0 {
+            out.push(vec![
+                d.kind_label.to_string(),
+                d.d.party_name.clone(),
+                d.party_type_label.to_string(),
+                d.d.party_code.clone(),
+                d.d.doc_no.clone(),
+                d.d.category.clone(),
+                d.d.content.clone(),
+                if d.d.fine_fen > 0 {
                     yuan(d.d.fine_fen)
                 } else {
                     String::new()
                 },
-                &d.d.decided_on,
-                d.d.valid_until.as_deref().unwrap_or(""),
-                &d.d.authority,
-                &d.d.authority_uscc,
-                &d.d.published_on,
-            ];
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+                d.d.decided_on.clone(),
+                d.d.valid_until.clone().unwrap_or_default(),
+                d.d.authority.clone(),
+                d.d.authority_uscc.clone(),
+                d.d.published_on.clone(),
+            ]);
         }
-        rows += page.len();
         match page.last() {
-            Some(d) if page.len() == 1000 && rows < 200_000 => {
+            Some(d) if page.len() == 1000 && out.len() < EXPORT_CAP => {
                 before = Some((d.published_on.clone(), d.id));
             }
-            _ => break,
+            _ => return Ok(out),
         }
+    }
+}
+
+fn kind_of(q: &PublicityQuery) -> Option<String> {
+    q.kind
+        .as_deref()
+        .and_then(DecisionKind::from_code)
+        .map(|k| k.code().to_string())
+}
+
+/// `GET /double-publicity.csv?kind=`: the public list in the credit platform's field layout
+/// (UTF-8 with a byte-order mark, so Excel reads the Chinese).
+pub async fn double_publicity_csv(
+    State(state): State<AppState>,
+    Query(q): Query<PublicityQuery>,
+) -> Result<Response, AppError> {
+    let mut out = format!("\u{feff}{}\r\n", CREDIT_HEADER.join(","));
+    for row in credit_rows(&state, kind_of(&q)).await? {
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
     }
     Ok((
         [
@@ -544,6 +569,30 @@ pub async fn double_publicity_csv(
         out,
     )
         .into_response())
+}
+
+/// `GET /double-publicity.xlsx?kind=`: the same list as a spreadsheet.
+pub async fn double_publicity_xlsx(
+    State(state): State<AppState>,
+    Query(q): Query<PublicityQuery>,
+) -> Result<Response, AppError> {
+    let rows = credit_rows(&state, kind_of(&q)).await?;
+    let bytes = gongkai_extract::sheet::write_table(&gongkai_extract::sheet::Table {
+        sheet: "双公示",
+        title: "行政许可和行政处罚决定公示",
+        header: &CREDIT_HEADER,
+        sub_header: None,
+        widths: &[
+            8.0, 24.0, 14.0, 22.0, 22.0, 12.0, 30.0, 12.0, 12.0, 12.0, 20.0, 22.0, 12.0,
+        ],
+        rows: &rows,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::pages::xlsx_download(
+        "double-publicity.xlsx",
+        Some("双公示.xlsx"),
+        bytes,
+    ))
 }
 
 /// `?state=&before=&ok=` of the unit's case list.

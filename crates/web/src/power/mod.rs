@@ -3,6 +3,7 @@
 //! (`cases`), the double-publicity list (`cases::publicity`), and e-supervision dashboards
 //! (`supervision`). `routes()` is this module's whole router.
 
+mod api;
 mod cases;
 mod items;
 pub mod reminders;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::lookup))
         .route("/double-publicity", get(cases::double_publicity_list))
         .route("/double-publicity.csv", get(cases::double_publicity_csv))
+        .route("/double-publicity.xlsx", get(cases::double_publicity_xlsx))
         .route(
             "/admin/units/{id}/powers",
             get(items::unit_list).post(items::create),
@@ -145,6 +147,15 @@ fn html_response(html: axum::body::Bytes) -> axum::response::Response {
         html,
     )
         .into_response()
+}
+
+/// The module's routes in the JSON API (nested under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/powers", get(api::list))
+        .route("/powers/{code}", get(api::item))
+        .route("/double-publicity", get(api::double_publicity))
+        .route("/cases/{case_no}", get(api::case))
 }
 
 /// Today in Beijing.
