@@ -5,7 +5,9 @@ use gongkai_domain::access::Role;
 use gongkai_domain::ids::uscc_check_char;
 use gongkai_domain::org::{NewUnit, UnitType, validate_unit};
 use gongkai_domain::power::discretion::{Tier, Violation};
-use gongkai_domain::power::flow::{Flow, Limit, Step, StepKind, Transition, TransitionKind};
+use gongkai_domain::power::flow::{
+    Flow, Limit, Step, StepKind, Transition, TransitionKind, licence_example,
+};
 use gongkai_domain::power::{Category, Guide, LegalBasis, Material, PowerContent, ReviewStage};
 use gongkai_store::org::{NewStaff, UnitProfile};
 use gongkai_store::{Actor, Store};
@@ -445,28 +447,7 @@ pub fn demo_licence() -> PowerContent {
             online: true,
             visits: 1,
         }),
-        flow: Flow {
-            steps: vec![
-                step("apply", "申请", "申请人", Limit::Immediate, StepKind::Task),
-                step("accept", "受理", "窗口工作人员", Limit::Days(2), StepKind::Task),
-                step("review", "审查", "食品经营科", Limit::Days(5), StepKind::Task),
-                step("decide", "决定", "分管局领导", Limit::Days(2), StepKind::Task),
-                step("deliver", "送达", "窗口工作人员", Limit::Days(1), StepKind::Task),
-                step("granted", "准予许可", "", Limit::None, StepKind::End),
-                step("refused", "不予受理", "", Limit::None, StepKind::End),
-                step("denied", "不予许可", "", Limit::None, StepKind::End),
-            ],
-            transitions: vec![
-                tr("apply", "accept", TransitionKind::Next),
-                tr("accept", "review", TransitionKind::Accept),
-                tr("accept", "refused", TransitionKind::Refuse),
-                tr("review", "apply", TransitionKind::Correct),
-                tr("review", "decide", TransitionKind::Next),
-                tr("decide", "deliver", TransitionKind::Next),
-                tr("decide", "denied", TransitionKind::Refuse),
-                tr("deliver", "granted", TransitionKind::Approve),
-            ],
-        },
+        flow: licence_example(),
         discretion: Vec::new(),
     }
 }

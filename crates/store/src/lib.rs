@@ -299,6 +299,18 @@ pub(crate) fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
+/// The `VALUES` list of a multi-row insert: `rows` groups of `cols` placeholders numbered on
+/// from `$1`, each group followed by `extra(row)` (more expressions, may be empty).
+pub(crate) fn values_rows(rows: usize, cols: usize, extra: impl Fn(usize) -> String) -> String {
+    (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({}{})", p.join(", "), extra(r))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Maps a unique-constraint violation to [`StoreError::Conflict`].
 pub(crate) fn conflict(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
     move |e| match &e {

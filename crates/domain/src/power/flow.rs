@@ -557,6 +557,65 @@ impl Flow {
     }
 }
 
+/// The five-step licence procedure most licences follow: apply → accept (or refuse) → review
+/// (or send back for correction) → decide (or deny) → deliver → granted. New items start from it
+/// and the demo uses it.
+pub fn licence_example() -> Flow {
+    let step = |key: &str, name: &str, actor: &str, limit: Limit, kind: StepKind| Step {
+        key: key.into(),
+        name: name.into(),
+        actor: actor.into(),
+        limit,
+        kind,
+    };
+    let tr = |from: &str, to: &str, kind: TransitionKind| Transition {
+        from: from.into(),
+        to: to.into(),
+        kind,
+        label: String::new(),
+    };
+    Flow {
+        steps: vec![
+            step("apply", "申请", "申请人", Limit::Immediate, StepKind::Task),
+            step(
+                "accept",
+                "受理",
+                "窗口工作人员",
+                Limit::Days(2),
+                StepKind::Task,
+            ),
+            step("review", "审查", "业务科室", Limit::Days(5), StepKind::Task),
+            step(
+                "decide",
+                "决定",
+                "分管负责人",
+                Limit::Days(2),
+                StepKind::Task,
+            ),
+            step(
+                "deliver",
+                "送达",
+                "窗口工作人员",
+                Limit::Days(1),
+                StepKind::Task,
+            ),
+            step("granted", "准予许可", "", Limit::None, StepKind::End),
+            step("refused", "不予受理", "", Limit::None, StepKind::End),
+            step("denied", "不予许可", "", Limit::None, StepKind::End),
+        ],
+        transitions: vec![
+            tr("apply", "accept", TransitionKind::Next),
+            tr("accept", "review", TransitionKind::Accept),
+            tr("accept", "refused", TransitionKind::Refuse),
+            tr("review", "apply", TransitionKind::Correct),
+            tr("review", "decide", TransitionKind::Next),
+            tr("decide", "deliver", TransitionKind::Next),
+            tr("decide", "denied", TransitionKind::Refuse),
+            tr("deliver", "granted", TransitionKind::Approve),
+        ],
+    }
+}
+
 /// A laid-out flowchart, for a template to draw as SVG (`viewBox="0 0 width height"`).
 /// Units are SVG user units (px); every number is rounded to one decimal.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -301,17 +301,12 @@ impl Power<'_> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
         for chunk in rows.chunks(500) {
-            let values = (0..chunk.len())
-                .map(|r| {
-                    let p: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
-                    format!(
-                        "({}, '', 'window', 'organisation', '', '', 'open', '{now}', '{now}', ${})",
-                        p.join(", "),
-                        r * COLS + 10
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = crate::values_rows(chunk.len(), COLS, |r| {
+                format!(
+                    ", '', 'window', 'organisation', '', '', 'open', '{now}', '{now}', ${}",
+                    r * COLS + 10
+                )
+            });
             let sql = format!(
                 "INSERT INTO cases (unit_id, item_id, version, case_no, applicant_name, subject, step_key, step_started_on, \
                  due_on, yellow_on, red_on, opened_on, query_hash, channel, applicant_type, applicant_code, contact, state, \

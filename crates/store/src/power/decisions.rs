@@ -231,13 +231,7 @@ impl Power<'_> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
         for chunk in rows.chunks(500) {
-            let values = (0..chunk.len())
-                .map(|r| {
-                    let p: Vec<String> = (1..=COLS).map(|c| format!("${}", r * COLS + c)).collect();
-                    format!("({})", p.join(", "))
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = crate::values_rows(chunk.len(), COLS, |_| String::new());
             let sql = format!(
                 "INSERT INTO decisions (case_id, unit_id, item_id, kind, party_name, party_type, party_code, doc_no, category, \
                  content, fine_fen, penalty_class, violation, tier, discretion_flag, decided_on, valid_until, authority, \

@@ -490,20 +490,6 @@ pub async fn import(
 
 /// A five-step licence flow offered as the starting point of a new item.
 fn starter() -> PowerForm {
-    use gongkai_domain::power::flow::{Step, Transition};
-    let step = |key: &str, name: &str, actor: &str, limit: Limit, kind: StepKind| Step {
-        key: key.into(),
-        name: name.into(),
-        actor: actor.into(),
-        limit,
-        kind,
-    };
-    let tr = |from: &str, to: &str, kind: TransitionKind| Transition {
-        from: from.into(),
-        to: to.into(),
-        kind,
-        label: String::new(),
-    };
     let content = PowerContent {
         category: "licensing".into(),
         statutory_days: 20,
@@ -519,46 +505,7 @@ fn starter() -> PowerForm {
             "对符合法定条件的申请不予受理的".into(),
             "违反法定程序实施行政许可的".into(),
         ],
-        flow: Flow {
-            steps: vec![
-                step("apply", "申请", "申请人", Limit::Immediate, StepKind::Task),
-                step(
-                    "accept",
-                    "受理",
-                    "窗口工作人员",
-                    Limit::Days(2),
-                    StepKind::Task,
-                ),
-                step("review", "审查", "业务科室", Limit::Days(5), StepKind::Task),
-                step(
-                    "decide",
-                    "决定",
-                    "分管负责人",
-                    Limit::Days(2),
-                    StepKind::Task,
-                ),
-                step(
-                    "deliver",
-                    "送达",
-                    "窗口工作人员",
-                    Limit::Days(1),
-                    StepKind::Task,
-                ),
-                step("granted", "准予许可", "", Limit::None, StepKind::End),
-                step("refused", "不予受理", "", Limit::None, StepKind::End),
-                step("denied", "不予许可", "", Limit::None, StepKind::End),
-            ],
-            transitions: vec![
-                tr("apply", "accept", TransitionKind::Next),
-                tr("accept", "review", TransitionKind::Accept),
-                tr("accept", "refused", TransitionKind::Refuse),
-                tr("review", "apply", TransitionKind::Correct),
-                tr("review", "decide", TransitionKind::Next),
-                tr("decide", "deliver", TransitionKind::Next),
-                tr("decide", "denied", TransitionKind::Refuse),
-                tr("deliver", "granted", TransitionKind::Approve),
-            ],
-        },
+        flow: gongkai_domain::power::flow::licence_example(),
         ..PowerContent::default()
     };
     PowerForm::from_content(&content)
