@@ -132,16 +132,6 @@ pub struct DecisionPage {
 }
 
 impl Power<'_> {
-    /// Records and publishes a decision; raises the e-supervision alerts it deserves (a departure
-    /// from its discretion tier, publication after the 7-working-day limit) in the same
-    /// transaction. Audited.
-    pub async fn record_decision(&self, actor: &Actor, d: &NewDecision) -> Result<i64> {
-        let mut tx = self.0.begin().await?;
-        let id = insert_decision(&mut tx, self.0.backend(), actor, d).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// The decision.
     pub async fn decision(&self, id: i64) -> Result<Decision> {
         sqlx::query_as::<_, Decision>(sqlx::AssertSqlSafe(format!(

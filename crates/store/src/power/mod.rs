@@ -685,20 +685,24 @@ impl Power<'_> {
         Ok(())
     }
 
-    /// Items with a version waiting at `state` (the review desks), oldest first.
+    /// Items with a version waiting at `state` (the review desks), oldest first, in one query.
     pub async fn waiting(&self, state: VersionState, limit: i64) -> Result<Vec<(PowerItem, i64)>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT item_id, version FROM power_versions WHERE state = $1 ORDER BY updated_at, item_id LIMIT $2",
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            item: PowerItem,
+            version: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT i.id, i.unit_id, i.code, i.category, i.name, i.published_version, i.retired_at, \
+             i.retired_reason, i.updated_at, v.version FROM power_versions v JOIN power_items i ON i.id = v.item_id \
+             WHERE v.state = $1 ORDER BY v.updated_at, v.item_id LIMIT $2",
         )
         .bind(state.code())
         .bind(limit)
         .fetch_all(self.0.pool())
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (item_id, version) in rows {
-            out.push((self.item(item_id).await?, version));
-        }
-        Ok(out)
+        Ok(rows.into_iter().map(|r| (r.item, r.version)).collect())
     }
 
     /// The category counts of a unit's published items (for the public list's headings).

@@ -182,15 +182,4 @@ impl Power<'_> {
         .await?;
         Ok((list, n))
     }
-
-    /// One alert.
-    pub async fn alert(&self, id: i64) -> Result<Alert> {
-        sqlx::query_as(
-            "SELECT id, unit_id, kind, level, case_id, decision_id, detail, raised_at FROM supervision_alerts WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.0.pool())
-        .await?
-        .ok_or_else(|| crate::StoreError::NotFound(format!("预警 {id}")))
-    }
 }
