@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_standard_entries.sql"),
     ),
     (5, "power", include_str!("../migrations/0005_power.sql")),
+    (
+        6,
+        "case_documents",
+        include_str!("../migrations/0006_case_documents.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -1024,3 +1024,222 @@ both!(power_list_in_the_open_api, |db: Db| async move {
     );
     t.cleanup().await;
 });
+
+both!(
+    late_withdrawal_is_flagged_and_case_documents_stay_private,
+    |db: Db| async move {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let (case_id, path) = penalty_case_at_decision(&t, &app).await;
+        let day = |back: i64| {
+            ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+                - chrono::Duration::days(back))
+            .format("%Y-%m-%d")
+            .to_string()
+        };
+        let decided = day(10);
+        let r = as_user(
+            &t,
+            &app,
+            "sjj_handler",
+            &path,
+            &[
+                ("from", "decide"),
+                ("to", "punished"),
+                ("party_name", "示范区某某食品店"),
+                ("party_type", "individual_business"),
+                ("party_code", "92330199MA2H7N3K45"),
+                ("doc_no", "示市监罚〔2026〕9号"),
+                ("category", "罚款"),
+                ("content", "罚款"),
+                ("decided_on", &decided),
+                ("penalty_class", "fine"),
+                ("tier", "0:0"),
+                ("fine", "60000"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let power = t.store.power();
+        let d = power.decision_of_case(case_id).await.unwrap().unwrap();
+        let withdraw = format!("/admin/decisions/{}/withdraw", d.id);
+
+        // A change date in the future or before the decision is refused; nothing changes.
+        for (date, says) in [(day(-1), "不能晚于今天"), (day(11), "不能早于决定日期")]
+        {
+            let r = as_user(
+                &t,
+                &app,
+                "sjj_handler",
+                &withdraw,
+                &[("reason", "复议撤销"), ("changed_on", &date)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{date}");
+            assert!(r.body.contains(says), "{}", r.body);
+            assert!(power.decision(d.id).await.unwrap().withdrawn_at.is_none());
+        }
+        // Revoked five days ago, withdrawn today: past the 3-day limit, a red alert.
+        let changed = day(5);
+        let r = as_user(
+            &t,
+            &app,
+            "sjj_handler",
+            &withdraw,
+            &[("reason", "行政复议决定撤销"), ("changed_on", &changed)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let d = power.decision(d.id).await.unwrap();
+        assert_eq!(d.changed_on.as_deref(), Some(changed.as_str()));
+        assert!(d.withdrawn_at.is_some());
+        let sjj = t.unit_id("SJJ").await;
+        let alerts = power.open_alerts(Some(sjj), 20).await.unwrap();
+        let late = alerts
+            .iter()
+            .find(|a| a.kind == "withdraw_late")
+            .expect("a late-withdrawal alert");
+        assert_eq!(late.level, "red");
+        assert!(late.detail.contains("超过3日期限"), "{}", late.detail);
+        let (gkb, _) = t.session_for("gkb").await;
+        let dash = get(&app, "/admin/supervision", Some(&gkb)).await;
+        assert!(dash.body.contains("撤下公示超期"), "{}", dash.body);
+        // Withdrawn twice: refused.
+        let r = as_user(
+            &t,
+            &app,
+            "sjj_handler",
+            &withdraw,
+            &[("reason", "再次"), ("changed_on", &changed)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // Outcome documents: filed by the handler, read by the unit, refused to others.
+        let (handler, hcsrf) = t.session_for("sjj_handler").await;
+        let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+        let docs = format!("/admin/cases/{case_id}/documents");
+        let r = crate::support::post_multipart(
+            &app,
+            &docs,
+            Some(&handler),
+            &[("csrf", &hcsrf), ("title", "行政处罚决定书")],
+            &[("file", "决定书.pdf", pdf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // HTML is refused, an empty title too; nothing is filed.
+        let r = crate::support::post_multipart(
+            &app,
+            &docs,
+            Some(&handler),
+            &[("csrf", &hcsrf), ("title", "页面")],
+            &[("file", "x.html", b"<html><script>alert(1)</script></html>")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let r = crate::support::post_multipart(
+            &app,
+            &docs,
+            Some(&handler),
+            &[("csrf", &hcsrf), ("title", " ")],
+            &[("file", "决定书.pdf", pdf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请填写文书名称"), "{}", r.body);
+        let (jyj, jcsrf) = t.session_for("jyj_handler").await;
+        let r = crate::support::post_multipart(
+            &app,
+            &docs,
+            Some(&jyj),
+            &[("csrf", &jcsrf), ("title", "冒名文书")],
+            &[("file", "x.pdf", pdf)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let filed = power.case_documents(case_id).await.unwrap();
+        assert_eq!(filed.len(), 1, "{filed:?}");
+        assert_eq!(
+            (filed[0].title.as_str(), filed[0].step.as_str()),
+            ("行政处罚决定书", "punished")
+        );
+        let desk = get(&app, &format!("/admin/cases/{case_id}"), Some(&handler)).await;
+        assert!(desk.body.contains("行政处罚决定书") && desk.body.contains("决定书.pdf"));
+        let url = format!("/admin/case-documents/{}", filed[0].id);
+        let (status, bytes) = crate::support::get_bytes_as(&app, &url, &handler).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(bytes, pdf);
+        let r = get(&app, &url, Some(&handler)).await;
+        assert!(
+            r.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(
+            get(&app, &url, Some(&jyj)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_ne!(get(&app, &url, None).await.status, StatusCode::OK);
+        let out = t.cli(&["audit", "verify"]).output().unwrap();
+        assert!(out.status.success());
+        t.cleanup().await;
+    }
+);
+
+both!(
+    personal_data_in_a_power_item_stops_its_submission,
+    |db: Db| async move {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let sjj = t.unit_id("SJJ").await;
+        let (editor, ecsrf) = t.session_for("sjj_editor").await;
+        let mut form = licence_form(&ecsrf, &STEPS);
+        for f in form.iter_mut() {
+            if f.0 == "responsibilities" {
+                f.1 = "受理责任（经办人王某，身份证11010519491231002X）\n审查责任";
+            }
+            if f.0 == "guide_consult_phone" {
+                f.1 = "13812345678";
+            }
+        }
+        let r = post(
+            &app,
+            &format!("/admin/units/{sjj}/powers"),
+            Some(&editor),
+            &form,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "a draft may hold it");
+        let id: i64 = r
+            .location()
+            .trim_start_matches("/admin/powers/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let r = as_user(
+            &t,
+            &app,
+            "sjj_editor",
+            &format!("/admin/powers/{id}/submit"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(
+            r.body.contains("责任事项1中有身份证号") && !r.body.contains("11010519491231002X"),
+            "{}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("咨询电话中有"),
+            "a public consultation phone passes"
+        );
+        let v = t.store.power().versions(id).await.unwrap();
+        assert_eq!(v[0].state, gongkai_domain::power::VersionState::Draft);
+        t.cleanup().await;
+    }
+);

@@ -185,6 +185,25 @@ impl PublicityRules {
         };
         published_on.checked_add_months(Months::new(months))
     }
+
+    /// The last day a publication may stay up once its decision (of `decided_on`) was changed,
+    /// revoked or found unlawful on `changed_on`; or why that date cannot be right.
+    pub fn withdraw_due(
+        &self,
+        decided_on: NaiveDate,
+        changed_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<NaiveDate, String> {
+        if changed_on > today {
+            return Err(format!("变更或撤销日期（{changed_on}）不能晚于今天"));
+        }
+        if changed_on < decided_on {
+            return Err(format!(
+                "变更或撤销日期（{changed_on}）不能早于决定日期（{decided_on}）"
+            ));
+        }
+        Ok(changed_on + chrono::Days::new(u64::from(self.withdraw_within_days)))
+    }
 }
 
 /// A decision to publish, as staff enter it (the case supplies the rest).
@@ -291,6 +310,26 @@ pub fn public_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_withdrawal_is_due_three_days_after_the_change() {
+        let r = super::PublicityRules::default();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            r.withdraw_due(d("2026-11-02"), d("2026-11-27"), d("2026-12-01")),
+            Ok(d("2026-11-30"))
+        );
+        assert!(
+            r.withdraw_due(d("2026-11-02"), d("2026-12-02"), d("2026-12-01"))
+                .unwrap_err()
+                .contains("不能晚于今天")
+        );
+        assert!(
+            r.withdraw_due(d("2026-11-02"), d("2026-11-01"), d("2026-12-01"))
+                .unwrap_err()
+                .contains("不能早于决定日期")
+        );
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

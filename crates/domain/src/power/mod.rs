@@ -246,6 +246,81 @@ fn err(field: &'static str, message: impl Into<String>) -> FieldError {
 }
 
 impl PowerContent {
+    /// Every text of the item that the public page shows, with where it is (a Chinese field
+    /// name), for the pre-publication scan.
+    pub fn published_texts(&self) -> Vec<(String, &str)> {
+        let mut out: Vec<(String, &str)> = vec![
+            ("事项名称".into(), self.name.as_str()),
+            ("实施主体".into(), self.implementing_body.as_str()),
+        ];
+        for (i, b) in self.bases.iter().enumerate() {
+            let n = i + 1;
+            out.push((format!("实施依据{n}·法规"), b.law.as_str()));
+            out.push((format!("实施依据{n}·条款"), b.article.as_str()));
+            out.push((format!("实施依据{n}·原文"), b.text.as_str()));
+        }
+        for (i, r) in self.responsibilities.iter().enumerate() {
+            out.push((format!("责任事项{}", i + 1), r.as_str()));
+        }
+        for (i, a) in self.accountability.iter().enumerate() {
+            out.push((format!("追责情形{}", i + 1), a.as_str()));
+        }
+        for (i, f) in self.fees.iter().enumerate() {
+            let n = i + 1;
+            out.push((format!("收费{n}·项目"), f.name.as_str()));
+            out.push((format!("收费{n}·依据"), f.basis.as_str()));
+            out.push((format!("收费{n}·标准"), f.standard.as_str()));
+        }
+        if let Some(g) = &self.guide {
+            out.push(("受理条件".into(), g.conditions.as_str()));
+            for (i, m) in g.materials.iter().enumerate() {
+                out.push((format!("申请材料{}", i + 1), m.name.as_str()));
+                out.push((format!("申请材料{}·说明", i + 1), m.note.as_str()));
+            }
+            out.push(("办理程序".into(), g.procedure.as_str()));
+            out.push(("办理地点".into(), g.window.as_str()));
+            out.push(("办理时间".into(), g.hours.as_str()));
+            out.push(("咨询电话".into(), g.consult_phone.as_str()));
+            out.push(("监督电话".into(), g.supervise_phone.as_str()));
+        }
+        for s in &self.flow.steps {
+            out.push((format!("流程环节“{}”", s.key), s.name.as_str()));
+            out.push((format!("流程环节“{}”·办理人", s.key), s.actor.as_str()));
+        }
+        for t in &self.flow.transitions {
+            out.push((format!("流转“{}→{}”", t.from, t.to), t.label.as_str()));
+        }
+        for v in &self.discretion {
+            out.push(("裁量基准·违法行为".into(), v.name.as_str()));
+            for t in &v.tiers {
+                out.push((
+                    format!("裁量基准“{}”·情节", v.name),
+                    t.circumstance.as_str(),
+                ));
+                out.push((format!("裁量基准“{}”·处罚", v.name), t.measure.as_str()));
+            }
+        }
+        out.retain(|(_, t)| !t.trim().is_empty());
+        out
+    }
+
+    /// The pre-publication scan of every published text: each finding that stops the item
+    /// from going out, as a sentence naming the field and showing the masked find. Mobile
+    /// numbers in the two phone fields are published on purpose and pass.
+    pub fn scan(&self, scanner: &crate::scan::Scanner) -> Vec<String> {
+        let mut out = Vec::new();
+        for (place, text) in self.published_texts() {
+            let phone_field = place == "咨询电话" || place == "监督电话";
+            for f in scanner.scan(text) {
+                if phone_field && f.kind == crate::scan::FindingKind::Mobile {
+                    continue;
+                }
+                out.push(format!("{place}中有{}：{}", f.kind.label(), f.masked));
+            }
+        }
+        out
+    }
+
     /// The category, if the code is known.
     pub fn category(&self) -> Option<Category> {
         Category::parse(&self.category)
@@ -556,5 +631,27 @@ mod tests {
         );
         assert!(errors.iter().any(|e| e.field == "bases"));
         assert!(errors.iter().any(|e| e.field == "flow"));
+    }
+
+    #[test]
+    fn the_scan_names_the_field_and_lets_public_phones_pass() {
+        let c = PowerContent {
+            name: "食品经营许可".into(),
+            responsibilities: vec!["受理：联系人身份证11010519491231002X".into()],
+            guide: Some(Guide {
+                consult_phone: "13812345678".into(),
+                procedure: "咨询王科长 13912345678".into(),
+                ..Guide::default()
+            }),
+            ..PowerContent::default()
+        };
+        let found = c.scan(&crate::scan::Scanner::new::<&str>(&[]));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("责任事项1中有身份证号："), "{found:?}");
+        assert!(
+            !found[0].contains("11010519491231002X"),
+            "masked: {found:?}"
+        );
+        assert!(found[1].starts_with("办理程序中有手机号："), "{found:?}");
     }
 }

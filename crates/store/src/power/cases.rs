@@ -734,3 +734,135 @@ async fn event(
     .await?;
     Ok(())
 }
+
+/// An outcome document filed on a case (the bytes live content-addressed in the files
+/// directory, keyed by `sha256`). Private to the handling unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CaseDocument {
+    /// Id.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The step it was filed at.
+    pub step: String,
+    /// What it is (e.g. 受理通知书).
+    pub title: String,
+    /// Original file name.
+    pub filename: String,
+    /// Detected content type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash.
+    pub sha256: String,
+    /// Who filed it.
+    pub uploaded_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// A document to file on a case (bytes already stored by the caller).
+#[derive(Debug, Clone)]
+pub struct NewCaseDocument<'a> {
+    /// What it is.
+    pub title: &'a str,
+    /// Original file name.
+    pub filename: &'a str,
+    /// Detected content type.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash.
+    pub sha256: &'a str,
+}
+
+impl Power<'_> {
+    /// Files an outcome document on a case at its current step. Audited.
+    pub async fn add_case_document(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        doc: &NewCaseDocument<'_>,
+    ) -> Result<CaseDocument> {
+        let now = now_text();
+        let mut tx = self.0.begin().await?;
+        let case: Option<(i64, String, String)> =
+            sqlx::query_as("SELECT unit_id, step_key, case_no FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (unit_id, step, case_no) =
+            case.ok_or_else(|| StoreError::NotFound(format!("办件 {case_id}")))?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO case_documents (case_id, step, title, filename, content_type, size, sha256, uploaded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(&step)
+        .bind(doc.title.trim())
+        .bind(doc.filename)
+        .bind(doc.content_type)
+        .bind(doc.size)
+        .bind(doc.sha256)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            self.0.backend(),
+            actor,
+            Change {
+                unit_id: Some(unit_id),
+                action: "case.document",
+                entity: "case",
+                entity_id: case_id.to_string(),
+                detail: format!(
+                    "办件 {case_no} 归档文书《{}》（{}，{} 字节，SHA-256 {}）",
+                    doc.title.trim(),
+                    doc.filename,
+                    doc.size,
+                    doc.sha256
+                ),
+                ..Change::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CaseDocument {
+            id,
+            case_id,
+            step,
+            title: doc.title.trim().to_string(),
+            filename: doc.filename.to_string(),
+            content_type: doc.content_type.to_string(),
+            size: doc.size,
+            sha256: doc.sha256.to_string(),
+            uploaded_by: actor.name.clone(),
+            created_at: now,
+        })
+    }
+
+    /// The documents of a case, in filing order.
+    pub async fn case_documents(&self, case_id: i64) -> Result<Vec<CaseDocument>> {
+        Ok(sqlx::query_as(
+            "SELECT id, case_id, step, title, filename, content_type, size, sha256, uploaded_by, created_at \
+             FROM case_documents WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// One case document.
+    pub async fn case_document(&self, id: i64) -> Result<CaseDocument> {
+        sqlx::query_as(
+            "SELECT id, case_id, step, title, filename, content_type, size, sha256, uploaded_by, created_at \
+             FROM case_documents WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.0.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("办件文书 {id}")))
+    }
+}

@@ -63,6 +63,21 @@ pub struct Decision {
     pub withdrawn_at: Option<String>,
     /// Why.
     pub withdraw_reason: String,
+    /// When the decision was changed, revoked or found unlawful (the 3-day clock's start).
+    pub changed_on: Option<String>,
+}
+
+/// A withdrawal: why, when the decision changed, and when the publication must be gone.
+#[derive(Debug, Clone)]
+pub struct Withdrawal {
+    /// The reason, shown on record.
+    pub reason: String,
+    /// The day the decision was changed, revoked or found unlawful.
+    pub changed_on: String,
+    /// The last day to withdraw (3 days after `changed_on`).
+    pub due_on: String,
+    /// Today (Beijing).
+    pub today: String,
 }
 
 /// A decision to record.
@@ -116,7 +131,7 @@ pub struct NewDecision {
 
 const DECISION_COLUMNS: &str = "id, case_id, unit_id, item_id, kind, party_name, party_type, party_code, doc_no, category, \
     content, fine_fen, penalty_class, violation, tier, discretion_flag, decided_on, valid_until, authority, authority_uscc, \
-    due_on, published_at, published_on, public_until, withdrawn_at, withdraw_reason";
+    due_on, published_at, published_on, public_until, withdrawn_at, withdraw_reason, changed_on";
 
 /// A filter and keyset page of the public list.
 #[derive(Debug, Clone, Default)]
@@ -154,32 +169,57 @@ impl Power<'_> {
     }
 
     /// Withdraws a publication (changed, revoked or found unlawful) with its reason; it leaves
-    /// the public list and stays on record. Audited.
-    pub async fn withdraw_decision(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
-        let d = self.decision(id).await?;
+    /// the public list and stays on record. A withdrawal after its 3-day limit raises a red
+    /// alert in the same transaction. Audited.
+    pub async fn withdraw_decision(&self, actor: &Actor, id: i64, w: &Withdrawal) -> Result<()> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
-        let r = sqlx::query(
-            "UPDATE decisions SET withdrawn_at = $1, withdraw_reason = $2 WHERE id = $3 AND withdrawn_at IS NULL",
+        let d: Option<(i64, Option<i64>, String)> = sqlx::query_as(
+            "UPDATE decisions SET withdrawn_at = $1, withdraw_reason = $2, changed_on = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL RETURNING unit_id, case_id, doc_no",
         )
         .bind(&now)
-        .bind(reason.trim())
+        .bind(w.reason.trim())
+        .bind(&w.changed_on)
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if r.rows_affected() == 0 {
+        let Some((unit_id, case_id, doc_no)) = d else {
+            // unknown id or already withdrawn: tell which
+            self.decision(id).await?;
             return Err(StoreError::Conflict("该公示已撤下".into()));
+        };
+        if w.today > w.due_on {
+            sqlx::query(
+                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, decision_id, detail, raised_at) \
+                 VALUES ($1, $2, 'withdraw_late', 'red', $3, $4, $5, $6)",
+            )
+            .bind(format!("decision:{id}:withdraw_late"))
+            .bind(unit_id)
+            .bind(case_id)
+            .bind(id)
+            .bind(format!(
+                "决定 {doc_no} 于 {} 变更或撤销，{} 才撤下公示，超过3日期限（应于 {} 前）",
+                w.changed_on, w.today, w.due_on
+            ))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         }
         append(
             &mut tx,
             self.0.backend(),
             actor,
             Change {
-                unit_id: Some(d.unit_id),
+                unit_id: Some(unit_id),
                 action: "decision.withdraw",
                 entity: "decision",
                 entity_id: id.to_string(),
-                detail: format!("撤下双公示 {}：{}", d.doc_no, reason.trim()),
+                detail: format!(
+                    "撤下双公示 {doc_no}：{}（{} 变更或撤销）",
+                    w.reason.trim(),
+                    w.changed_on
+                ),
                 ..Change::default()
             },
         )

@@ -16,7 +16,7 @@ pub struct Alert {
     pub id: i64,
     /// Unit concerned.
     pub unit_id: i64,
-    /// `case_step`, `discretion` or `publicity_late`.
+    /// `case_step`, `discretion`, `publicity_late` or `withdraw_late`.
     pub kind: String,
     /// `yellow` or `red`.
     pub level: String,

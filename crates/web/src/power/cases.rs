@@ -9,7 +9,7 @@ use crate::auth::{StaffSession, permit, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -23,8 +23,8 @@ use gongkai_domain::power::double_publicity::{
 };
 use gongkai_domain::power::flow::{Flow, StepKind, TransitionKind};
 use gongkai_domain::power::{Category, FieldError, PowerContent};
-use gongkai_store::power::cases::{Case, Due, Move, NewCase};
-use gongkai_store::power::decisions::{Decision, DecisionPage, NewDecision};
+use gongkai_store::power::cases::{Case, Due, Move, NewCase, NewCaseDocument};
+use gongkai_store::power::decisions::{Decision, DecisionPage, NewDecision, Withdrawal};
 use gongkai_store::power::{PowerItem, Version};
 use serde::{Deserialize, Serialize};
 
@@ -844,6 +844,11 @@ async fn desk_page(
         d => ser(d),
         errors => ser(&errors),
         decision => decision.as_ref().map(|d| ser(&decision_views(std::slice::from_ref(d)))),
+        documents => ser(&power.case_documents(c.id).await?.iter().map(|doc| minijinja::context! {
+            id => doc.id, title => &doc.title, filename => &doc.filename, size => doc.size,
+            step => flow.step(&doc.step).map_or(doc.step.clone(), |s| s.name.clone()),
+            by => &doc.uploaded_by, at => crate::portal::beijing_minutes(&doc.created_at),
+        }).collect::<Vec<_>>()),
         query_code,
         today => date_text(today()),
     };
@@ -1190,13 +1195,25 @@ pub async fn resume(
     Ok(Redirect::to(&format!("/admin/cases/{id}")).into_response())
 }
 
-/// `POST /admin/decisions/{id}/withdraw` (`reason`): withdraws a changed or revoked
-/// publication; the record keeps it with the reason.
+/// The withdrawal form.
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    changed_on: String,
+}
+
+/// `POST /admin/decisions/{id}/withdraw` (`reason`, `changed_on`): withdraws a changed or
+/// revoked publication; the record keeps it with the reason and the day of the change, and a
+/// withdrawal later than the limit (3 days) raises a red alert.
 pub async fn withdraw_decision(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<SuspendForm>,
+    Form(f): Form<WithdrawForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
     let power = state.store.power();
@@ -1207,10 +1224,143 @@ pub async fn withdraw_decision(
             "请写明撤下原因（如：处罚决定被撤销）".into(),
         ));
     }
-    power.withdraw_decision(&s.actor(), id, &f.reason).await?;
+    let today = today();
+    let changed_on = match f.changed_on.trim() {
+        "" => today,
+        t => parse_date(t).ok_or_else(|| {
+            AppError::BadRequest(format!("变更或撤销日期格式应为 YYYY-MM-DD（现为“{t}”）"))
+        })?,
+    };
+    let decided_on = parse_date(&d.decided_on)
+        .ok_or_else(|| AppError::Internal(format!("decision {id}: bad date {}", d.decided_on)))?;
+    let due = state
+        .config
+        .power
+        .double_publicity
+        .withdraw_due(decided_on, changed_on, today)
+        .map_err(AppError::BadRequest)?;
+    power
+        .withdraw_decision(
+            &s.actor(),
+            id,
+            &Withdrawal {
+                reason: f.reason.trim().to_string(),
+                changed_on: date_text(changed_on),
+                due_on: date_text(due),
+                today: date_text(today),
+            },
+        )
+        .await?;
     state.power_cache.bump();
     let back = d.case_id.map_or("/double-publicity".to_string(), |c| {
         format!("/admin/cases/{c}")
     });
     Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /admin/cases/{id}/documents` (multipart: `csrf`, `title`, `file`): files an outcome
+/// document (受理通知书, 补正告知书, 决定书 …) on the case at its current step. The file stays
+/// private to the unit: never on the portal, never in search.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, AppError> {
+    let too_big = || {
+        AppError::BadRequest(format!(
+            "文件过大（不超过{}MB）",
+            state.config.max_attachment_bytes / 1024 / 1024
+        ))
+    };
+    let (mut csrf, mut title, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|_| too_big())?,
+            Some("title") => title = field.text().await.map_err(|_| too_big())?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("文书").to_string();
+                file = Some((name, field.bytes().await.map_err(|_| too_big())?));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let power = state.store.power();
+    let c = power.case(id).await?;
+    permit(s.staff(), Action::HandleCases, c.unit_id)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 60 {
+        return Err(AppError::BadRequest(
+            "请填写文书名称（60字以内，如：受理通知书）".into(),
+        ));
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(AppError::BadRequest("请选择要归档的文件".into()));
+    };
+    if bytes.len() > state.config.max_attachment_bytes {
+        return Err(too_big());
+    }
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    let content_type =
+        crate::items::content_type_of(&name, &bytes).map_err(AppError::BadRequest)?;
+    let hash = crate::items::store_file(&state.config.files_dir, &bytes).await?;
+    power
+        .add_case_document(
+            &s.actor(),
+            id,
+            &NewCaseDocument {
+                title,
+                filename: &name,
+                content_type,
+                size: bytes.len() as i64,
+                sha256: &hash,
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/cases/{id}#documents")).into_response())
+}
+
+/// `GET /admin/case-documents/{id}`: a case document, to the unit's staff and district-wide
+/// roles only, always as a download.
+pub async fn download_document(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let power = state.store.power();
+    let doc = power.case_document(id).await?;
+    let c = power.case(doc.case_id).await?;
+    permit(s.staff(), Action::ViewUnitDesk, c.unit_id)?;
+    let path = state
+        .config
+        .files_dir
+        .join(&doc.sha256[..2])
+        .join(&doc.sha256);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("case document {}: {e}", path.display())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    crate::pages::url_encode(&doc.filename)
+                ),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -770,8 +770,23 @@ pub async fn submit(
             e.message
         )));
     }
+    scan_before_publication(&state, &latest.content).await?;
     power.submit(&s.actor(), id, latest.version).await?;
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok=submitted")).into_response())
+}
+
+/// The pre-publication scan (personal data and the sensitive-word list) of every text the
+/// public page will show; any find refuses the step with each find named.
+async fn scan_before_publication(state: &AppState, content: &PowerContent) -> Result<(), AppError> {
+    let scanner = gongkai_domain::scan::Scanner::new(&state.store.sensitive_words().await?);
+    let found = content.scan(&scanner);
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::BadRequest(format!(
+        "发布前检查发现个人信息或敏感词，请修改后再提交：{}",
+        found.join("；")
+    )))
 }
 
 /// `POST /admin/powers/{id}/review` (`decision=pass|back`, `note`): the reviewing office passes
@@ -803,6 +818,10 @@ pub async fn review(
     };
     if !pass && f.note.trim().is_empty() {
         return Err(AppError::BadRequest("退回时请写明修改意见".into()));
+    }
+    if pass {
+        // the word list may have grown since submission: nothing unscanned goes out
+        scan_before_publication(&state, &latest.content).await?;
     }
     power
         .review(&s.actor(), id, latest.version, stage, pass, &f.note)

@@ -51,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/cases/{id}/move", post(cases::move_case))
         .route("/admin/cases/{id}/suspend", post(cases::suspend))
         .route("/admin/cases/{id}/resume", post(cases::resume))
+        .route("/admin/cases/{id}/documents", post(cases::upload_document))
+        .route("/admin/case-documents/{id}", get(cases::download_document))
         .route(
             "/admin/decisions/{id}/withdraw",
             post(cases::withdraw_decision),

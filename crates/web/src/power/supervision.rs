@@ -74,7 +74,7 @@ pub async fn dashboard(
         .map(|a| {
             minijinja::context! {
                 unit => name(a.unit_id), level => &a.level, kind => match a.kind.as_str() {
-                    "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", _ => "",
+                    "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", "withdraw_late" => "撤下公示超期", _ => "",
                 },
                 detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id,
             }
