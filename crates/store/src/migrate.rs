@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case_documents",
         include_str!("../migrations/0006_case_documents.sql"),
     ),
+    (
+        7,
+        "case_watch",
+        include_str!("../migrations/0007_case_watch.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

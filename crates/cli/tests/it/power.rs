@@ -623,7 +623,7 @@ both!(
             "raised once"
         );
         assert_eq!(
-            power.case(case_id).await.unwrap().alert.as_deref(),
+            power.case(case_id).await.unwrap().alert_on(&later),
             Some("red")
         );
         let (gkb, _) = t.session_for("gkb").await;

@@ -75,8 +75,54 @@ pub struct Case {
     pub closed_on: Option<String>,
     /// The end state reached.
     pub outcome: String,
-    /// The last alert level the scan gave.
-    pub alert: Option<String>,
+    /// From when the step is red (past its limit).
+    pub red_on: Option<String>,
+}
+
+impl Case {
+    /// The alert level the case's own dates give on `today` (Beijing date): `red` past its
+    /// step's limit, `yellow` from its yellow day; none unless open.
+    pub fn alert_on(&self, today: &str) -> Option<&'static str> {
+        if self.state != "open" {
+            return None;
+        }
+        if self.red_on.as_deref().is_some_and(|d| d <= today) {
+            Some("red")
+        } else if self.yellow_on.as_deref().is_some_and(|d| d <= today) {
+            Some("yellow")
+        } else {
+            None
+        }
+    }
+}
+
+/// Puts a case on the e-supervision watch list from its yellow day (replacing its old place),
+/// or takes it off with `None`.
+async fn watch(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    case_id: i64,
+    due: Option<(&str, &str)>,
+) -> Result<()> {
+    match due {
+        Some((yellow_on, red_on)) => {
+            sqlx::query(
+                "INSERT INTO case_watch (case_id, watch_on, red_on) VALUES ($1, $2, $3) \
+                 ON CONFLICT (case_id) DO UPDATE SET watch_on = excluded.watch_on, red_on = excluded.red_on",
+            )
+            .bind(case_id)
+            .bind(yellow_on)
+            .bind(red_on)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// One event of a case.
@@ -187,7 +233,7 @@ pub struct BulkCase {
 
 const CASE_COLUMNS: &str = "id, unit_id, item_id, version, case_no, query_hash, channel, applicant_name, applicant_type, \
     applicant_code, contact, subject, state, step_key, step_started_on, step_suspended_days, due_on, yellow_on, \
-    suspended_on, suspension_kind, suspension_reason, opened_at, opened_on, closed_on, outcome, alert";
+    suspended_on, suspension_kind, suspension_reason, opened_at, opened_on, closed_on, outcome, red_on";
 
 impl Power<'_> {
     /// Opens a case with the next number of its unit and year; a repeated `request_key` returns
@@ -226,8 +272,8 @@ impl Power<'_> {
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO cases (unit_id, item_id, version, case_no, query_hash, request_key, channel, applicant_name, \
              applicant_type, applicant_code, contact, subject, state, step_key, step_started_on, due_on, yellow_on, \
-             opened_at, opened_on, updated_at, red_on, watch_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $16, $17, $14, $17, $18, $16) RETURNING id",
+             opened_at, opened_on, updated_at, red_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $16, $17, $14, $17, $18) RETURNING id",
         )
         .bind(c.unit_id)
         .bind(c.item_id)
@@ -262,6 +308,9 @@ impl Power<'_> {
             }
             Err(e) => return Err(e.into()),
         };
+        if let (Some(y), Some(r)) = (&yellow, &red) {
+            watch(&mut tx, id, Some((y, r))).await?;
+        }
         event(
             &mut tx,
             id,
@@ -300,17 +349,17 @@ impl Power<'_> {
         const COLS: usize = 12;
         let now = now_text();
         let mut tx = self.0.begin().await?;
+        let (before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cases")
+            .fetch_one(&mut *tx)
+            .await?;
         for chunk in rows.chunks(500) {
-            let values = crate::values_rows(chunk.len(), COLS, |r| {
-                format!(
-                    ", '', 'window', 'organisation', '', '', 'open', '{now}', '{now}', ${}",
-                    r * COLS + 10
-                )
+            let values = crate::values_rows(chunk.len(), COLS, |_| {
+                format!(", '', 'window', 'organisation', '', '', 'open', '{now}', '{now}'")
             });
             let sql = format!(
                 "INSERT INTO cases (unit_id, item_id, version, case_no, applicant_name, subject, step_key, step_started_on, \
                  due_on, yellow_on, red_on, opened_on, query_hash, channel, applicant_type, applicant_code, contact, state, \
-                 opened_at, updated_at, watch_on) VALUES {values}"
+                 opened_at, updated_at) VALUES {values}"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for c in chunk {
@@ -330,6 +379,13 @@ impl Power<'_> {
             }
             q.execute(&mut *tx).await?;
         }
+        sqlx::query(
+            "INSERT INTO case_watch (case_id, watch_on, red_on) SELECT id, yellow_on, red_on FROM cases \
+             WHERE id > $1 AND yellow_on IS NOT NULL AND red_on IS NOT NULL",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
         append(
             &mut tx,
             self.0.backend(),
@@ -474,7 +530,7 @@ impl Power<'_> {
             None => {
                 sqlx::query(
                     "UPDATE cases SET step_key = $1, step_started_on = $2, step_suspended_days = 0, due_on = $3, \
-                     yellow_on = $4, red_on = $8, watch_on = $4, alert = NULL, updated_at = $5 \
+                     yellow_on = $4, red_on = $8, updated_at = $5 \
                      WHERE id = $6 AND state = 'open' AND step_key = $7",
                 )
                 .bind(&m.to_step)
@@ -491,7 +547,7 @@ impl Power<'_> {
             Some(outcome) => {
                 sqlx::query(
                     "UPDATE cases SET step_key = $1, state = 'closed', closed_at = $2, closed_on = $3, outcome = $4, \
-                     due_on = NULL, yellow_on = NULL, red_on = NULL, watch_on = NULL, alert = NULL, updated_at = $2 \
+                     due_on = NULL, yellow_on = NULL, red_on = NULL, updated_at = $2 \
                      WHERE id = $5 AND state = 'open' AND step_key = $6",
                 )
                 .bind(&m.to_step)
@@ -510,6 +566,11 @@ impl Power<'_> {
             ));
         }
         resolve_case_alerts(&mut tx, case_id, &now).await?;
+        let next = match (&m.outcome, &yellow, &red) {
+            (None, Some(y), Some(r)) => Some((y.as_str(), r.as_str())),
+            _ => None,
+        };
+        watch(&mut tx, case_id, next).await?;
         if let Some(d) = decision {
             super::decisions::insert_decision(&mut tx, self.0.backend(), actor, d).await?;
         }
@@ -568,7 +629,7 @@ impl Power<'_> {
         let mut tx = self.0.begin().await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'suspended', suspended_on = $1, suspension_kind = $2, suspension_reason = $3, \
-             alert = NULL, watch_on = NULL, updated_at = $4 WHERE id = $5 AND state = 'open'",
+             updated_at = $4 WHERE id = $5 AND state = 'open'",
         )
         .bind(today)
         .bind(kind)
@@ -581,6 +642,7 @@ impl Power<'_> {
             return Err(StoreError::Conflict("只有办理中的办件可以暂停计时".into()));
         }
         resolve_case_alerts(&mut tx, case_id, &now).await?;
+        watch(&mut tx, case_id, None).await?;
         event(
             &mut tx,
             case_id,
@@ -637,7 +699,7 @@ impl Power<'_> {
         let r = sqlx::query(
             "UPDATE cases SET state = 'open', suspended_on = NULL, suspension_kind = NULL, suspension_reason = '', \
              suspended_days = suspended_days + ($1 - step_suspended_days), \
-             step_suspended_days = $1, due_on = $2, yellow_on = $3, red_on = $6, watch_on = $3, updated_at = $4 \
+             step_suspended_days = $1, due_on = $2, yellow_on = $3, red_on = $6, updated_at = $4 \
              WHERE id = $5 AND state = 'suspended'",
         )
         .bind(suspended_days)
@@ -650,6 +712,9 @@ impl Power<'_> {
         .await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("该办件未在暂停中".into()));
+        }
+        if let (Some(y), Some(r)) = (&yellow_on, &red_on) {
+            watch(&mut tx, case_id, Some((y, r))).await?;
         }
         event(
             &mut tx,

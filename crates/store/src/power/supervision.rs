@@ -1,7 +1,8 @@
-//! E-supervision (电子监察) alerts. Each open case carries the next day its alert level changes
-//! (`watch_on`: the yellow day, then the red day, then nothing); the scan reads only the cases
-//! whose day has come (an index on `(state, watch_on)`), raises one alert per case, step and
-//! level in set-based statements, and moves each case's `watch_on` on. Alerts of a step are
+//! E-supervision (电子监察) alerts. Each open case with an alert level still to come has one
+//! narrow row on the watch list (`case_watch`: the next day its level changes, the yellow day
+//! then the red day); the scan reads only the rows whose day has come (an index on
+//! `watch_on`), raises one alert per case, step and level in set-based statements, and moves
+//! those rows on or off the list, never touching the wide `cases` rows. Alerts of a step are
 //! resolved when the case moves on, is suspended or closes.
 
 use super::Power;
@@ -46,27 +47,28 @@ impl Power<'_> {
         let now = now_text();
         let mut tx = self.0.begin().await?;
         let mut summary = ScanSummary::default();
-        // Only cases whose level changes today are read (`watch_on` is the next such day), once
-        // to raise their alerts and once to move them on.
-        const LEVEL: &str = "CASE WHEN red_on <= $1 THEN 'red' ELSE 'yellow' END";
+        // Only the watch list's rows whose day has come are read: once to raise their alerts,
+        // then to move them on to their red day or off the list.
+        const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
-             SELECT 'case:' || id || ':' || step_key || ':' || step_started_on || ':' || {LEVEL}, unit_id, 'case_step', {LEVEL}, id, \
-             '办件 ' || case_no || ' 当前环节' || CASE WHEN red_on <= $1 THEN '已超期' ELSE '即将到期' END || '（期限 ' || due_on || '）', $2 \
-             FROM cases WHERE state = 'open' AND watch_on <= $1 \
+             SELECT 'case:' || c.id || ':' || c.step_key || ':' || c.step_started_on || ':' || {LEVEL}, c.unit_id, 'case_step', {LEVEL}, c.id, \
+             '办件 ' || c.case_no || ' 当前环节' || CASE WHEN w.red_on <= $1 THEN '已超期' ELSE '即将到期' END || '（期限 ' || c.due_on || '）', $2 \
+             FROM case_watch w JOIN cases c ON c.id = w.case_id WHERE w.watch_on <= $1 \
              ON CONFLICT (alert_key) DO NOTHING"
         )))
         .bind(today)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE cases SET alert = {LEVEL}, watch_on = CASE WHEN red_on <= $1 THEN NULL ELSE red_on END \
-             WHERE state = 'open' AND watch_on <= $1"
-        )))
-        .bind(today)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("DELETE FROM case_watch WHERE watch_on <= $1 AND red_on <= $1")
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE case_watch SET watch_on = red_on WHERE watch_on <= $1")
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
         let counts: Vec<(String, i64)> = sqlx::query_as(
             "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 GROUP BY level",
         )

@@ -646,12 +646,13 @@ async fn cases_page(
             ..Default::default()
         })
         .await?;
+    let today = date_text(today());
     let rows: Vec<_> = list
         .iter()
         .map(|c| {
             minijinja::context! {
                 id => c.id, case_no => &c.case_no, applicant => &c.applicant_name, subject => &c.subject,
-                state => state_label(c), due_on => &c.due_on, alert => &c.alert, opened_on => &c.opened_on,
+                state => state_label(c), due_on => &c.due_on, alert => c.alert_on(&today), opened_on => &c.opened_on,
                 item => items.iter().find(|i| i.id == c.item_id).map(|i| i.name.clone()),
             }
         })
@@ -829,6 +830,7 @@ async fn desk_page(
     let decision = power.decision_of_case(c.id).await?;
     let ctx = minijinja::context! {
         c => ser(c),
+        alert => c.alert_on(&date_text(today())),
         item => ser(&item),
         state_label => state_label(c),
         step => flow.step(&c.step_key).map(|s| s.name.clone()),
