@@ -43,13 +43,23 @@ pub struct DisclosureSection {
     pub max_attachment_mb: usize,
     /// Working days allowed from forming to publishing (条例 Art. 26).
     pub publish_limit_workdays: u32,
+    /// Rows of a spreadsheet (attachment or import) that may hold content.
+    pub max_sheet_rows: u32,
+    /// Columns of a spreadsheet that may hold content.
+    pub max_sheet_columns: u32,
+    /// What a DOCX or XLSX may unpack to, in MiB.
+    pub max_unpacked_mb: u64,
 }
 
 impl Default for DisclosureSection {
     fn default() -> Self {
+        let limits = gongkai_extract::Limits::default();
         DisclosureSection {
             max_attachment_mb: 20,
             publish_limit_workdays: 20,
+            max_sheet_rows: limits.max_rows,
+            max_sheet_columns: limits.max_cols,
+            max_unpacked_mb: limits.max_unpacked_bytes >> 20,
         }
     }
 }
@@ -174,6 +184,21 @@ pub fn settings(
     {
         bail!("[disclosure] max_attachment_mb 应在1-500之间，publish_limit_workdays 应在1-120之间");
     }
+    let d = &file.disclosure;
+    if !(1..=1_048_576).contains(&d.max_sheet_rows)
+        || !(1..=16_384).contains(&d.max_sheet_columns)
+        || !(1..=4096).contains(&d.max_unpacked_mb)
+    {
+        bail!(
+            "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间"
+        );
+    }
+    let extract_limits = gongkai_extract::Limits {
+        max_rows: d.max_sheet_rows,
+        max_cols: d.max_sheet_columns,
+        max_unpacked_bytes: d.max_unpacked_mb << 20,
+        ..gongkai_extract::Limits::default()
+    };
     let w = &file.webhooks;
     if !(1..=50).contains(&w.max_attempts)
         || w.base_delay_secs < 1
@@ -218,6 +243,7 @@ pub fn settings(
             files_dir,
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
+            extract_limits,
             webhooks: file.webhooks,
             power: file.power,
         },

@@ -189,8 +189,17 @@ async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
         })
         .collect();
     let dir = std::env::temp_dir();
-    let outcome =
-        crate::import::import_rows(store, &dir, &dir, rows, false, actor, |_, _| {}).await?;
+    let outcome = crate::import::import_rows(
+        store,
+        &dir,
+        &dir,
+        &gongkai_extract::Limits::default(),
+        rows,
+        false,
+        actor,
+        |_, _| {},
+    )
+    .await?;
     if let Some((line, msg)) = outcome.bad.first() {
         anyhow::bail!("demo item {line} is invalid: {msg}");
     }

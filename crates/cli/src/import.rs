@@ -80,10 +80,13 @@ const HEADERS: &[(&str, &str)] = &[
 ];
 
 /// Reads the rows with their line numbers (JSONL: line; XLSX: sheet row).
-pub fn read_rows(path: &Path) -> Result<Vec<(usize, Result<Row, String>)>> {
+pub fn read_rows(
+    path: &Path,
+    limits: &gongkai_extract::Limits,
+) -> Result<Vec<(usize, Result<Row, String>)>> {
     let bytes = std::fs::read(path).with_context(|| format!("无法读取 {}", path.display()))?;
     if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(&bytes);
+        return read_xlsx(&bytes, limits);
     }
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 文本，也不是 XLSX", path.display()))?;
@@ -100,45 +103,36 @@ pub fn read_rows(path: &Path) -> Result<Vec<(usize, Result<Row, String>)>> {
         .collect())
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Result<Row, String>)>> {
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| anyhow::anyhow!("XLSX 无法读取：{e}"))?;
-    let sheet = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("XLSX 没有工作表"))?;
-    let range = wb
-        .worksheet_range(&sheet)
+fn read_xlsx(
+    bytes: &[u8],
+    limits: &gongkai_extract::Limits,
+) -> Result<Vec<(usize, Result<Row, String>)>> {
+    let grid = gongkai_extract::sheet::read_grid_with(bytes, limits)
         .map_err(|e| anyhow::anyhow!("XLSX 无法读取：{e}"))?;
-    let mut rows = range.rows();
+    let mut rows = grid
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()));
     let header: Vec<Option<&str>> = rows
         .next()
         .ok_or_else(|| anyhow::anyhow!("XLSX 第一行应为表头"))?
+        .1
         .iter()
         .map(|c| {
             HEADERS
                 .iter()
-                .find(|(h, _)| *h == c.to_string().trim())
+                .find(|(h, _)| *h == c.trim())
                 .map(|(_, f)| *f)
         })
         .collect();
     if !header.contains(&Some("title")) {
         anyhow::bail!("XLSX 表头缺少“标题”列（可用列名见 README）");
     }
-    let cell = |c: &calamine::Data| match c {
-        calamine::Data::DateTime(d) => excel_datetime(d.as_f64()),
-        calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        other => other.to_string(),
-    };
     Ok(rows
-        .enumerate()
-        .filter(|(_, r)| r.iter().any(|c| !c.to_string().trim().is_empty()))
         .map(|(i, r)| {
             let mut row = Row::default();
             for (c, field) in r.iter().zip(&header) {
-                let v = cell(c).trim().to_string();
+                let v = c.trim().to_string();
                 match field {
                     Some("unit") => row.unit = v,
                     Some("category") => row.category = v,
@@ -161,19 +155,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Result<Row, String>)>> {
                     _ => {}
                 }
             }
-            (i + 2, Ok(row))
+            (i + 1, Ok(row))
         })
         .collect())
-}
-
-/// An Excel serial date (days since 1899-12-30) as `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`.
-fn excel_datetime(serial: f64) -> String {
-    let Some(epoch) = NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.and_hms_opt(0, 0, 0))
-    else {
-        return String::new();
-    };
-    let t = epoch + chrono::Duration::seconds((serial * 86_400.0).round() as i64);
-    t.format("%Y-%m-%d %H:%M").to_string().replace(" 00:00", "")
 }
 
 /// A validated row, ready to store.
@@ -203,27 +187,41 @@ pub struct Outcome {
 }
 
 /// Validates every row, then (if allowed) imports the good ones in batches.
+#[allow(clippy::too_many_arguments)]
 pub async fn import(
     store: &Store,
     files_dir: &Path,
     path: &Path,
+    limits: &gongkai_extract::Limits,
     skip_invalid: bool,
     actor: &Actor,
     progress: impl FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let rows = read_rows(path)?;
+    let rows = read_rows(path, limits)?;
     if rows.is_empty() {
         anyhow::bail!("{} 中没有任何数据行（no rows）", path.display());
     }
     let base: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    import_rows(store, files_dir, &base, rows, skip_invalid, actor, progress).await
+    import_rows(
+        store,
+        files_dir,
+        &base,
+        limits,
+        rows,
+        skip_invalid,
+        actor,
+        progress,
+    )
+    .await
 }
 
 /// Validates and imports rows already read; attachment paths are relative to `base`.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_rows(
     store: &Store,
     files_dir: &Path,
     base: &Path,
+    limits: &gongkai_extract::Limits,
     rows: Vec<(usize, Result<Row, String>)>,
     skip_invalid: bool,
     actor: &Actor,
@@ -274,8 +272,9 @@ pub async fn import_rows(
             formed_on: NaiveDate::parse_from_str(row.formed_on.trim(), "%Y-%m-%d").ok(),
             topic: row.topic.trim().into(),
             summary: row.summary.trim().into(),
-            body: gongkai_domain::richtext::clean_body(&row.body),
-        };
+            ..ItemInput::default()
+        }
+        .with_body(&row.body);
         problems.extend(validate_item(&input, today).into_iter().map(|e| e.message));
         let published = parse_published(&row.published_at);
         match (published, input.formed_on) {
@@ -303,9 +302,10 @@ pub async fn import_rows(
         for a in &row.attachments {
             let p = base.join(a);
             match std::fs::read(&p) {
-                Ok(bytes) => match gongkai_extract::detect(&bytes) {
-                    Ok(format) => {
-                        let text = gongkai_extract::extract(&bytes).unwrap_or_default();
+                Ok(bytes) => match gongkai_extract::detect(&bytes).and_then(|format| {
+                    gongkai_extract::extract_with(&bytes, limits).map(|text| (format, text))
+                }) {
+                    Ok((format, text)) => {
                         let ct = match format {
                             gongkai_extract::Format::Pdf => "application/pdf",
                             gongkai_extract::Format::Docx => {

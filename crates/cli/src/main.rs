@@ -433,6 +433,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 &store,
                 &settings.data.join("files"),
                 &path,
+                &settings.web.extract_limits,
                 skip_invalid,
                 &Actor::system("import"),
                 |done, total| eprint!("\r已导入 {done}/{total}（imported）"),

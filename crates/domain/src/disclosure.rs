@@ -217,6 +217,21 @@ pub struct ItemInput {
     pub summary: String,
     /// Body (HTML, sanitised before storage).
     pub body: String,
+    /// Why the body sent cannot be stored, if it cannot.
+    pub body_error: Option<crate::richtext::BodyError>,
+}
+
+impl ItemInput {
+    /// Sets the body from what was sent: cleaned for storage
+    /// ([`crate::richtext::clean_body`]), or the reason it cannot be (reported by
+    /// [`validate_item`]).
+    pub fn with_body(mut self, sent: &str) -> ItemInput {
+        match crate::richtext::clean_body(sent) {
+            Ok(body) => self.body = body,
+            Err(e) => self.body_error = Some(e),
+        }
+        self
+    }
 }
 
 /// One problem with an item's fields: which field, and what is wrong (Chinese).
@@ -260,9 +275,11 @@ pub fn validate_item(input: &ItemInput, today: NaiveDate) -> Vec<FieldError> {
     if input.topic.chars().count() > 60 {
         err("topic", "主题分类不超过60个字");
     }
-    if input.body.trim().is_empty() {
+    if let Some(e) = &input.body_error {
+        err("body", &e.to_string());
+    } else if input.body.trim().is_empty() {
         err("body", "请填写正文");
-    } else if input.body.len() > 2_000_000 {
+    } else if input.body.len() > crate::richtext::MAX_BODY_BYTES {
         err("body", "正文过长（不超过2MB）");
     }
     errs

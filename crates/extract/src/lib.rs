@@ -13,6 +13,35 @@ pub mod sheet;
 
 use std::io::{Cursor, Read};
 
+/// How much a file may make gongkai read, whatever it declares. Memory follows what a file
+/// really holds, and these bound that too: a small file never becomes a large allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Total bytes the entries of a DOCX or XLSX may unpack to (the sizes its ZIP directory
+    /// declares, which the ZIP reader enforces).
+    pub max_unpacked_bytes: u64,
+    /// Text extracted from one file.
+    pub max_text_bytes: usize,
+    /// Rows of a sheet that may hold content (`[disclosure] max_sheet_rows`).
+    pub max_rows: u32,
+    /// Columns of a sheet that may hold content (`[disclosure] max_sheet_columns`).
+    pub max_cols: u32,
+    /// Cells of a grid once padded to a rectangle (rows × widest row).
+    pub max_grid_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_unpacked_bytes: 256 * 1024 * 1024,
+            max_text_bytes: 16 * 1024 * 1024,
+            max_rows: 200_000,
+            max_cols: 1_000,
+            max_grid_cells: 8_000_000,
+        }
+    }
+}
+
 /// A file format gongkai can read text from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -40,6 +69,9 @@ pub enum ExtractError {
         /// What went wrong.
         reason: String,
     },
+    /// The file would unpack or spread beyond [`Limits`].
+    #[error("文件过大，无法读取（unreadable: beyond the limits）：{0}")]
+    TooLarge(String),
 }
 
 /// Recognises the format from the first bytes (and, for ZIP containers, their contents).
@@ -77,9 +109,16 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ExtractError> {
     Ok(Format::Text)
 }
 
-/// Extracts the text of a file.
+/// Extracts the text of a file within the default [`Limits`].
 pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
-    match detect(bytes)? {
+    extract_with(bytes, &Limits::default())
+}
+
+/// Extracts the text of a file within `limits`. A parser that panics on a malformed file
+/// gives [`ExtractError::Corrupt`], never a crash.
+pub fn extract_with(bytes: &[u8], limits: &Limits) -> Result<String, ExtractError> {
+    let format = detect(bytes)?;
+    let text = guarded(format, || match format {
         Format::Text => Ok(decode_text(bytes)),
         Format::Pdf => {
             pdf_extract::extract_text_from_mem(bytes).map_err(|e| ExtractError::Corrupt {
@@ -87,9 +126,52 @@ pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
                 reason: e.to_string(),
             })
         }
-        Format::Docx => docx_text(bytes),
-        Format::Xlsx => xlsx_text(bytes),
+        Format::Docx => docx_text(bytes, limits),
+        Format::Xlsx => xlsx_text(bytes, limits),
+    })?;
+    if text.len() > limits.max_text_bytes {
+        return Err(ExtractError::TooLarge(format!(
+            "提取的文字超过{}MB",
+            limits.max_text_bytes >> 20
+        )));
     }
+    Ok(text)
+}
+
+/// Runs a parser, turning a panic inside it into [`ExtractError::Corrupt`]. (The workspace
+/// builds with unwinding panics; see STACK.md.)
+pub(crate) fn guarded<T>(
+    format: Format,
+    f: impl FnOnce() -> Result<T, ExtractError>,
+) -> Result<T, ExtractError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(ExtractError::Corrupt {
+            format,
+            reason: "解析器异常（文件结构不规范）".into(),
+        })
+    })
+}
+
+/// Refuses a ZIP container whose entries declare more than `limits.max_unpacked_bytes` in all.
+/// The ZIP reader stops every entry at its declared size, so this bounds everything any reader
+/// (ours or calamine's) can unpack from the file, without unpacking anything.
+pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
+    let corrupt = |e: zip::result::ZipError| ExtractError::Corrupt {
+        format: Format::Xlsx,
+        reason: e.to_string(),
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        total = total.saturating_add(zip.by_index_raw(i).map_err(corrupt)?.size());
+        if total > limits.max_unpacked_bytes {
+            return Err(ExtractError::TooLarge(format!(
+                "解压后超过{}MB",
+                limits.max_unpacked_bytes >> 20
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// UTF-8 text, with a byte-order mark removed; other bytes are replaced, never dropped silently.
@@ -99,11 +181,12 @@ fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// The text of a DOCX: the runs of `word/document.xml`, a line per paragraph.
-fn docx_text(bytes: &[u8]) -> Result<String, ExtractError> {
+fn docx_text(bytes: &[u8], limits: &Limits) -> Result<String, ExtractError> {
     let corrupt = |e: String| ExtractError::Corrupt {
         format: Format::Docx,
         reason: e,
     };
+    check_zip(bytes, limits)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(e.to_string()))?;
     let mut xml = String::new();
     zip.by_name("word/document.xml")
@@ -149,24 +232,33 @@ fn docx_text(bytes: &[u8]) -> Result<String, ExtractError> {
     Ok(out)
 }
 
-/// The text of an XLSX: every sheet, a line per row, cells separated by tabs.
-fn xlsx_text(bytes: &[u8]) -> Result<String, ExtractError> {
+/// The text of an XLSX: every sheet, a line per row with content, its cells separated by tabs.
+fn xlsx_text(bytes: &[u8], limits: &Limits) -> Result<String, ExtractError> {
     use calamine::Reader;
-    let corrupt = |e: String| ExtractError::Corrupt {
-        format: Format::Xlsx,
-        reason: e,
-    };
+    check_zip(bytes, limits)?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+        .map_err(|e: calamine::XlsxError| sheet::corrupt(e.to_string()))?;
     let mut out = String::new();
     for name in wb.sheet_names() {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let cells = sheet::sheet_cells(&mut wb, &name, limits)?;
         out.push_str(&format!("[{name}]\n"));
-        for row in range.rows() {
-            let cells: Vec<String> = row.iter().map(cell_text).collect();
-            out.push_str(&cells.join("\t"));
+        let mut row = None;
+        for (r, _, v) in &cells {
+            if row.is_some_and(|x| x == *r) {
+                out.push('\t');
+            } else if row.is_some() {
+                out.push('\n');
+            }
+            row = Some(*r);
+            out.push_str(&cell_text(v));
+            if out.len() > limits.max_text_bytes {
+                return Err(ExtractError::TooLarge(format!(
+                    "提取的文字超过{}MB",
+                    limits.max_text_bytes >> 20
+                )));
+            }
+        }
+        if row.is_some() {
             out.push('\n');
         }
     }
@@ -203,6 +295,133 @@ mod tests {
         assert!(matches!(
             extract(b"%PDF-1.4 garbage"),
             Err(ExtractError::Corrupt { .. })
+        ));
+    }
+
+    /// A one-page PDF showing `(x)` in the font object `font`.
+    fn pdf_with_font(font: &str) -> Vec<u8> {
+        let content = "BT /F1 12 Tf 72 712 Td (x) Tj ET";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            font.to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for off in offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn a_parser_panic_is_an_unreadable_file() {
+        let ok = pdf_with_font("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        assert!(extract(&ok).unwrap().contains('x'));
+        // A Type0 font without its descendant fonts makes the PDF parser panic.
+        let bad =
+            pdf_with_font("<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H >>");
+        match extract(&bad) {
+            Err(ExtractError::Corrupt {
+                format: Format::Pdf,
+                reason,
+            }) => {
+                assert!(reason.contains("解析器异常"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn sheet_bombs_are_refused_before_any_allocation() {
+        use rust_xlsxwriter::Workbook;
+        // Two cells at the opposite corners of the largest sheet Excel allows: 1.5 KB.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "a").unwrap();
+        ws.write_string(1_048_575, 16_383, "b").unwrap();
+        let bomb = wb.save_to_buffer().unwrap();
+        assert!(bomb.len() < 10_000);
+        for err in [
+            extract(&bomb).unwrap_err(),
+            sheet::read_grid(&bomb).unwrap_err(),
+        ] {
+            let msg = err.to_string();
+            assert!(matches!(err, ExtractError::TooLarge(_)), "{msg}");
+            assert!(
+                msg.contains("第1048576行") && msg.contains("max_sheet_rows"),
+                "{msg}"
+            );
+        }
+        // Columns: the limit names the column.
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write_string(0, 5_000, "wide").unwrap();
+        let wide = wb.save_to_buffer().unwrap();
+        let msg = sheet::read_grid(&wide).unwrap_err().to_string();
+        assert!(
+            msg.contains("第5001列") && msg.contains("max_sheet_columns"),
+            "{msg}"
+        );
+        // Within limits a sheet reads as before: absolute positions, rows padded.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(2, 1, "b3").unwrap();
+        ws.write_number(3, 3, 13912345678.0).unwrap();
+        let small = wb.save_to_buffer().unwrap();
+        let grid = sheet::read_grid(&small).unwrap();
+        assert_eq!(grid.len(), 4);
+        assert!(grid[0].is_empty() && grid[1].is_empty());
+        assert_eq!(grid[2], ["", "b3", "", ""]);
+        assert_eq!(grid[3], ["", "", "", "13912345678"]);
+        assert_eq!(extract(&small).unwrap(), "[Sheet1]\nb3\n13912345678\n");
+    }
+
+    #[test]
+    fn containers_that_unpack_beyond_the_limit_are_refused() {
+        use rust_xlsxwriter::Workbook;
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let long = " ".repeat(30_000);
+        for r in 0..100 {
+            ws.write_string(r, 0, format!("{r}{long}")).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let small = Limits {
+            max_unpacked_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let err = extract_with(&bytes, &small).unwrap_err();
+        assert!(matches!(err, ExtractError::TooLarge(_)), "{err}");
+        assert!(err.to_string().contains("解压后超过1MB"), "{err}");
+        assert!(matches!(
+            sheet::read_grid_with(&bytes, &small),
+            Err(ExtractError::TooLarge(_))
+        ));
+        assert!(extract(&bytes).is_ok(), "within the default limits");
+        let text_cap = Limits {
+            max_text_bytes: 100_000,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            extract_with(&bytes, &text_cap),
+            Err(ExtractError::TooLarge(_))
         ));
     }
 }

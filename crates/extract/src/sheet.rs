@@ -3,52 +3,114 @@
 //! or WPS). Positions are absolute: row 1 of the grid is row 1 of the sheet, so error messages
 //! can name the line staff see.
 
-use crate::{ExtractError, Format, cell_text};
-use std::io::Cursor;
+use crate::{ExtractError, Format, Limits, cell_text};
+use std::io::{Cursor, Read, Seek};
 
-fn corrupt(reason: String) -> ExtractError {
+pub(crate) fn corrupt(reason: String) -> ExtractError {
     ExtractError::Corrupt {
         format: Format::Xlsx,
         reason,
     }
 }
 
-/// The first sheet of an XLSX as rows of trimmed cell text (dates as `YYYY-MM-DD`).
+/// The first sheet of an XLSX as rows of trimmed cell text (dates as `YYYY-MM-DD`), within
+/// the default [`Limits`].
 pub fn read_grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, ExtractError> {
+    read_grid_with(bytes, &Limits::default())
+}
+
+/// The first sheet of an XLSX as rows of trimmed cell text (dates as `YYYY-MM-DD`). Rows above
+/// the first with content are empty; the others are padded to the widest row. A sheet with
+/// content beyond `limits` is refused, whatever its cells or its declared dimension say.
+pub fn read_grid_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, ExtractError> {
     use calamine::Reader;
     if crate::detect(bytes)? != Format::Xlsx {
         return Err(ExtractError::Unsupported(
             "不是 XLSX 文件（请在 Excel 或 WPS 中另存为 .xlsx）".into(),
         ));
     }
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
-    let name = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| corrupt("没有工作表".into()))?;
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| corrupt(e.to_string()))?;
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut grid: Vec<Vec<String>> = vec![Vec::new(); top as usize];
-    for row in range.rows() {
-        let mut cells = vec![String::new(); left as usize];
-        cells.extend(row.iter().map(|c| match c {
-            calamine::Data::DateTime(d) => excel_date(d.as_f64()),
-            other => cell_text(other).trim().to_string(),
-        }));
-        grid.push(cells);
-    }
-    Ok(grid)
+    crate::check_zip(bytes, limits)?;
+    crate::guarded(Format::Xlsx, || {
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+        let name = wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| corrupt("没有工作表".into()))?;
+        let cells = sheet_cells(&mut wb, &name, limits)?;
+        let Some(top) = cells.first().map(|c| c.0 as usize) else {
+            return Ok(Vec::new());
+        };
+        let rows = cells.last().map_or(0, |c| c.0 as usize + 1);
+        let width = cells.iter().map(|c| c.1 as usize + 1).max().unwrap_or(0);
+        if (rows - top).saturating_mul(width) > limits.max_grid_cells {
+            return Err(ExtractError::TooLarge(format!(
+                "工作表“{name}”有内容的范围过大（{}行×{width}列）",
+                rows - top
+            )));
+        }
+        let mut grid: Vec<Vec<String>> = vec![Vec::new(); top];
+        grid.resize_with(rows, || vec![String::new(); width]);
+        for (r, c, v) in cells {
+            grid[r as usize][c as usize] = match v {
+                calamine::Data::DateTime(d) => excel_date(d.as_f64()),
+                other => cell_text(&other).trim().to_string(),
+            };
+        }
+        Ok(grid)
+    })
 }
 
-/// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD`.
+/// The cells with content of one sheet, in (row, column) order. Memory follows the cells the
+/// file holds, never the dimension or the positions it declares; a cell beyond the row or
+/// column limit refuses the sheet.
+pub(crate) fn sheet_cells<RS: Read + Seek>(
+    wb: &mut calamine::Xlsx<RS>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<(u32, u32, calamine::Data)>, ExtractError> {
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| corrupt(e.to_string()))?;
+    let mut out = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| corrupt(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        let v: calamine::Data = cell.get_value().clone().into();
+        if matches!(v, calamine::Data::Empty) {
+            continue;
+        }
+        if r >= limits.max_rows {
+            return Err(ExtractError::TooLarge(format!(
+                "工作表“{name}”第{}行有内容，超过{}行的上限（[disclosure] max_sheet_rows）",
+                u64::from(r) + 1,
+                limits.max_rows
+            )));
+        }
+        if c >= limits.max_cols {
+            return Err(ExtractError::TooLarge(format!(
+                "工作表“{name}”第{}列有内容，超过{}列的上限（[disclosure] max_sheet_columns）",
+                u64::from(c) + 1,
+                limits.max_cols
+            )));
+        }
+        out.push((r, c, v));
+    }
+    out.sort_unstable_by_key(|(r, c, _)| (*r, *c));
+    Ok(out)
+}
+
+/// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` when it
+/// carries a time of day.
 fn excel_date(serial: f64) -> String {
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30);
-    base.and_then(|b| b.checked_add_signed(chrono::Duration::days(serial.floor() as i64)))
-        .map(|d| d.format("%Y-%m-%d").to_string())
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let seconds = (serial * 86_400.0).round();
+    if !seconds.is_finite() || seconds.abs() > 1e12 {
+        return serial.to_string();
+    }
+    epoch
+        .and_then(|e| e.checked_add_signed(chrono::Duration::seconds(seconds as i64)))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string().replace(" 00:00", ""))
         .unwrap_or_else(|| serial.to_string())
 }
 

@@ -328,8 +328,9 @@ pub async fn create_item(
         formed_on: NaiveDate::parse_from_str(b.formed_on.trim(), "%Y-%m-%d").ok(),
         topic: b.topic.trim().into(),
         summary: b.summary.trim().into(),
-        body: gongkai_domain::richtext::clean_body(&b.body),
-    };
+        ..Default::default()
+    }
+    .with_body(&b.body);
     let mut errors =
         gongkai_domain::disclosure::validate_item(&input, chrono::Utc::now().date_naive());
     let validity = match b.validity.as_deref() {

@@ -90,6 +90,9 @@ pub struct WebConfig {
     pub files_dir: PathBuf,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// What an uploaded or imported file may make the server read (sheet rows and columns,
+    /// unpacked bytes, extracted text).
+    pub extract_limits: gongkai_extract::Limits,
     /// Working days allowed between forming and publishing (条例 Art. 26: 20).
     pub publish_limit_workdays: u32,
     /// Webhook delivery settings.
@@ -146,6 +149,7 @@ impl Default for WebConfig {
             static_dir: None,
             files_dir: std::env::temp_dir().join("gongkai-files"),
             max_attachment_bytes: 20 * 1024 * 1024,
+            extract_limits: gongkai_extract::Limits::default(),
             publish_limit_workdays: 20,
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),

@@ -59,8 +59,9 @@ impl ItemForm {
             formed_on: NaiveDate::parse_from_str(self.formed_on.trim(), "%Y-%m-%d").ok(),
             topic: self.topic.trim().to_string(),
             summary: self.summary.trim().to_string(),
-            body: gongkai_domain::richtext::clean_body(&self.body),
+            ..ItemInput::default()
         }
+        .with_body(&self.body)
     }
 
     fn content(&self) -> RevisionContent {
@@ -1023,7 +1024,7 @@ pub async fn upload(
     let text = if content_type.starts_with("image/") {
         String::new()
     } else {
-        match gongkai_extract::extract(&bytes) {
+        match gongkai_extract::extract_with(&bytes, &state.config.extract_limits) {
             Ok(t) => t,
             Err(e) => {
                 return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string()))

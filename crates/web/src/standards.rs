@@ -235,7 +235,7 @@ pub async fn import(
         )
         .await;
     }
-    let grid = match gongkai_extract::sheet::read_grid(&bytes) {
+    let grid = match gongkai_extract::sheet::read_grid_with(&bytes, &state.config.extract_limits) {
         Ok(g) => g,
         Err(e) => {
             return admin_render(&state, &headers, &s, None, &fail(e.to_string()), None).await;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 const BODY: &str = "各乡镇、街道：\n现将2026年度困难群众救助名单公示如下。\n张三，身份证号11010519491231002X，联系电话13912345678。\n李四，补贴发放至卡号6222020200112233446。\n依据区政办发〔2026〕12号执行。";
 
 /// Creates a draft in JYJ as its editor; returns the item id.
-async fn draft(t: &TestDb, app: &axum::Router, title: &str, body: &str) -> i64 {
+pub(crate) async fn draft(t: &TestDb, app: &axum::Router, title: &str, body: &str) -> i64 {
     let (cookie, csrf) = t.session_for("jyj_editor").await;
     let jyj = t.unit_id("JYJ").await;
     let cat = t.category(jyj, "SHGY").await;

@@ -12,6 +12,7 @@ mod access;
 mod browser;
 mod cli;
 mod disclosure;
+mod hostile;
 mod http;
 mod power;
 mod scan;

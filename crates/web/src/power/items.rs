@@ -432,7 +432,7 @@ pub async fn import(
         }
         Some(b) => b,
     };
-    let grid = match gongkai_extract::sheet::read_grid(&bytes) {
+    let grid = match gongkai_extract::sheet::read_grid_with(&bytes, &state.config.extract_limits) {
         Ok(g) => g,
         Err(e) => {
             return unit_page(
