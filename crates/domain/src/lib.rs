@@ -20,6 +20,7 @@ pub mod audit;
 pub mod calendar;
 pub mod disclosure;
 pub mod ids;
+pub mod net;
 pub mod org;
 pub mod power;
 pub mod richtext;

@@ -143,7 +143,7 @@ pub struct WebhookInput {
 }
 
 /// Checks a subscription; every problem is reported, in Chinese.
-pub fn validate(input: &WebhookInput) -> Result<(), Vec<String>> {
+pub fn validate(input: &WebhookInput, allow: &[crate::net::Net]) -> Result<(), Vec<String>> {
     let mut errors = Vec::new();
     let name = input.name.trim();
     if name.is_empty() {
@@ -151,7 +151,7 @@ pub fn validate(input: &WebhookInput) -> Result<(), Vec<String>> {
     } else if name.chars().count() > 60 {
         errors.push("名称不能超过60个字".to_string());
     }
-    if let Err(e) = check_url(input.url.trim()) {
+    if let Err(e) = check_url(input.url.trim(), allow) {
         errors.push(e);
     }
     if input.events.is_empty() {
@@ -164,7 +164,7 @@ pub fn validate(input: &WebhookInput) -> Result<(), Vec<String>> {
     }
 }
 
-fn check_url(url: &str) -> Result<(), String> {
+fn check_url(url: &str, allow: &[crate::net::Net]) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -191,7 +191,7 @@ fn check_url(url: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err("地址缺少主机名".into());
     }
-    Ok(())
+    crate::net::check_host(host, allow)
 }
 
 /// Parses stored event codes (comma-separated); unknown codes are dropped.
@@ -279,14 +279,24 @@ mod tests {
             url: "https://sms.example.gov.cn:8443/hook?x=1".into(),
             events: vec![Event::ItemPublished],
         };
-        assert_eq!(validate(&ok), Ok(()));
-        for url in ["http://127.0.0.1:9000/", "http://[::1]:80/x", "http://a"] {
+        assert_eq!(validate(&ok, &[]), Ok(()));
+        // internal addresses only where the configuration allows them
+        let local: Vec<crate::net::Net> =
+            vec!["127.0.0.1/32".parse().unwrap(), "::1".parse().unwrap()];
+        for url in ["http://127.0.0.1:9000/", "http://[::1]:80/x"] {
             let w = WebhookInput {
                 url: url.into(),
                 ..ok.clone()
             };
-            assert_eq!(validate(&w), Ok(()), "{url}");
+            assert_eq!(validate(&w, &local), Ok(()), "{url}");
+            let errs = validate(&w, &[]).unwrap_err();
+            assert!(errs.iter().any(|e| e.contains("内网")), "{url}: {errs:?}");
         }
+        let w = WebhookInput {
+            url: "http://a".into(),
+            ..ok.clone()
+        };
+        assert_eq!(validate(&w, &[]), Ok(()));
         let bad_urls = [
             ("ftp://x/", "http://"),
             ("sms.example.gov.cn", "http://"),
@@ -300,7 +310,7 @@ mod tests {
                 url: url.into(),
                 ..ok.clone()
             };
-            let errs = validate(&w).unwrap_err();
+            let errs = validate(&w, &[]).unwrap_err();
             assert!(errs.iter().any(|e| e.contains(want)), "{url}: {errs:?}");
         }
         let all_bad = WebhookInput {
@@ -308,7 +318,7 @@ mod tests {
             url: "x".into(),
             events: vec![],
         };
-        assert_eq!(validate(&all_bad).unwrap_err().len(), 3);
+        assert_eq!(validate(&all_bad, &[]).unwrap_err().len(), 3);
     }
 
     #[test]

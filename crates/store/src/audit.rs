@@ -35,6 +35,20 @@ fn digest_or_empty(text: &str) -> String {
     }
 }
 
+/// Takes the write-order lock until the transaction ends (PostgreSQL; SQLite has one writer at
+/// a time anyway). Audited writes and search-outbox rows take it before they take a sequence
+/// number, so those numbers become visible in order: a reader that has seen number n has seen
+/// every number below it. Taking it twice in one transaction is harmless.
+pub(crate) async fn lock_order(tx: &mut Transaction<'static, Any>, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Appends one entry to the chain inside `tx`. Call it in the same transaction as the change.
 pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
@@ -42,12 +56,7 @@ pub(crate) async fn append(
     actor: &Actor,
     change: Change<'_>,
 ) -> Result<i64> {
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_LOCK)
-            .execute(&mut **tx)
-            .await?;
-    }
+    lock_order(tx, backend).await?;
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&mut **tx)

@@ -683,7 +683,7 @@ impl Store {
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-        enqueue_index(&mut tx, item_id, &now).await?;
+        enqueue_index(&mut tx, self.backend(), item_id, &now).await?;
         let event = if item.first_published_at.is_none() {
             Event::ItemPublished
         } else {
@@ -782,7 +782,7 @@ impl Store {
             .bind(item_id)
             .execute(&mut *tx)
             .await?;
-        enqueue_index(&mut tx, item_id, &now).await?;
+        enqueue_index(&mut tx, self.backend(), item_id, &now).await?;
         if let Some(revision) = item.published_revision {
             enqueue_item_event(&mut tx, Event::ItemWithdrawn, item_id, revision, &now).await?;
         }
@@ -1303,11 +1303,15 @@ impl Store {
 }
 
 /// Tells every server's search index that an item's public version changed (same transaction).
+/// The outbox id is taken under the write-order lock: indexers read ids above their position,
+/// so a smaller id committed after a larger one would never be read.
 async fn enqueue_index(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
     item_id: i64,
     now: &str,
 ) -> Result<()> {
+    crate::audit::lock_order(tx, backend).await?;
     sqlx::query("INSERT INTO search_outbox (item_id, created_at) VALUES ($1, $2)")
         .bind(item_id)
         .bind(now)
@@ -1405,6 +1409,9 @@ impl Store {
     pub async fn import_published(&self, actor: &Actor, items: &[ImportItem]) -> Result<Vec<i64>> {
         let now = now_text();
         let mut tx = self.begin().await?;
+        // in write order from the start: the serials read below are written back at the end, and
+        // the outbox ids must commit in order
+        crate::audit::lock_order(&mut tx, self.backend()).await?;
         // index-number serials: read once per (unit, category, year), written back once
         let mut serials: std::collections::HashMap<(i64, String, i64), i64> =
             std::collections::HashMap::new();

@@ -30,6 +30,9 @@ pub struct WebhookConfig {
     /// How often the worker looks for due jobs, in seconds (it is also woken at once by this
     /// server's own publications).
     pub poll_secs: u64,
+    /// Internal networks webhooks may still reach (CIDR blocks or addresses); by default none:
+    /// no delivery goes to this host, a private network or any reserved address.
+    pub allow_networks: Vec<gongkai_domain::net::Net>,
 }
 
 impl Default for WebhookConfig {
@@ -41,6 +44,7 @@ impl Default for WebhookConfig {
             max_delay_secs: p.max_delay_secs,
             timeout_secs: 10,
             poll_secs: 5,
+            allow_networks: Vec::new(),
         }
     }
 }
@@ -74,14 +78,22 @@ impl Deliverer {
     /// A worker named `worker` (shown in the delivery log); `site_base` (e.g.
     /// `https://www.example.gov.cn`) makes the item's `url` in each body.
     pub fn new(worker: &str, config: WebhookConfig, site_base: &str) -> Arc<Deliverer> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(config.timeout_secs.max(1))))
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
+            // a proxy from the environment would resolve the target itself, past the guard
+            .proxy(None)
             .user_agent(concat!("gongkai/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            GuardedResolver {
+                allow: config.allow_networks.clone(),
+            },
+        );
         Arc::new(Deliverer {
             worker: worker.to_string(),
             config,
@@ -239,6 +251,40 @@ impl Deliverer {
             }
             Err(_) => payload.to_string(),
         }
+    }
+}
+
+/// Resolves a webhook's host and keeps only the addresses a delivery may go to
+/// (`gongkai_domain::net::deliverable`); the connection is made to those addresses alone, so a
+/// name that resolves to an internal address (or changes between checks) reaches nothing.
+#[derive(Debug)]
+struct GuardedResolver {
+    allow: Vec<gongkai_domain::net::Net>,
+}
+
+impl ureq::unversioned::resolver::Resolver for GuardedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let all = ureq::unversioned::resolver::DefaultResolver::default()
+            .resolve(uri, config, timeout)?;
+        let mut ok = self.empty();
+        for a in all
+            .iter()
+            .filter(|a| gongkai_domain::net::deliverable(a.ip(), &self.allow))
+        {
+            ok.push(*a);
+        }
+        if ok.is_empty() {
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "目标地址属于本机、内网或保留地址，已拒绝推送",
+            )));
+        }
+        Ok(ok)
     }
 }
 

@@ -194,7 +194,7 @@ pub async fn create(
     s.check_csrf(&f.csrf)?;
     require(&s)?;
     let input = f.input();
-    if let Err(errors) = validate(&input) {
+    if let Err(errors) = validate(&input, &state.config.webhooks.allow_networks) {
         return list_render(&state, &headers, &s, &f, &errors, None).await;
     }
     let id = state
@@ -319,7 +319,7 @@ pub async fn update(
     require(&s)?;
     let hook = state.store.get_webhook(id).await?;
     let input = f.input();
-    if let Err(errors) = validate(&input) {
+    if let Err(errors) = validate(&input, &state.config.webhooks.allow_networks) {
         return show_render(&state, &headers, &s, &hook, &f, &errors, 1, None).await;
     }
     state

@@ -124,3 +124,87 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    concurrent_publications_reach_every_indexer_in_order,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        if db == Db::Postgres {
+            // Widen the window between taking an outbox id and committing, as a slow disk or
+            // a busy server does: without ordered ids, later ids then commit first.
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&t.cli_url).await.unwrap();
+            sqlx::raw_sql(
+                "CREATE FUNCTION outbox_slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(random() * 0.02); RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER outbox_slow AFTER INSERT ON search_outbox FOR EACH ROW EXECUTE FUNCTION outbox_slow();",
+            )
+            .execute(&mut c)
+            .await
+            .unwrap();
+        }
+        let jyj = t.unit_id("JYJ").await;
+        // one category per writer: index-number serials are per category
+        let cats = t.store.list_categories(Some(jyj)).await.unwrap();
+        assert!(cats.len() >= 8);
+        let start = t.store.outbox_max().await.unwrap();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // A reader that follows the outbox the way every server's indexer does.
+        let reader = {
+            let store = t.store.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let mut position = start;
+                let mut seen = std::collections::BTreeSet::new();
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::Acquire);
+                    let batch = store.outbox_after(position, 500).await.unwrap();
+                    if let Some((last, _)) = batch.last() {
+                        position = *last;
+                    }
+                    seen.extend(batch.into_iter().map(|(_, item)| item));
+                    if finished {
+                        return seen;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+            })
+        };
+        let mut writers = Vec::new();
+        for (w, cat) in cats.iter().take(8).cloned().enumerate() {
+            let store = t.store.clone();
+            writers.push(tokio::spawn(async move {
+                for i in 0..20 {
+                    let item = gongkai_store::disclosure::ImportItem {
+                        unit_id: jyj,
+                        unit_code: "JYJ".into(),
+                        category_id: cat.id,
+                        category_code: cat.code.clone(),
+                        content: gongkai_store::disclosure::RevisionContent {
+                            title: format!("并发发布 {w}-{i}"),
+                            doc_no: String::new(),
+                            formed_on: "2026-11-20".into(),
+                            validity: gongkai_domain::disclosure::Validity::InForce,
+                            topic: String::new(),
+                            summary: String::new(),
+                            body: "正文".into(),
+                        },
+                        published_at: "2026-11-21T02:00:00.000000Z".into(),
+                        days_late: 0,
+                        attachments: Vec::new(),
+                    };
+                    store
+                        .import_published(&gongkai_store::Actor::system("test"), &[item])
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Release);
+        let seen = reader.await.unwrap();
+        assert_eq!(seen.len(), 160, "every publication was read once in order");
+        t.cleanup().await;
+    }
+);

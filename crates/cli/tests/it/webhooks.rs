@@ -48,6 +48,11 @@ async fn receiver(failures: usize) -> (String, Seen) {
     (format!("http://{addr}/hook"), seen)
 }
 
+/// The receivers of these tests listen on 127.0.0.1, an internal address: allowed here.
+fn loopback() -> Vec<gongkai_domain::net::Net> {
+    vec!["127.0.0.1/32".parse().unwrap()]
+}
+
 fn state_with(t: &TestDb, webhooks: gongkai_web::WebhookConfig) -> gongkai_web::AppState {
     let indexer = Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
     let config = gongkai_web::WebConfig {
@@ -70,6 +75,7 @@ both!(
                 max_delay_secs: 60,
                 timeout_secs: 5,
                 poll_secs: 1,
+                allow_networks: loopback(),
             },
         );
         let app = gongkai_web::app(state.clone());
@@ -262,6 +268,7 @@ both!(
                 max_delay_secs: 1,
                 timeout_secs: 2,
                 poll_secs: 1,
+                allow_networks: loopback(),
             },
         );
         let app = gongkai_web::app(state.clone());
@@ -327,6 +334,76 @@ both!(
         );
         let claimed: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
         assert_eq!(claimed.len(), 1, "one job, one claim");
+        t.cleanup().await;
+    }
+);
+
+both!(
+    webhooks_never_reach_internal_addresses_unless_allowed,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let state = state_with(
+            &t,
+            gongkai_web::WebhookConfig {
+                max_attempts: 1,
+                poll_secs: 1,
+                ..Default::default()
+            },
+        );
+        let app = gongkai_web::app(state.clone());
+        let (url, seen) = receiver(0).await;
+        let port = url.rsplit(':').next().unwrap().trim_end_matches("/hook");
+        let (gkb, csrf) = t.session_for("gkb").await;
+        for target in [
+            url.clone(),
+            format!("http://localhost:{port}/hook"),
+            format!("http://2130706433:{port}/hook"),
+            format!("http://[::ffff:127.0.0.1]:{port}/hook"),
+            "http://10.0.0.1/".to_string(),
+            "http://169.254.169.254/latest/meta-data/".to_string(),
+        ] {
+            let r = post(
+                &app,
+                "/admin/webhooks",
+                Some(&gkb),
+                &[
+                    ("csrf", &csrf),
+                    ("name", "内网探测"),
+                    ("url", &target),
+                    ("published", "on"),
+                ],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{target}");
+            assert!(
+                r.body.contains("内网") || r.body.contains("标准的IP地址"),
+                "{target}: {}",
+                r.body
+            );
+        }
+        assert!(t.store.list_webhooks().await.unwrap().is_empty());
+        // A subscription stored before this rule (or a name that resolves inside) is still
+        // refused when it is sent: the address connected to is checked.
+        let id = t
+            .store
+            .create_webhook(
+                &gongkai_store::Actor::system("test"),
+                "旧订阅",
+                &format!("http://localhost:{port}/hook"),
+                &[gongkai_domain::webhook::Event::ItemPublished],
+                &"s".repeat(48),
+            )
+            .await
+            .unwrap();
+        publish_in_jyj(&t, &app, "GHXX", "内网推送测试", "2026-11-20").await;
+        assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
+        let (jobs, _) = t.store.webhook_jobs(id, 10, 0).await.unwrap();
+        let job = t.store.get_job(jobs[0].id).await.unwrap();
+        assert!(job.last_error.contains("内网"), "{}", job.last_error);
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "nothing reached the receiver"
+        );
         t.cleanup().await;
     }
 );
