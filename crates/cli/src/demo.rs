@@ -193,7 +193,7 @@ async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
         store,
         &dir,
         &dir,
-        &gongkai_extract::Limits::default(),
+        &crate::import::Rules::default(),
         rows,
         false,
         actor,

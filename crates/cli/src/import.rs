@@ -88,16 +88,25 @@ pub fn read_rows(
     if bytes.starts_with(b"PK\x03\x04") {
         return read_xlsx(&bytes, limits);
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{} 不是 UTF-8 文本，也不是 XLSX", path.display()))?;
-    Ok(text
-        .lines()
+    // JSON Lines, decoded line by line: a bad byte spoils its own line, named, not the file
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Ok(bytes
+        .split(|&b| b == b'\n')
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
+        .filter(|(_, l)| !l.trim_ascii().is_empty())
         .map(|(i, l)| {
             (
                 i + 1,
-                serde_json::from_str::<Row>(l).map_err(|e| format!("JSON 格式错误：{e}")),
+                std::str::from_utf8(l)
+                    .map_err(|e| {
+                        format!(
+                            "不是 UTF-8 文本（第{}个字节起无法解码）",
+                            e.valid_up_to() + 1
+                        )
+                    })
+                    .and_then(|l| {
+                        serde_json::from_str::<Row>(l).map_err(|e| format!("JSON 格式错误：{e}"))
+                    }),
             )
         })
         .collect())
@@ -160,6 +169,85 @@ fn read_xlsx(
         .collect())
 }
 
+/// What an import may read: the limits of text extraction and the largest attachment (the same
+/// rules as uploads in the back office).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// Extraction limits (`[disclosure]`).
+    pub extract: gongkai_extract::Limits,
+    /// Largest attachment, bytes.
+    pub max_attachment_bytes: usize,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            extract: gongkai_extract::Limits::default(),
+            max_attachment_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// An attachment a row names: a relative path inside the import file's folder (no absolute
+/// path, no `..`, no symbolic link out of it), a file of a type uploads accept, within the
+/// size limit, its text extracted. Returns (file name, content type, bytes, text) or the
+/// problem as a sentence.
+fn read_attachment(
+    base: &Path,
+    rel: &str,
+    rules: &Rules,
+) -> Result<(String, &'static str, Vec<u8>, String), String> {
+    use std::path::Component;
+    let p = Path::new(rel);
+    if rel.trim().is_empty()
+        || p.is_absolute()
+        || !p.components().all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(format!(
+            "附件 {rel}：只能是导入文件所在目录内的相对路径（不能以 / 开头，不能含 ..）"
+        ));
+    }
+    let root = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("附件 {rel} 无法读取：{e}"))?;
+    let full = root
+        .join(p)
+        .canonicalize()
+        .map_err(|e| format!("附件 {rel} 无法读取：{e}"))?;
+    if !full.starts_with(&root) {
+        return Err(format!("附件 {rel}：指向导入目录之外（符号链接），已拒绝"));
+    }
+    let meta = std::fs::metadata(&full).map_err(|e| format!("附件 {rel} 无法读取：{e}"))?;
+    if !meta.is_file() {
+        return Err(format!("附件 {rel} 不是文件"));
+    }
+    if meta.len() > rules.max_attachment_bytes as u64 {
+        return Err(format!(
+            "附件 {rel} 过大（不超过{}MB）",
+            rules.max_attachment_bytes / 1024 / 1024
+        ));
+    }
+    let bytes = std::fs::read(&full).map_err(|e| format!("附件 {rel} 无法读取：{e}"))?;
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ct = gongkai_web::items::content_type_of(&name, &bytes)
+        .map_err(|e| format!("附件 {rel}：{e}"))?;
+    let text = if ct.starts_with("image/") {
+        String::new()
+    } else {
+        gongkai_extract::extract_with(&bytes, &rules.extract)
+            .map_err(|e| format!("附件 {rel}：{e}"))?
+    };
+    Ok((name, ct, bytes, text))
+}
+
 /// A validated row, ready to store.
 struct Ready {
     item: ImportItem,
@@ -192,12 +280,12 @@ pub async fn import(
     store: &Store,
     files_dir: &Path,
     path: &Path,
-    limits: &gongkai_extract::Limits,
+    rules: &Rules,
     skip_invalid: bool,
     actor: &Actor,
     progress: impl FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let rows = read_rows(path, limits)?;
+    let rows = read_rows(path, &rules.extract)?;
     if rows.is_empty() {
         anyhow::bail!("{} 中没有任何数据行（no rows）", path.display());
     }
@@ -206,7 +294,7 @@ pub async fn import(
         store,
         files_dir,
         &base,
-        limits,
+        rules,
         rows,
         skip_invalid,
         actor,
@@ -221,7 +309,7 @@ pub async fn import_rows(
     store: &Store,
     files_dir: &Path,
     base: &Path,
-    limits: &gongkai_extract::Limits,
+    rules: &Rules,
     rows: Vec<(usize, Result<Row, String>)>,
     skip_invalid: bool,
     actor: &Actor,
@@ -300,33 +388,13 @@ pub async fn import_rows(
         let mut attachments = Vec::new();
         let mut files = Vec::new();
         for a in &row.attachments {
-            let p = base.join(a);
-            match std::fs::read(&p) {
-                Ok(bytes) => match gongkai_extract::detect(&bytes).and_then(|format| {
-                    gongkai_extract::extract_with(&bytes, limits).map(|text| (format, text))
-                }) {
-                    Ok((format, text)) => {
-                        let ct = match format {
-                            gongkai_extract::Format::Pdf => "application/pdf",
-                            gongkai_extract::Format::Docx => {
-                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                            }
-                            gongkai_extract::Format::Xlsx => {
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            }
-                            gongkai_extract::Format::Text => "text/plain; charset=utf-8",
-                        };
-                        let name = p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-                        attachments.push((name, ct.to_string(), bytes.len() as i64, hash, text));
-                        files.push(bytes);
-                    }
-                    Err(e) => problems.push(format!("附件 {a}：{e}")),
-                },
-                Err(e) => problems.push(format!("附件 {a} 无法读取：{e}")),
+            match read_attachment(base, a, rules) {
+                Ok((name, ct, bytes, text)) => {
+                    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+                    attachments.push((name, ct.to_string(), bytes.len() as i64, hash, text));
+                    files.push(bytes);
+                }
+                Err(e) => problems.push(e),
             }
         }
         match (

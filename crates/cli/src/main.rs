@@ -433,7 +433,10 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 &store,
                 &settings.data.join("files"),
                 &path,
-                &settings.web.extract_limits,
+                &import::Rules {
+                    extract: settings.web.extract_limits,
+                    max_attachment_bytes: settings.web.max_attachment_bytes,
+                },
                 skip_invalid,
                 &Actor::system("import"),
                 |done, total| eprint!("\r已导入 {done}/{total}（imported）"),

@@ -278,10 +278,8 @@ pub struct LoginQuery {
 
 /// Where to go after login: only local paths.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/admin".to_string(),
-    }
+    next.and_then(crate::pages::local_target)
+        .unwrap_or_else(|| "/admin".to_string())
 }
 
 /// `GET /login`: the login form. Sets the pre-login CSRF cookie.

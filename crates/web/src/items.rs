@@ -893,7 +893,7 @@ pub async fn withdraw(
 }
 
 /// Attachment types accepted, by detected format.
-pub(crate) fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, String> {
+pub fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, String> {
     let lower = filename.to_lowercase();
     if bytes.starts_with(b"\x89PNG") {
         return Ok("image/png");

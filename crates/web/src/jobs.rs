@@ -311,11 +311,22 @@ fn send(agent: &ureq::Agent, r: &Request) -> Result<(u16, String), String> {
         .map_err(|e| format!("发送失败：{e}"))?;
     let status = response.status().as_u16();
     let mut head = Vec::new();
-    // The log keeps the first 1 KiB of what the receiver said; a broken body is not an error.
+    // The log keeps the first 512 bytes of what the receiver said, as text without control
+    // characters; a broken body is not an error.
     let _ = response
         .body_mut()
         .as_reader()
-        .take(1024)
+        .take(512)
         .read_to_end(&mut head);
-    Ok((status, String::from_utf8_lossy(&head).into_owned()))
+    let text = String::from_utf8_lossy(&head)
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    Ok((status, text))
 }

@@ -275,6 +275,38 @@ pub struct PrefsQuery {
     back: Option<String>,
 }
 
+/// Whether a redirect target stays on this site: a path from the root, never `//host`, and
+/// nothing a browser would turn into one (a backslash anywhere, whitespace or control
+/// characters, which browsers drop: `/\thost` becomes `//host`). The one rule for every
+/// redirect to a target that came from a request.
+pub fn is_local_path(target: &str) -> bool {
+    let b = target.as_bytes();
+    b.first() == Some(&b'/')
+        && b.get(1) != Some(&b'/')
+        && !target.contains('\\')
+        && !target.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A request's redirect target as a `Location` value, if it stays on this site
+/// ([`is_local_path`]); characters beyond ASCII percent-encoded.
+pub fn local_target(target: &str) -> Option<String> {
+    if !is_local_path(target) {
+        return None;
+    }
+    let mut out = String::with_capacity(target.len());
+    for c in target.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(out)
+}
+
 /// `GET /prefs`: switches large font / high contrast without JavaScript, then goes back.
 pub async fn prefs_handler(headers: &HeaderMap, q: PrefsQuery) -> Response {
     let (mut large, mut contrast) = read_prefs(headers);
@@ -295,7 +327,8 @@ pub async fn prefs_handler(headers: &HeaderMap, q: PrefsQuery) -> Response {
         .join("-");
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .as_deref()
+        .and_then(local_target)
         .unwrap_or_else(|| "/".into());
     let mut resp = Redirect::to(&back).into_response();
     resp.headers_mut().append(

@@ -208,3 +208,79 @@ both!(
         t.cleanup().await;
     }
 );
+
+#[tokio::test]
+async fn redirects_stay_on_this_site() {
+    let t = TestDb::new(Db::Sqlite).await;
+    let app = t.app();
+    for (back, to) in [
+        ("/%5C127.0.0.2:18231/x", "/"),
+        ("/%09/127.0.0.2/x", "/"),
+        ("//127.0.0.2/x", "/"),
+        ("https://example.com/", "/"),
+        ("/%0D%0A/x", "/"),
+        (
+            "/search?q=%E6%95%99%E8%82%B2",
+            "/search?q=%E6%95%99%E8%82%B2",
+        ),
+    ] {
+        let r = get(&app, &format!("/prefs?font=large&back={back}"), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{back}");
+        assert_eq!(r.location(), to, "{back}");
+    }
+    t.cleanup().await;
+}
+
+both!(
+    import_reads_attachments_only_inside_its_folder,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let dir = t.dir.join("import");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(t.dir.join("outside.txt"), "目录之外的文件").unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", dir.join("link.txt")).unwrap();
+        std::fs::write(
+            dir.join("page.html"),
+            "<html><script>alert(1)</script></html>",
+        )
+        .unwrap();
+        std::fs::write(dir.join("附件.txt"), "附件正文").unwrap();
+        let row = |title: &str, attachment: &str| {
+            format!(
+                r#"{{"unit": "JYJ", "category": "QTWJ", "title": "{title}", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "正文", "attachments": ["{attachment}"]}}"#
+            )
+        };
+        let mut bytes = [
+            row("绝对路径", "/etc/hostname"),
+            row("上级目录", "../outside.txt"),
+            row("符号链接", "link.txt"),
+            row("网页", "page.html"),
+            row("好的一行", "附件.txt"),
+        ]
+        .join("\n")
+        .into_bytes();
+        // a line with a byte that is not UTF-8: that line is named, the others still read
+        bytes.extend_from_slice(b"\n{\"unit\": \"JYJ\", \"title\": \"\xff\"}\n");
+        let file = dir.join("rows.jsonl");
+        std::fs::write(&file, bytes).unwrap();
+        let o = t
+            .cli(&["import", "items", "--skip-invalid", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        for needle in [
+            "第1行（line 1）：附件 /etc/hostname：只能是导入文件所在目录内的相对路径",
+            "第2行（line 2）：附件 ../outside.txt：只能是导入文件所在目录内的相对路径",
+            "第3行（line 3）：附件 link.txt：指向导入目录之外",
+            "第4行（line 4）：附件 page.html：只接受",
+            "第6行（line 6）：不是 UTF-8 文本",
+        ] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        let (total, items) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        assert_eq!(total, 1, "only the good row");
+        assert_eq!(items[0].revision.title, "好的一行");
+        t.cleanup().await;
+    }
+);
