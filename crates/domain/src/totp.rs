@@ -14,14 +14,20 @@ pub fn code_at(secret: &[u8], unix_seconds: u64) -> String {
 
 /// Whether `code` is valid for `secret` at `unix_seconds`, allowing one step of clock drift.
 pub fn verify(secret: &[u8], code: &str, unix_seconds: u64) -> bool {
+    matching_step(secret, code, unix_seconds).is_some()
+}
+
+/// The time step whose code `code` is (the current one or one step either side), if any. A
+/// login remembers the step it used, so that the same code cannot be used twice.
+pub fn matching_step(secret: &[u8], code: &str, unix_seconds: u64) -> Option<u64> {
     let code = code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
     let step = unix_seconds / 30;
     [step.saturating_sub(1), step, step + 1]
-        .iter()
-        .any(|s| hotp(secret, *s, 6) == code)
+        .into_iter()
+        .find(|s| hotp(secret, *s, 6) == code)
 }
 
 /// Base32 (RFC 4648, no padding) form of a secret, as authenticator apps expect.

@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case_watch",
         include_str!("../migrations/0007_case_watch.sql"),
     ),
+    (
+        8,
+        "totp_step",
+        include_str!("../migrations/0008_totp_step.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -410,11 +410,25 @@ impl Store {
         Ok(n)
     }
 
+    /// Records that a staff member used the TOTP code of time step `step`: true when the step
+    /// is later than any used before (in one statement, so two logins racing with one code
+    /// cannot both pass), false for a replay.
+    pub async fn use_totp_step(&self, staff_id: i64, step: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(staff_id)
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Turns the TOTP second factor on (`Some(base32 secret)`) or off (`None`).
     pub async fn set_totp(&self, actor: &Actor, staff_id: i64, secret: Option<&str>) -> Result<()> {
         let staff = self.get_staff(staff_id).await?;
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE staff SET totp_secret = $1, updated_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE staff SET totp_secret = $1, totp_last_step = NULL, updated_at = $2 WHERE id = $3")
             .bind(secret)
             .bind(now_text())
             .bind(staff_id)

@@ -538,7 +538,7 @@ pub async fn totp_enable(
         .await;
     };
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    if !totp::verify(&secret, &f.code, now) {
+    let Some(step) = totp::matching_step(&secret, &f.code, now) else {
         return account_render(
             &state,
             &headers,
@@ -548,7 +548,7 @@ pub async fn totp_enable(
             None,
         )
         .await;
-    }
+    };
     state
         .store
         .set_totp(
@@ -556,6 +556,11 @@ pub async fn totp_enable(
             s.staff().id,
             Some(&totp::secret_base32(&secret)),
         )
+        .await?;
+    // the code that proved the set-up cannot then be used to log in
+    state
+        .store
+        .use_totp_step(s.staff().id, i64::try_from(step).unwrap_or(i64::MAX))
         .await?;
     Ok(Redirect::to("/admin/account?ok=totp_on").into_response())
 }
@@ -567,13 +572,60 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
-/// `POST /admin/account/totp/disable`.
+/// The form that turns the second factor off: the password and a current code again, so that
+/// a session left open (or taken) cannot remove it.
+#[derive(Deserialize)]
+pub struct TotpOffForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /admin/account/totp/disable` (`password`, `code`).
 pub async fn totp_disable(
     State(state): State<AppState>,
+    headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<TotpOffForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
+    let creds = state
+        .store
+        .find_staff_credentials(&s.staff().username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+    let mut ok = crate::auth::verify_password(&f.password, &creds.password_hash);
+    if ok
+        && let Some(secret) = creds
+            .totp_secret
+            .as_deref()
+            .and_then(totp::secret_from_base32)
+    {
+        ok = match totp::matching_step(&secret, &f.code, now) {
+            Some(step) => {
+                state
+                    .store
+                    .use_totp_step(s.staff().id, i64::try_from(step).unwrap_or(i64::MAX))
+                    .await?
+            }
+            None => false,
+        };
+    }
+    if !ok {
+        return account_render(
+            &state,
+            &headers,
+            &s,
+            None,
+            Some("密码或动态验证码错误，双因素认证仍在启用中"),
+            None,
+        )
+        .await;
+    }
     state.store.set_totp(&s.actor(), s.staff().id, None).await?;
     Ok(Redirect::to("/admin/account?ok=totp_off").into_response())
 }

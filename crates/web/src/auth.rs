@@ -337,6 +337,9 @@ pub struct LoginForm {
     csrf: String,
 }
 
+/// The one answer to a failed login, whatever failed (name, password or second-factor code).
+const LOGIN_FAILED: &str = "用户名、密码或动态验证码错误（未启用双因素认证的账号无需填写动态码）";
+
 /// `POST /login`.
 pub async fn login(
     State(state): State<AppState>,
@@ -386,28 +389,33 @@ pub async fn login(
             .store
             .record_login_attempt(username, &ip, false)
             .await?;
-        return Ok(bad("用户名或密码错误"));
+        return Ok(bad(LOGIN_FAILED));
     };
-    if !verify_password(&form.password, &creds.password_hash) {
+    // One answer for a wrong password and a wrong code: it must not confirm the password.
+    let mut ok = verify_password(&form.password, &creds.password_hash);
+    if ok
+        && let Some(secret) = creds
+            .totp_secret
+            .as_deref()
+            .and_then(totp::secret_from_base32)
+    {
+        let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+        ok = match totp::matching_step(&secret, &form.totp, now) {
+            Some(step) => {
+                state
+                    .store
+                    .use_totp_step(creds.staff.id, i64::try_from(step).unwrap_or(i64::MAX))
+                    .await?
+            }
+            None => false,
+        };
+    }
+    if !ok {
         state
             .store
             .record_login_attempt(username, &ip, false)
             .await?;
-        return Ok(bad("用户名或密码错误"));
-    }
-    if let Some(secret) = creds
-        .totp_secret
-        .as_deref()
-        .and_then(totp::secret_from_base32)
-    {
-        let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-        if !totp::verify(&secret, &form.totp, now) {
-            state
-                .store
-                .record_login_attempt(username, &ip, false)
-                .await?;
-            return Ok(bad("动态验证码错误或已过期（已启用双因素认证）"));
-        }
+        return Ok(bad(LOGIN_FAILED));
     }
     state
         .store

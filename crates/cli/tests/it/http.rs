@@ -107,7 +107,7 @@ both!(login_logout_and_bad_credentials, async |db: Db| {
     let app = t.app();
     let wrong = login(&app, "jyj_editor", "wrong-password", "").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.body.contains("用户名或密码错误"));
+    assert!(wrong.body.contains("用户名、密码或动态验证码错误"));
     assert!(wrong.set_cookie("gk_session").is_none());
     let unknown = login(&app, "nobody", "whatever", "").await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
@@ -333,8 +333,26 @@ both!(totp_second_factor, async |db: Db| {
     assert!(no_code.body.contains("动态验证码"));
     let now = chrono::Utc::now().timestamp() as u64;
     let code = gongkai_domain::totp::code_at(&secret, now);
+    // a wrong password with the right code gets the very same answer: nothing is confirmed
+    let wrong_password = login(&app, "jyj_handler", "wrong-password", &code).await;
+    assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+    let message = |body: &str| {
+        body.split("role=\"alert\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(message(&wrong_password.body), message(&no_code.body));
     let ok = login(&app, "jyj_handler", gongkai_demo_password(), &code).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    // the same code a second time (within its window): refused
+    let replay = login(&app, "jyj_handler", gongkai_demo_password(), &code).await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNAUTHORIZED,
+        "a code is used once"
+    );
 
     // enabling through the account page requires a correct code
     let (cookie, csrf) = t.session_for("jyj_editor").await;
@@ -381,7 +399,7 @@ both!(totp_second_factor, async |db: Db| {
     )
     .await;
     assert_eq!(good.status, StatusCode::SEE_OTHER);
-    assert!(
+    let enabled = async || {
         t.store
             .find_staff_credentials("jyj_editor")
             .await
@@ -389,7 +407,41 @@ both!(totp_second_factor, async |db: Db| {
             .unwrap()
             .staff
             .totp_enabled
-    );
+    };
+    assert!(enabled().await);
+    // turning it off needs the password and a fresh code, not the session alone
+    for fields in [
+        vec![("csrf", csrf.as_str())],
+        vec![
+            ("csrf", csrf.as_str()),
+            ("password", "wrong-password"),
+            ("code", &code),
+        ],
+        vec![
+            ("csrf", csrf.as_str()),
+            ("password", gongkai_demo_password()),
+            ("code", &code),
+        ],
+    ] {
+        let r = post(&app, "/admin/account/totp/disable", Some(&cookie), &fields).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(r.body.contains("双因素认证仍在启用中"));
+        assert!(enabled().await);
+    }
+    let next = gongkai_domain::totp::code_at(&raw, chrono::Utc::now().timestamp() as u64 + 30);
+    let r = post(
+        &app,
+        "/admin/account/totp/disable",
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("password", gongkai_demo_password()),
+            ("code", &next),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!enabled().await);
     t.cleanup().await;
 });
 
