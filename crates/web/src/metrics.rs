@@ -134,6 +134,14 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     for v in req.headers().get_all(axum::http::header::COOKIE) {
         headers.append(axum::http::header::COOKIE, v.clone());
     }
+    // HSTS only where the request arrived over TLS (browsers ignore it over plain HTTP)
+    let tls = state.config.secure_cookies.unwrap_or_else(|| {
+        req.headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+    });
+    let private = uri.path().starts_with("/admin") || uri.path().starts_with("/api/v1/units");
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let mut resp = next.run(req).await;
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
@@ -153,9 +161,28 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
             "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
         ),
     );
+    if tls {
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if private {
+        // back-office pages and files hold unpublished and personal data: never stored by a
+        // browser or a proxy
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
     let status = resp.status().as_u16();
     let seconds = start.elapsed().as_secs_f64();
-    let (method, path) = (method.as_str(), uri.path());
+    // one label for methods outside HTTP's usual set: the metrics stay bounded
+    let method = match method.as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "OTHER",
+    };
+    let path = uri.path();
     let route = route.as_ref().map_or("unmatched", |m| m.as_str());
     state.metrics.record(method, route, status, seconds);
     tracing::info!(target: "gongkai::http", method, path, route, status, ms = seconds * 1000.0, "request");

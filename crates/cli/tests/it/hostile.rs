@@ -284,3 +284,49 @@ both!(
         t.cleanup().await;
     }
 );
+
+#[tokio::test]
+async fn private_pages_are_not_stored_and_metrics_stay_bounded() {
+    use tower::ServiceExt;
+    let t = TestDb::with_demo(Db::Sqlite).await;
+    let app = t.app();
+    let (cookie, _) = t.session_for("jyj_editor").await;
+    let r = get(&app, "/admin", Some(&cookie)).await;
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert!(r.headers.get("strict-transport-security").is_none());
+    let r = get(&app, "/", None).await;
+    assert_ne!(
+        r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "public pages may be cached"
+    );
+    // behind a TLS-terminating proxy
+    let r = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get("/")
+                .header("x-forwarded-proto", "https")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    // invented methods share one label
+    for m in ["FOOBAR1", "FOOBAR2", "FOOBAR3"] {
+        app.clone()
+            .oneshot(
+                axum::http::Request::builder()
+                    .method(m)
+                    .uri("/")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let metrics = get(&app, "/metrics", None).await.body;
+    assert!(!metrics.contains("FOOBAR"), "{metrics}");
+    assert!(metrics.contains("method=\"OTHER\""), "{metrics}");
+    t.cleanup().await;
+}
