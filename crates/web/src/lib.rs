@@ -103,15 +103,27 @@ impl AppState {
     }
 }
 
+/// Largest body of a form or JSON request that carries no file and no document text (login,
+/// workflow steps, settings): bodies beyond it are refused before a handler reads them.
+pub const FORM_BODY_LIMIT: usize = 256 * 1024;
+/// Largest body of a request carrying an item's text (2 MB of text, URL-encoded) or a word list.
+pub const TEXT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
 /// The whole application: portal, back office, API, health and metrics.
 pub fn app(state: AppState) -> Router {
+    let text = || axum::extract::DefaultBodyLimit::max(TEXT_BODY_LIMIT);
+    let upload =
+        axum::extract::DefaultBodyLimit::max(state.config.max_attachment_bytes + 1024 * 1024);
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))
         .route("/units", get(api::units))
         .route("/catalog", get(api::catalog))
         .route("/items", get(api::items))
         .route("/items/{index_no}", get(api::item))
-        .route("/units/{id}/items", axum::routing::post(api::create_item))
+        .route(
+            "/units/{id}/items",
+            axum::routing::post(api::create_item).layer(text()),
+        )
         .route("/items/{index_no}/{step}", axum::routing::post(api::step))
         .route("/search", get(search::api))
         .route("/calendar/days", get(api::calendar_days))
@@ -165,12 +177,20 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/admin/units/{id}/items",
-            get(items::unit_items).post(items::create_item),
+            get(items::unit_items)
+                .post(items::create_item)
+                .layer(text()),
         )
         .route("/admin/units/{id}/items/new", get(items::new_item))
         .route("/admin/items/{id}", get(items::item_page))
-        .route("/admin/items/{id}/edit", post(items::edit_item))
-        .route("/admin/items/{id}/attachments", post(items::upload))
+        .route(
+            "/admin/items/{id}/edit",
+            post(items::edit_item).layer(text()),
+        )
+        .route(
+            "/admin/items/{id}/attachments",
+            post(items::upload).layer(upload),
+        )
         .route("/admin/items/{id}/submit", post(items::submit))
         .route("/admin/items/{id}/review", post(items::review))
         .route("/admin/items/{id}/reject", post(items::reject))
@@ -184,7 +204,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/admin/words",
-            get(items::words_page).post(items::words_save),
+            get(items::words_page).post(items::words_save).layer(text()),
         )
         .route("/admin/units/{id}/categories", post(items::create_category))
         .route(
@@ -199,13 +219,14 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/timeliness", get(reports::page))
         .route("/admin/timeliness.xlsx", get(reports::export))
         .route("/admin/standards", get(standards::admin))
-        .route("/admin/standards/import", post(standards::import))
+        .route(
+            "/admin/standards/import",
+            post(standards::import).layer(upload),
+        )
         .route("/admin/standards/{id}/retire", post(standards::retire))
-        .merge(power::routes())
+        .merge(power::routes(upload, text()))
         .nest("/api/v1", api)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.max_attachment_bytes + 1024 * 1024,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

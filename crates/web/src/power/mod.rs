@@ -17,7 +17,10 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 
 /// Every route of the module.
-pub fn routes() -> Router<AppState> {
+pub fn routes(
+    upload: axum::extract::DefaultBodyLimit,
+    text: axum::extract::DefaultBodyLimit,
+) -> Router<AppState> {
     Router::new()
         .route("/powers", get(items::public_list))
         .route("/powers/{code}", get(items::public_page))
@@ -31,13 +34,16 @@ pub fn routes() -> Router<AppState> {
         .route("/double-publicity.xlsx", get(cases::double_publicity_xlsx))
         .route(
             "/admin/units/{id}/powers",
-            get(items::unit_list).post(items::create),
+            get(items::unit_list).post(items::create).layer(text),
         )
         .route("/admin/units/{id}/powers/new", get(items::new_page))
         .route("/admin/units/{id}/powers.xlsx", get(items::export))
-        .route("/admin/units/{id}/powers/import", post(items::import))
+        .route(
+            "/admin/units/{id}/powers/import",
+            post(items::import).layer(upload),
+        )
         .route("/admin/powers/{id}", get(items::desk))
-        .route("/admin/powers/{id}/edit", post(items::edit))
+        .route("/admin/powers/{id}/edit", post(items::edit).layer(text))
         .route("/admin/powers/{id}/submit", post(items::submit))
         .route("/admin/powers/{id}/review", post(items::review))
         .route("/admin/powers/{id}/revise", post(items::revise))
@@ -51,7 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/cases/{id}/move", post(cases::move_case))
         .route("/admin/cases/{id}/suspend", post(cases::suspend))
         .route("/admin/cases/{id}/resume", post(cases::resume))
-        .route("/admin/cases/{id}/documents", post(cases::upload_document))
+        .route(
+            "/admin/cases/{id}/documents",
+            post(cases::upload_document).layer(upload),
+        )
         .route("/admin/case-documents/{id}", get(cases::download_document))
         .route(
             "/admin/decisions/{id}/withdraw",
