@@ -78,6 +78,9 @@ pub struct ServerSection {
     pub log_format: Option<String>,
     /// `auto`, `always` or `never`.
     pub secure_cookies: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks).
+    #[serde(default)]
+    pub trusted_proxies: Vec<gongkai_domain::net::Net>,
 }
 
 /// `[paths]`.
@@ -214,9 +217,10 @@ pub fn settings(
     if login.max_failures_per_user < 1
         || login.max_failures_per_ip < 1
         || login.window_minutes < 1
+        || !(1..=3600).contains(&login.delay_base_secs)
         || !(1..=720).contains(&login.session_hours)
     {
-        bail!("[login] 的各项须为正整数，session_hours 不超过720");
+        bail!("[login] 的各项须为正整数，session_hours 不超过720，delay_base_secs 不超过3600");
     }
     for (key, dir) in [
         ("paths.templates", &file.paths.templates),
@@ -238,6 +242,7 @@ pub fn settings(
             site,
             login,
             secure_cookies,
+            trusted_proxies: file.server.trusted_proxies,
             template_dir: file.paths.templates,
             static_dir: file.paths.static_files,
             files_dir,

@@ -26,5 +26,6 @@ pub mod power;
 pub mod richtext;
 pub mod scan;
 pub mod standard;
+pub mod throttle;
 pub mod totp;
 pub mod webhook;

@@ -135,48 +135,73 @@ impl Store {
         Ok(a.rows_affected() + b.rows_affected())
     }
 
-    /// Records one login attempt.
-    pub async fn record_login_attempt(
-        &self,
-        username: &str,
-        ip: &str,
-        success: bool,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)",
+    /// Records the start of a login attempt (pending: counted as a failure by later attempts
+    /// until it is finished) and returns its id. Attempts are ordered by id, so each one sees
+    /// every attempt that started before it, however many run at once.
+    pub async fn begin_login_attempt(&self, username: &str, ip: &str) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, 2) RETURNING id",
         )
         .bind(username)
         .bind(ip)
         .bind(now_text())
-        .bind(i64::from(success))
-        .execute(self.pool())
+        .fetch_one(self.pool())
         .await?;
+        Ok(id)
+    }
+
+    /// Finishes a login attempt: `Some(true)` succeeded, `Some(false)` failed, `None` refused
+    /// unchecked (throttled; not counted against anyone).
+    pub async fn finish_login_attempt(&self, id: i64, outcome: Option<bool>) -> Result<()> {
+        let code = match outcome {
+            Some(true) => 1,
+            Some(false) => 0,
+            None => 3,
+        };
+        sqlx::query("UPDATE login_attempts SET success = $1 WHERE id = $2")
+            .bind(code)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
-    /// Failed attempts since `since`: (for this user name, from this address).
-    pub async fn recent_failures(
+    /// The failed (or still pending) attempts that started before attempt `id` since `since`:
+    /// for this name from this address, and from this address under any name; each with the
+    /// time of the latest.
+    pub async fn login_pressure(
         &self,
+        id: i64,
         username: &str,
         ip: &str,
         since: DateTime<Utc>,
-    ) -> Result<(i64, i64)> {
+    ) -> Result<LoginPressure> {
         let since = time_text(since);
-        let (by_user,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $2 AND success = 0",
+        let (pair, pair_last): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(at) FROM login_attempts \
+             WHERE username = $1 AND ip = $2 AND at > $3 AND id < $4 AND success IN (0, 2)",
         )
         .bind(username)
+        .bind(ip)
         .bind(&since)
+        .bind(id)
         .fetch_one(self.pool())
         .await?;
-        let (by_ip,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0",
+        let (address, address_last): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(at) FROM login_attempts \
+             WHERE ip = $1 AND at > $2 AND id < $3 AND success IN (0, 2)",
         )
         .bind(ip)
         .bind(&since)
+        .bind(id)
         .fetch_one(self.pool())
         .await?;
-        Ok((by_user, by_ip))
+        Ok(LoginPressure {
+            pair,
+            pair_last,
+            address,
+            address_last,
+        })
     }
 
     /// Creates an API token for a staff member.
@@ -288,4 +313,17 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Failed login attempts that weigh on a new one (see [`Store::login_pressure`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginPressure {
+    /// For this account name from this address.
+    pub pair: i64,
+    /// When the latest of them started.
+    pub pair_last: Option<String>,
+    /// From this address, any name.
+    pub address: i64,
+    /// When the latest of them started.
+    pub address_last: Option<String>,
 }

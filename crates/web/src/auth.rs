@@ -117,19 +117,55 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-/// The client's address (from the socket; `unknown` in tests without one).
+/// The client's address: the socket's peer, or, when the peer is a trusted reverse proxy
+/// (`[server] trusted_proxies`), the nearest address in `X-Forwarded-For` that is not one;
+/// `unknown` in tests without a socket.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientIp(ip))
+            .map(|c| c.0.ip());
+        Ok(ClientIp(client_ip(
+            peer,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
     }
+}
+
+/// See [`ClientIp`].
+fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[gongkai_domain::net::Net],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_string();
+    };
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(*ip))
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// The logged-in staff member of a back-office request. Rejects with a redirect to the login
@@ -376,10 +412,41 @@ pub async fn login(
         ));
     }
     let cfg = &state.config.login;
-    let since = Utc::now() - Duration::minutes(cfg.window_minutes);
-    let (by_user, by_ip) = state.store.recent_failures(username, &ip, since).await?;
-    if by_user >= cfg.max_failures_per_user || by_ip >= cfg.max_failures_per_ip {
-        return Err(AppError::Throttled(cfg.window_minutes));
+    let now = Utc::now();
+    let since = now - Duration::minutes(cfg.window_minutes);
+    let attempt = state.store.begin_login_attempt(username, &ip).await?;
+    let p = state
+        .store
+        .login_pressure(attempt, username, &ip, since)
+        .await?;
+    // seconds still to wait after the latest failure of one scope (this name from this
+    // address; this address under any name)
+    let remaining = |failures: i64, last: &Option<String>, free: i64| -> i64 {
+        let wait = gongkai_domain::throttle::wait_secs(
+            failures,
+            free,
+            cfg.delay_base_secs,
+            cfg.window_minutes * 60,
+        );
+        let Some(last) = last
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        else {
+            return 0;
+        };
+        let ms = (last.with_timezone(&Utc) + Duration::seconds(wait) - now)
+            .num_milliseconds()
+            .max(0);
+        (ms + 999) / 1000
+    };
+    let wait = remaining(p.pair, &p.pair_last, cfg.max_failures_per_user).max(remaining(
+        p.address,
+        &p.address_last,
+        cfg.max_failures_per_ip,
+    ));
+    if wait > 0 {
+        state.store.finish_login_attempt(attempt, None).await?;
+        return Err(AppError::Throttled(wait));
     }
     let creds = state.store.find_staff_credentials(username).await?;
     let Some(creds) = creds.filter(|c| c.staff.active) else {
@@ -387,7 +454,7 @@ pub async fn login(
         let _ = verify_password(&form.password, DUMMY_HASH);
         state
             .store
-            .record_login_attempt(username, &ip, false)
+            .finish_login_attempt(attempt, Some(false))
             .await?;
         return Ok(bad(LOGIN_FAILED));
     };
@@ -410,17 +477,10 @@ pub async fn login(
             None => false,
         };
     }
+    state.store.finish_login_attempt(attempt, Some(ok)).await?;
     if !ok {
-        state
-            .store
-            .record_login_attempt(username, &ip, false)
-            .await?;
         return Ok(bad(LOGIN_FAILED));
     }
-    state
-        .store
-        .record_login_attempt(username, &ip, true)
-        .await?;
     let token = random_token();
     let hours = cfg.session_hours;
     state

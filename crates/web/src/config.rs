@@ -55,8 +55,11 @@ pub struct LoginConfig {
     pub max_failures_per_user: i64,
     /// Failed attempts from one address within the window before logins are refused.
     pub max_failures_per_ip: i64,
-    /// The window, in minutes.
+    /// The window, in minutes (also the longest delay).
     pub window_minutes: i64,
+    /// The delay after the first failure beyond the free ones, in seconds; it doubles with each
+    /// further failure.
+    pub delay_base_secs: i64,
     /// How long a session lasts, in hours.
     pub session_hours: i64,
 }
@@ -67,6 +70,7 @@ impl Default for LoginConfig {
             max_failures_per_user: 5,
             max_failures_per_ip: 30,
             window_minutes: 15,
+            delay_base_secs: 30,
             session_hours: 8,
         }
     }
@@ -82,6 +86,9 @@ pub struct WebConfig {
     /// `Some(true)`: always mark cookies `Secure`; `Some(false)`: never; `None`: when the
     /// request came over TLS (`X-Forwarded-Proto: https` from the proxy).
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`[server] trusted_proxies`);
+    /// from any other peer the header is ignored.
+    pub trusted_proxies: Vec<gongkai_domain::net::Net>,
     /// A directory whose templates override the built-in ones (same file names).
     pub template_dir: Option<PathBuf>,
     /// A directory whose files override the built-in static files.
@@ -145,6 +152,7 @@ impl Default for WebConfig {
             site: SiteConfig::default(),
             login: LoginConfig::default(),
             secure_cookies: None,
+            trusted_proxies: Vec::new(),
             template_dir: None,
             static_dir: None,
             files_dir: std::env::temp_dir().join("gongkai-files"),

@@ -33,8 +33,8 @@ pub enum AppError {
     /// Already exists.
     #[error("{0}")]
     Conflict(String),
-    /// Too many failed logins.
-    #[error("登录失败次数过多，请{0}分钟后再试")]
+    /// Too many failed logins: the seconds to wait.
+    #[error("登录失败次数过多，请{0}秒后再试")]
     Throttled(i64),
     /// The template set is broken (start-up or render).
     #[error("页面模板错误：{0}")]

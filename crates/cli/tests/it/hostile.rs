@@ -343,3 +343,114 @@ async fn forms_without_files_take_small_bodies() {
     assert!(id > 0);
     t.cleanup().await;
 }
+
+/// A login POST from `peer` (with `X-Forwarded-For` when given).
+async fn login_from(
+    app: &axum::Router,
+    peer: &str,
+    forwarded: Option<&str>,
+    user: &str,
+    password: &str,
+) -> crate::support::Resp {
+    use tower::ServiceExt;
+    let page = get(app, "/login", None).await;
+    let pre = page.set_cookie("gk_pre").unwrap();
+    let body = crate::support::form(&[
+        ("csrf", &pre),
+        ("username", user),
+        ("password", password),
+        ("totp", ""),
+        ("next", "/admin"),
+    ]);
+    let mut req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("gk_pre={pre}"));
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req.body(axum::body::Body::from(body)).unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+            format!("{peer}:40000").parse().unwrap(),
+        ));
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    crate::support::Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+both!(
+    login_delays_fall_on_the_failing_pair_only,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+        let config = gongkai_web::WebConfig {
+            files_dir: t.dir.join("files"),
+            login: gongkai_web::LoginConfig {
+                max_failures_per_user: 3,
+                max_failures_per_ip: 6,
+                delay_base_secs: 1,
+                ..Default::default()
+            },
+            trusted_proxies: vec!["10.0.0.1".parse().unwrap()],
+            ..Default::default()
+        };
+        let state = gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap();
+        let app = gongkai_web::app(state);
+        let pw = gongkai_cli_demo_password();
+        let attacker = "198.51.100.7";
+        for _ in 0..3 {
+            let r = login_from(&app, attacker, None, "jyj_reviewer", "guess").await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        // the attacker's address waits for this account …
+        let r = login_from(&app, attacker, None, "jyj_reviewer", pw).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        // … the real user at another address does not
+        let r = login_from(&app, "203.0.113.5", None, "jyj_reviewer", pw).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // after the delay the right password works from the attacker's address too
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let r = login_from(&app, attacker, None, "jyj_reviewer", pw).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // invented names from one address slow that address down, not the accounts
+        let sprayer = "198.51.100.8";
+        for n in 0..6 {
+            login_from(&app, sprayer, None, &format!("nobody{n}"), "guess").await;
+        }
+        let r = login_from(&app, sprayer, None, "admin", pw).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        let r = login_from(&app, "203.0.113.6", None, "admin", pw).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        // behind the trusted proxy, the forwarded address is the client's; from anyone else the
+        // header is ignored (a forged header cannot escape the delay)
+        let r = login_from(&app, "10.0.0.1", Some("203.0.113.9"), "jyj_editor", "guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = login_from(&app, sprayer, Some("203.0.113.10"), "admin", pw).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the spoofed header is ignored"
+        );
+        let r = login_from(&app, "10.0.0.1", Some(sprayer), "admin", pw).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "through the proxy the client is still the sprayer"
+        );
+        t.cleanup().await;
+    }
+);
+
+fn gongkai_cli_demo_password() -> &'static str {
+    "Demo-2026-gongkai"
+}

@@ -296,10 +296,12 @@ both!(login_throttling, async |db: Db| {
             StatusCode::UNAUTHORIZED
         );
     }
-    // now even the right password is refused for a while
+    // now even the right password waits (30 s after the fifth failure, doubling after each
+    // further one): delayed, not refused for good, and only for this name from this address
     let r = login(&app, "jyj_reviewer", gongkai_demo_password(), "").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.body.contains("登录失败次数过多"));
+    assert!(r.body.contains("登录失败次数过多，请"), "{}", r.body);
+    assert!(r.body.contains("秒后再试"), "{}", r.body);
     // other accounts are not affected
     assert_eq!(
         login(&app, "jyj_leader", gongkai_demo_password(), "")
