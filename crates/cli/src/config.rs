@@ -49,6 +49,10 @@ pub struct DisclosureSection {
     pub max_sheet_columns: u32,
     /// What a DOCX or XLSX may unpack to, in MiB.
     pub max_unpacked_mb: u64,
+    /// Address space of the process that reads a PDF, in MiB.
+    pub extract_memory_mb: u64,
+    /// CPU time of the process that reads a PDF, in seconds.
+    pub extract_cpu_secs: u64,
 }
 
 impl Default for DisclosureSection {
@@ -60,6 +64,8 @@ impl Default for DisclosureSection {
             max_sheet_rows: limits.max_rows,
             max_sheet_columns: limits.max_cols,
             max_unpacked_mb: limits.max_unpacked_bytes >> 20,
+            extract_memory_mb: 512,
+            extract_cpu_secs: 30,
         }
     }
 }
@@ -191,11 +197,18 @@ pub fn settings(
     if !(1..=1_048_576).contains(&d.max_sheet_rows)
         || !(1..=16_384).contains(&d.max_sheet_columns)
         || !(1..=4096).contains(&d.max_unpacked_mb)
+        || !(128..=65536).contains(&d.extract_memory_mb)
+        || !(1..=3600).contains(&d.extract_cpu_secs)
     {
         bail!(
-            "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间"
+            "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间，extract_memory_mb 应在128-65536之间，extract_cpu_secs 应在1-3600之间"
         );
     }
+    let sandbox = gongkai_web::sandbox::Sandbox {
+        program: std::env::current_exe().ok(),
+        memory_mb: d.extract_memory_mb,
+        cpu_secs: d.extract_cpu_secs,
+    };
     let extract_limits = gongkai_extract::Limits {
         max_rows: d.max_sheet_rows,
         max_cols: d.max_sheet_columns,
@@ -249,6 +262,7 @@ pub fn settings(
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
             extract_limits,
+            sandbox,
             webhooks: file.webhooks,
             power: file.power,
         },

@@ -171,12 +171,14 @@ fn read_xlsx(
 
 /// What an import may read: the limits of text extraction and the largest attachment (the same
 /// rules as uploads in the back office).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Rules {
     /// Extraction limits (`[disclosure]`).
     pub extract: gongkai_extract::Limits,
     /// Largest attachment, bytes.
     pub max_attachment_bytes: usize,
+    /// Where PDFs are read (a child process under limits, as the server does).
+    pub sandbox: gongkai_web::sandbox::Sandbox,
 }
 
 impl Default for Rules {
@@ -184,6 +186,7 @@ impl Default for Rules {
         Rules {
             extract: gongkai_extract::Limits::default(),
             max_attachment_bytes: 20 * 1024 * 1024,
+            sandbox: gongkai_web::sandbox::Sandbox::default(),
         }
     }
 }
@@ -242,7 +245,9 @@ fn read_attachment(
     let text = if ct.starts_with("image/") {
         String::new()
     } else {
-        gongkai_extract::extract_with(&bytes, &rules.extract)
+        rules
+            .sandbox
+            .extract(&bytes, &rules.extract)
             .map_err(|e| format!("附件 {rel}：{e}"))?
     };
     Ok((name, ct, bytes, text))

@@ -96,6 +96,14 @@ enum Command {
     /// Benchmark helpers for the power list (corpus, in-process rendering).
     #[command(subcommand, hide = true)]
     PowerBench(PowerBenchCommand),
+    /// Extract the text of a file read on stdin (the server runs this in a child process with
+    /// memory and CPU limits).
+    #[command(hide = true)]
+    ExtractText {
+        /// Largest text to give back.
+        #[arg(long, default_value_t = 16 * 1024 * 1024)]
+        max_text_bytes: usize,
+    },
     /// Rebuild this server's search index from the database.
     Reindex {
         #[command(flatten)]
@@ -324,6 +332,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // The extraction child: no runtime, no threads, only the parse (its limits are set by the
+    // parent).
+    if let Command::ExtractText { max_text_bytes } = cli.command {
+        return extract_text(max_text_bytes);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -347,6 +360,31 @@ fn main() -> ExitCode {
             } else {
                 1
             })
+        }
+    }
+}
+
+/// `gongkai extract-text`: stdin's file as text on stdout; exit 2 with the reason when it cannot
+/// be read.
+fn extract_text(max_text_bytes: usize) -> ExitCode {
+    use std::io::{Read, Write};
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("无法读取输入：{e}");
+        return ExitCode::from(2);
+    }
+    let limits = gongkai_extract::Limits {
+        max_text_bytes,
+        ..gongkai_extract::Limits::default()
+    };
+    match gongkai_extract::extract_with(&bytes, &limits) {
+        Ok(text) => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
         }
     }
 }
@@ -436,6 +474,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 &import::Rules {
                     extract: settings.web.extract_limits,
                     max_attachment_bytes: settings.web.max_attachment_bytes,
+                    sandbox: settings.web.sandbox.clone(),
                 },
                 skip_invalid,
                 &Actor::system("import"),
@@ -514,6 +553,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             power::render(gongkai_web::app(state), &path, n).await?;
             store.close().await;
         }
+        Command::ExtractText { max_text_bytes } => return Ok(extract_text(max_text_bytes)),
         Command::Reindex { data } => {
             let (store, settings) = open_store(file, &data).await?;
             let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
@@ -725,13 +765,21 @@ fn scan(format: &str, words: Option<&std::path::Path>, files: &[PathBuf]) -> Res
         None => Vec::new(),
     };
     let scanner = Scanner::new(&words);
+    // PDFs are read in a child process under limits, as the server reads them
+    let sandbox = gongkai_web::sandbox::Sandbox {
+        program: std::env::current_exe().ok(),
+        ..Default::default()
+    };
     let (mut found, mut unreadable) = (0usize, 0usize);
     for path in files {
         let name = path.display().to_string();
         let text = match std::fs::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|b| gongkai_extract::extract(&b).map_err(|e| e.to_string()))
-        {
+            .and_then(|b| {
+                sandbox
+                    .extract(&b, &gongkai_extract::Limits::default())
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{name}: 无法读取（cannot read）：{e}");

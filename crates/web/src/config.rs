@@ -100,6 +100,8 @@ pub struct WebConfig {
     /// What an uploaded or imported file may make the server read (sheet rows and columns,
     /// unpacked bytes, extracted text).
     pub extract_limits: gongkai_extract::Limits,
+    /// Where untrusted PDFs are read (a child process with limits, or in process).
+    pub sandbox: crate::sandbox::Sandbox,
     /// Working days allowed between forming and publishing (条例 Art. 26: 20).
     pub publish_limit_workdays: u32,
     /// Webhook delivery settings.
@@ -158,6 +160,7 @@ impl Default for WebConfig {
             files_dir: std::env::temp_dir().join("gongkai-files"),
             max_attachment_bytes: 20 * 1024 * 1024,
             extract_limits: gongkai_extract::Limits::default(),
+            sandbox: crate::sandbox::Sandbox::default(),
             publish_limit_workdays: 20,
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),

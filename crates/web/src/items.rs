@@ -1024,7 +1024,16 @@ pub async fn upload(
     let text = if content_type.starts_with("image/") {
         String::new()
     } else {
-        match gongkai_extract::extract_with(&bytes, &state.config.extract_limits) {
+        // off the request threads: parsing is CPU work, and a PDF runs in a child process
+        let (sandbox, limits, file) = (
+            state.config.sandbox.clone(),
+            state.config.extract_limits,
+            bytes.clone(),
+        );
+        let extracted = tokio::task::spawn_blocking(move || sandbox.extract(&file, &limits))
+            .await
+            .map_err(|e| AppError::Internal(format!("extract task: {e}")))?;
+        match extracted {
             Ok(t) => t,
             Err(e) => {
                 return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string()))

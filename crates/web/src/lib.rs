@@ -22,6 +22,7 @@ mod pages;
 mod portal;
 pub mod power;
 mod reports;
+pub mod sandbox;
 mod search;
 mod standards;
 mod templates;
