@@ -228,7 +228,10 @@ pub async fn create_staff(
         username: username.to_string(),
         display_name: form.display_name.trim().to_string(),
         role,
-        password_hash: hash_password(&form.password)?,
+        password_hash: {
+            let password = form.password.clone();
+            state.cpu.run(move || hash_password(&password)).await??
+        },
     };
     match state.store.create_staff(&s.actor(), &new).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/units/{id}/staff?ok=staff")).into_response()),
@@ -598,7 +601,11 @@ pub async fn totp_disable(
         .await?
         .ok_or(AppError::NotFound)?;
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    let mut ok = crate::auth::verify_password(&f.password, &creds.password_hash);
+    let (password, hash) = (f.password.clone(), creds.password_hash.clone());
+    let mut ok = state
+        .cpu
+        .run(move || crate::auth::verify_password(&password, &hash))
+        .await?;
     if ok
         && let Some(secret) = creds
             .totp_secret

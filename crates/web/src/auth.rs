@@ -451,7 +451,11 @@ pub async fn login(
     let creds = state.store.find_staff_credentials(username).await?;
     let Some(creds) = creds.filter(|c| c.staff.active) else {
         // Hash anyway so that unknown names take as long as wrong passwords.
-        let _ = verify_password(&form.password, DUMMY_HASH);
+        let password = form.password.clone();
+        let _ = state
+            .cpu
+            .run(move || verify_password(&password, DUMMY_HASH))
+            .await?;
         state
             .store
             .finish_login_attempt(attempt, Some(false))
@@ -459,7 +463,11 @@ pub async fn login(
         return Ok(bad(LOGIN_FAILED));
     };
     // One answer for a wrong password and a wrong code: it must not confirm the password.
-    let mut ok = verify_password(&form.password, &creds.password_hash);
+    let (password, hash) = (form.password.clone(), creds.password_hash.clone());
+    let mut ok = state
+        .cpu
+        .run(move || verify_password(&password, &hash))
+        .await?;
     if ok
         && let Some(secret) = creds
             .totp_secret

@@ -33,6 +33,9 @@ pub enum AppError {
     /// Already exists.
     #[error("{0}")]
     Conflict(String),
+    /// The server is at capacity for this kind of work (e.g. searches).
+    #[error("服务器繁忙，请稍后再试")]
+    Busy,
     /// Too many failed logins: the seconds to wait.
     #[error("登录失败次数过多，请{0}秒后再试")]
     Throttled(i64),
@@ -70,6 +73,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +88,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Throttled(_) => "throttled",
+            AppError::Busy => "busy",
             AppError::Template(_) | AppError::Internal(_) => "internal",
         }
     }

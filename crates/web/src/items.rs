@@ -1030,9 +1030,10 @@ pub async fn upload(
             state.config.extract_limits,
             bytes.clone(),
         );
-        let extracted = tokio::task::spawn_blocking(move || sandbox.extract(&file, &limits))
-            .await
-            .map_err(|e| AppError::Internal(format!("extract task: {e}")))?;
+        let extracted = state
+            .cpu
+            .run(move || sandbox.extract(&file, &limits))
+            .await?;
         match extracted {
             Ok(t) => t,
             Err(e) => {

@@ -11,6 +11,7 @@ mod api;
 pub mod auth;
 mod cache;
 mod config;
+pub mod cpu;
 mod error;
 mod feeds;
 pub mod indexing;
@@ -60,6 +61,8 @@ pub struct Inner {
     pub reminders: Arc<power::reminders::Reminders>,
     /// The power module's public pages for anonymous visitors.
     pub power_cache: power::PublicCache,
+    /// The bounded pool for CPU-heavy work and searches.
+    pub cpu: cpu::Cpu,
     templates: templates::Templates,
 }
 
@@ -99,6 +102,7 @@ impl AppState {
             metrics: Metrics::default(),
             indexer,
             page_cache: cache::PageCache::new(10_000),
+            cpu: cpu::Cpu::default(),
             templates,
         })))
     }

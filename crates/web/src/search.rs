@@ -64,9 +64,10 @@ fn request(q: &SearchQuery) -> Result<(SearchRequest, usize), AppError> {
 
 async fn run(state: &AppState, req: SearchRequest) -> Result<SearchResults, AppError> {
     let index = state.indexer.index.clone();
-    tokio::task::spawn_blocking(move || index.search(&req))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    state
+        .cpu
+        .search(move || index.search(&req))
+        .await?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 

@@ -235,7 +235,14 @@ pub async fn import(
         )
         .await;
     }
-    let grid = match gongkai_extract::sheet::read_grid_with(&bytes, &state.config.extract_limits) {
+    let parsed = {
+        let (file, limits) = (bytes.to_vec(), state.config.extract_limits);
+        state
+            .cpu
+            .run(move || gongkai_extract::sheet::read_grid_with(&file, &limits))
+            .await?
+    };
+    let grid = match parsed {
         Ok(g) => g,
         Err(e) => {
             return admin_render(&state, &headers, &s, None, &fail(e.to_string()), None).await;
