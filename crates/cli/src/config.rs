@@ -87,6 +87,8 @@ pub struct ServerSection {
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks).
     #[serde(default)]
     pub trusted_proxies: Vec<gongkai_domain::net::Net>,
+    /// Addresses `/metrics` answers (default: this host).
+    pub metrics_from: Option<Vec<gongkai_domain::net::Net>>,
 }
 
 /// `[paths]`.
@@ -256,6 +258,10 @@ pub fn settings(
             login,
             secure_cookies,
             trusted_proxies: file.server.trusted_proxies,
+            metrics_from: file
+                .server
+                .metrics_from
+                .unwrap_or_else(gongkai_web::config::default_metrics_from),
             template_dir: file.paths.templates,
             static_dir: file.paths.static_files,
             files_dir,

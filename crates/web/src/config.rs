@@ -89,6 +89,8 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server] trusted_proxies`);
     /// from any other peer the header is ignored.
     pub trusted_proxies: Vec<gongkai_domain::net::Net>,
+    /// Addresses `/metrics` answers (`[server] metrics_from`; by default this host only).
+    pub metrics_from: Vec<gongkai_domain::net::Net>,
     /// A directory whose templates override the built-in ones (same file names).
     pub template_dir: Option<PathBuf>,
     /// A directory whose files override the built-in static files.
@@ -155,6 +157,7 @@ impl Default for WebConfig {
             login: LoginConfig::default(),
             secure_cookies: None,
             trusted_proxies: Vec::new(),
+            metrics_from: default_metrics_from(),
             template_dir: None,
             static_dir: None,
             files_dir: std::env::temp_dir().join("gongkai-files"),
@@ -166,4 +169,12 @@ impl Default for WebConfig {
             power: PowerConfig::default(),
         }
     }
+}
+
+/// `/metrics` by default: this host (IPv4 and IPv6 loopback).
+pub fn default_metrics_from() -> Vec<gongkai_domain::net::Net> {
+    ["127.0.0.0/8", "::1"]
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }

@@ -10,7 +10,7 @@ mod admin;
 mod api;
 pub mod auth;
 mod cache;
-mod config;
+pub mod config;
 pub mod cpu;
 mod error;
 mod feeds;

@@ -100,8 +100,23 @@ impl Metrics {
     }
 }
 
-/// `GET /metrics`.
-pub async fn render(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: only to the addresses of `[server] metrics_from` (by default this host);
+/// in-process calls without a socket (tests) are answered.
+pub async fn render(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = peer
+        && !state.config.metrics_from.iter().any(|n| n.contains(ip))
+    {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "监控指标仅对配置的地址开放（[server] metrics_from）\n",
+        )
+            .into_response();
+    }
     let mut text = state.metrics.text();
     // The webhook queue, by state (shared by every server on the database).
     match state.store.job_counts().await {

@@ -542,3 +542,26 @@ fn pdf_bombs_cost_a_child_process_not_the_server() {
     assert!(text.contains("13912345678"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn metrics_answer_only_configured_addresses() {
+    use tower::ServiceExt;
+    let t = TestDb::new(Db::Sqlite).await;
+    let app = t.app();
+    for (peer, want) in [
+        ("127.0.0.1", StatusCode::OK),
+        ("[::1]", StatusCode::OK),
+        ("198.51.100.7", StatusCode::FORBIDDEN),
+    ] {
+        let mut req = axum::http::Request::get("/metrics")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+                format!("{peer}:40000").parse().unwrap(),
+            ));
+        let r = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(r.status(), want, "{peer}");
+    }
+    t.cleanup().await;
+}
