@@ -145,3 +145,53 @@ impl IntoResponse for AppError {
 /// Marks a response as an error whose page the outer middleware renders with the site layout.
 #[derive(Debug, Clone)]
 pub struct ErrorPage(pub String);
+
+/// Middleware of the API: an error answered by something other than a handler (a rejected
+/// query string, path or JSON body, an unknown method, a body over its limit) becomes the same
+/// JSON envelope as every handler error, with the reason in Chinese.
+pub async fn api_json_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", format!("请求参数无效：{text}")),
+        StatusCode::NOT_FOUND => ("not_found", "接口不存在".to_string()),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "该接口不支持此请求方法".to_string())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求体过大".to_string()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "请求体须为 JSON（Content-Type: application/json）".to_string(),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => ("bad_request", format!("请求体无效：{text}")),
+        s if s.is_server_error() => ("internal", "服务器内部错误，请稍后再试".to_string()),
+        _ => ("bad_request", text),
+    };
+    let mut out = (
+        status,
+        axum::Json(serde_json::json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}

@@ -137,7 +137,8 @@ pub fn app(state: AppState) -> Router {
         .route("/units/{id}/staff", get(api::unit_staff))
         .route("/units/{id}/audit", get(api::unit_audit))
         .merge(power::api_routes())
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(error::api_json_errors));
     Router::new()
         .route("/", get(pages::home))
         .route("/units", get(pages::units))

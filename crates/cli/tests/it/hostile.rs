@@ -565,3 +565,48 @@ async fn metrics_answer_only_configured_addresses() {
     }
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn every_api_error_is_json() {
+    use tower::ServiceExt;
+    let t = TestDb::with_demo(Db::Sqlite).await;
+    let app = t.app();
+    for (method, path, want) in [
+        ("GET", "/api/v1/items?limit=abc", StatusCode::BAD_REQUEST),
+        ("GET", "/api/v1/units/abc/staff", StatusCode::BAD_REQUEST),
+        ("DELETE", "/api/v1/items", StatusCode::METHOD_NOT_ALLOWED),
+        (
+            "POST",
+            "/api/v1/units/1/items",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        ("GET", "/api/v1/nothing-here", StatusCode::NOT_FOUND),
+    ] {
+        let r = app
+            .clone()
+            .oneshot(
+                axum::http::Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header("content-type", "text/plain")
+                    .body(axum::body::Body::from("x"))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = r.status();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&body)));
+        assert!(ct.starts_with("application/json"), "{path}: {ct}");
+        if status != StatusCode::UNAUTHORIZED {
+            assert_eq!(status, want, "{method} {path}: {v}");
+        }
+        assert!(v["error"]["code"].is_string(), "{path}: {v}");
+        assert!(v["error"]["message"].is_string(), "{path}: {v}");
+    }
+    t.cleanup().await;
+}
