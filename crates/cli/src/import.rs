@@ -53,6 +53,29 @@ pub struct Row {
     pub attachments: Vec<String>,
 }
 
+impl Row {
+    /// The row's import key: a hash of everything it says, so that the same row imported again
+    /// is recognised.
+    pub fn key(&self) -> String {
+        let fields = [
+            self.unit.trim(),
+            self.category.trim(),
+            self.title.trim(),
+            self.doc_no.trim(),
+            self.formed_on.trim(),
+            self.published_at.trim(),
+            self.body.as_str(),
+            self.summary.trim(),
+            self.topic.trim(),
+            self.validity.trim(),
+            &self.attachments.join("\u{1f}"),
+        ];
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            fields.join("\u{1e}").as_bytes(),
+        ))
+    }
+}
+
 /// XLSX header names (Chinese or English) → row field.
 const HEADERS: &[(&str, &str)] = &[
     ("单位代码", "unit"),
@@ -275,6 +298,8 @@ fn parse_published(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 pub struct Outcome {
     /// Rows imported.
     pub imported: usize,
+    /// Rows skipped because an earlier import (or an earlier line) brought them in.
+    pub skipped: usize,
     /// Bad rows: (line, messages).
     pub bad: Vec<(usize, String)>,
 }
@@ -435,6 +460,7 @@ pub async fn import_rows(
                         },
                         published_at: gongkai_store::time_text(p),
                         days_late: late,
+                        import_key: row.key(),
                         attachments,
                     },
                     files,
@@ -444,8 +470,19 @@ pub async fn import_rows(
         }
     }
     if !bad.is_empty() && !skip_invalid {
-        return Ok(Outcome { imported: 0, bad });
+        return Ok(Outcome {
+            imported: 0,
+            skipped: 0,
+            bad,
+        });
     }
+    // rows an earlier run brought in (it may have been killed half-way), and repeats within
+    // this file, are skipped: running an import again never publishes a row twice
+    let keys: Vec<String> = ready.iter().map(|r| r.item.import_key.clone()).collect();
+    let mut seen = store.imported_keys(&keys).await?;
+    let before = ready.len();
+    ready.retain(|r| seen.insert(r.item.import_key.clone()));
+    let skipped = before - ready.len();
     let total = ready.len();
     let mut imported = 0;
     for chunk in ready.chunks(500) {
@@ -464,5 +501,9 @@ pub async fn import_rows(
         imported += items.len();
         progress(imported, total);
     }
-    Ok(Outcome { imported, bad })
+    Ok(Outcome {
+        imported,
+        skipped,
+        bad,
+    })
 }

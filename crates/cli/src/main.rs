@@ -494,17 +494,33 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             let import_secs = started.elapsed().as_secs_f64();
-            let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            indexer
-                .sync(&store)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The rows are in the database (and its search outbox). A running server holds
+            // the index and brings it up to date itself within seconds; otherwise do it here.
+            match gongkai_web::indexing::Indexer::open(&settings.data.join("index")) {
+                Ok(indexer) => {
+                    indexer
+                        .sync(&store)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                Err(gongkai_web::indexing::IndexingError::Search(
+                    gongkai_search::SearchError::Busy,
+                )) => eprintln!(
+                    "服务器正在运行：搜索索引将由服务器在数秒内更新（the running server indexes the imported rows）"
+                ),
+                Err(e) => return Err(anyhow::anyhow!("{e}")),
+            }
+            if outcome.skipped > 0 {
+                eprintln!(
+                    "{} 行此前已导入，已跳过（already imported, skipped）",
+                    outcome.skipped
+                );
+            }
             let total = started.elapsed().as_secs_f64();
             println!(
                 "已导入 {} 条并建立索引（imported and indexed），跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
                 outcome.imported,
-                outcome.bad.len(),
+                outcome.bad.len() + outcome.skipped,
                 import_secs,
                 total,
                 outcome.imported as f64 / total.max(0.001)

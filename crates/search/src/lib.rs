@@ -41,6 +41,9 @@ pub enum SearchError {
     /// The index lock is poisoned (a writer panicked).
     #[error("搜索索引写入器不可用")]
     Poisoned,
+    /// Another process (a running server) holds the index for writing.
+    #[error("搜索索引正被另一进程（如正在运行的服务器）使用")]
+    Busy,
 }
 
 /// Result alias.
@@ -330,7 +333,10 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(64 * 1024 * 1024)?;
+        let writer = index.writer(64 * 1024 * 1024).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+            other => SearchError::Index(other),
+        })?;
         Ok(SearchIndex {
             index,
             reader,

@@ -1370,6 +1370,8 @@ pub struct ImportItem {
     pub days_late: i64,
     /// Attachments: metadata and extracted text (bytes already stored by the caller).
     pub attachments: Vec<(String, String, i64, String, String)>,
+    /// The key of the source row (see [`Store::imported_keys`]); empty for none.
+    pub import_key: String,
 }
 
 /// One published item with everything the search index needs, read in bulk.
@@ -1441,8 +1443,8 @@ impl Store {
             *serial += 1;
             let index_no = index_number(&it.unit_code, &it.category_code, year as i32, *serial);
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO items (unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7, $7) RETURNING id",
+                "INSERT INTO items (unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, created_by, created_at, updated_at, import_key) \
+                 VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7, $7, $8) RETURNING id",
             )
             .bind(it.unit_id)
             .bind(it.category_id)
@@ -1451,9 +1453,10 @@ impl Store {
             .bind(it.days_late)
             .bind(&actor.name)
             .bind(&now)
+            .bind((!it.import_key.is_empty()).then_some(it.import_key.as_str()))
             .fetch_one(&mut *tx)
             .await
-            .map_err(conflict(&format!("索引号 {index_no}")))?;
+            .map_err(conflict(&format!("索引号 {index_no}或导入行")))?;
             ids.push(id);
             changes.push(Change {
                 unit_id: Some(it.unit_id),
@@ -1572,6 +1575,26 @@ impl Store {
             q = q.bind(*id);
         }
         Ok(q.fetch_all(self.pool()).await?)
+    }
+
+    /// Which of `keys` earlier imports already brought in (each item keeps the key of its row).
+    pub async fn imported_keys(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "SELECT import_key FROM items WHERE import_key IN ({})",
+                crate::placeholders(chunk.len())
+            );
+            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+            for k in chunk {
+                q = q.bind(k);
+            }
+            found.extend(q.fetch_all(self.pool()).await?.into_iter().map(|(k,)| k));
+        }
+        Ok(found)
     }
 
     /// Attachment text of the public revisions of the given items, joined per item.

@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "totp_step",
         include_str!("../migrations/0008_totp_step.sql"),
     ),
+    (
+        9,
+        "import_key",
+        include_str!("../migrations/0009_import_key.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -645,3 +645,71 @@ both!(import_items_validates_everything_first, async |db: Db| {
     assert_eq!(verify.problem, None);
     t.cleanup().await;
 });
+
+both!(
+    import_beside_a_running_server_and_again_publishes_once,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let (mut server, addr) = start_server(&t);
+        let file = t.dir.join("rows.jsonl");
+        let rows: Vec<String> = (0..3)
+            .map(|i| format!(r#"{{"unit": "JYJ", "category": "QTWJ", "title": "并行导入 {i}", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "正文 {i}"}}"#))
+            .collect();
+        std::fs::write(&file, rows.join("\n")).unwrap();
+        // the server holds the index: the import says so and leaves the indexing to it
+        let o = t
+            .cli(&[
+                "import",
+                "items",
+                "--data",
+                "gongkai-data",
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("服务器正在运行"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("LockBusy"), "{}", stderr(&o));
+        // and it searches them within seconds
+        let mut found = false;
+        for _ in 0..50 {
+            let page = http_get(
+                &addr,
+                "/api/v1/search?q=%E5%B9%B6%E8%A1%8C%E5%AF%BC%E5%85%A5",
+            );
+            if page.contains("\"total\":3") {
+                found = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        assert!(
+            found,
+            "the server indexed the imported rows: {}",
+            http_get(
+                &addr,
+                "/api/v1/search?q=%E5%B9%B6%E8%A1%8C%E5%AF%BC%E5%85%A5"
+            )
+        );
+        // running the same import again publishes nothing twice
+        let (before, _) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        let o = t
+            .cli(&[
+                "import",
+                "items",
+                "--data",
+                "gongkai-data",
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("3 行此前已导入"), "{}", stderr(&o));
+        assert!(stdout(&o).contains("已导入 0 条"), "{}", stdout(&o));
+        let (after, _) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        assert_eq!(after, before);
+        let _ = server.kill();
+        let _ = server.wait();
+        t.cleanup().await;
+    }
+);

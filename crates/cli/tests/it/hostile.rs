@@ -191,6 +191,7 @@ both!(
                         published_at: "2026-11-21T02:00:00.000000Z".into(),
                         days_late: 0,
                         attachments: Vec::new(),
+                        import_key: String::new(),
                     };
                     store
                         .import_published(&gongkai_store::Actor::system("test"), &[item])
