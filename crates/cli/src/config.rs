@@ -53,6 +53,8 @@ pub struct DisclosureSection {
     pub extract_memory_mb: u64,
     /// CPU time of the process that reads a PDF, in seconds.
     pub extract_cpu_secs: u64,
+    /// Units (codes) exempt from four eyes: one person writes, reviews and approves.
+    pub single_person_units: Vec<String>,
 }
 
 impl Default for DisclosureSection {
@@ -66,6 +68,7 @@ impl Default for DisclosureSection {
             max_unpacked_mb: limits.max_unpacked_bytes >> 20,
             extract_memory_mb: 512,
             extract_cpu_secs: 30,
+            single_person_units: Vec::new(),
         }
     }
 }
@@ -269,6 +272,7 @@ pub fn settings(
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
             extract_limits,
             sandbox,
+            single_person_units: file.disclosure.single_person_units.clone(),
             webhooks: file.webhooks,
             power: file.power,
         },

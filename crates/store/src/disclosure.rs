@@ -652,6 +652,7 @@ impl Store {
         revision: i64,
         from: RevisionState,
         days_late: i64,
+        note: &str,
     ) -> Result<()> {
         let item = self.get_item(item_id).await?;
         let now = now_text();
@@ -705,13 +706,15 @@ impl Store {
                     .unwrap_or_default(),
                 after: revision.to_string(),
                 detail: format!(
-                    "发布 {} 第{revision}版{}",
+                    "发布 {} 第{revision}版{}{}{}",
                     item.index_no,
                     if days_late > 0 {
                         format!("（超期{days_late}个工作日）")
                     } else {
                         String::new()
-                    }
+                    },
+                    if note.is_empty() { "" } else { "：" },
+                    note
                 ),
             },
         )

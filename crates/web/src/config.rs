@@ -102,6 +102,9 @@ pub struct WebConfig {
     /// What an uploaded or imported file may make the server read (sheet rows and columns,
     /// unpacked bytes, extracted text).
     pub extract_limits: gongkai_extract::Limits,
+    /// Units (by code) where one person writes, reviews and approves: exempt from four eyes,
+    /// each such step noted in the audit trail (`[disclosure] single_person_units`).
+    pub single_person_units: Vec<String>,
     /// Where untrusted PDFs are read (a child process with limits, or in process).
     pub sandbox: crate::sandbox::Sandbox,
     /// Working days allowed between forming and publishing (条例 Art. 26: 20).
@@ -164,6 +167,7 @@ impl Default for WebConfig {
             max_attachment_bytes: 20 * 1024 * 1024,
             extract_limits: gongkai_extract::Limits::default(),
             sandbox: crate::sandbox::Sandbox::default(),
+            single_person_units: Vec::new(),
             publish_limit_workdays: 20,
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),

@@ -530,6 +530,31 @@ pub async fn op_submit(
     Ok(findings.len())
 }
 
+/// Four eyes: whoever wrote a revision may not also review or approve it. A unit named in
+/// `[disclosure] single_person_units` (one person does all the work) is exempt; the step's note,
+/// kept in the audit trail, then says so. Returns the note to record.
+async fn four_eyes(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    unit_id: i64,
+    rev: &gongkai_store::disclosure::Revision,
+    note: &str,
+) -> Result<String, OpError> {
+    if rev.created_by != staff.username {
+        return Ok(note.to_string());
+    }
+    let unit = state.store.get_unit(unit_id).await?;
+    if state.config.single_person_units.contains(&unit.code) {
+        return Ok(format!(
+            "{note}（撰稿人本人审核：本单位为单人单位，免于双人审核）"
+        ));
+    }
+    Err(OpError::App(AppError::Conflict(format!(
+        "双人审核：该信息由您（{}）撰写，须由本单位其他审核人员审核和批准",
+        staff.display_name
+    ))))
+}
+
 /// Passes the secrecy and legality review (refused while findings are open).
 pub async fn op_review(
     state: &AppState,
@@ -543,12 +568,13 @@ pub async fn op_review(
     let open = state.store.open_findings(item_id, rev.revision).await?;
     let to =
         next_state(rev.state, Step::PassReview, staff.role, open).map_err(OpError::Workflow)?;
+    let note = four_eyes(state, staff, item.unit_id, &rev, note).await?;
     let t = gongkai_store::disclosure::Transition {
         item_id,
         revision: rev.revision,
         from: rev.state,
         to,
-        note,
+        note: &note,
         scheduled_at: None,
         findings: None,
     };
@@ -604,19 +630,28 @@ pub async fn op_approve(
         open,
     )
     .map_err(OpError::Workflow)?;
+    let note = four_eyes(state, staff, item.unit_id, &rev, note).await?;
     if to == RevisionState::Scheduled {
         let t = gongkai_store::disclosure::Transition {
             item_id,
             revision: rev.revision,
             from: rev.state,
             to,
-            note,
+            note: &note,
             scheduled_at,
             findings: None,
         };
         state.store.transition(&actor_of(staff), &t).await?;
     } else {
-        publish_now(state, &actor_of(staff), item_id, rev.revision, rev.state).await?;
+        publish_now(
+            state,
+            &actor_of(staff),
+            item_id,
+            rev.revision,
+            rev.state,
+            &note,
+        )
+        .await?;
     }
     Ok(to)
 }
@@ -685,6 +720,7 @@ pub async fn publish_now(
     item_id: i64,
     revision: i64,
     from: RevisionState,
+    note: &str,
 ) -> Result<(), AppError> {
     let rev = state.store.get_revision(item_id, revision).await?;
     let cal = state.store.calendar().await?;
@@ -702,7 +738,7 @@ pub async fn publish_now(
         .unwrap_or(0);
     state
         .store
-        .publish(actor, item_id, revision, from, late)
+        .publish(actor, item_id, revision, from, late, note)
         .await?;
     reindex_soon(state).await;
     Ok(())
@@ -763,7 +799,15 @@ pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
         .await?;
     let actor = gongkai_store::Actor::system("scheduler");
     for (item_id, revision) in &due {
-        publish_now(state, &actor, *item_id, *revision, RevisionState::Scheduled).await?;
+        publish_now(
+            state,
+            &actor,
+            *item_id,
+            *revision,
+            RevisionState::Scheduled,
+            "定时发布",
+        )
+        .await?;
     }
     Ok(due.len())
 }

@@ -611,3 +611,87 @@ async fn every_api_error_is_json() {
     }
     t.cleanup().await;
 }
+
+/// Creates a draft in JYJ as `user`, submits it; returns the item id.
+async fn submitted_by(t: &TestDb, app: &axum::Router, user: &str) -> i64 {
+    let (cookie, csrf) = t.session_for(user).await;
+    let jyj = t.unit_id("JYJ").await;
+    let cat = t.category(jyj, "SHGY").await;
+    let r = crate::support::post(
+        app,
+        &format!("/admin/units/{jyj}/items"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("category_id", &cat.id.to_string()),
+            ("title", "双人审核测试"),
+            ("formed_on", "2026-11-20"),
+            ("validity", "in_force"),
+            ("body", "正文"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.item_id();
+    let r = crate::support::post(
+        app,
+        &format!("/admin/items/{id}/submit"),
+        Some(&cookie),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id
+}
+
+both!(
+    four_eyes_keep_authors_from_approving_themselves,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let step = async |app: &axum::Router, user: &str, id: i64, step: &str| {
+            let (cookie, csrf) = t.session_for(user).await;
+            crate::support::post(
+                app,
+                &format!("/admin/items/{id}/{step}"),
+                Some(&cookie),
+                &[("csrf", &csrf)],
+            )
+            .await
+        };
+        // the leader writes; the reviewer reviews; the leader may not approve it
+        let id = submitted_by(&t, &app, "jyj_leader").await;
+        let r = step(&app, "jyj_reviewer", id, "review").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = step(&app, "jyj_leader", id, "approve").await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("双人审核"), "{}", r.body);
+        let rev = t.store.working_revision(id).await.unwrap();
+        assert_eq!(
+            rev.state,
+            gongkai_domain::disclosure::RevisionState::Reviewed
+        );
+        // an administrator who writes an item cannot review it either
+        let id2 = submitted_by(&t, &app, "admin").await;
+        let r = step(&app, "admin", id2, "review").await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        // a one-person unit is exempt, and the audit trail says so
+        let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+        let config = gongkai_web::WebConfig {
+            files_dir: t.dir.join("files"),
+            single_person_units: vec!["JYJ".into()],
+            ..Default::default()
+        };
+        let state = gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap();
+        let solo = gongkai_web::app(state);
+        let r = step(&solo, "jyj_leader", id, "approve").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let jyj = t.unit_id("JYJ").await;
+        let audit = t.store.list_audit(Some(jyj), 50, 0).await.unwrap();
+        assert!(
+            audit.iter().any(|e| e.detail.contains("免于双人审核")),
+            "{audit:?}"
+        );
+        t.cleanup().await;
+    }
+);
