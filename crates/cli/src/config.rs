@@ -92,6 +92,10 @@ pub struct ServerSection {
     pub trusted_proxies: Vec<gongkai_domain::net::Net>,
     /// Addresses `/metrics` answers (default: this host).
     pub metrics_from: Option<Vec<gongkai_domain::net::Net>>,
+    /// Seconds to receive a request's headers (default 10).
+    pub header_timeout_secs: Option<u64>,
+    /// Open connections one address may hold (default 64).
+    pub max_connections_per_address: Option<usize>,
 }
 
 /// `[paths]`.
@@ -115,6 +119,10 @@ pub struct Settings {
     pub database: Option<String>,
     /// JSON logs.
     pub json_logs: bool,
+    /// Seconds to receive a request's headers (also the idle limit of a kept-alive connection).
+    pub header_timeout_secs: u64,
+    /// Open connections one address may hold (trusted proxies exempt).
+    pub max_connections_per_address: usize,
     /// Web layer configuration.
     pub web: WebConfig,
 }
@@ -250,12 +258,19 @@ pub fn settings(
             bail!("{key} 指定的目录不存在：{}", d.display());
         }
     }
+    let header_timeout_secs = file.server.header_timeout_secs.unwrap_or(10);
+    let max_connections_per_address = file.server.max_connections_per_address.unwrap_or(64);
+    if !(1..=600).contains(&header_timeout_secs) || max_connections_per_address < 1 {
+        bail!("[server] header_timeout_secs 应在1-600之间，max_connections_per_address 至少为1");
+    }
     let files_dir = data.join("files");
     Ok(Settings {
         addr,
         data,
         database,
         json_logs,
+        header_timeout_secs,
+        max_connections_per_address,
         web: WebConfig {
             site,
             login,

@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod logsink;
 mod power;
+mod server;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -960,11 +961,16 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
             }
         }
     });
-    axum::serve(
+    server::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        server::Limits {
+            header_timeout: std::time::Duration::from_secs(settings.header_timeout_secs),
+            per_address: settings.max_connections_per_address,
+            exempt: settings.web.trusted_proxies.clone(),
+        },
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
     .await?;
     alert_scan.abort();
     reminders.abort();

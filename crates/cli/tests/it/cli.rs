@@ -713,3 +713,78 @@ both!(
         t.cleanup().await;
     }
 );
+
+#[tokio::test]
+async fn slow_and_crowding_connections_are_cut_off() {
+    let t = TestDb::with_demo(Db::Sqlite).await;
+    let config = t.dir.join("gongkai.toml");
+    std::fs::write(
+        &config,
+        "[server]\nheader_timeout_secs = 1\nmax_connections_per_address = 3\n",
+    )
+    .unwrap();
+    let mut child = t
+        .cli(&[
+            "--config",
+            config.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--data",
+            "gongkai-data",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line
+            .split("http://")
+            .nth(1)
+            .filter(|_| line.contains("已启动"))
+        {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    // three half-sent requests fill this address's share
+    let mut slow: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // a fourth connection from the same address is closed at once
+    let mut fourth = std::net::TcpStream::connect(&addr).unwrap();
+    fourth
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let _ = fourth.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut buf = Vec::new();
+    let _ = fourth.read_to_end(&mut buf);
+    assert!(
+        !String::from_utf8_lossy(&buf).contains("200 OK"),
+        "over the cap: {}",
+        String::from_utf8_lossy(&buf)
+    );
+    // the half-sent requests are cut off after the header timeout …
+    for s in &mut slow {
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut rest = Vec::new();
+        let started = std::time::Instant::now();
+        let _ = s.read_to_end(&mut rest);
+        assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    }
+    // … and the address is served again
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(http_get(&addr, "/healthz").contains("200 OK"));
+    let _ = child.kill();
+    let _ = child.wait();
+    t.cleanup().await;
+}
