@@ -192,6 +192,37 @@ impl Store {
         Ok(summary)
     }
 
+    /// One page of the current entries (not retired), by area and sequence; one area or all.
+    pub async fn standard_entries_page(
+        &self,
+        area: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StoredEntry>> {
+        let rows: Vec<Row> = match area {
+            Some(a) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL AND area = $1 ORDER BY seq, id LIMIT $2 OFFSET $3"
+                )))
+                .bind(a)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL ORDER BY area, seq, id LIMIT $1 OFFSET $2"
+                )))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(StoredEntry::from).collect())
+    }
+
     /// Current entries (not retired), by area and sequence; one area or all.
     pub async fn standard_entries(&self, area: Option<&str>) -> Result<Vec<StoredEntry>> {
         let rows: Vec<Row> = match area {

@@ -30,6 +30,7 @@ fn require(s: &StaffSession) -> Result<(), AppError> {
 #[derive(Deserialize, Default)]
 pub struct AreaQuery {
     area: Option<String>,
+    page: Option<i64>,
     ok: Option<String>,
     added: Option<usize>,
     updated: Option<usize>,
@@ -70,6 +71,42 @@ fn views(entries: &[StoredEntry]) -> Vec<EntryView<'_>> {
         .collect()
 }
 
+/// Entries shown per page of the catalog.
+const PAGE: i64 = 200;
+/// Rows one import may carry.
+pub const MAX_IMPORT_ROWS: usize = 5_000;
+/// Current entries the catalog may hold in all (the national catalog has a few thousand).
+pub const MAX_ENTRIES: i64 = 50_000;
+
+/// One page of the catalog (one area or all) and the paging context for the template.
+async fn page_of(
+    state: &AppState,
+    areas: &[(String, i64)],
+    area: Option<&str>,
+    page: Option<i64>,
+) -> Result<(Vec<StoredEntry>, minijinja::Value), AppError> {
+    let total: i64 = areas
+        .iter()
+        .filter(|(a, _)| area.is_none_or(|x| x == a))
+        .map(|(_, n)| n)
+        .sum();
+    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let entries = state
+        .store
+        .standard_entries_page(area, PAGE, (page - 1) * PAGE)
+        .await?;
+    let area_q = area.map(|a| format!("area={}&", crate::pages::url_encode(a)));
+    Ok((
+        entries,
+        minijinja::context! {
+            page, pages, total,
+            prev => (page > 1).then(|| format!("?{}page={}", area_q.clone().unwrap_or_default(), page - 1)),
+            next => (page < pages).then(|| format!("?{}page={}", area_q.clone().unwrap_or_default(), page + 1)),
+        },
+    ))
+}
+
 /// `GET /standards`: the catalog for the public, one area or all.
 pub async fn page(
     State(state): State<AppState>,
@@ -77,11 +114,12 @@ pub async fn page(
     Query(q): Query<AreaQuery>,
 ) -> Result<Response, AppError> {
     let areas = state.store.standard_areas().await?;
-    let entries = state.store.standard_entries(q.area()).await?;
+    let (entries, paging) = page_of(&state, &areas, q.area(), q.page).await?;
     let ctx = minijinja::context! {
         areas => ser(&areas),
         area => q.area(),
         entries => ser(&views(&entries)),
+        paging,
     };
     Ok(render(
         &state,
@@ -148,7 +186,7 @@ pub async fn admin(
     let flash = flash.or_else(|| {
         (q.ok.as_deref() == Some("retired")).then(|| "已停用该条目（记录保留）".to_string())
     });
-    admin_render(&state, &headers, &s, q.area(), &[], flash).await
+    admin_render(&state, &headers, &s, q.area(), q.page, &[], flash).await
 }
 
 async fn admin_render(
@@ -156,17 +194,19 @@ async fn admin_render(
     headers: &HeaderMap,
     s: &StaffSession,
     area: Option<&str>,
+    page: Option<i64>,
     errors: &[RowError],
     flash: Option<String>,
 ) -> Result<Response, AppError> {
     let areas = state.store.standard_areas().await?;
-    let entries = state.store.standard_entries(area).await?;
+    let (entries, paging) = page_of(state, &areas, area, page).await?;
     let ctx = minijinja::context! {
         areas => ser(&areas),
         area,
         entries => ser(&views(&entries)),
         errors => ser(&errors),
         flash,
+        paging,
     };
     Ok(render(
         state,
@@ -216,6 +256,7 @@ pub async fn import(
             &headers,
             &s,
             None,
+            None,
             &fail("请选择要导入的 XLSX 文件".into()),
             None,
         )
@@ -226,6 +267,7 @@ pub async fn import(
             &state,
             &headers,
             &s,
+            None,
             None,
             &fail(format!(
                 "文件过大（不超过{}MB）",
@@ -245,13 +287,32 @@ pub async fn import(
     let grid = match parsed {
         Ok(g) => g,
         Err(e) => {
-            return admin_render(&state, &headers, &s, None, &fail(e.to_string()), None).await;
+            return admin_render(&state, &headers, &s, None, None, &fail(e.to_string()), None)
+                .await;
         }
     };
     let entries = match parse_grid(&grid, &area) {
         Ok(entries) => entries,
-        Err(errors) => return admin_render(&state, &headers, &s, None, &errors, None).await,
+        Err(errors) => return admin_render(&state, &headers, &s, None, None, &errors, None).await,
     };
+    let current: i64 = state
+        .store
+        .standard_areas()
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    if entries.len() > MAX_IMPORT_ROWS || current + entries.len() as i64 > MAX_ENTRIES {
+        let message = if entries.len() > MAX_IMPORT_ROWS {
+            format!(
+                "一次最多导入{MAX_IMPORT_ROWS}条（本文件{}条），请按领域分批导入",
+                entries.len()
+            )
+        } else {
+            format!("标准目录最多{MAX_ENTRIES}条（现有{current}条），请先停用不再使用的条目")
+        };
+        return admin_render(&state, &headers, &s, None, None, &fail(message), None).await;
+    }
     let ImportSummary {
         added,
         updated,

@@ -695,3 +695,44 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(the_standard_catalog_is_bounded_and_paged, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let (gkb, csrf) = t.session_for("gkb").await;
+    // a valid sheet of 5,001 rows (over the 5,000 of one import): refused whole, with the reason
+    let serials: Vec<String> = (1..=5_001).map(|n| n.to_string()).collect();
+    let items: Vec<String> = (1..=5_001).map(|n| format!("事项{n}")).collect();
+    let rows: Vec<[&str; 15]> = serials
+        .iter()
+        .zip(&items)
+        .map(|(n, item)| {
+            let mut r = crate::standards::ROWS[0];
+            r[1] = n;
+            r[3] = item;
+            r
+        })
+        .collect();
+    let big = crate::standards::official_sheet(&rows);
+    let before = t.store.standard_entries(None).await.unwrap().len();
+    let r = post_multipart(
+        &app,
+        "/admin/standards/import",
+        Some(&gkb),
+        &[("csrf", &csrf)],
+        &[("file", "目录.xlsx", &big)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("一次最多导入5000条"), "{}", r.body);
+    assert_eq!(t.store.standard_entries(None).await.unwrap().len(), before);
+    // the public page shows one page at a time
+    let page = get(&app, "/standards", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = page.body.matches("<tr").count();
+    assert!(rows <= 200 + 3, "{rows} rows on one page");
+    if before > 200 {
+        assert!(page.body.contains("下一页"));
+    }
+    t.cleanup().await;
+});

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use rust_xlsxwriter::Workbook;
 
 /// An official-style sheet: title, merged two-row header, `rows` of data (15 columns).
-fn official_sheet(rows: &[[&str; 15]]) -> Vec<u8> {
+pub(crate) fn official_sheet(rows: &[[&str; 15]]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let plain = rust_xlsxwriter::Format::new();
@@ -56,7 +56,7 @@ fn official_sheet(rows: &[[&str; 15]]) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-const ROWS: [[&str; 15]; 3] = [
+pub(crate) const ROWS: [[&str; 15]; 3] = [
     [
         "义务教育",
         "1",
