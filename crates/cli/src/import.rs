@@ -10,71 +10,10 @@ use gongkai_domain::calendar::Calendar;
 use gongkai_domain::disclosure::{ItemInput, Validity, days_late, validate_item};
 use gongkai_store::disclosure::{ImportItem, RevisionContent};
 use gongkai_store::{Actor, Store};
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// One row as read from the file (JSON keys; XLSX headers map onto them).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Row {
-    /// 单位代码.
-    #[serde(default)]
-    pub unit: String,
-    /// 栏目代码.
-    #[serde(default)]
-    pub category: String,
-    /// 标题.
-    #[serde(default)]
-    pub title: String,
-    /// 文号.
-    #[serde(default)]
-    pub doc_no: String,
-    /// 成文日期 YYYY-MM-DD.
-    #[serde(default)]
-    pub formed_on: String,
-    /// 发布日期 YYYY-MM-DD or YYYY-MM-DD HH:MM (Beijing time).
-    #[serde(default)]
-    pub published_at: String,
-    /// 正文.
-    #[serde(default)]
-    pub body: String,
-    /// 摘要.
-    #[serde(default)]
-    pub summary: String,
-    /// 主题分类.
-    #[serde(default)]
-    pub topic: String,
-    /// 有效性: in_force / expired / repealed (or 有效 / 失效 / 废止).
-    #[serde(default)]
-    pub validity: String,
-    /// Attachment paths, relative to the file.
-    #[serde(default)]
-    pub attachments: Vec<String>,
-}
-
-impl Row {
-    /// The row's import key: a hash of everything it says, so that the same row imported again
-    /// is recognised.
-    pub fn key(&self) -> String {
-        let fields = [
-            self.unit.trim(),
-            self.category.trim(),
-            self.title.trim(),
-            self.doc_no.trim(),
-            self.formed_on.trim(),
-            self.published_at.trim(),
-            self.body.as_str(),
-            self.summary.trim(),
-            self.topic.trim(),
-            self.validity.trim(),
-            &self.attachments.join("\u{1f}"),
-        ];
-        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-            fields.join("\u{1e}").as_bytes(),
-        ))
-    }
-}
+pub use gongkai_domain::disclosure::ImportRow as Row;
 
 /// XLSX header names (Chinese or English) → row field.
 const HEADERS: &[(&str, &str)] = &[
@@ -111,28 +50,7 @@ pub fn read_rows(
     if bytes.starts_with(b"PK\x03\x04") {
         return read_xlsx(&bytes, limits);
     }
-    // JSON Lines, decoded line by line: a bad byte spoils its own line, named, not the file
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    Ok(bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !l.trim_ascii().is_empty())
-        .map(|(i, l)| {
-            (
-                i + 1,
-                std::str::from_utf8(l)
-                    .map_err(|e| {
-                        format!(
-                            "不是 UTF-8 文本（第{}个字节起无法解码）",
-                            e.valid_up_to() + 1
-                        )
-                    })
-                    .and_then(|l| {
-                        serde_json::from_str::<Row>(l).map_err(|e| format!("JSON 格式错误：{e}"))
-                    }),
-            )
-        })
-        .collect())
+    Ok(gongkai_domain::disclosure::parse_jsonl(&bytes))
 }
 
 fn read_xlsx(

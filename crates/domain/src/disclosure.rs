@@ -321,6 +321,94 @@ pub fn days_late(
     Ok(late)
 }
 
+/// One row of an import of published information, as read from a file (JSON keys; XLSX
+/// headers map onto them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRow {
+    /// 单位代码.
+    #[serde(default)]
+    pub unit: String,
+    /// 栏目代码.
+    #[serde(default)]
+    pub category: String,
+    /// 标题.
+    #[serde(default)]
+    pub title: String,
+    /// 文号.
+    #[serde(default)]
+    pub doc_no: String,
+    /// 成文日期 YYYY-MM-DD.
+    #[serde(default)]
+    pub formed_on: String,
+    /// 发布日期 YYYY-MM-DD or YYYY-MM-DD HH:MM (Beijing time).
+    #[serde(default)]
+    pub published_at: String,
+    /// 正文.
+    #[serde(default)]
+    pub body: String,
+    /// 摘要.
+    #[serde(default)]
+    pub summary: String,
+    /// 主题分类.
+    #[serde(default)]
+    pub topic: String,
+    /// 有效性: in_force / expired / repealed (or 有效 / 失效 / 废止).
+    #[serde(default)]
+    pub validity: String,
+    /// Attachment paths, relative to the file.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+impl ImportRow {
+    /// The row's import key: a hash of everything it says, so that the same row imported again
+    /// is recognised.
+    pub fn key(&self) -> String {
+        let fields = [
+            self.unit.trim(),
+            self.category.trim(),
+            self.title.trim(),
+            self.doc_no.trim(),
+            self.formed_on.trim(),
+            self.published_at.trim(),
+            self.body.as_str(),
+            self.summary.trim(),
+            self.topic.trim(),
+            self.validity.trim(),
+            &self.attachments.join("\u{1f}"),
+        ];
+        crate::audit::digest(&fields.join("\u{1e}"))
+    }
+}
+
+/// Reads JSON Lines of import rows, line by line: a byte that is not UTF-8 or a line that is not
+/// a row spoils its own line (named, 1-based), never the others; blank lines are skipped.
+pub fn parse_jsonl(bytes: &[u8]) -> Vec<(usize, Result<ImportRow, String>)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.trim_ascii().is_empty())
+        .map(|(i, l)| {
+            (
+                i + 1,
+                std::str::from_utf8(l)
+                    .map_err(|e| {
+                        format!(
+                            "不是 UTF-8 文本（第{}个字节起无法解码）",
+                            e.valid_up_to() + 1
+                        )
+                    })
+                    .and_then(|l| {
+                        serde_json::from_str::<ImportRow>(l)
+                            .map_err(|e| format!("JSON 格式错误：{e}"))
+                    }),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
