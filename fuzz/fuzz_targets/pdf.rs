@@ -1,0 +1,10 @@
+//! PDF text. A parser panic must come back as an unreadable file (the server reads untrusted
+//! PDFs in a child process under limits; this target checks the in-process part).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut pdf = b"%PDF-".to_vec();
+    pdf.extend_from_slice(data.strip_prefix(b"%PDF-").unwrap_or(data));
+    let _ = gongkai_extract::extract(&pdf);
+});
