@@ -600,28 +600,7 @@ pub async fn totp_disable(
         .find_staff_credentials(&s.staff().username)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    let (password, hash) = (f.password.clone(), creds.password_hash.clone());
-    let mut ok = state
-        .cpu
-        .run(move || crate::auth::verify_password(&password, &hash))
-        .await?;
-    if ok
-        && let Some(secret) = creds
-            .totp_secret
-            .as_deref()
-            .and_then(totp::secret_from_base32)
-    {
-        ok = match totp::matching_step(&secret, &f.code, now) {
-            Some(step) => {
-                state
-                    .store
-                    .use_totp_step(s.staff().id, i64::try_from(step).unwrap_or(i64::MAX))
-                    .await?
-            }
-            None => false,
-        };
-    }
+    let ok = crate::auth::credentials_match(&state, &creds, &f.password, &f.code).await?;
     if !ok {
         return account_render(
             &state,

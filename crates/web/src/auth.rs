@@ -373,6 +373,41 @@ pub struct LoginForm {
     csrf: String,
 }
 
+/// Whether `password` is the account's and, when it has a second factor, `code` a current code
+/// not used before (using it up). Hashing runs on the bounded CPU pool.
+pub async fn credentials_match(
+    state: &AppState,
+    creds: &gongkai_store::org::StaffCredentials,
+    password: &str,
+    code: &str,
+) -> Result<bool, AppError> {
+    let (password, hash) = (password.to_string(), creds.password_hash.clone());
+    if !state
+        .cpu
+        .run(move || verify_password(&password, &hash))
+        .await?
+    {
+        return Ok(false);
+    }
+    let Some(secret) = creds
+        .totp_secret
+        .as_deref()
+        .and_then(totp::secret_from_base32)
+    else {
+        return Ok(true);
+    };
+    let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+    Ok(match totp::matching_step(&secret, code, now) {
+        Some(step) => {
+            state
+                .store
+                .use_totp_step(creds.staff.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await?
+        }
+        None => false,
+    })
+}
+
 /// The one answer to a failed login, whatever failed (name, password or second-factor code).
 const LOGIN_FAILED: &str = "用户名、密码或动态验证码错误（未启用双因素认证的账号无需填写动态码）";
 
@@ -463,28 +498,7 @@ pub async fn login(
         return Ok(bad(LOGIN_FAILED));
     };
     // One answer for a wrong password and a wrong code: it must not confirm the password.
-    let (password, hash) = (form.password.clone(), creds.password_hash.clone());
-    let mut ok = state
-        .cpu
-        .run(move || verify_password(&password, &hash))
-        .await?;
-    if ok
-        && let Some(secret) = creds
-            .totp_secret
-            .as_deref()
-            .and_then(totp::secret_from_base32)
-    {
-        let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-        ok = match totp::matching_step(&secret, &form.totp, now) {
-            Some(step) => {
-                state
-                    .store
-                    .use_totp_step(creds.staff.id, i64::try_from(step).unwrap_or(i64::MAX))
-                    .await?
-            }
-            None => false,
-        };
-    }
+    let ok = credentials_match(&state, &creds, &form.password, &form.totp).await?;
     state.store.finish_login_attempt(attempt, Some(ok)).await?;
     if !ok {
         return Ok(bad(LOGIN_FAILED));

@@ -108,6 +108,20 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The first sheet of an uploaded XLSX as a grid, read on the bounded CPU pool within the
+    /// configured limits; the outer error is the server's, the inner one the file's.
+    pub(crate) async fn read_sheet(
+        &self,
+        bytes: &[u8],
+    ) -> Result<Result<Vec<Vec<String>>, gongkai_extract::ExtractError>, AppError> {
+        let (file, limits) = (bytes.to_vec(), self.config.extract_limits);
+        self.cpu
+            .run(move || gongkai_extract::sheet::read_grid_with(&file, &limits))
+            .await
+    }
+}
+
 /// Largest body of a form or JSON request that carries no file and no document text (login,
 /// workflow steps, settings): bodies beyond it are refused before a handler reads them.
 pub const FORM_BODY_LIMIT: usize = 256 * 1024;

@@ -456,59 +456,17 @@ fn gongkai_cli_demo_password() -> &'static str {
     "Demo-2026-gongkai"
 }
 
-/// A one-page PDF whose content stream is `content`, Flate-compressed.
-fn pdf_with_content(content: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(content).unwrap();
-    let stream = z.finish().unwrap();
-    let mut objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
-    ];
-    let mut s = format!(
-        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
-        stream.len()
-    )
-    .into_bytes();
-    s.extend_from_slice(&stream);
-    s.extend_from_slice(b"\nendstream");
-    objects.push(s);
-    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
 #[test]
 fn pdf_bombs_cost_a_child_process_not_the_server() {
     let dir = std::env::temp_dir().join(format!("gongkai-pdfbomb-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // two million text operators in a stream that compresses to a few kilobytes
-    let bomb = pdf_with_content(&b"BT /F1 1 Tf (a) Tj ET\n".repeat(2_000_000));
+    let bomb = crate::support::pdf(&b"BT /F1 1 Tf (a) Tj ET\n".repeat(2_000_000), true);
     assert!(bomb.len() < 200_000, "{}", bomb.len());
-    let good = pdf_with_content(b"BT /F1 12 Tf 72 712 Td (Applicant 13912345678) Tj ET");
+    let good = crate::support::pdf(
+        b"BT /F1 12 Tf 72 712 Td (Applicant 13912345678) Tj ET",
+        true,
+    );
     let (b, g) = (dir.join("bomb.pdf"), dir.join("good.pdf"));
     std::fs::write(&b, &bomb).unwrap();
     std::fs::write(&g, &good).unwrap();

@@ -445,3 +445,54 @@ pub async fn get_bytes_as(app: &axum::Router, path: &str, cookie: &str) -> (Stat
         .to_vec();
     (status, bytes)
 }
+
+/// A one-page PDF (Helvetica as /F1) whose content stream is `content`, Flate-compressed when
+/// `compress` is set.
+pub fn pdf(content: &[u8], compress: bool) -> Vec<u8> {
+    use std::io::Write;
+    let stream = if compress {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(content).unwrap();
+        z.finish().unwrap()
+    } else {
+        content.to_vec()
+    };
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+    ];
+    let filter = if compress {
+        " /Filter /FlateDecode"
+    } else {
+        ""
+    };
+    let mut s = format!("<< /Length {}{filter} >>\nstream\n", stream.len()).into_bytes();
+    s.extend_from_slice(&stream);
+    s.extend_from_slice(b"\nendstream");
+    objects.push(s);
+    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

@@ -432,13 +432,7 @@ pub async fn import(
         }
         Some(b) => b,
     };
-    let parsed = {
-        let (file, limits) = (bytes.to_vec(), state.config.extract_limits);
-        state
-            .cpu
-            .run(move || gongkai_extract::sheet::read_grid_with(&file, &limits))
-            .await?
-    };
+    let parsed = state.read_sheet(&bytes).await?;
     let grid = match parsed {
         Ok(g) => g,
         Err(e) => {
