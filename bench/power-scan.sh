@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The e-supervision scan alone, on SQLite and on PostgreSQL: N open cases (no decisions) from
-# `gongkai power-bench corpus`, then the first scan (the backlog), the next days' scans (the
-# cases whose level changes that day) and a repeat with nothing to do. On PostgreSQL the tables
-# are analysed after the load and after the backlog (`VACUUM ANALYZE`, what autovacuum does).
+# The e-supervision scan and the case lists, on SQLite and on PostgreSQL: N open cases (no
+# decisions) from `gongkai power-bench corpus`, then the first scan (the backlog), the next
+# days' scans (the cases whose level changes that day) and a repeat with nothing to do; then
+# in-process renders (uncached) of the unit's case list (first page and a page deep in it) as
+# its handler, and of the public power list. On PostgreSQL the tables are analysed after the
+# load and after the backlog (`VACUUM ANALYZE`, what autovacuum does).
 #
 # Usage: bench/power-scan.sh [N]   (default 1000000)
 # PostgreSQL: postgres://postgres@127.0.0.1:5432, database gongkai_bench (dropped and created).
@@ -31,4 +33,7 @@ for backend in sqlite postgres; do
     if [ $day = vacuum ]; then vacuum; continue; fi
     /usr/bin/time -f "  scan $day: %e s wall" $gk supervision scan "${data[@]}" "${db[@]}" --today $day
   done
+  $gk power-bench render "${data[@]}" "${db[@]}" --n 300 --as sjj_handler --path "/admin/units/{unit}/cases" | head -1
+  $gk power-bench render "${data[@]}" "${db[@]}" --n 300 --as sjj_handler --path "/admin/units/{unit}/cases?before=$((n / 2))" | head -1
+  $gk power-bench render "${data[@]}" "${db[@]}" --n 300 --path "/powers" | head -1
 done

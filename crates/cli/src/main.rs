@@ -163,6 +163,10 @@ enum PowerBenchCommand {
         /// Repetitions.
         #[arg(long, default_value_t = 1000)]
         n: usize,
+        /// Render as this staff member (a back-office page); `{unit}` in the path becomes
+        /// their unit's id.
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
     },
 }
 
@@ -557,7 +561,12 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             power::corpus(&store, cases, decisions, &today).await?;
             store.close().await;
         }
-        Command::PowerBench(PowerBenchCommand::Render { data, path, n }) => {
+        Command::PowerBench(PowerBenchCommand::Render {
+            data,
+            path,
+            n,
+            as_user,
+        }) => {
             let (store, mut settings) = open_store(file, &data).await?;
             let indexer = std::sync::Arc::new(
                 gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
@@ -567,7 +576,29 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             settings.web.power.public_cache_secs = 0;
             let state = gongkai_web::AppState::new(store.clone(), settings.web, indexer)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            power::render(gongkai_web::app(state), &path, n).await?;
+            let (cookie, path) = match as_user {
+                None => (None, path),
+                Some(user) => {
+                    let creds = store
+                        .find_staff_credentials(&user)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("没有账号 {user}"))?;
+                    let token = gongkai_web::auth::random_token();
+                    store
+                        .create_session(
+                            &creds.staff,
+                            &gongkai_web::auth::token_hash(&token),
+                            &gongkai_web::auth::random_token(),
+                            chrono::Utc::now() + chrono::Duration::hours(1),
+                        )
+                        .await?;
+                    (
+                        Some(format!("gk_session={token}")),
+                        path.replace("{unit}", &creds.staff.unit_id.to_string()),
+                    )
+                }
+            };
+            power::render(gongkai_web::app(state), &path, cookie.as_deref(), n).await?;
             store.close().await;
         }
         Command::ExtractText { max_text_bytes } => return Ok(extract_text(max_text_bytes)),

@@ -213,15 +213,21 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Times `n` in-process renders of a power item page (no socket, no cache) and `n` layouts of a
-/// 20-step flowchart; prints median and p99 of each in milliseconds.
-pub async fn render(app: axum::Router, path: &str, n: usize) -> Result<()> {
+/// Times `n` in-process renders of a page (no socket, no cache; as a staff member with
+/// `cookie`) and `n` layouts of a 20-step flowchart; prints median and p99 of each in
+/// milliseconds.
+pub async fn render(app: axum::Router, path: &str, cookie: Option<&str>, n: usize) -> Result<()> {
     use tower::ServiceExt;
     let mut page = Vec::with_capacity(n);
     for i in 0..n + 20 {
-        let req = axum::http::Request::get(path).body(axum::body::Body::empty())?;
+        let mut req = axum::http::Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let req = req.body(axum::body::Body::empty())?;
         let t = Instant::now();
         let resp = app.clone().oneshot(req).await?;
+        anyhow::ensure!(resp.status().is_success(), "{path}: HTTP {}", resp.status());
         let body = axum::body::to_bytes(resp.into_body(), 1 << 24).await?;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         anyhow::ensure!(body.len() > 1000, "page too small: {}", body.len());
