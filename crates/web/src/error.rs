@@ -146,6 +146,26 @@ impl IntoResponse for AppError {
 #[derive(Debug, Clone)]
 pub struct ErrorPage(pub String);
 
+/// The framework's rejection text in Chinese, its English detail kept in brackets.
+fn rejection_text(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
+        return match rest.split_once(": ") {
+            Some((field, why)) => format!("查询参数“{field}”的值无效（{why}）"),
+            None => format!("查询参数无效（{rest}）"),
+        };
+    }
+    if let Some(rest) = text.strip_prefix("Invalid URL: ") {
+        return format!("路径中的参数无效（{rest}）");
+    }
+    if let Some(rest) = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .or_else(|| text.strip_prefix("Failed to parse the request body as JSON: "))
+    {
+        return format!("请求体 JSON 无效（{rest}）");
+    }
+    format!("请求无效（{text}）")
+}
+
 /// Middleware of the API: an error answered by something other than a handler (a rejected
 /// query string, path or JSON body, an unknown method, a body over its limit) becomes the same
 /// JSON envelope as every handler error, with the reason in Chinese.
@@ -169,7 +189,7 @@ pub async fn api_json_errors(
         .map(|b| String::from_utf8_lossy(&b).trim().to_string())
         .unwrap_or_default();
     let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", format!("请求参数无效：{text}")),
+        StatusCode::BAD_REQUEST => ("bad_request", rejection_text(&text)),
         StatusCode::NOT_FOUND => ("not_found", "接口不存在".to_string()),
         StatusCode::METHOD_NOT_ALLOWED => {
             ("method_not_allowed", "该接口不支持此请求方法".to_string())

@@ -565,6 +565,15 @@ async fn every_api_error_is_json() {
             assert_eq!(status, want, "{method} {path}: {v}");
         }
         assert!(v["error"]["code"].is_string(), "{path}: {v}");
+        if path.contains("limit=abc") {
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("查询参数“limit”的值无效"),
+                "{v}"
+            );
+        }
         assert!(v["error"]["message"].is_string(), "{path}: {v}");
     }
     t.cleanup().await;
