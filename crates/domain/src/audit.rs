@@ -179,6 +179,151 @@ pub fn verify_chain<'a>(
     v.finish(head)
 }
 
+/// Declares [`AuditAction`]: each action with its stored code and the kind of record it changes.
+macro_rules! audit_actions {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal, $entity:literal;)*) => {
+        /// What a change did, as recorded in the audit trail. Every state change in gongkai is
+        /// one of these; the store's audited write takes one and nothing else, so the trail has
+        /// one vocabulary (a new change needs a new variant here).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl AuditAction {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            /// The code stored in the trail, e.g. `item.publish`.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $code,)*
+                }
+            }
+
+            /// The kind of record the action changes, e.g. `item`.
+            pub fn entity(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $entity,)*
+                }
+            }
+
+            /// The action with this stored code.
+            pub fn from_code(code: &str) -> Option<AuditAction> {
+                match code {
+                    $($code => Some(AuditAction::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    /// A year's working-day calendar was imported.
+    CalendarImport => "calendar.import", "calendar_year";
+    /// A staff member signed in.
+    Login => "auth.login", "staff";
+    /// A staff member signed out.
+    Logout => "auth.logout", "staff";
+    /// An API token was issued.
+    ApiTokenCreate => "api_token.create", "api_token";
+    /// An API token was revoked.
+    ApiTokenRevoke => "api_token.revoke", "api_token";
+    /// A unit was created.
+    UnitCreate => "unit.create", "unit";
+    /// A unit's public profile (address, phone, hours) changed.
+    UnitUpdateProfile => "unit.update_profile", "unit";
+    /// A staff account was created.
+    StaffCreate => "staff.create", "staff";
+    /// Two-step sign-in was turned on for an account.
+    StaffTotpOn => "staff.totp_on", "staff";
+    /// Two-step sign-in was turned off for an account.
+    StaffTotpOff => "staff.totp_off", "staff";
+    /// An account was enabled again.
+    StaffEnable => "staff.enable", "staff";
+    /// An account was disabled (accounts are never deleted).
+    StaffDisable => "staff.disable", "staff";
+    /// A webhook subscription was created.
+    WebhookCreate => "webhook.create", "webhook";
+    /// A webhook subscription was changed (address, events, secret, active).
+    WebhookUpdate => "webhook.update", "webhook";
+    /// A failed job was queued again by hand.
+    JobRetry => "job.retry", "job";
+    /// An entry of the standard catalog was added.
+    StandardAdd => "standard.add", "standard_entry";
+    /// An entry of the standard catalog was changed by an import.
+    StandardUpdate => "standard.update", "standard_entry";
+    /// An entry of the standard catalog was retired.
+    StandardRetire => "standard.retire", "standard_entry";
+    /// A category of a unit's disclosure catalog was created.
+    CatalogCreate => "catalog.create", "catalog_category";
+    /// An information item was created (its first draft).
+    ItemCreate => "item.create", "item";
+    /// A draft revision was edited.
+    ItemEdit => "item.edit", "item_revision";
+    /// A revision moved through the review workflow.
+    ItemTransition => "item.transition", "item_revision";
+    /// A revision was published.
+    ItemPublish => "item.publish", "item";
+    /// A new revision of a published item was started.
+    ItemRevise => "item.revise", "item_revision";
+    /// A published item was withdrawn (kept on record).
+    ItemWithdraw => "item.withdraw", "item";
+    /// A file was attached to a revision.
+    ItemAttach => "item.attach", "attachment";
+    /// Already-published items were imported.
+    ItemImport => "item.import", "item";
+    /// A scan finding was kept with a reason.
+    ScanOverride => "scan.override", "scan_finding";
+    /// A scan finding was masked.
+    ScanMask => "scan.mask", "scan_finding";
+    /// Every open finding of a revision was masked at once.
+    ScanMaskAll => "scan.mask_all", "item_revision";
+    /// The sensitive-word list was replaced.
+    SensitiveWords => "scan.words", "sensitive_words";
+    /// A case was opened.
+    CaseOpen => "case.open", "case";
+    /// Cases were imported.
+    CaseImport => "case.import", "case";
+    /// A case moved to its next step.
+    CaseMove => "case.move", "case";
+    /// A case was closed with its outcome.
+    CaseClose => "case.close", "case";
+    /// A case's clock was stopped.
+    CaseSuspend => "case.suspend", "case";
+    /// A case's clock was started again.
+    CaseResume => "case.resume", "case";
+    /// An outcome document was filed on a case.
+    CaseDocument => "case.document", "case";
+    /// The e-supervision scan raised or resolved alerts.
+    SupervisionScan => "supervision.scan", "supervision";
+    /// A unit's power list was imported.
+    PowerImport => "power.import", "power_item";
+    /// A power item was created.
+    PowerCreate => "power.create", "power_item";
+    /// A draft version of a power item was edited.
+    PowerEdit => "power.edit", "power_item";
+    /// A new version of a published power item was started.
+    PowerRevise => "power.revise", "power_item";
+    /// A version was submitted for review.
+    PowerSubmit => "power.submit", "power_item";
+    /// The establishment office passed a version.
+    PowerEstablishmentPass => "power.establishment_pass", "power_item";
+    /// The legal office passed a version, which published it.
+    PowerPublish => "power.publish", "power_item";
+    /// A review stage sent a version back.
+    PowerSendBack => "power.send_back", "power_item";
+    /// A power item was retired (kept on record).
+    PowerRetire => "power.retire", "power_item";
+    /// A decision was published under double publicity.
+    DecisionPublish => "decision.publish", "decision";
+    /// Decisions were imported.
+    DecisionImport => "decision.import", "decision";
+    /// A published decision was withdrawn or changed.
+    DecisionWithdraw => "decision.withdraw", "decision";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +411,16 @@ mod tests {
             verify_chain(&inserted, h),
             Err(ChainError::BrokenLink { seq: 6 })
         );
+    }
+
+    #[test]
+    fn audit_action_codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for a in AuditAction::ALL {
+            assert!(seen.insert(a.code()), "{} twice", a.code());
+            assert_eq!(AuditAction::from_code(a.code()), Some(*a));
+            assert!(a.code().contains('.'), "{}", a.code());
+        }
+        assert_eq!(AuditAction::from_code("item.nothing"), None);
     }
 }

@@ -89,6 +89,16 @@ pub enum RevisionState {
 }
 
 impl RevisionState {
+    /// Whether a revision may enter this state only with no unresolved scan finding (passing
+    /// review, approval, scheduling and publication). The store checks it again inside the
+    /// transaction that makes the move, so a finding raised meanwhile cannot slip through.
+    pub fn needs_clean_scan(self) -> bool {
+        matches!(
+            self,
+            RevisionState::Reviewed | RevisionState::Scheduled | RevisionState::Published
+        )
+    }
+
     /// Storage code.
     pub fn code(self) -> &'static str {
         match self {

@@ -2,21 +2,21 @@
 //! them, and verifying the whole hash chain.
 
 use crate::{Actor, Backend, Result, Store, StoreError, now_text};
-use gongkai_domain::audit::{AuditEntry, ChainError, ChainVerifier, GENESIS, entry_hash};
+use gongkai_domain::audit::{
+    AuditAction, AuditEntry, ChainError, ChainVerifier, GENESIS, entry_hash,
+};
 use sqlx::{Any, Transaction};
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL (SQLite serialises writers).
 const AUDIT_LOCK: i64 = 0x0061_7564_6974;
 
-/// What a change records in the audit trail.
+/// What an audited change records besides its [`AuditAction`] (which also names the kind of
+/// record): the unit, the record's id, its canonical text before and after, and a readable
+/// summary. Written through [`crate::write::Write::record`], the one way to audit a change.
 #[derive(Debug, Clone, Default)]
-pub struct Change<'a> {
+pub struct Record {
     /// The unit the record belongs to.
     pub unit_id: Option<i64>,
-    /// What was done, e.g. `staff.create`.
-    pub action: &'a str,
-    /// Kind of record.
-    pub entity: &'a str,
     /// Id of the record.
     pub entity_id: String,
     /// Canonical text of the record before (empty: created).
@@ -49,12 +49,14 @@ pub(crate) async fn lock_order(tx: &mut Transaction<'static, Any>, backend: Back
     Ok(())
 }
 
-/// Appends one entry to the chain inside `tx`. Call it in the same transaction as the change.
+/// Appends one entry to the chain inside `tx`, in the same transaction as the change (called
+/// only by [`crate::write::Write`]).
 pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     actor: &Actor,
-    change: Change<'_>,
+    action: AuditAction,
+    change: Record,
 ) -> Result<i64> {
     lock_order(tx, backend).await?;
     let head: Option<(i64, String)> =
@@ -68,8 +70,8 @@ pub(crate) async fn append(
         actor_id: actor.id,
         actor: actor.name.clone(),
         unit_id: change.unit_id,
-        action: change.action.to_string(),
-        entity: change.entity.to_string(),
+        action: action.code().to_string(),
+        entity: action.entity().to_string(),
         entity_id: change.entity_id,
         before_digest: digest_or_empty(&change.before),
         after_digest: digest_or_empty(&change.after),
@@ -114,7 +116,7 @@ pub(crate) async fn append_many(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     actor: &Actor,
-    changes: Vec<Change<'_>>,
+    changes: Vec<(AuditAction, Record)>,
 ) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
@@ -132,7 +134,7 @@ pub(crate) async fn append_many(
     let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
     let at = now_text();
     let mut entries = Vec::with_capacity(changes.len());
-    for change in changes {
+    for (action, change) in changes {
         seq += 1;
         let mut e = AuditEntry {
             seq,
@@ -140,8 +142,8 @@ pub(crate) async fn append_many(
             actor_id: actor.id,
             actor: actor.name.clone(),
             unit_id: change.unit_id,
-            action: change.action.to_string(),
-            entity: change.entity.to_string(),
+            action: action.code().to_string(),
+            entity: action.entity().to_string(),
             entity_id: change.entity_id,
             before_digest: digest_or_empty(&change.before),
             after_digest: digest_or_empty(&change.after),

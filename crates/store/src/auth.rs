@@ -1,10 +1,11 @@
 //! Sessions, API tokens and login attempts. Tokens are stored only as SHA-256 hashes: the
 //! database never holds a value that would let someone log in.
 
-use crate::audit::{Change, append};
+use crate::audit::Record;
 use crate::org::Staff;
-use crate::{Actor, Result, Store, StoreError, now_text, time_text};
+use crate::{Actor, Result, Store, StoreError, Unrecorded, now_text, time_text};
 use chrono::{DateTime, Utc};
+use gongkai_domain::audit::AuditAction;
 
 /// A live session and the account it belongs to.
 #[derive(Debug, Clone)]
@@ -43,7 +44,8 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let actor = Actor::of(staff);
+        let mut tx = self.write(&actor).await?;
         sqlx::query("INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(staff.id)
@@ -52,20 +54,13 @@ impl Store {
             .bind(time_text(expires_at))
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            &Actor {
-                id: Some(staff.id),
-                name: staff.username.clone(),
-            },
-            Change {
+        tx.record(
+            AuditAction::Login,
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: "auth.login",
-                entity: "staff",
                 entity_id: staff.id.to_string(),
                 detail: format!("登录：{}", staff.username),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -96,25 +91,19 @@ impl Store {
 
     /// Ends a session (logout).
     pub async fn delete_session(&self, token_hash: &str, staff: &Staff) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let actor = Actor::of(staff);
+        let mut tx = self.write(&actor).await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            &Actor {
-                id: Some(staff.id),
-                name: staff.username.clone(),
-            },
-            Change {
+        tx.record(
+            AuditAction::Logout,
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: "auth.logout",
-                entity: "staff",
                 entity_id: staff.id.to_string(),
                 detail: format!("退出：{}", staff.username),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -126,11 +115,11 @@ impl Store {
     pub async fn purge_expired(&self, attempts_before: DateTime<Utc>) -> Result<u64> {
         let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now_text())
-            .execute(self.pool())
+            .execute(self.unrecorded_pool(Unrecorded::SessionUpkeep))
             .await?;
         let b = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
             .bind(time_text(attempts_before))
-            .execute(self.pool())
+            .execute(self.unrecorded_pool(Unrecorded::SessionUpkeep))
             .await?;
         Ok(a.rows_affected() + b.rows_affected())
     }
@@ -145,7 +134,7 @@ impl Store {
         .bind(username)
         .bind(ip)
         .bind(now_text())
-        .fetch_one(self.pool())
+        .fetch_one(self.unrecorded_pool(Unrecorded::LoginAttempt))
         .await?;
         Ok(id)
     }
@@ -161,7 +150,7 @@ impl Store {
         sqlx::query("UPDATE login_attempts SET success = $1 WHERE id = $2")
             .bind(code)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.unrecorded_pool(Unrecorded::LoginAttempt))
             .await?;
         Ok(())
     }
@@ -211,7 +200,8 @@ impl Store {
         name: &str,
         token_hash: &str,
     ) -> Result<ApiToken> {
-        let mut tx = self.begin().await?;
+        let actor = Actor::of(staff);
+        let mut tx = self.write(&actor).await?;
         let now = now_text();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (staff_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -222,21 +212,14 @@ impl Store {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            &Actor {
-                id: Some(staff.id),
-                name: staff.username.clone(),
-            },
-            Change {
+        tx.record(
+            AuditAction::ApiTokenCreate,
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: "api_token.create",
-                entity: "api_token",
                 entity_id: id.to_string(),
                 after: format!("{id}|{}|{name}", staff.id),
                 detail: format!("新建接口令牌“{name}”"),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -266,7 +249,7 @@ impl Store {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now_text())
             .bind(id)
-            .execute(self.pool())
+            .execute(self.unrecorded_pool(Unrecorded::TokenUse))
             .await?;
         Ok(Some(self.get_staff(staff_id).await?))
     }
@@ -283,7 +266,8 @@ impl Store {
 
     /// Revokes one of a staff member's API tokens (kept, marked revoked).
     pub async fn revoke_api_token(&self, staff: &Staff, token_id: i64) -> Result<()> {
-        let mut tx = self.begin().await?;
+        let actor = Actor::of(staff);
+        let mut tx = self.write(&actor).await?;
         let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND staff_id = $3 AND revoked_at IS NULL")
             .bind(now_text())
             .bind(token_id)
@@ -293,20 +277,13 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("接口令牌 {token_id}")));
         }
-        append(
-            &mut tx,
-            self.backend(),
-            &Actor {
-                id: Some(staff.id),
-                name: staff.username.clone(),
-            },
-            Change {
+        tx.record(
+            AuditAction::ApiTokenRevoke,
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: "api_token.revoke",
-                entity: "api_token",
                 entity_id: token_id.to_string(),
                 detail: "吊销接口令牌".to_string(),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;

@@ -1,7 +1,8 @@
 //! Holiday schedules imported into the database (years beyond, or corrections to, the shipped data).
 
-use crate::audit::{Change, append, corrupt};
+use crate::audit::{Record, corrupt};
 use crate::{Actor, Result, Store, now_text};
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::calendar::{Calendar, CalendarError, HolidayYear, check_year};
 
 impl Store {
@@ -14,7 +15,7 @@ impl Store {
                 .bind(i64::from(year.year))
                 .fetch_optional(self.pool())
                 .await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query(
             "INSERT INTO calendar_years (year, data, imported_at, imported_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET data = excluded.data, imported_at = excluded.imported_at, imported_by = excluded.imported_by",
@@ -25,14 +26,10 @@ impl Store {
         .bind(&actor.name)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CalendarImport,
+            Record {
                 unit_id: None,
-                action: "calendar.import",
-                entity: "calendar_year",
                 entity_id: year.year.to_string(),
                 before: before.map(|b| b.0).unwrap_or_default(),
                 after: data,

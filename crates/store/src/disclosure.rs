@@ -2,9 +2,11 @@
 //! findings, attachments (metadata; the bytes live content-addressed on disk), the search outbox
 //! and the sensitive-word list.
 
-use crate::audit::{Change, append, corrupt};
+use crate::audit::{Record, corrupt};
 use crate::webhooks::enqueue_item_event;
+use crate::write::Write;
 use crate::{Actor, Result, Store, StoreError, conflict, now_text};
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::disclosure::{
     RevisionState, STANDARD_CATALOG, Validity, index_number, normalize_doc_no,
 };
@@ -338,7 +340,7 @@ impl Store {
         name: &str,
         position: i64,
     ) -> Result<Category> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO catalog_categories (unit_id, parent_id, code, name, position, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -351,18 +353,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(conflict(&format!("栏目代码 {code}")))?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CatalogCreate,
+            Record {
                 unit_id,
-                action: "catalog.create",
-                entity: "catalog_category",
                 entity_id: id.to_string(),
                 after: format!("{id}|{unit_id:?}|{parent_id:?}|{code}|{name}"),
                 detail: format!("新建栏目“{name}”（{code}）"),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -390,7 +388,7 @@ impl Store {
         let category = self.get_category(category_id).await?;
         let year = today_year(&content.formed_on);
         let now = now_text();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query(
             "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, 1) \
              ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = index_serials.last + 1",
@@ -420,7 +418,7 @@ impl Store {
         .await
         .map_err(conflict(&format!("索引号 {index_no}")))?;
         insert_revision(
-            &mut tx,
+            tx.tx(),
             id,
             1,
             RevisionState::Draft,
@@ -429,18 +427,14 @@ impl Store {
             &now,
         )
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::ItemCreate,
+            Record {
                 unit_id: Some(unit_id),
-                action: "item.create",
-                entity: "item",
                 entity_id: id.to_string(),
                 after: content.canonical(),
                 detail: format!("新建信息“{}”（{index_no}）", content.title),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -525,7 +519,7 @@ impl Store {
     ) -> Result<()> {
         let item = self.get_item(item_id).await?;
         let before = self.get_revision(item_id, revision).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let r = sqlx::query(
             "UPDATE item_revisions SET title = $1, doc_no = $2, doc_no_norm = $3, formed_on = $4, validity = $5, topic = $6, summary = $7, body = $8, updated_at = $9 \
              WHERE item_id = $10 AND revision = $11 AND state = 'draft'",
@@ -546,14 +540,10 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("只有草稿可以修改".into()));
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::ItemEdit,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.edit",
-                entity: "item_revision",
                 entity_id: format!("{item_id}/{revision}"),
                 before: format!("{}|{}|{}", before.title, before.doc_no, before.body),
                 after: content.canonical(),
@@ -578,7 +568,7 @@ impl Store {
             findings,
         } = *t;
         let item = self.get_item(item_id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let r = sqlx::query("UPDATE item_revisions SET state = $1, note = $2, scheduled_at = $3, updated_at = $4 WHERE item_id = $5 AND revision = $6 AND state = $7")
             .bind(to.code())
             .bind(note)
@@ -618,14 +608,11 @@ impl Store {
                 .await?;
             }
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        require_clean_scan(&mut tx, item_id, revision, to).await?;
+        tx.record(
+            AuditAction::ItemTransition,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.transition",
-                entity: "item_revision",
                 entity_id: format!("{item_id}/{revision}"),
                 before: from.code().to_string(),
                 after: to.code().to_string(),
@@ -656,7 +643,7 @@ impl Store {
     ) -> Result<()> {
         let item = self.get_item(item_id).await?;
         let now = now_text();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let r = sqlx::query("UPDATE item_revisions SET state = 'published', updated_at = $1 WHERE item_id = $2 AND revision = $3 AND state = $4")
             .bind(&now)
             .bind(item_id)
@@ -669,6 +656,7 @@ impl Store {
                 "该信息的状态已被他人改变，请刷新后重试".into(),
             ));
         }
+        require_clean_scan(&mut tx, item_id, revision, RevisionState::Published).await?;
         sqlx::query("UPDATE item_revisions SET state = 'superseded' WHERE item_id = $1 AND revision <> $2 AND state = 'published'")
             .bind(item_id)
             .bind(revision)
@@ -684,21 +672,17 @@ impl Store {
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-        enqueue_index(&mut tx, self.backend(), item_id, &now).await?;
+        enqueue_index(tx.tx(), self.backend(), item_id, &now).await?;
         let event = if item.first_published_at.is_none() {
             Event::ItemPublished
         } else {
             Event::ItemRevised
         };
-        enqueue_item_event(&mut tx, event, item_id, revision, &now).await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        enqueue_item_event(tx.tx(), event, item_id, revision, &now).await?;
+        tx.record(
+            AuditAction::ItemPublish,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.publish",
-                entity: "item",
                 entity_id: item_id.to_string(),
                 before: item
                     .published_revision
@@ -741,9 +725,9 @@ impl Store {
             summary: working.summary.clone(),
             body: working.body.clone(),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         insert_revision(
-            &mut tx,
+            tx.tx(),
             item_id,
             next,
             RevisionState::Draft,
@@ -752,18 +736,14 @@ impl Store {
             &now,
         )
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::ItemRevise,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.revise",
-                entity: "item_revision",
                 entity_id: format!("{item_id}/{next}"),
                 after: content.canonical(),
                 detail: format!("新建修订稿 第{next}版"),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -778,25 +758,29 @@ impl Store {
             return Err(StoreError::Conflict("只有已发布的信息可以撤回".into()));
         }
         let now = now_text();
-        let mut tx = self.begin().await?;
-        sqlx::query("UPDATE items SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 WHERE id = $3")
-            .bind(&now)
-            .bind(reason)
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
-        enqueue_index(&mut tx, self.backend(), item_id, &now).await?;
-        if let Some(revision) = item.published_revision {
-            enqueue_item_event(&mut tx, Event::ItemWithdrawn, item_id, revision, &now).await?;
+        let mut tx = self.write(actor).await?;
+        // Guarded: a withdrawal racing another one (or a withdrawal of an item that was never
+        // published) changes nothing and is refused, inside the transaction.
+        let r = sqlx::query(
+            "UPDATE items SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 \
+             WHERE id = $3 AND withdrawn_at IS NULL AND published_revision IS NOT NULL",
+        )
+        .bind(&now)
+        .bind(reason)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict("只有已发布的信息可以撤回".into()));
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        enqueue_index(tx.tx(), self.backend(), item_id, &now).await?;
+        if let Some(revision) = item.published_revision {
+            enqueue_item_event(tx.tx(), Event::ItemWithdrawn, item_id, revision, &now).await?;
+        }
+        tx.record(
+            AuditAction::ItemWithdraw,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.withdraw",
-                entity: "item",
                 entity_id: item_id.to_string(),
                 before: "published".into(),
                 after: "withdrawn".into(),
@@ -837,7 +821,7 @@ impl Store {
         .await?;
         let f = f.ok_or_else(|| StoreError::NotFound(format!("发现项 {finding_id}")))?;
         let item = self.get_item(f.item_id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let r = sqlx::query("UPDATE scan_findings SET status = $1, reason = $2, resolved_by = $3, resolved_at = $4 WHERE id = $5 AND status = 'open'")
             .bind(status)
             .bind(reason)
@@ -849,18 +833,14 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("该项已处理".into()));
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            if status == "overridden" {
+                AuditAction::ScanOverride
+            } else {
+                AuditAction::ScanMask
+            },
+            Record {
                 unit_id: Some(item.unit_id),
-                action: if status == "overridden" {
-                    "scan.override"
-                } else {
-                    "scan.mask"
-                },
-                entity: "scan_finding",
                 entity_id: finding_id.to_string(),
                 before: "open".into(),
                 after: status.into(),
@@ -902,7 +882,7 @@ impl Store {
     ) -> Result<usize> {
         let item = self.get_item(item_id).await?;
         let before = self.get_revision(item_id, revision).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("UPDATE item_revisions SET body = $1, updated_at = $2 WHERE item_id = $3 AND revision = $4 AND state IN ('draft', 'in_review')")
             .bind(masked_body)
             .bind(now_text())
@@ -917,14 +897,10 @@ impl Store {
             .bind(revision)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::ScanMask,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "scan.mask",
-                entity: "item_revision",
                 entity_id: format!("{item_id}/{revision}"),
                 before: before.body,
                 after: masked_body.to_string(),
@@ -962,7 +938,7 @@ impl Store {
             text,
         } = *a;
         let item = self.get_item(item_id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -976,18 +952,14 @@ impl Store {
         .bind(now_text())
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::ItemAttach,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "item.attach",
-                entity: "attachment",
                 entity_id: id.to_string(),
                 after: format!("{filename}|{size}|{sha256}"),
                 detail: format!("添加附件“{filename}”"),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -1263,7 +1235,7 @@ impl Store {
     /// Replaces the sensitive-word list (audited with a digest of both lists).
     pub async fn set_sensitive_words(&self, actor: &Actor, words: &[String]) -> Result<()> {
         let before = self.sensitive_words().await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("DELETE FROM sensitive_words")
             .execute(&mut *tx)
             .await?;
@@ -1281,14 +1253,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::SensitiveWords,
+            Record {
                 unit_id: None,
-                action: "scan.words",
-                entity: "sensitive_words",
                 entity_id: "all".into(),
                 before: before.join("\n"),
                 after: unique
@@ -1308,6 +1276,32 @@ impl Store {
 /// Tells every server's search index that an item's public version changed (same transaction).
 /// The outbox id is taken under the write-order lock: indexers read ids above their position,
 /// so a smaller id committed after a larger one would never be read.
+/// Refuses a move into a state that needs a clean scan while the revision has open findings,
+/// inside the transaction of the move (the web layer's earlier check is only for the message).
+async fn require_clean_scan(
+    tx: &mut Write<'_>,
+    item_id: i64,
+    revision: i64,
+    to: RevisionState,
+) -> Result<()> {
+    if !to.needs_clean_scan() {
+        return Ok(());
+    }
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'",
+    )
+    .bind(item_id)
+    .bind(revision)
+    .fetch_one(&mut **tx)
+    .await?;
+    if open > 0 {
+        return Err(StoreError::Conflict(format!(
+            "还有{open}处个人信息或敏感词未处理：请脱敏，或由审核人员填写理由后放行"
+        )));
+    }
+    Ok(())
+}
+
 async fn enqueue_index(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: crate::Backend,
@@ -1413,10 +1407,10 @@ impl Store {
     /// revision, attachments, the search outbox and one audit entry per item. Returns their ids.
     pub async fn import_published(&self, actor: &Actor, items: &[ImportItem]) -> Result<Vec<i64>> {
         let now = now_text();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         // in write order from the start: the serials read below are written back at the end, and
         // the outbox ids must commit in order
-        crate::audit::lock_order(&mut tx, self.backend()).await?;
+        crate::audit::lock_order(tx.tx(), self.backend()).await?;
         // index-number serials: read once per (unit, category, year), written back once
         let mut serials: std::collections::HashMap<(i64, String, i64), i64> =
             std::collections::HashMap::new();
@@ -1461,15 +1455,16 @@ impl Store {
             .await
             .map_err(conflict(&format!("索引号 {index_no}或导入行")))?;
             ids.push(id);
-            changes.push(Change {
-                unit_id: Some(it.unit_id),
-                action: "item.import",
-                entity: "item",
-                entity_id: id.to_string(),
-                after: it.content.canonical(),
-                detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
-                ..Change::default()
-            });
+            changes.push((
+                AuditAction::ItemImport,
+                Record {
+                    unit_id: Some(it.unit_id),
+                    entity_id: id.to_string(),
+                    after: it.content.canonical(),
+                    detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
+                    ..Record::default()
+                },
+            ));
         }
         for ((unit_id, code, year), last) in &serials {
             sqlx::query(
@@ -1555,8 +1550,8 @@ impl Store {
                     .await?;
             }
         }
-        crate::audit::append_many(&mut tx, self.backend(), actor, changes).await?;
-        tx.commit().await?;
+        tx.record_many(changes).await?;
+        tx.finish().await?;
         Ok(ids)
     }
 

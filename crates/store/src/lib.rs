@@ -20,6 +20,9 @@ pub mod org;
 pub mod power;
 pub mod standards;
 pub mod webhooks;
+mod write;
+
+pub use write::Unrecorded;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -55,6 +58,10 @@ pub enum StoreError {
     /// Stored data could not be interpreted.
     #[error("数据损坏（corrupt data）：{0}")]
     Corrupt(String),
+    /// A store function tried to commit a state change without recording it in the audit
+    /// trail: a bug in gongkai, refused so that no change goes unrecorded.
+    #[error("内部错误：变更未写入审计记录，已拒绝（a change without its audit entry was refused）")]
+    Unaudited,
     /// Any other database error.
     #[error("数据库错误（database error）：{0}")]
     Db(#[from] sqlx::Error),
@@ -82,6 +89,14 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A staff member acting under their own account.
+    pub fn of(staff: &org::Staff) -> Self {
+        Actor {
+            id: Some(staff.id),
+            name: staff.username.clone(),
+        }
+    }
+
     /// The system itself (start-up, demo loading).
     pub fn system(name: &str) -> Self {
         Actor {

@@ -1,8 +1,9 @@
 //! Units and staff accounts.
 
-use crate::audit::{Change, append, corrupt};
-use crate::{Actor, Result, Store, StoreError, conflict, now_text};
+use crate::audit::{Record, corrupt};
+use crate::{Actor, Result, Store, StoreError, Unrecorded, conflict, now_text};
 use gongkai_domain::access::Role;
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::org::{NewUnit, UnitType};
 
 /// A stored unit.
@@ -182,7 +183,7 @@ impl Store {
         parent_id: Option<i64>,
         unit: &NewUnit,
     ) -> Result<Unit> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let now = now_text();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO units (parent_id, name, unit_type, code, uscc, created_at, updated_at) \
@@ -208,14 +209,10 @@ impl Store {
             phone: String::new(),
             office_hours: String::new(),
         };
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::UnitCreate,
+            Record {
                 unit_id: Some(id),
-                action: "unit.create",
-                entity: "unit",
                 entity_id: id.to_string(),
                 before: String::new(),
                 after: stored.canonical(),
@@ -274,7 +271,7 @@ impl Store {
         profile: &UnitProfile,
     ) -> Result<Unit> {
         let before = self.get_unit(id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("UPDATE units SET address = $1, phone = $2, office_hours = $3, updated_at = $4 WHERE id = $5")
             .bind(&profile.address)
             .bind(&profile.phone)
@@ -289,14 +286,10 @@ impl Store {
             office_hours: profile.office_hours.clone(),
             ..before.clone()
         };
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::UnitUpdateProfile,
+            Record {
                 unit_id: Some(id),
-                action: "unit.update_profile",
-                entity: "unit",
                 entity_id: id.to_string(),
                 before: before.canonical(),
                 after: after.canonical(),
@@ -310,7 +303,7 @@ impl Store {
 
     /// Creates a staff account.
     pub async fn create_staff(&self, actor: &Actor, new: &NewStaff) -> Result<Staff> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let now = now_text();
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO staff (unit_id, username, display_name, role, password_hash, created_at, updated_at) \
@@ -325,14 +318,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(conflict(&format!("用户名 {}", new.username)))?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::StaffCreate,
+            Record {
                 unit_id: Some(new.unit_id),
-                action: "staff.create",
-                entity: "staff",
                 entity_id: id.to_string(),
                 before: String::new(),
                 after: format!(
@@ -419,7 +408,7 @@ impl Store {
         )
         .bind(step)
         .bind(staff_id)
-        .execute(self.pool())
+        .execute(self.unrecorded_pool(Unrecorded::TotpStep))
         .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -427,25 +416,21 @@ impl Store {
     /// Turns the TOTP second factor on (`Some(base32 secret)`) or off (`None`).
     pub async fn set_totp(&self, actor: &Actor, staff_id: i64, secret: Option<&str>) -> Result<()> {
         let staff = self.get_staff(staff_id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("UPDATE staff SET totp_secret = $1, totp_last_step = NULL, updated_at = $2 WHERE id = $3")
             .bind(secret)
             .bind(now_text())
             .bind(staff_id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            if secret.is_some() {
+                AuditAction::StaffTotpOn
+            } else {
+                AuditAction::StaffTotpOff
+            },
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: if secret.is_some() {
-                    "staff.totp_on"
-                } else {
-                    "staff.totp_off"
-                },
-                entity: "staff",
                 entity_id: staff_id.to_string(),
                 before: format!("totp={}", staff.totp_enabled),
                 after: format!("totp={}", secret.is_some()),
@@ -464,7 +449,7 @@ impl Store {
     /// Enables or disables an account (accounts are never deleted).
     pub async fn set_staff_active(&self, actor: &Actor, staff_id: i64, active: bool) -> Result<()> {
         let staff = self.get_staff(staff_id).await?;
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("UPDATE staff SET active = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(active))
             .bind(now_text())
@@ -477,18 +462,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
+        tx.record(
+            if active {
+                AuditAction::StaffEnable
+            } else {
+                AuditAction::StaffDisable
+            },
+            Record {
                 unit_id: Some(staff.unit_id),
-                action: if active {
-                    "staff.enable"
-                } else {
-                    "staff.disable"
-                },
-                entity: "staff",
                 entity_id: staff_id.to_string(),
                 before: format!("active={}", staff.active),
                 after: format!("active={active}"),

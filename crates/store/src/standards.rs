@@ -2,8 +2,9 @@
 //! entries imported from spreadsheets, matched by (area, matter, sub_matter), versions kept in
 //! the audit trail, retired rather than deleted.
 
-use crate::audit::{Change, append, append_many};
+use crate::audit::Record;
 use crate::{Actor, Result, Store, StoreError, now_text};
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::standard::StandardEntry;
 use serde::Serialize;
 
@@ -116,7 +117,7 @@ impl Store {
         let now = now_text();
         let mut summary = ImportSummary::default();
         let mut changes = Vec::new();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         for e in entries {
             let existing: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM standard_entries WHERE area = $1 AND matter = $2 AND sub_matter = $3"
@@ -145,14 +146,15 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                     summary.added += 1;
-                    changes.push(Change {
-                        action: "standard.add",
-                        entity: "standard_entry",
-                        entity_id: id.to_string(),
-                        after: e.canonical(),
-                        detail: format!("标准目录新增：{}／{}", e.area, e.matter),
-                        ..Change::default()
-                    });
+                    changes.push((
+                        AuditAction::StandardAdd,
+                        Record {
+                            entity_id: id.to_string(),
+                            after: e.canonical(),
+                            detail: format!("标准目录新增：{}／{}", e.area, e.matter),
+                            ..Record::default()
+                        },
+                    ));
                 }
                 Some(row) => {
                     let id = row.id;
@@ -175,20 +177,21 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     summary.updated += 1;
-                    changes.push(Change {
-                        action: "standard.update",
-                        entity: "standard_entry",
-                        entity_id: id.to_string(),
-                        before: before.canonical(),
-                        after: e.canonical(),
-                        detail: format!("标准目录更新：{}／{}", e.area, e.matter),
-                        ..Change::default()
-                    });
+                    changes.push((
+                        AuditAction::StandardUpdate,
+                        Record {
+                            entity_id: id.to_string(),
+                            before: before.canonical(),
+                            after: e.canonical(),
+                            detail: format!("标准目录更新：{}／{}", e.area, e.matter),
+                            ..Record::default()
+                        },
+                    ));
                 }
             }
         }
-        append_many(&mut tx, self.backend(), actor, changes).await?;
-        tx.commit().await?;
+        tx.record_many(changes).await?;
+        tx.finish().await?;
         Ok(summary)
     }
 
@@ -267,23 +270,19 @@ impl Store {
         };
         let entry = StoredEntry::from(row).entry;
         let now = now_text();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query("UPDATE standard_entries SET retired_at = $1, updated_at = $1 WHERE id = $2")
             .bind(&now)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
-                action: "standard.retire",
-                entity: "standard_entry",
+        tx.record(
+            AuditAction::StandardRetire,
+            Record {
                 entity_id: id.to_string(),
                 before: entry.canonical(),
                 detail: format!("标准目录停用：{}／{}", entry.area, entry.matter),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;

@@ -7,8 +7,9 @@
 //! worker died is claimed again when its lease runs out. Every attempt stays in `job_attempts`:
 //! that is the delivery log staff read.
 
-use crate::audit::{Change, append};
-use crate::{Actor, Result, Store, StoreError, now_text};
+use crate::audit::Record;
+use crate::{Actor, Result, Store, StoreError, Unrecorded, now_text};
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::webhook::{Event, event_id, store_events};
 use serde::Serialize;
 
@@ -137,7 +138,7 @@ impl Store {
     ) -> Result<i64> {
         let now = now_text();
         let stored = store_events(events);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO webhooks (name, url, secret, events, active, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id",
@@ -150,17 +151,13 @@ impl Store {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
-                action: "webhook.create",
-                entity: "webhook",
+        tx.record(
+            AuditAction::WebhookCreate,
+            Record {
                 entity_id: id.to_string(),
                 after: canonical(name, url, &stored, true),
                 detail: format!("新增推送接口“{name}”"),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -182,7 +179,7 @@ impl Store {
         let before = self.get_webhook(id).await?;
         let now = now_text();
         let stored = store_events(events);
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query(
             "UPDATE webhooks SET name = $1, url = $2, events = $3, active = $4, updated_at = $5 WHERE id = $6",
         )
@@ -194,13 +191,9 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
-                action: "webhook.update",
-                entity: "webhook",
+        tx.record(
+            AuditAction::WebhookUpdate,
+            Record {
                 entity_id: id.to_string(),
                 before: canonical(
                     &before.name,
@@ -213,7 +206,7 @@ impl Store {
                     "修改推送接口“{name}”{}",
                     if active { "" } else { "（已停用）" }
                 ),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -329,7 +322,7 @@ impl Store {
              WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_after, id LIMIT 1) AND {DUE} \
              RETURNING {JOB_COLUMNS}"
         );
-        let mut tx = self.begin().await?;
+        let mut tx = self.unrecorded(Unrecorded::JobQueue).await?;
         let job: Option<Job> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(worker)
             .bind(lease_until)
@@ -355,7 +348,7 @@ impl Store {
             JobNext::RetryAt(t) => t.clone(),
             _ => job.run_after.clone(),
         };
-        let mut tx = self.begin().await?;
+        let mut tx = self.unrecorded(Unrecorded::JobQueue).await?;
         let r = sqlx::query(
             "UPDATE jobs SET state = $1, run_after = $2, locked_by = NULL, locked_until = NULL, last_error = $3, updated_at = $4 \
              WHERE id = $5 AND state = 'running' AND locked_by = $6 AND attempts = $7",
@@ -401,7 +394,7 @@ impl Store {
             ));
         }
         let now = now_text();
-        let mut tx = self.begin().await?;
+        let mut tx = self.write(actor).await?;
         sqlx::query(
             "UPDATE jobs SET state = 'queued', run_after = $1, updated_at = $1 WHERE id = $2 AND state = $3",
         )
@@ -410,18 +403,14 @@ impl Store {
         .bind(&job.state)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.backend(),
-            actor,
-            Change {
-                action: "job.retry",
-                entity: "job",
+        tx.record(
+            AuditAction::JobRetry,
+            Record {
                 entity_id: id.to_string(),
                 before: job.state.clone(),
                 after: "queued".into(),
                 detail: format!("重新推送 {}", job.job_key),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;

@@ -4,8 +4,9 @@
 //! The step's due dates are given by the caller (computed by `domain::power::case`).
 
 use super::Power;
-use crate::audit::{Change, append};
+use crate::audit::Record;
 use crate::{Actor, Result, StoreError, now_text};
+use gongkai_domain::audit::AuditAction;
 use serde::Serialize;
 
 /// The dates a running step is judged by (from `domain::power::case::step_clock`).
@@ -250,7 +251,7 @@ impl Power<'_> {
             .and_then(|y| y.parse().ok())
             .ok_or_else(|| StoreError::Corrupt(format!("date {}", c.today)))?;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query(
             "INSERT INTO case_serials (unit_id, year, last) VALUES ($1, $2, 1) \
              ON CONFLICT (unit_id, year) DO UPDATE SET last = case_serials.last + 1",
@@ -309,10 +310,10 @@ impl Power<'_> {
             Err(e) => return Err(e.into()),
         };
         if let (Some(y), Some(r)) = (&yellow, &red) {
-            watch(&mut tx, id, Some((y, r))).await?;
+            watch(tx.tx(), id, Some((y, r))).await?;
         }
         event(
-            &mut tx,
+            tx.tx(),
             id,
             &now,
             &c.today,
@@ -325,18 +326,14 @@ impl Power<'_> {
             due.as_deref(),
         )
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CaseOpen,
+            Record {
                 unit_id: Some(c.unit_id),
-                action: "case.open",
-                entity: "case",
                 entity_id: id.to_string(),
                 after: format!("{case_no} {} {}", c.channel, c.step_key),
                 detail: format!("办件 {case_no} 登记（{}）", c.subject.trim()),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -348,7 +345,7 @@ impl Power<'_> {
     pub async fn bulk_cases(&self, actor: &Actor, rows: &[BulkCase]) -> Result<usize> {
         const COLS: usize = 12;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let (before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cases")
             .fetch_one(&mut *tx)
             .await?;
@@ -386,20 +383,16 @@ impl Power<'_> {
         .bind(before)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
-                action: "case.import",
-                entity: "case",
+        tx.record(
+            AuditAction::CaseImport,
+            Record {
                 entity_id: String::new(),
                 detail: format!("批量导入办件 {} 件", rows.len()),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
-        tx.commit().await?;
+        tx.finish().await?;
         Ok(rows.len())
     }
 
@@ -525,7 +518,7 @@ impl Power<'_> {
         let due = m.due.as_ref().map(|d| d.due_on.clone());
         let yellow = m.due.as_ref().map(|d| d.yellow_on.clone());
         let red = m.due.as_ref().map(|d| d.red_on.clone());
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let r = match &m.outcome {
             None => {
                 sqlx::query(
@@ -565,17 +558,17 @@ impl Power<'_> {
                 "办件状态已变化（已被他人办理、已暂停或已办结），请刷新后重试".into(),
             ));
         }
-        resolve_case_alerts(&mut tx, case_id, &now).await?;
+        resolve_case_alerts(tx.tx(), case_id, &now).await?;
         let next = match (&m.outcome, &yellow, &red) {
             (None, Some(y), Some(r)) => Some((y.as_str(), r.as_str())),
             _ => None,
         };
-        watch(&mut tx, case_id, next).await?;
+        watch(tx.tx(), case_id, next).await?;
         if let Some(d) = decision {
-            super::decisions::insert_decision(&mut tx, self.0.backend(), actor, d).await?;
+            super::decisions::insert_decision(&mut tx, d).await?;
         }
         event(
-            &mut tx,
+            tx.tx(),
             case_id,
             &now,
             &m.today,
@@ -588,18 +581,14 @@ impl Power<'_> {
             due.as_deref(),
         )
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            if m.outcome.is_some() {
+                AuditAction::CaseClose
+            } else {
+                AuditAction::CaseMove
+            },
+            Record {
                 unit_id: Some(case.unit_id),
-                action: if m.outcome.is_some() {
-                    "case.close"
-                } else {
-                    "case.move"
-                },
-                entity: "case",
                 entity_id: case_id.to_string(),
                 before: m.from_step.clone(),
                 after: m.to_step.clone(),
@@ -626,7 +615,7 @@ impl Power<'_> {
     ) -> Result<()> {
         let case = self.case(case_id).await?;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'suspended', suspended_on = $1, suspension_kind = $2, suspension_reason = $3, \
              updated_at = $4 WHERE id = $5 AND state = 'open'",
@@ -641,10 +630,10 @@ impl Power<'_> {
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("只有办理中的办件可以暂停计时".into()));
         }
-        resolve_case_alerts(&mut tx, case_id, &now).await?;
-        watch(&mut tx, case_id, None).await?;
+        resolve_case_alerts(tx.tx(), case_id, &now).await?;
+        watch(tx.tx(), case_id, None).await?;
         event(
-            &mut tx,
+            tx.tx(),
             case_id,
             &now,
             today,
@@ -657,21 +646,17 @@ impl Power<'_> {
             None,
         )
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CaseSuspend,
+            Record {
                 unit_id: Some(case.unit_id),
-                action: "case.suspend",
-                entity: "case",
                 entity_id: case_id.to_string(),
                 detail: format!(
                     "办件 {} 暂停计时（{label}）：{}",
                     case.case_no,
                     reason.trim()
                 ),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -695,7 +680,7 @@ impl Power<'_> {
         let due_on = due.as_ref().map(|d| d.due_on.clone());
         let yellow_on = due.as_ref().map(|d| d.yellow_on.clone());
         let red_on = due.as_ref().map(|d| d.red_on.clone());
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query(
             "UPDATE cases SET state = 'open', suspended_on = NULL, suspension_kind = NULL, suspension_reason = '', \
              suspended_days = suspended_days + ($1 - step_suspended_days), \
@@ -714,10 +699,10 @@ impl Power<'_> {
             return Err(StoreError::Conflict("该办件未在暂停中".into()));
         }
         if let (Some(y), Some(r)) = (&yellow_on, &red_on) {
-            watch(&mut tx, case_id, Some((y, r))).await?;
+            watch(tx.tx(), case_id, Some((y, r))).await?;
         }
         event(
-            &mut tx,
+            tx.tx(),
             case_id,
             &now,
             today,
@@ -730,20 +715,16 @@ impl Power<'_> {
             due_on.as_deref(),
         )
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CaseResume,
+            Record {
                 unit_id: Some(case.unit_id),
-                action: "case.resume",
-                entity: "case",
                 entity_id: case_id.to_string(),
                 detail: format!(
                     "办件 {} 恢复计时（暂停{suspended_days}个工作日）",
                     case.case_no
                 ),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -850,7 +831,7 @@ impl Power<'_> {
         doc: &NewCaseDocument<'_>,
     ) -> Result<CaseDocument> {
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let case: Option<(i64, String, String)> =
             sqlx::query_as("SELECT unit_id, step_key, case_no FROM cases WHERE id = $1")
                 .bind(case_id)
@@ -873,14 +854,10 @@ impl Power<'_> {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::CaseDocument,
+            Record {
                 unit_id: Some(unit_id),
-                action: "case.document",
-                entity: "case",
                 entity_id: case_id.to_string(),
                 detail: format!(
                     "办件 {case_no} 归档文书《{}》（{}，{} 字节，SHA-256 {}）",
@@ -889,7 +866,7 @@ impl Power<'_> {
                     doc.size,
                     doc.sha256
                 ),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;

@@ -4,8 +4,9 @@
 //! million decisions is one index seek.
 
 use super::Power;
-use crate::audit::{Change, append};
+use crate::audit::Record;
 use crate::{Actor, Result, StoreError, now_text};
+use gongkai_domain::audit::AuditAction;
 use serde::Serialize;
 
 /// A published decision.
@@ -173,7 +174,7 @@ impl Power<'_> {
     /// alert in the same transaction. Audited.
     pub async fn withdraw_decision(&self, actor: &Actor, id: i64, w: &Withdrawal) -> Result<()> {
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let d: Option<(i64, Option<i64>, String)> = sqlx::query_as(
             "UPDATE decisions SET withdrawn_at = $1, withdraw_reason = $2, changed_on = $3 \
              WHERE id = $4 AND withdrawn_at IS NULL RETURNING unit_id, case_id, doc_no",
@@ -206,21 +207,17 @@ impl Power<'_> {
             .execute(&mut *tx)
             .await?;
         }
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::DecisionWithdraw,
+            Record {
                 unit_id: Some(unit_id),
-                action: "decision.withdraw",
-                entity: "decision",
                 entity_id: id.to_string(),
                 detail: format!(
                     "撤下双公示 {doc_no}：{}（{} 变更或撤销）",
                     w.reason.trim(),
                     w.changed_on
                 ),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -259,7 +256,7 @@ impl Power<'_> {
     pub async fn import_decisions(&self, actor: &Actor, rows: &[NewDecision]) -> Result<usize> {
         const COLS: usize = 24;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         for chunk in rows.chunks(500) {
             let values = crate::values_rows(chunk.len(), COLS, |_| String::new());
             let sql = format!(
@@ -297,31 +294,26 @@ impl Power<'_> {
             }
             q.execute(&mut *tx).await?;
         }
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
-                action: "decision.import",
-                entity: "decision",
+        tx.record(
+            AuditAction::DecisionImport,
+            Record {
                 entity_id: String::new(),
                 detail: format!("批量导入双公示决定 {} 条", rows.len()),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
-        tx.commit().await?;
+        tx.finish().await?;
         Ok(rows.len())
     }
 }
 
 /// Inserts a decision and its alerts inside `tx` (also used by a case's closing move).
 pub(super) async fn insert_decision(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    backend: crate::Backend,
-    actor: &Actor,
+    tx: &mut crate::write::Write<'_>,
     d: &NewDecision,
 ) -> Result<i64> {
+    let actor = tx.actor().clone();
     let now = now_text();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO decisions (case_id, unit_id, item_id, kind, party_name, party_type, party_code, doc_no, category, \
@@ -389,15 +381,11 @@ pub(super) async fn insert_decision(
         .execute(&mut **tx)
         .await?;
     }
-    super::supervision::enqueue_reminders(tx, &now).await?;
-    append(
-        tx,
-        backend,
-        actor,
-        Change {
+    super::supervision::enqueue_reminders(tx.tx(), &now).await?;
+    tx.record(
+        AuditAction::DecisionPublish,
+        Record {
             unit_id: Some(d.unit_id),
-            action: "decision.publish",
-            entity: "decision",
             entity_id: id.to_string(),
             after: format!(
                 "{} {} {} {}",
@@ -407,7 +395,7 @@ pub(super) async fn insert_decision(
                 d.fine_fen
             ),
             detail: format!("双公示：{} {}", d.doc_no.trim(), d.party_name.trim()),
-            ..Change::default()
+            ..Record::default()
         },
     )
     .await?;

@@ -11,9 +11,10 @@ pub mod cases;
 pub mod decisions;
 pub mod supervision;
 
-use crate::audit::{Change, append};
+use crate::audit::Record;
 use crate::org::Unit;
 use crate::{Actor, Result, Store, StoreError, now_text};
+use gongkai_domain::audit::AuditAction;
 use gongkai_domain::power::{Category, PowerContent, ReviewStage, VersionState, power_code};
 use serde::Serialize;
 
@@ -156,10 +157,10 @@ impl Power<'_> {
     ) -> Result<ImportSummary> {
         let mut summary = ImportSummary::default();
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         for (code, content) in rows {
             let Some(code) = code else {
-                insert_item(&mut tx, self.0.backend(), actor, unit, region, content).await?;
+                insert_item(&mut tx, unit, region, content).await?;
                 summary.added += 1;
                 continue;
             };
@@ -226,14 +227,10 @@ impl Power<'_> {
                     )));
                 }
             }
-            append(
-                &mut tx,
-                self.0.backend(),
-                actor,
-                Change {
+            tx.record(
+                AuditAction::PowerImport,
+                Record {
                     unit_id: Some(unit.id),
-                    action: "power.import",
-                    entity: "power_item",
                     entity_id: item.id.to_string(),
                     before: stored,
                     after: content.canonical(),
@@ -243,7 +240,7 @@ impl Power<'_> {
             .await?;
             summary.revised += 1;
         }
-        tx.commit().await?;
+        tx.finish().await?;
         Ok(summary)
     }
 
@@ -296,8 +293,8 @@ impl Power<'_> {
         region: &str,
         content: &PowerContent,
     ) -> Result<i64> {
-        let mut tx = self.0.begin().await?;
-        let id = insert_item(&mut tx, self.0.backend(), actor, unit, region, content).await?;
+        let mut tx = self.0.write(actor).await?;
+        let id = insert_item(&mut tx, unit, region, content).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -391,7 +388,7 @@ impl Power<'_> {
             ));
         }
         let before = self.version(item_id, version).await?;
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query(
             "UPDATE power_versions SET content = $1, updated_at = $2 \
              WHERE item_id = $3 AND version = $4 AND state = 'draft'",
@@ -415,14 +412,10 @@ impl Power<'_> {
                 .execute(&mut *tx)
                 .await?;
         }
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::PowerEdit,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "power.edit",
-                entity: "power_item",
                 entity_id: item_id.to_string(),
                 before: before.content.canonical(),
                 after: content.canonical(),
@@ -447,7 +440,7 @@ impl Power<'_> {
         };
         let current = self.version(item_id, published).await?;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let open: Option<(i64,)> = sqlx::query_as(
             "SELECT version FROM power_versions WHERE item_id = $1 AND state IN ('draft', 'establishment_review', 'legal_review')",
         )
@@ -475,17 +468,13 @@ impl Power<'_> {
         .execute(&mut *tx)
         .await
         .map_err(crate::conflict(&format!("第{version}版")))?;
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::PowerRevise,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "power.revise",
-                entity: "power_item",
                 entity_id: item_id.to_string(),
                 detail: format!("权力事项 {} 起草第{version}版", item.code),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -501,7 +490,7 @@ impl Power<'_> {
             version,
             VersionState::Draft,
             VersionState::EstablishmentReview,
-            "power.submit",
+            AuditAction::PowerSubmit,
             "提交编办审核",
             "",
         )
@@ -526,8 +515,8 @@ impl Power<'_> {
         };
         if pass {
             let (action, detail) = match stage {
-                ReviewStage::Establishment => ("power.establishment_pass", "编办审核通过"),
-                ReviewStage::Legal => ("power.publish", "法制审核通过并发布"),
+                ReviewStage::Establishment => (AuditAction::PowerEstablishmentPass, "编办审核通过"),
+                ReviewStage::Legal => (AuditAction::PowerPublish, "法制审核通过并发布"),
             };
             self.transition(actor, item_id, version, from, to, action, detail, note)
                 .await
@@ -538,7 +527,7 @@ impl Power<'_> {
                 version,
                 from,
                 VersionState::Draft,
-                "power.send_back",
+                AuditAction::PowerSendBack,
                 &format!("{stage_name}退回修改"),
                 note,
             )
@@ -557,7 +546,7 @@ impl Power<'_> {
         version: i64,
         from: VersionState,
         to: VersionState,
-        action: &'static str,
+        action: AuditAction,
         detail: &str,
         note: &str,
     ) -> Result<()> {
@@ -566,7 +555,7 @@ impl Power<'_> {
             return Err(StoreError::Conflict("该事项已停用".into()));
         }
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         // What the step records besides the state: the reviewer, or the note sent back.
         let (set, fifth) = match to {
             VersionState::LegalReview => (
@@ -631,14 +620,10 @@ impl Power<'_> {
         } else {
             format!("（意见：{}）", note.trim())
         };
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            action,
+            Record {
                 unit_id: Some(item.unit_id),
-                action,
-                entity: "power_item",
                 entity_id: item_id.to_string(),
                 before: from.code().to_string(),
                 after: to.code().to_string(),
@@ -654,7 +639,7 @@ impl Power<'_> {
     pub async fn retire(&self, actor: &Actor, item_id: i64, reason: &str) -> Result<()> {
         let item = self.item(item_id).await?;
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query(
             "UPDATE power_items SET retired_at = $1, retired_reason = $2, updated_at = $1 \
              WHERE id = $3 AND retired_at IS NULL",
@@ -667,17 +652,13 @@ impl Power<'_> {
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("该事项已停用".into()));
         }
-        append(
-            &mut tx,
-            self.0.backend(),
-            actor,
-            Change {
+        tx.record(
+            AuditAction::PowerRetire,
+            Record {
                 unit_id: Some(item.unit_id),
-                action: "power.retire",
-                entity: "power_item",
                 entity_id: item_id.to_string(),
                 detail: format!("停用权力事项 {}：{}", item.code, reason.trim()),
-                ..Change::default()
+                ..Record::default()
             },
         )
         .await?;
@@ -735,13 +716,12 @@ impl Power<'_> {
 
 /// Inserts an item and its first draft inside `tx` (creation and import).
 async fn insert_item(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    backend: crate::Backend,
-    actor: &Actor,
+    tx: &mut crate::write::Write<'_>,
     unit: &Unit,
     region: &str,
     content: &PowerContent,
 ) -> Result<i64> {
+    let actor = tx.actor().clone();
     let category = content
         .category()
         .ok_or_else(|| StoreError::Conflict("事项类型无效".into()))?;
@@ -783,18 +763,14 @@ async fn insert_item(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    append(
-        tx,
-        backend,
-        actor,
-        Change {
+    tx.record(
+        AuditAction::PowerCreate,
+        Record {
             unit_id: Some(unit.id),
-            action: "power.create",
-            entity: "power_item",
             entity_id: id.to_string(),
             after: content.canonical(),
             detail: format!("新建权力事项 {code}：{}", content.name.trim()),
-            ..Change::default()
+            ..Record::default()
         },
     )
     .await?;

@@ -6,8 +6,9 @@
 //! resolved when the case moves on, is suspended or closes.
 
 use super::Power;
-use crate::audit::{Change, append};
-use crate::{Actor, Result, now_text};
+use crate::audit::Record;
+use crate::{Actor, Result, Unrecorded, now_text};
+use gongkai_domain::audit::AuditAction;
 use serde::Serialize;
 
 /// An alert.
@@ -45,7 +46,7 @@ impl Power<'_> {
     /// date, yellow for those from their yellow date. Audited when it raised anything.
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<ScanSummary> {
         let now = now_text();
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.0.write(actor).await?;
         let mut summary = ScanSummary::default();
         // Only the watch list's rows whose day has come are read: once to raise their alerts,
         // then to move them on to their red day or off the list.
@@ -84,25 +85,22 @@ impl Power<'_> {
             }
         }
         if summary.red + summary.yellow > 0 {
-            enqueue_reminders(&mut tx, &now).await?;
-            append(
-                &mut tx,
-                self.0.backend(),
-                actor,
-                Change {
-                    action: "supervision.scan",
-                    entity: "supervision",
+            enqueue_reminders(tx.tx(), &now).await?;
+            tx.record(
+                AuditAction::SupervisionScan,
+                Record {
                     entity_id: today.to_string(),
                     detail: format!(
                         "电子监察扫描：新增红牌{}个、黄牌{}个",
                         summary.red, summary.yellow
                     ),
-                    ..Change::default()
+                    ..Record::default()
                 },
             )
             .await?;
         }
-        tx.commit().await?;
+        // With no alert raised, only the watch list (derived from the cases) moved on.
+        tx.commit_derived(Unrecorded::CaseWatch).await?;
         Ok(summary)
     }
 

@@ -1,0 +1,145 @@
+//! The one way a store function changes state.
+//!
+//! [`Store::write`] opens the transaction of an audited change: the function reads what it must
+//! check, makes guarded updates (`… WHERE state = …`, so a race cannot skip the check), records
+//! what it did with [`Write::record`] (a typed [`AuditAction`], one record format) and commits
+//! with [`Write::commit`], which refuses to commit a transaction that recorded nothing: a state
+//! change cannot reach the database without its audit entry. Dropping a `Write` without
+//! committing rolls it back.
+//!
+//! The few writes that are not part of the public record (sessions, login attempts, job leases,
+//! the watch list of the alert scan) go through [`Store::unrecorded`] / [`Store::unrecorded_pool`],
+//! which name the reason ([`Unrecorded`]). The tidy test checks that no other store code writes.
+
+use crate::audit::{Record, append, append_many};
+use crate::{Actor, Backend, Result, Store, StoreError};
+use gongkai_domain::audit::AuditAction;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use std::ops::{Deref, DerefMut};
+
+/// An open, audited write transaction. Statements run on it as on a connection
+/// (`.execute(&mut *w)`); helpers that take the transaction get [`Write::tx`].
+pub struct Write<'a> {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    actor: &'a Actor,
+    recorded: usize,
+}
+
+/// Why a write is not part of the public record, and so not audited. Each reason is a promise
+/// about what the write touches; it is named where the write happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unrecorded {
+    /// Sign-in attempts: a throttle counter, purged after the window (they would flood the trail
+    /// with every failed guess; the successful sign-in is audited as `auth.login`).
+    LoginAttempt,
+    /// The purge of expired sessions and old login attempts.
+    SessionUpkeep,
+    /// An API token's last-used time (a statistic; issuing and revoking are audited).
+    TokenUse,
+    /// The used TOTP time step of an account (replay protection, not a change of the account).
+    TotpStep,
+    /// Claiming, finishing and logging job attempts: the queue's own bookkeeping, visible to
+    /// staff in the delivery log (queuing is part of the audited change that caused it).
+    JobQueue,
+    /// The e-supervision watch list: when a case's alert level is next due (derived from the
+    /// case; the alerts themselves are audited).
+    CaseWatch,
+}
+
+impl Store {
+    /// Opens an audited write for `actor`. See the module documentation.
+    pub(crate) async fn write<'a>(&self, actor: &'a Actor) -> Result<Write<'a>> {
+        Ok(Write {
+            tx: self.begin().await?,
+            backend: self.backend(),
+            actor,
+            recorded: 0,
+        })
+    }
+
+    /// Opens a transaction for a write that is not part of the public record, naming why.
+    pub(crate) async fn unrecorded(&self, why: Unrecorded) -> Result<Transaction<'static, Any>> {
+        let _ = why;
+        self.begin().await
+    }
+
+    /// The pool, for a single-statement write that is not part of the public record.
+    pub(crate) fn unrecorded_pool(&self, why: Unrecorded) -> &AnyPool {
+        let _ = why;
+        self.pool()
+    }
+}
+
+impl Write<'_> {
+    /// Records one change in the audit trail, in this transaction. Returns its sequence number.
+    pub(crate) async fn record(&mut self, action: AuditAction, record: Record) -> Result<i64> {
+        let seq = append(&mut self.tx, self.backend, self.actor, action, record).await?;
+        self.recorded += 1;
+        Ok(seq)
+    }
+
+    /// Records many changes at once (bulk imports): one read of the chain head, multi-row
+    /// inserts. Same chain as calling [`Write::record`] for each, in order.
+    pub(crate) async fn record_many(&mut self, records: Vec<(AuditAction, Record)>) -> Result<()> {
+        let n = records.len();
+        append_many(&mut self.tx, self.backend, self.actor, records).await?;
+        self.recorded += n;
+        Ok(())
+    }
+
+    /// The transaction, for helpers that take one.
+    pub(crate) fn tx(&mut self) -> &mut Transaction<'static, Any> {
+        &mut self.tx
+    }
+
+    /// The actor the change is recorded for.
+    pub(crate) fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    /// Commits the change with its audit entries. Refuses (and rolls back) when nothing was
+    /// recorded: that is a bug in the calling function, never a user error.
+    pub(crate) async fn commit(self) -> Result<()> {
+        if self.recorded == 0 {
+            self.tx.rollback().await?;
+            return Err(StoreError::Unaudited);
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a write that turned out to change nothing (e.g. a scan that found no alert to
+    /// raise): commits what was recorded, or rolls back when nothing was.
+    pub(crate) async fn finish(self) -> Result<()> {
+        if self.recorded == 0 {
+            self.tx.rollback().await?;
+        } else {
+            self.tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Write<'_> {
+    /// Commits a write whose only change, when nothing was recorded, is of the unrecorded kind
+    /// `why` (e.g. the alert scan moving its watch list on when it raised no alert).
+    pub(crate) async fn commit_derived(self, why: Unrecorded) -> Result<()> {
+        let _ = why;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for Write<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
