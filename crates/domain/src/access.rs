@@ -103,11 +103,21 @@ pub enum Action {
     HandleCases,
     /// See every unit's e-supervision alerts and run the alert scan.
     Supervise,
+    /// Add a category to a unit's disclosure catalog.
+    AddCategory,
+    /// Withdraw a unit's published information items.
+    WithdrawItems,
+    /// Mask the personal data and sensitive words the scan found in a unit's drafts.
+    MaskFindings,
+    /// Let a scan finding through with a reason (the reviewer's judgement).
+    OverrideFindings,
+    /// Create accounts with a district-wide role (openness office, administrator).
+    GrantDistrictRoles,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -122,6 +132,11 @@ impl Action {
         Action::ReviewPowerItems,
         Action::HandleCases,
         Action::Supervise,
+        Action::AddCategory,
+        Action::WithdrawItems,
+        Action::MaskFindings,
+        Action::OverrideFindings,
+        Action::GrantDistrictRoles,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -144,6 +159,11 @@ impl Action {
             }
             Action::HandleCases => "您的账号无权办理该单位的办件（仅本单位办件人员或负责人）",
             Action::Supervise => "您的账号无权查看全区电子监察（仅政务公开办公室或系统管理员）",
+            Action::AddCategory => "您的账号无权增设栏目（仅本单位负责人）",
+            Action::WithdrawItems => "您的账号无权撤回信息（仅本单位负责人）",
+            Action::MaskFindings => "您的账号无权脱敏（仅本单位编辑或审核人员）",
+            Action::OverrideFindings => "您的账号无权放行（仅本单位审核人员）",
+            Action::GrantDistrictRoles => "您的账号无权创建全区范围的账号（仅系统管理员）",
         }
     }
 }
@@ -153,7 +173,16 @@ impl Action {
 pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) -> bool {
     let own = actor_unit == target_unit;
     match action {
-        Action::ManageUnits | Action::ImportCalendar => role == Role::Admin,
+        Action::ManageUnits | Action::ImportCalendar | Action::GrantDistrictRoles => {
+            role == Role::Admin
+        }
+        Action::AddCategory | Action::WithdrawItems => {
+            role == Role::Admin || (own && role == Role::Leader)
+        }
+        Action::MaskFindings => {
+            role == Role::Admin || (own && matches!(role, Role::Editor | Role::Reviewer))
+        }
+        Action::OverrideFindings => role == Role::Admin || (own && role == Role::Reviewer),
         Action::ManageStandards | Action::ManageWebhooks | Action::Supervise => {
             role.is_district_wide()
         }

@@ -7,8 +7,9 @@ use crate::auth::{
     StaffSession, check_password_strength, hash_password, random_bytes, random_token, token_hash,
 };
 use crate::error::AppError;
+use crate::forms::CsrfForm;
 use crate::pages::render;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::{Action, Role, allowed};
@@ -68,8 +69,8 @@ pub async fn desk(
         .collect();
     let ctx = minijinja::context! {
         units => visible, own_unit => own, flash => flash_text(f.ok.as_deref()),
-        can_manage_units => st.role == Role::Admin, can_import_calendar => st.role == Role::Admin,
-        can_manage_words => st.role.is_district_wide(),
+        can_manage_units => allowed(st.role, st.unit_id, Action::ManageUnits, st.unit_id), can_import_calendar => allowed(st.role, st.unit_id, Action::ImportCalendar, st.unit_id),
+        can_manage_words => allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id),
         unit_types => types,
     };
     Ok(render(
@@ -151,7 +152,9 @@ async fn staff_page(
     let st = s.staff();
     let roles: Vec<minijinja::Value> = Role::ALL
         .iter()
-        .filter(|r| st.role == Role::Admin || !r.is_district_wide())
+        .filter(|r| {
+            !r.is_district_wide() || allowed(st.role, st.unit_id, Action::GrantDistrictRoles, id)
+        })
         .map(|r| minijinja::context! { code => r.code(), label => r.label() })
         .collect();
     let ctx = minijinja::context! {
@@ -177,8 +180,6 @@ async fn staff_page(
 #[derive(Deserialize, Default)]
 pub struct StaffForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     display_name: String,
@@ -194,9 +195,8 @@ pub async fn create_staff(
     headers: HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(form): Form<StaffForm>,
+    CsrfForm(form): CsrfForm<StaffForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     require(&s, Action::ManageStaff, id)?;
     state.store.get_unit(id).await?;
     let username = form.username.trim();
@@ -212,8 +212,16 @@ pub async fn create_staff(
     } else {
         match Role::from_code(&form.role) {
             None => Some("请选择角色".to_string()),
-            Some(r) if r.is_district_wide() && s.staff().role != Role::Admin => {
-                Some("只有系统管理员可以创建全区范围的账号".to_string())
+            Some(r)
+                if r.is_district_wide()
+                    && !allowed(
+                        s.staff().role,
+                        s.staff().unit_id,
+                        Action::GrantDistrictRoles,
+                        id,
+                    ) =>
+            {
+                Some(Action::GrantDistrictRoles.refusal().to_string())
             }
             Some(_) => check_password_strength(&form.password).err(),
         }
@@ -255,8 +263,6 @@ pub async fn create_staff(
 #[derive(Deserialize)]
 pub struct ProfileForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     address: String,
     #[serde(default)]
     phone: String,
@@ -269,9 +275,8 @@ pub async fn update_profile(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(form): Form<ProfileForm>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     require(&s, Action::EditUnitProfile, id)?;
     let too_long = [&form.address, &form.phone, &form.office_hours]
         .iter()
@@ -335,8 +340,6 @@ pub async fn unit_audit(
 #[derive(Deserialize)]
 pub struct UnitForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     parent_code: String,
     #[serde(default)]
     name: String,
@@ -352,9 +355,8 @@ pub struct UnitForm {
 pub async fn create_unit(
     State(state): State<AppState>,
     s: StaffSession,
-    Form(form): Form<UnitForm>,
+    CsrfForm(form): CsrfForm<UnitForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     require(&s, Action::ManageUnits, s.staff().unit_id)?;
     let unit_type = UnitType::from_code(&form.unit_type)
         .ok_or_else(|| AppError::BadRequest("请选择单位类型".into()))?;
@@ -417,7 +419,7 @@ async fn calendar_render(
         .years()
         .map(|y| minijinja::context! { year => y.year, days => y.days.len(), papers => y.papers.join("；"), imported => imported.contains(&y.year) })
         .collect();
-    let ctx = minijinja::context! { years, flash => flash_text(ok), error, data, can_import => s.staff().role == Role::Admin };
+    let ctx = minijinja::context! { years, flash => flash_text(ok), error, data, can_import => allowed(s.staff().role, s.staff().unit_id, Action::ImportCalendar, s.staff().unit_id) };
     let mut resp = render(
         state,
         headers,
@@ -436,8 +438,6 @@ async fn calendar_render(
 #[derive(Deserialize)]
 pub struct CalendarForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     data: String,
 }
 
@@ -446,9 +446,8 @@ pub async fn calendar_import(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(form): Form<CalendarForm>,
+    CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     require(&s, Action::ImportCalendar, s.staff().unit_id)?;
     match parse_year(&form.data) {
         Ok(year) => {
@@ -513,8 +512,6 @@ async fn account_render(
 #[derive(Deserialize)]
 pub struct TotpForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     secret: String,
     #[serde(default)]
     code: String,
@@ -525,9 +522,8 @@ pub async fn totp_enable(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<TotpForm>,
+    CsrfForm(f): CsrfForm<TotpForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let Some(secret) = totp::secret_from_base32(&f.secret).filter(|b| b.len() == totp::SECRET_LEN)
     else {
         return account_render(
@@ -568,19 +564,10 @@ pub async fn totp_enable(
     Ok(Redirect::to("/admin/account?ok=totp_on").into_response())
 }
 
-/// A form with only the CSRF token.
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// The form that turns the second factor off: the password and a current code again, so that
 /// a session left open (or taken) cannot remove it.
 #[derive(Deserialize)]
 pub struct TotpOffForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
@@ -592,9 +579,8 @@ pub async fn totp_disable(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<TotpOffForm>,
+    CsrfForm(f): CsrfForm<TotpOffForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let creds = state
         .store
         .find_staff_credentials(&s.staff().username)
@@ -620,8 +606,6 @@ pub async fn totp_disable(
 #[derive(Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
 }
 
@@ -630,9 +614,8 @@ pub async fn token_create(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<TokenForm>,
+    CsrfForm(f): CsrfForm<TokenForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let name = f.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return account_render(
@@ -658,9 +641,8 @@ pub async fn token_revoke(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     state.store.revoke_api_token(s.staff(), id).await?;
     Ok(Redirect::to("/admin/account?ok=token_revoked").into_response())
 }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
+use crate::forms::CsrfForm;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
@@ -169,7 +170,9 @@ fn client_ip(
 }
 
 /// The logged-in staff member of a back-office request. Rejects with a redirect to the login
-/// page (saying so when the session expired).
+/// page (saying so when the session expired). Looked up once per request (kept in the
+/// request's extensions for the form extractors).
+#[derive(Clone)]
 pub struct StaffSession {
     /// The session and its account.
     pub session: Session,
@@ -246,11 +249,18 @@ impl FromRequestParts<AppState> for StaffSession {
         if !same_origin(parts) {
             return Err(AppError::Csrf);
         }
+        if let Some(s) = parts.extensions.get::<StaffSession>() {
+            return Ok(s.clone());
+        }
         match session_from_parts(parts, state).await? {
-            Some((session, token_hash)) => Ok(StaffSession {
-                session,
-                token_hash,
-            }),
+            Some((session, token_hash)) => {
+                let s = StaffSession {
+                    session,
+                    token_hash,
+                };
+                parts.extensions.insert(s.clone());
+                Ok(s)
+            }
             None => Err(AppError::Unauthenticated {
                 expired: cookie(&parts.headers, SESSION_COOKIE).is_some(),
                 api: false,
@@ -369,6 +379,8 @@ pub struct LoginForm {
     totp: String,
     #[serde(default)]
     next: String,
+    /// The pre-login token (from its cookie): the login form has no session yet, so it is
+    /// checked here rather than by `forms::CsrfForm`.
     #[serde(default)]
     csrf: String,
 }
@@ -530,21 +542,13 @@ pub async fn login(
 /// A valid argon2id hash of a random string, used to spend the same time on unknown users.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq0xJ7Hnq5Xw8b5Wq1H8bIY0mBzq2WmZ0WkNpD7l0hI";
 
-/// The logout form's fields.
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     state.store.delete_session(&s.token_hash, s.staff()).await?;
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(

@@ -8,8 +8,10 @@
 use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
+use crate::forms::CsrfForm;
+use crate::forms::Upload;
 use crate::pages::render;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
@@ -29,8 +31,6 @@ fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppErro
 /// The item form's fields.
 #[derive(Deserialize, Default, Clone)]
 pub struct ItemForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     category_id: String,
     #[serde(default)]
@@ -115,7 +115,7 @@ pub async fn unit_items(
     let ctx = minijinja::context! {
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page, pages => (total + per_page - 1) / per_page,
         can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
-        can_add_category => matches!(s.staff().role, gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin) && allowed(s.staff().role, s.staff().unit_id, Action::EditUnitProfile, unit_id),
+        can_add_category => allowed(s.staff().role, s.staff().unit_id, Action::AddCategory, unit_id),
         categories => crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
         flash => (q.ok.as_deref() == Some("category")).then_some("栏目已增设"),
     };
@@ -203,9 +203,8 @@ pub async fn create_item(
     headers: HeaderMap,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    Form(form): Form<ItemForm>,
+    CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     require(&s, Action::WorkOnItems, unit_id)?;
     let mut errors = validate_item(&form.input(), Utc::now().date_naive());
     let category = match form.category_id.parse::<i64>() {
@@ -348,7 +347,7 @@ async fn item_render(
         can_reject => can(Step::Reject),
         can_approve => can(Step::Approve { scheduled: false }),
         can_revise => works && rev.state == RevisionState::Published && next_state(RevisionState::Draft, Step::Submit, st.role, 0).is_ok(),
-        can_withdraw => works && item.published_revision.is_some() && item.withdrawn_at.is_none() && matches!(st.role, gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin),
+        can_withdraw => works && item.published_revision.is_some() && item.withdrawn_at.is_none() && allowed(st.role, st.unit_id, Action::WithdrawItems, item.unit_id),
         body_findings => findings.iter().any(|f| f.status == "open" && f.source == "body"),
         body_html => gongkai_domain::richtext::to_html(&rev.body),
     };
@@ -380,9 +379,8 @@ pub async fn edit_item(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(form): Form<ItemForm>,
+    CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&form.csrf)?;
     let item = load(&state, &s, item_id, Action::WorkOnItems).await?;
     let rev = state.store.working_revision(item_id).await?;
     if rev.state != RevisionState::Draft {
@@ -412,11 +410,9 @@ pub async fn edit_item(
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=saved")).into_response())
 }
 
-/// A workflow form: CSRF token and an optional note or time.
+/// A workflow form: an optional note, time or reason.
 #[derive(Deserialize, Default)]
 pub struct StepForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -680,9 +676,8 @@ pub async fn submit(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let r = op_submit(&state, s.staff(), item_id).await.map(|_| ());
     html_step(&state, &headers, &s, item_id, r, "submitted").await
 }
@@ -693,9 +688,8 @@ pub async fn review(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let r = op_review(&state, s.staff(), item_id, f.note.trim()).await;
     html_step(&state, &headers, &s, item_id, r, "reviewed").await
 }
@@ -706,9 +700,8 @@ pub async fn reject(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let r = op_reject(&state, s.staff(), item_id, &f.note).await;
     html_step(&state, &headers, &s, item_id, r, "rejected").await
 }
@@ -767,9 +760,8 @@ pub async fn approve(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let result = match parse_schedule(&f.scheduled_at) {
         Ok(when) => op_approve(&state, s.staff(), item_id, f.note.trim(), when.as_deref()).await,
         Err(e) => Err(OpError::App(e)),
@@ -818,19 +810,11 @@ pub async fn mask(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     load(&state, &s, item_id, Action::WorkOnItems).await?;
     let rev = state.store.working_revision(item_id).await?;
-    if !matches!(
-        s.staff().role,
-        gongkai_domain::access::Role::Reviewer
-            | gongkai_domain::access::Role::Editor
-            | gongkai_domain::access::Role::Admin
-    ) {
-        return Err(AppError::Forbidden("只有编辑或审核人员可以脱敏".into()));
-    }
+    load(&state, &s, item_id, Action::MaskFindings).await?;
     if !matches!(rev.state, RevisionState::Draft | RevisionState::InReview) {
         return item_render(
             &state,
@@ -858,18 +842,12 @@ pub async fn override_finding(
     headers: HeaderMap,
     s: StaffSession,
     Path(finding_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let reason = f.reason.trim();
     let item_id = state.store.finding_item(finding_id).await?;
     load(&state, &s, item_id, Action::WorkOnItems).await?;
-    if !matches!(
-        s.staff().role,
-        gongkai_domain::access::Role::Reviewer | gongkai_domain::access::Role::Admin
-    ) {
-        return Err(AppError::Forbidden("只有审核人员可以放行".into()));
-    }
+    load(&state, &s, item_id, Action::OverrideFindings).await?;
     if reason.chars().count() < 4 {
         return item_render(
             &state,
@@ -893,9 +871,8 @@ pub async fn revise(
     State(state): State<AppState>,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     load(&state, &s, item_id, Action::WorkOnItems).await?;
     state.store.new_revision(&s.actor(), item_id).await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=revised")).into_response())
@@ -907,16 +884,10 @@ pub async fn withdraw(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     load(&state, &s, item_id, Action::WorkOnItems).await?;
-    if !matches!(
-        s.staff().role,
-        gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin
-    ) {
-        return Err(AppError::Forbidden("只有单位负责人可以撤回".into()));
-    }
+    load(&state, &s, item_id, Action::WithdrawItems).await?;
     if f.reason.trim().chars().count() < 4 {
         return item_render(
             &state,
@@ -989,35 +960,16 @@ pub async fn upload(
     headers: HeaderMap,
     s: StaffSession,
     Path(item_id): Path<i64>,
-    mut mp: Multipart,
+    up: Upload,
 ) -> Result<Response, AppError> {
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("附件").to_string();
-                let bytes = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(format!(
-                        "附件过大（不超过{}MB）",
-                        state.config.max_attachment_bytes / 1024 / 1024
-                    ))
-                })?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
+    let file = up.file("file").map(|f| {
+        let name = if f.file_name.is_empty() {
+            "附件"
+        } else {
+            f.file_name.as_str()
+        };
+        (name.to_string(), f.bytes.clone())
+    });
     load(&state, &s, item_id, Action::WorkOnItems).await?;
     let rev = state.store.working_revision(item_id).await?;
     if rev.state != RevisionState::Draft {
@@ -1129,8 +1081,6 @@ pub async fn words_page(
 #[derive(Deserialize)]
 pub struct WordsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     words: String,
 }
 
@@ -1138,9 +1088,8 @@ pub struct WordsForm {
 pub async fn words_save(
     State(state): State<AppState>,
     s: StaffSession,
-    Form(f): Form<WordsForm>,
+    CsrfForm(f): CsrfForm<WordsForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     require(&s, Action::ManageStandards, s.staff().unit_id)?;
     let words = gongkai_domain::scan::parse_word_list(&f.words);
     if words.iter().any(|w| w.chars().count() > 50) {
@@ -1153,8 +1102,6 @@ pub async fn words_save(
 /// The new-category form.
 #[derive(Deserialize)]
 pub struct CategoryForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     parent_id: String,
     #[serde(default)]
@@ -1169,16 +1116,9 @@ pub async fn create_category(
     State(state): State<AppState>,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    Form(f): Form<CategoryForm>,
+    CsrfForm(f): CsrfForm<CategoryForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
-    require(&s, Action::EditUnitProfile, unit_id)?;
-    if !matches!(
-        s.staff().role,
-        gongkai_domain::access::Role::Leader | gongkai_domain::access::Role::Admin
-    ) {
-        return Err(AppError::Forbidden("只有单位负责人可以增设栏目".into()));
-    }
+    require(&s, Action::AddCategory, unit_id)?;
     let cats = state.store.list_categories(Some(unit_id)).await?;
     let parent = f
         .parent_id

@@ -14,6 +14,7 @@ pub mod config;
 pub mod cpu;
 mod error;
 mod feeds;
+pub mod forms;
 pub mod indexing;
 pub mod items;
 pub mod jobs;

@@ -5,9 +5,10 @@
 use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
+use crate::forms::CsrfForm;
+use crate::forms::Upload;
 use crate::pages::render;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::Action;
@@ -224,30 +225,10 @@ pub async fn import(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    mut mp: Multipart,
+    up: Upload,
 ) -> Result<Response, AppError> {
-    let (mut csrf, mut area, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("area") => area = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let bytes = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(format!(
-                        "文件过大（不超过{}MB）",
-                        MAX_SHEET_BYTES / 1024 / 1024
-                    ))
-                })?;
-                file = Some(bytes);
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
+    let area = up.text("area").to_string();
+    let file = up.file("file").map(|f| f.bytes.clone());
     require(&s)?;
     let fail = |message: String| vec![RowError { row: 0, message }];
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
@@ -321,21 +302,13 @@ pub async fn import(
     .into_response())
 }
 
-/// The retire form.
-#[derive(Deserialize)]
-pub struct RetireForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /admin/standards/{id}/retire`: retires an entry (kept on record; audited).
 pub async fn retire(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<RetireForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     require(&s)?;
     state.store.retire_standard_entry(&s.actor(), id).await?;
     Ok(Redirect::to("/admin/standards?ok=retired").into_response())

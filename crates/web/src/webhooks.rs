@@ -4,8 +4,8 @@
 use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
+use crate::forms::CsrfForm;
 use crate::pages::render;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -53,8 +53,6 @@ fn validate(input: &WebhookInput, allow: &[gongkai_domain::net::Net]) -> Result<
 /// `withdrawn`), so the form needs no repeated fields.
 #[derive(Deserialize, Default, Clone, Serialize)]
 pub struct WebhookForm {
-    #[serde(default, skip_serializing)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -97,7 +95,6 @@ impl WebhookForm {
         let events = parse_events(&hook.events);
         let on = |e: Event| events.contains(&e).then(|| "on".to_string());
         WebhookForm {
-            csrf: String::new(),
             name: hook.name.clone(),
             url: hook.url.clone(),
             published: on(Event::ItemPublished),
@@ -215,9 +212,8 @@ pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
-    Form(f): Form<WebhookForm>,
+    CsrfForm(f): CsrfForm<WebhookForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     require(&s)?;
     let input = f.input();
     if let Err(errors) = validate(&input, &state.config.webhooks.allow_networks) {
@@ -339,9 +335,8 @@ pub async fn update(
     headers: HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<WebhookForm>,
+    CsrfForm(f): CsrfForm<WebhookForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     require(&s)?;
     let hook = state.store.get_webhook(id).await?;
     let input = f.input();
@@ -362,21 +357,13 @@ pub async fn update(
     Ok(Redirect::to(&format!("/admin/webhooks/{id}?ok=saved")).into_response())
 }
 
-/// The retry form.
-#[derive(Deserialize)]
-pub struct RetryForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /admin/jobs/{id}/retry`: sends a failed delivery again (audited).
 pub async fn retry(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<RetryForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     require(&s)?;
     let job = state.store.get_job(id).await?;
     if job.state != "failed" && job.state != "cancelled" {

@@ -19,4 +19,5 @@ mod scan;
 mod standards;
 mod storage;
 mod support;
+mod tidy;
 mod webhooks;

@@ -7,9 +7,11 @@ use super::{date_text, parse_date, ser, today};
 use crate::AppState;
 use crate::auth::{StaffSession, permit, random_token, token_hash};
 use crate::error::AppError;
+use crate::forms::CsrfForm;
+use crate::forms::Upload;
 use crate::pages::render;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -66,8 +68,6 @@ async fn published(state: &AppState, item: &PowerItem) -> Result<Version, AppErr
 /// The applicant fields of a case form.
 #[derive(Deserialize, Default, Serialize, Clone)]
 pub struct CaseForm {
-    #[serde(default, skip_serializing)]
-    csrf: String,
     #[serde(default)]
     request_key: String,
     #[serde(default)]
@@ -689,9 +689,8 @@ pub async fn open_at_window(
     headers: HeaderMap,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    Form(f): Form<CaseForm>,
+    CsrfForm(f): CsrfForm<CaseForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     permit(s.staff(), Action::HandleCases, unit_id)?;
     let mut errors = f.validate();
     let item = state.store.power().item_by_code(f.item_code.trim()).await?;
@@ -883,8 +882,6 @@ fn needs_decision(
 /// The move form, with the decision's fields when the move records one.
 #[derive(Deserialize, Default, Serialize, Clone)]
 pub struct DecisionForm {
-    #[serde(default, skip_serializing)]
-    csrf: String,
     #[serde(default)]
     from: String,
     #[serde(default)]
@@ -925,9 +922,8 @@ pub async fn move_case(
     headers: HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let c = power.case(id).await?;
     permit(s.staff(), Action::HandleCases, c.unit_id)?;
@@ -1112,8 +1108,6 @@ async fn decision_of(
 #[derive(Deserialize)]
 pub struct SuspendForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     kind: String,
     #[serde(default)]
     reason: String,
@@ -1124,9 +1118,8 @@ pub async fn suspend(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<SuspendForm>,
+    CsrfForm(f): CsrfForm<SuspendForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let c = power.case(id).await?;
     permit(s.staff(), Action::HandleCases, c.unit_id)?;
@@ -1154,8 +1147,6 @@ pub async fn suspend(
 #[derive(Deserialize)]
 pub struct ResumeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
 }
 
@@ -1165,9 +1156,8 @@ pub async fn resume(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<ResumeForm>,
+    CsrfForm(f): CsrfForm<ResumeForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let c = power.case(id).await?;
     permit(s.staff(), Action::HandleCases, c.unit_id)?;
@@ -1201,8 +1191,6 @@ pub async fn resume(
 #[derive(Deserialize)]
 pub struct WithdrawForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
     #[serde(default)]
     changed_on: String,
@@ -1215,9 +1203,8 @@ pub async fn withdraw_decision(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<WithdrawForm>,
+    CsrfForm(f): CsrfForm<WithdrawForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let d = power.decision(id).await?;
     permit(s.staff(), Action::HandleCases, d.unit_id)?;
@@ -1267,31 +1254,17 @@ pub async fn upload_document(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    up: Upload,
 ) -> Result<Response, AppError> {
-    let too_big = || {
-        AppError::BadRequest(format!(
-            "文件过大（不超过{}MB）",
-            state.config.max_attachment_bytes / 1024 / 1024
-        ))
-    };
-    let (mut csrf, mut title, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| too_big())?,
-            Some("title") => title = field.text().await.map_err(|_| too_big())?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("文书").to_string();
-                file = Some((name, field.bytes().await.map_err(|_| too_big())?));
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
+    let title = up.text("title").to_string();
+    let file = up.file("file").map(|f| {
+        let name = if f.file_name.is_empty() {
+            "文书"
+        } else {
+            f.file_name.as_str()
+        };
+        (name.to_string(), f.bytes.clone())
+    });
     let power = state.store.power();
     let c = power.case(id).await?;
     permit(s.staff(), Action::HandleCases, c.unit_id)?;
@@ -1305,7 +1278,10 @@ pub async fn upload_document(
         return Err(AppError::BadRequest("请选择要归档的文件".into()));
     };
     if bytes.len() > state.config.max_attachment_bytes {
-        return Err(too_big());
+        return Err(AppError::BadRequest(format!(
+            "文件过大（不超过{}MB）",
+            state.config.max_attachment_bytes / 1024 / 1024
+        )));
     }
     let name: String = name
         .chars()

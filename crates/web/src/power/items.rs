@@ -7,8 +7,9 @@ use super::ser;
 use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
+use crate::forms::CsrfForm;
+use crate::forms::Upload;
 use crate::pages::render;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -394,28 +395,9 @@ pub async fn import(
     headers: HeaderMap,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    mut mp: axum::extract::Multipart,
+    up: Upload,
 ) -> Result<Response, AppError> {
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                file = Some(field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(format!(
-                        "文件过大（不超过{}MB）",
-                        MAX_SHEET_BYTES / 1024 / 1024
-                    ))
-                })?)
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
+    let file = up.file("file").map(|f| f.bytes.clone());
     permit(s.staff(), Action::ManagePowerItems, unit_id)?;
     let fail = |message: String| vec![gongkai_domain::standard::RowError { row: 0, message }];
     let bytes = match file.filter(|b| !b.is_empty()) {
@@ -565,22 +547,14 @@ pub async fn new_page(
     ))
 }
 
-fn csrf_of(pairs: &[(String, String)]) -> &str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// `POST /admin/units/{id}/powers`: creates an item with its first draft.
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(csrf_of(&pairs))?;
     permit(s.staff(), Action::ManagePowerItems, unit_id)?;
     let unit = state.store.get_unit(unit_id).await?;
     let form = PowerForm::from_pairs(&pairs);
@@ -710,9 +684,8 @@ pub async fn edit(
     headers: HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(csrf_of(&pairs))?;
     let power = state.store.power();
     let item = power.item(id).await?;
     permit(s.staff(), Action::ManagePowerItems, item.unit_id)?;
@@ -744,8 +717,6 @@ pub async fn edit(
 #[derive(Deserialize)]
 pub struct StepForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
     #[serde(default)]
     decision: String,
@@ -756,9 +727,8 @@ pub async fn submit(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let item = power.item(id).await?;
     permit(s.staff(), Action::ManagePowerItems, item.unit_id)?;
@@ -796,9 +766,8 @@ pub async fn review(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     power.item(id).await?;
     let versions = power.versions(id).await?;
@@ -837,9 +806,8 @@ pub async fn revise(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let item = power.item(id).await?;
     permit(s.staff(), Action::ManagePowerItems, item.unit_id)?;
@@ -852,9 +820,8 @@ pub async fn retire(
     State(state): State<AppState>,
     s: StaffSession,
     Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     let power = state.store.power();
     let item = power.item(id).await?;
     permit(s.staff(), Action::ManagePowerItems, item.unit_id)?;

@@ -6,8 +6,8 @@ use super::{date_text, today};
 use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
+use crate::forms::CsrfForm;
 use crate::pages::render;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -101,20 +101,12 @@ pub async fn dashboard(
     ))
 }
 
-/// The scan form.
-#[derive(Deserialize)]
-pub struct ScanForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /admin/supervision/scan`: runs the scan now (district roles).
 pub async fn scan(
     State(state): State<AppState>,
     s: StaffSession,
-    Form(f): Form<ScanForm>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f.csrf)?;
     permit(s.staff(), Action::Supervise, s.staff().unit_id)?;
     let r = run_scan(&state.store, &s.actor()).await?;
     state.reminders.wake();
