@@ -8,6 +8,7 @@ use crate::auth::{
 };
 use crate::error::AppError;
 use crate::forms::CsrfForm;
+use crate::forms::Paging;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -162,7 +163,7 @@ async fn staff_page(
         form => minijinja::context! { username => &form.username, display_name => &form.display_name, role => &form.role },
         can_manage => allowed(st.role, st.unit_id, Action::ManageStaff, id),
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/staff.html",
@@ -170,9 +171,7 @@ async fn staff_page(
         ctx,
         Some(&s.session),
     );
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(error.is_some(), resp);
     Ok(resp)
 }
 
@@ -314,18 +313,17 @@ pub async fn unit_audit(
 ) -> Result<Response, AppError> {
     require(&s, Action::ViewAudit, id)?;
     let unit = state.store.get_unit(id).await?;
-    let per_page = 50;
-    let page = f.page.unwrap_or(1).max(1);
+    let paging = Paging::new(f.page, 50);
     let total = state.store.count_audit(Some(id)).await?;
     let entries: Vec<minijinja::Value> = state
         .store
-        .list_audit(Some(id), per_page, (page - 1) * per_page)
+        .list_audit(Some(id), paging.limit(), paging.offset())
         .await?
         .iter()
         .map(|e| minijinja::context! { seq => e.seq, at => &e.at[..19].replace('T', " "), actor => &e.actor, action => &e.action, detail => &e.detail, hash => &e.hash[..12] })
         .collect();
-    let pages = (total + per_page - 1) / per_page;
-    let ctx = minijinja::context! { unit => minijinja::Value::from(minijinja::value::Serde(&unit)), entries, page, pages, total };
+    let pages = paging.pages(total);
+    let ctx = minijinja::context! { unit => minijinja::Value::from(minijinja::value::Serde(&unit)), entries, page => paging.page, pages, total };
     Ok(render(
         &state,
         &headers,
@@ -420,7 +418,7 @@ async fn calendar_render(
         .map(|y| minijinja::context! { year => y.year, days => y.days.len(), papers => y.papers.join("；"), imported => imported.contains(&y.year) })
         .collect();
     let ctx = minijinja::context! { years, flash => flash_text(ok), error, data, can_import => allowed(s.staff().role, s.staff().unit_id, Action::ImportCalendar, s.staff().unit_id) };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/calendar.html",
@@ -428,9 +426,7 @@ async fn calendar_render(
         ctx,
         Some(&s.session),
     );
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(error.is_some(), resp);
     Ok(resp)
 }
 
@@ -494,7 +490,7 @@ async fn account_render(
         tokens => minijinja::Value::from(minijinja::value::Serde(&tokens)),
         new_token, flash => flash_text(ok), error,
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/account.html",
@@ -502,9 +498,7 @@ async fn account_render(
         ctx,
         Some(&s.session),
     );
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(error.is_some(), resp);
     Ok(resp)
 }
 

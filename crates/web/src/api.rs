@@ -369,10 +369,7 @@ pub async fn create_item(
         summary: input.summary,
         body: input.body,
     };
-    let actor = gongkai_store::Actor {
-        id: Some(staff.id),
-        name: staff.username.clone(),
-    };
+    let actor = gongkai_store::Actor::of(&staff);
     let item = state
         .store
         .create_item(&actor, unit_id, b.category_id, &content, None)

@@ -188,10 +188,7 @@ impl StaffSession {
 
     /// The audit actor for changes made in this session.
     pub fn actor(&self) -> gongkai_store::Actor {
-        gongkai_store::Actor {
-            id: Some(self.staff().id),
-            name: self.staff().username.clone(),
-        }
+        gongkai_store::Actor::of(self.staff())
     }
 
     /// Checks the CSRF token a form sent.

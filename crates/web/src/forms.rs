@@ -9,7 +9,8 @@
 //!   template.
 //!
 //! Re-rendering a form with its errors keeps what was typed: handlers pass the submitted
-//! struct back to the page they render, with [`invalid`] setting the 400 status.
+//! struct back to the page they render, and [`invalid_if`] gives it the 400 status when the
+//! page shows errors.
 
 use crate::AppState;
 use crate::auth::StaffSession;
@@ -128,11 +129,13 @@ impl FromRequest<AppState> for Upload {
     }
 }
 
-/// A response whose page shows the form again with what is wrong: status 400, the page as
-/// rendered (the handler passes the submitted values back so nothing typed is lost).
-pub fn invalid(page: impl IntoResponse) -> Response {
+/// A rendered form page: status 400 when `has_errors` (the page shows the form again with
+/// what is wrong and what was typed), 200 otherwise.
+pub fn invalid_if(has_errors: bool, page: impl IntoResponse) -> Response {
     let mut resp = page.into_response();
-    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    if has_errors {
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+    }
     resp
 }
 
@@ -152,6 +155,15 @@ impl Paging {
         Paging {
             page: requested.unwrap_or(1).max(1),
             per_page: per_page.max(1),
+        }
+    }
+
+    /// The same page, but no later than page `last` (a list that ends, or a deepest page
+    /// allowed).
+    pub fn up_to(self, last: i64) -> Self {
+        Paging {
+            page: self.page.min(last.max(1)),
+            ..self
         }
     }
 
@@ -186,6 +198,8 @@ mod tests {
         assert_eq!(p.pages(0), 1);
         assert_eq!(p.pages(20), 1);
         assert_eq!(p.pages(21), 2);
+        assert_eq!(Paging::new(Some(9), 20).up_to(3).page, 3);
+        assert_eq!(Paging::new(Some(2), 20).up_to(0).page, 1);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
 use crate::forms::CsrfForm;
+use crate::forms::Paging;
 use crate::forms::Upload;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
@@ -95,11 +96,10 @@ pub async fn unit_items(
 ) -> Result<Response, AppError> {
     require(&s, Action::ViewUnitDesk, unit_id)?;
     let unit = state.store.get_unit(unit_id).await?;
-    let per_page = 30;
-    let page = q.page.unwrap_or(1).max(1);
+    let paging = Paging::new(q.page, 30);
     let (total, items) = state
         .store
-        .list_unit_items(unit_id, per_page, (page - 1) * per_page)
+        .list_unit_items(unit_id, paging.limit(), paging.offset())
         .await?;
     let rows: Vec<minijinja::Value> = items
         .iter()
@@ -113,7 +113,7 @@ pub async fn unit_items(
         })
         .collect();
     let ctx = minijinja::context! {
-        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page, pages => (total + per_page - 1) / per_page,
+        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page => paging.page, pages => paging.pages(total),
         can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
         can_add_category => allowed(s.staff().role, s.staff().unit_id, Action::AddCategory, unit_id),
         categories => crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
@@ -151,7 +151,7 @@ async fn form_page(
             summary => &form.summary, body => &form.body, validity => &form.validity, interpretation_of => &form.interpretation_of,
         },
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/item_form.html",
@@ -159,9 +159,7 @@ async fn form_page(
         ctx,
         Some(&s.session),
     );
-    if !errors.is_empty() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     Ok(resp)
 }
 
@@ -351,7 +349,7 @@ async fn item_render(
         body_findings => findings.iter().any(|f| f.status == "open" && f.source == "body"),
         body_html => gongkai_domain::richtext::to_html(&rev.body),
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/item.html",
@@ -359,9 +357,7 @@ async fn item_render(
         ctx,
         Some(&s.session),
     );
-    if error.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(error.is_some(), resp);
     Ok(resp)
 }
 
@@ -475,13 +471,6 @@ fn scope(staff: &gongkai_store::org::Staff, unit_id: i64) -> Result<(), OpError>
     crate::auth::permit(staff, Action::WorkOnItems, unit_id).map_err(OpError::App)
 }
 
-fn actor_of(staff: &gongkai_store::org::Staff) -> gongkai_store::Actor {
-    gongkai_store::Actor {
-        id: Some(staff.id),
-        name: staff.username.clone(),
-    }
-}
-
 /// Submits the working draft: scans the title, body and every attachment's text, records the
 /// findings and moves the revision to review.
 pub async fn op_submit(
@@ -522,7 +511,10 @@ pub async fn op_submit(
         scheduled_at: None,
         findings: Some(&findings),
     };
-    state.store.transition(&actor_of(staff), &t).await?;
+    state
+        .store
+        .transition(&gongkai_store::Actor::of(staff), &t)
+        .await?;
     Ok(findings.len())
 }
 
@@ -574,7 +566,10 @@ pub async fn op_review(
         scheduled_at: None,
         findings: None,
     };
-    state.store.transition(&actor_of(staff), &t).await?;
+    state
+        .store
+        .transition(&gongkai_store::Actor::of(staff), &t)
+        .await?;
     Ok(())
 }
 
@@ -601,7 +596,10 @@ pub async fn op_reject(
         scheduled_at: None,
         findings: None,
     };
-    state.store.transition(&actor_of(staff), &t).await?;
+    state
+        .store
+        .transition(&gongkai_store::Actor::of(staff), &t)
+        .await?;
     Ok(())
 }
 
@@ -637,11 +635,14 @@ pub async fn op_approve(
             scheduled_at,
             findings: None,
         };
-        state.store.transition(&actor_of(staff), &t).await?;
+        state
+            .store
+            .transition(&gongkai_store::Actor::of(staff), &t)
+            .await?;
     } else {
         publish_now(
             state,
-            &actor_of(staff),
+            &gongkai_store::Actor::of(staff),
             item_id,
             rev.revision,
             rev.state,

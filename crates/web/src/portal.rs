@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::MaybeStaff;
 use crate::error::AppError;
+use crate::forms::Paging;
 use crate::pages::{category_tree, render};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -45,8 +46,7 @@ pub async fn unit_catalog(
         .await?
         .ok_or(AppError::NotFound)?;
     let categories = state.store.list_categories(Some(unit.id)).await?;
-    let per_page = 20;
-    let page = q.page.unwrap_or(1).max(1);
+    let paging = Paging::new(q.page, 20);
     let selected = q
         .category
         .and_then(|id| categories.iter().find(|c| c.id == id));
@@ -55,8 +55,8 @@ pub async fn unit_catalog(
         .list_published(
             Some(unit.id),
             selected.map(|c| c.id),
-            per_page,
-            (page - 1) * per_page,
+            paging.limit(),
+            paging.offset(),
         )
         .await?;
     let tree: Vec<minijinja::Value> = category_tree(&categories)
@@ -70,7 +70,7 @@ pub async fn unit_catalog(
     let ctx = minijinja::context! {
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => tree,
         category => selected.map(|c| c.name.clone()), category_id => selected.map(|c| c.id),
-        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page, pages => (total + per_page - 1) / per_page,
+        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),
         column => minijinja::context! { name => selected.map_or("政府信息公开", |c| c.name.as_str()), description => format!("{}政府信息公开目录", unit.name), keywords => "政府信息公开,公开目录", kind => "信息公开" },
     };
     Ok(render(
@@ -268,14 +268,13 @@ pub async fn latest(
     MaybeStaff(s): MaybeStaff,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let per_page = 20;
-    let page = q.page.unwrap_or(1).max(1);
+    let paging = Paging::new(q.page, 20);
     let (total, items) = state
         .store
-        .list_published(None, None, per_page, (page - 1) * per_page)
+        .list_published(None, None, paging.limit(), paging.offset())
         .await?;
     let ctx = minijinja::context! {
-        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page, pages => (total + per_page - 1) / per_page,
+        items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),
         column => minijinja::context! { name => "最新公开", description => "全区最新主动公开的政府信息", keywords => "政府信息公开", kind => "信息公开" },
     };
     Ok(render(

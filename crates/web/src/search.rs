@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::MaybeStaff;
 use crate::error::{ApiError, AppError};
+use crate::forms::Paging;
 use crate::pages::render;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -38,7 +39,10 @@ fn request(q: &SearchQuery) -> Result<(SearchRequest, usize), AppError> {
     if q.q.chars().count() > 100 {
         return Err(AppError::BadRequest("搜索词不超过100个字".into()));
     }
-    let page = num("page", &q.page)?.unwrap_or(1).clamp(1, 1000) as usize;
+    // Deep pages of a search are never needed: the thousandth page is the last one served.
+    let asked = num("page", &q.page)?.map(|p| i64::try_from(p).unwrap_or(i64::MAX));
+    let paging = Paging::new(asked, PER_PAGE as i64).up_to(1000);
+    let page = usize::try_from(paging.page).unwrap_or(1);
     let sort = match q.sort.as_deref() {
         None | Some("") | Some("relevance") => SortBy::Relevance,
         Some("date") => SortBy::Date,
@@ -55,7 +59,7 @@ fn request(q: &SearchQuery) -> Result<(SearchRequest, usize), AppError> {
             category_id: num("category", &q.category)?,
             year: num("year", &q.year)?,
             sort,
-            offset: (page - 1) * PER_PAGE,
+            offset: usize::try_from(paging.offset()).unwrap_or(0),
             limit: PER_PAGE,
         },
         page,

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
 use crate::forms::CsrfForm;
+use crate::forms::Paging;
 use crate::forms::Upload;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
@@ -91,11 +92,13 @@ async fn page_of(
         .filter(|(a, _)| area.is_none_or(|x| x == a))
         .map(|(_, n)| n)
         .sum();
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
-    let page = page.unwrap_or(1).clamp(1, pages);
+    let paging = Paging::new(page, PAGE);
+    let pages = paging.pages(total);
+    let paging = paging.up_to(pages);
+    let page = paging.page;
     let entries = state
         .store
-        .standard_entries_page(area, PAGE, (page - 1) * PAGE)
+        .standard_entries_page(area, paging.limit(), paging.offset())
         .await?;
     let area_q = area.map(|a| format!("area={}&", crate::pages::url_encode(a)));
     Ok((

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
 use crate::forms::CsrfForm;
+use crate::forms::Paging;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -268,10 +269,10 @@ async fn show_render(
     ok: Option<&str>,
 ) -> Result<Response, AppError> {
     let id = hook.id;
-    let page = page.max(1);
+    let paging = Paging::new(Some(page), PAGE_SIZE);
     let (jobs, total) = state
         .store
-        .webhook_jobs(id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .webhook_jobs(id, paging.limit(), paging.offset())
         .await?;
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
     let attempts = state.store.job_attempts(&ids).await?;
@@ -298,8 +299,8 @@ async fn show_render(
         events => ser(&event_views()),
         errors => ser(&errors),
         jobs => rows,
-        page => page,
-        pages => (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        page => paging.page,
+        pages => paging.pages(total),
         total => total,
         flash => match ok {
             Some("created") => Some("推送接口已创建。接收方可用下面的签名密钥校验每次推送。"),

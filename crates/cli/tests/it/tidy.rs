@@ -102,6 +102,17 @@ fn hand_csrf_checks(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Rule: paging arithmetic and "render, then set 400" live in `web::forms` only.
+fn hand_paging_or_status(text: &str) -> Vec<usize> {
+    let re = Regex::new(
+        r"\(page - 1\)\s*\*|\+ per_page - 1\)|status_mut\(\) = (axum::http::)?StatusCode::BAD_REQUEST",
+    )
+    .unwrap();
+    re.find_iter(text)
+        .map(|m| line_of(text, m.start()))
+        .collect()
+}
+
 /// Applies `rule` to every file under `dir` (relative to the workspace) except `skip`, and
 /// fails naming each violation.
 fn check(dir: &str, skip: &[&str], rule: fn(&str) -> Vec<usize>, what: &str) {
@@ -174,6 +185,16 @@ fn handlers_never_check_csrf_by_hand() {
     );
 }
 
+#[test]
+fn lists_page_and_forms_fail_one_way() {
+    check(
+        "crates/web/src",
+        &["web/src/forms.rs"],
+        hand_paging_or_status,
+        "paging or form-error status by hand (use forms::Paging / forms::invalid_if)",
+    );
+}
+
 /// Each rule catches a deliberate violation, so none of the tests above can pass by matching
 /// nothing.
 #[test]
@@ -197,4 +218,10 @@ fn each_rule_catches_a_deliberate_violation() {
         vec![1]
     );
     assert_eq!(hand_csrf_checks("s.check_csrf(&f.csrf)?;"), vec![1]);
+    assert_eq!(
+        hand_paging_or_status(
+            "let o = (page - 1) * per_page;\n*resp.status_mut() = StatusCode::BAD_REQUEST;"
+        ),
+        vec![1, 2]
+    );
 }

@@ -144,10 +144,8 @@ fn apply_form(
         errors => ser(&errors),
         party_types => ser(&party_types()),
     };
-    let mut resp = render(state, headers, "power/apply.html", "网上申请", ctx, None);
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
+    let resp = render(state, headers, "power/apply.html", "网上申请", ctx, None);
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     resp
 }
 
@@ -669,7 +667,7 @@ async fn cases_page(
         party_types => ser(&party_types()),
         channels => ser(&[(Channel::Window.code(), Channel::Window.label()), (Channel::ExOfficio.code(), Channel::ExOfficio.label())]),
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/cases.html",
@@ -677,9 +675,7 @@ async fn cases_page(
         ctx,
         Some(&s.session),
     );
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     Ok(resp)
 }
 
@@ -853,7 +849,7 @@ async fn desk_page(
         query_code,
         today => date_text(today()),
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/case.html",
@@ -861,9 +857,7 @@ async fn desk_page(
         ctx,
         Some(&s.session),
     );
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     Ok(resp)
 }
 

@@ -11,7 +11,7 @@ use crate::forms::CsrfForm;
 use crate::forms::Upload;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::Action;
 use gongkai_domain::power::discretion::yuan;
@@ -336,7 +336,7 @@ async fn unit_page(
         errors => ser(&errors),
         flash,
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/powers.html",
@@ -344,9 +344,7 @@ async fn unit_page(
         ctx,
         Some(&s.session),
     );
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     Ok(resp)
 }
 
@@ -513,7 +511,7 @@ fn form_page(
         categories => ser(&categories()),
         transition_kinds => ser(&TransitionKind::ALL.iter().map(|k| (k.code(), k.label())).collect::<Vec<_>>()),
     };
-    let mut resp = render(
+    let resp = render(
         state,
         headers,
         "admin/power_form.html",
@@ -521,9 +519,7 @@ fn form_page(
         ctx,
         Some(&s.session),
     );
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
+    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
     resp
 }
 
