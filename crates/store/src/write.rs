@@ -143,3 +143,76 @@ impl DerefMut for Write<'_> {
         &mut self.tx
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ConnectOptions;
+
+    async fn store() -> (Store, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("gongkai_write_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(ConnectOptions::new(&crate::sqlite_url_for_dir(&dir)))
+            .await
+            .unwrap();
+        (store, dir)
+    }
+
+    async fn units(store: &Store) -> i64 {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM units")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        n
+    }
+
+    #[tokio::test]
+    async fn a_change_without_its_record_is_refused_and_a_recorded_one_commits() {
+        let (store, dir) = store().await;
+        let actor = Actor::system("test");
+        let insert = "INSERT INTO units (parent_id, name, unit_type, code, uscc, created_at, updated_at) \
+                      VALUES (NULL, 'x', 'district', 'X', '', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')";
+
+        let mut w = store.write(&actor).await.unwrap();
+        sqlx::query(insert).execute(&mut *w).await.unwrap();
+        assert!(matches!(w.commit().await, Err(StoreError::Unaudited)));
+        assert_eq!(
+            units(&store).await,
+            0,
+            "the unrecorded change was rolled back"
+        );
+
+        let mut w = store.write(&actor).await.unwrap();
+        sqlx::query(insert).execute(&mut *w).await.unwrap();
+        w.record(
+            AuditAction::UnitCreate,
+            Record {
+                entity_id: "1".into(),
+                detail: "test".into(),
+                ..Record::default()
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        assert_eq!(units(&store).await, 1);
+        let trail = store.list_audit(None, 10, 0).await.unwrap();
+        assert_eq!(trail[0].action, "unit.create");
+        assert_eq!(trail[0].entity, "unit");
+
+        // finish(): nothing recorded means nothing kept.
+        let mut w = store.write(&actor).await.unwrap();
+        sqlx::query("UPDATE units SET name = 'y'")
+            .execute(&mut *w)
+            .await
+            .unwrap();
+        w.finish().await.unwrap();
+        let (name,): (String,) = sqlx::query_as("SELECT name FROM units")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(name, "x");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -270,3 +270,19 @@ both!(concurrent_writers_keep_the_chain_intact, async |db: Db| {
     assert_eq!((report.entries, report.problem), (17, None));
     t.cleanup().await;
 });
+
+/// A test database that is dropped without `cleanup` (a test that panicked) leaves neither its
+/// directory nor its PostgreSQL schema behind.
+#[tokio::test]
+async fn a_dropped_test_database_leaves_nothing_behind() {
+    let t = TestDb::new(Db::Postgres).await;
+    let dir = t.dir.clone();
+    let schema = t.schema_name().unwrap().to_string();
+    assert!(dir.exists());
+    drop(t);
+    assert!(!dir.exists(), "{} left behind", dir.display());
+    let other = TestDb::new(Db::Postgres).await;
+    let left = other.store.schemas_with_prefix(&schema).await.unwrap();
+    assert!(!left.contains(&schema), "schema {schema} left behind");
+    other.cleanup().await;
+}

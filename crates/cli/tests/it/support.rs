@@ -40,6 +40,40 @@ pub struct TestDb {
     schema: Option<String>,
 }
 
+/// A test that panics (or forgets `cleanup`) leaks nothing: the directory is removed and the
+/// PostgreSQL schema dropped on a connection of its own (the test's runtime may be gone).
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(schema) = self.schema.take() {
+            let url = pg_url();
+            let dropped = std::thread::spawn(move || -> Result<(), String> {
+                use sqlx::Connection;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                rt.block_on(async {
+                    let mut conn = sqlx::postgres::PgConnection::connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                    )))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    conn.close().await.map_err(|e| e.to_string())
+                })
+            })
+            .join();
+            if let Ok(Err(e)) = dropped {
+                eprintln!("test schema not dropped: {e}");
+            }
+        }
+    }
+}
+
 impl TestDb {
     pub async fn new(db: Db) -> TestDb {
         let dir = std::env::temp_dir().join(unique("gongkai_test"));
@@ -82,13 +116,19 @@ impl TestDb {
         }
     }
 
-    /// Drops the PostgreSQL schema and the temporary directory.
-    pub async fn cleanup(self) {
-        if let Some(schema) = &self.schema {
-            let _ = self.store.drop_schema(schema).await;
+    /// Drops the PostgreSQL schema and the temporary directory now. Optional: dropping the
+    /// `TestDb` does the same (also when a test fails half-way), only more slowly.
+    pub async fn cleanup(mut self) {
+        if let Some(schema) = self.schema.take() {
+            let _ = self.store.drop_schema(&schema).await;
         }
         self.store.close().await;
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// The PostgreSQL schema of this database (None on SQLite or after clean-up).
+    pub fn schema_name(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 
     /// A store with the demo district loaded (through the CLI's own loader: `gongkai demo`).
