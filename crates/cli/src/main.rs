@@ -943,7 +943,7 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             tick.tick().await;
-            match gongkai_web::items::publish_due(&scheduler_state).await {
+            match gongkai_web::disclosure::items::publish_due(&scheduler_state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(published = n, "scheduled items published"),
                 Err(e) => tracing::warn!(error = %e, "scheduled publication failed"),

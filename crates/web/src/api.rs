@@ -406,13 +406,13 @@ pub async fn step(
         .id;
     let b = body.map(|Json(b)| b).unwrap_or_default();
     let result = match step.as_str() {
-        "submit" => crate::items::op_submit(&state, &staff, item_id)
+        "submit" => crate::disclosure::items::op_submit(&state, &staff, item_id)
             .await
             .map(|n| json!({ "findings": n })),
-        "review" => crate::items::op_review(&state, &staff, item_id, &b.note)
+        "review" => crate::disclosure::items::op_review(&state, &staff, item_id, &b.note)
             .await
             .map(|_| json!({})),
-        "reject" => crate::items::op_reject(&state, &staff, item_id, &b.note)
+        "reject" => crate::disclosure::items::op_reject(&state, &staff, item_id, &b.note)
             .await
             .map(|_| json!({})),
         "approve" => {
@@ -434,7 +434,7 @@ pub async fn step(
                 )));
             }
             let when = when.map(gongkai_store::time_text);
-            crate::items::op_approve(&state, &staff, item_id, &b.note, when.as_deref())
+            crate::disclosure::items::op_approve(&state, &staff, item_id, &b.note, when.as_deref())
                 .await
                 .map(|s| json!({ "state": s.code() }))
         }

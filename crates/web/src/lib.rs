@@ -6,22 +6,21 @@
 //! extract, ask [`gongkai_domain::access::allowed`], call the store, and render a template or
 //! JSON. No SQL here, and no HTML outside the templates.
 
-mod admin;
 mod api;
 pub mod auth;
 mod cache;
 pub mod config;
 pub mod cpu;
+pub mod disclosure;
 mod error;
 mod feeds;
 pub mod forms;
 pub mod indexing;
-pub mod items;
 pub mod jobs;
 pub mod mail;
 mod metrics;
+mod org;
 mod pages;
-mod portal;
 pub mod power;
 mod reports;
 pub mod sandbox;
@@ -131,9 +130,9 @@ pub const TEXT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The whole application: portal, back office, API, health and metrics.
 pub fn app(state: AppState) -> Router {
-    let text = || axum::extract::DefaultBodyLimit::max(TEXT_BODY_LIMIT);
-    let upload =
-        axum::extract::DefaultBodyLimit::max(state.config.max_attachment_bytes + 1024 * 1024);
+    let limits = BodyLimits {
+        upload_bytes: state.config.max_attachment_bytes + 1024 * 1024,
+    };
     let api = Router::new()
         .route("/openapi.json", get(api::openapi))
         .route("/units", get(api::units))
@@ -142,7 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route("/items/{index_no}", get(api::item))
         .route(
             "/units/{id}/items",
-            axum::routing::post(api::create_item).layer(text()),
+            axum::routing::post(api::create_item).layer(limits.text()),
         )
         .route("/items/{index_no}/{step}", axum::routing::post(api::step))
         .route("/search", get(search::api))
@@ -154,6 +153,7 @@ pub fn app(state: AppState) -> Router {
         .merge(power::api_routes())
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(error::api_json_errors));
+    // The site's own pages; each module brings its routes (one line per module).
     Router::new()
         .route("/", get(pages::home))
         .route("/units", get(pages::units))
@@ -161,91 +161,19 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(pages::static_file))
-        .route("/list", get(portal::latest))
         .route("/feeds/atom.xml", get(feeds::site))
         .route("/units/{code}/atom.xml", get(feeds::unit))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/search", get(search::page))
-        .route("/standards", get(standards::page))
-        .route("/standards.xlsx", get(standards::export))
-        .route("/units/{code}", get(portal::unit_catalog))
-        .route("/units/{code}/guide", get(portal::guide))
-        .route("/items/{index_no}", get(portal::item))
-        .route("/files/{id}/{name}", get(portal::download))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/admin", get(admin::desk))
-        .route("/admin/units", post(admin::create_unit))
-        .route("/admin/units/{id}", get(admin::unit_desk))
-        .route(
-            "/admin/units/{id}/staff",
-            get(admin::unit_staff).post(admin::create_staff),
-        )
-        .route("/admin/units/{id}/profile", post(admin::update_profile))
-        .route("/admin/units/{id}/audit", get(admin::unit_audit))
-        .route(
-            "/admin/calendar",
-            get(admin::calendar_page).post(admin::calendar_import),
-        )
-        .route("/admin/account", get(admin::account))
-        .route("/admin/account/totp", post(admin::totp_enable))
-        .route("/admin/account/totp/disable", post(admin::totp_disable))
-        .route("/admin/account/tokens", post(admin::token_create))
-        .route(
-            "/admin/account/tokens/{id}/revoke",
-            post(admin::token_revoke),
-        )
-        .route(
-            "/admin/units/{id}/items",
-            get(items::unit_items)
-                .post(items::create_item)
-                .layer(text()),
-        )
-        .route("/admin/units/{id}/items/new", get(items::new_item))
-        .route("/admin/items/{id}", get(items::item_page))
-        .route(
-            "/admin/items/{id}/edit",
-            post(items::edit_item).layer(text()),
-        )
-        .route(
-            "/admin/items/{id}/attachments",
-            post(items::upload).layer(upload),
-        )
-        .route("/admin/items/{id}/submit", post(items::submit))
-        .route("/admin/items/{id}/review", post(items::review))
-        .route("/admin/items/{id}/reject", post(items::reject))
-        .route("/admin/items/{id}/approve", post(items::approve))
-        .route("/admin/items/{id}/mask", post(items::mask))
-        .route("/admin/items/{id}/revise", post(items::revise))
-        .route("/admin/items/{id}/withdraw", post(items::withdraw))
-        .route(
-            "/admin/findings/{id}/override",
-            post(items::override_finding),
-        )
-        .route(
-            "/admin/words",
-            get(items::words_page).post(items::words_save).layer(text()),
-        )
-        .route("/admin/units/{id}/categories", post(items::create_category))
-        .route(
-            "/admin/webhooks",
-            get(webhooks::list).post(webhooks::create),
-        )
-        .route(
-            "/admin/webhooks/{id}",
-            get(webhooks::show).post(webhooks::update),
-        )
-        .route("/admin/jobs/{id}/retry", post(webhooks::retry))
-        .route("/admin/timeliness", get(reports::page))
-        .route("/admin/timeliness.xlsx", get(reports::export))
-        .route("/admin/standards", get(standards::admin))
-        .route(
-            "/admin/standards/import",
-            post(standards::import).layer(upload),
-        )
-        .route("/admin/standards/{id}/retire", post(standards::retire))
-        .merge(power::routes(upload, text()))
+        .merge(org::routes())
+        .merge(disclosure::routes(&limits))
+        .merge(standards::routes(&limits))
+        .merge(webhooks::routes())
+        .merge(reports::routes())
+        .merge(power::routes(&limits))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)
@@ -254,4 +182,21 @@ pub fn app(state: AppState) -> Router {
             metrics::track,
         ))
         .with_state(state)
+}
+
+/// The body limits routes raise above [`FORM_BODY_LIMIT`]: long texts and file uploads.
+pub struct BodyLimits {
+    upload_bytes: usize,
+}
+
+impl BodyLimits {
+    /// For routes that take long texts (item bodies, word lists): [`TEXT_BODY_LIMIT`].
+    pub fn text(&self) -> axum::extract::DefaultBodyLimit {
+        axum::extract::DefaultBodyLimit::max(TEXT_BODY_LIMIT)
+    }
+
+    /// For routes that take files: the attachment limit and room for the form around it.
+    pub fn upload(&self) -> axum::extract::DefaultBodyLimit {
+        axum::extract::DefaultBodyLimit::max(self.upload_bytes)
+    }
 }

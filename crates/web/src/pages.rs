@@ -186,7 +186,7 @@ pub async fn home(
     use gongkai_domain::org::UnitType::*;
     let (_, latest) = state.store.list_published(None, None, 10, 0).await?;
     let ctx = minijinja::context! {
-        latest => latest.iter().map(crate::portal::item_row).collect::<Vec<_>>(),
+        latest => latest.iter().map(crate::disclosure::portal::item_row).collect::<Vec<_>>(),
         departments => count(Department), towns => count(Town), streets => count(Street),
         villages => count(Village) + count(Community),
         column => minijinja::context! { name => "首页", description => "政务公开首页", keywords => "政务公开,政府信息公开", kind => "首页" },

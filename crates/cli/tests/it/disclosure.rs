@@ -936,9 +936,14 @@ both!(
             .unwrap()
             .staff;
         let soon = gongkai_store::time_text(chrono::Utc::now() + chrono::Duration::seconds(1));
-        let state =
-            gongkai_web::items::op_approve(&app_state(&t), &leader_staff, id, "", Some(&soon))
-                .await;
+        let state = gongkai_web::disclosure::items::op_approve(
+            &app_state(&t),
+            &leader_staff,
+            id,
+            "",
+            Some(&soon),
+        )
+        .await;
         assert!(matches!(
             state,
             Ok(gongkai_domain::disclosure::RevisionState::Scheduled)
@@ -946,7 +951,7 @@ both!(
         assert_eq!(t.store.get_item(id).await.unwrap().published_revision, None);
         tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
         assert_eq!(
-            gongkai_web::items::publish_due(&app_state(&t))
+            gongkai_web::disclosure::items::publish_due(&app_state(&t))
                 .await
                 .unwrap(),
             1

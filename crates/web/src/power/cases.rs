@@ -844,7 +844,7 @@ async fn desk_page(
         documents => ser(&power.case_documents(c.id).await?.iter().map(|doc| minijinja::context! {
             id => doc.id, title => &doc.title, filename => &doc.filename, size => doc.size,
             step => flow.step(&doc.step).map_or(doc.step.clone(), |s| s.name.clone()),
-            by => &doc.uploaded_by, at => crate::portal::beijing_minutes(&doc.created_at),
+            by => &doc.uploaded_by, at => crate::disclosure::portal::beijing_minutes(&doc.created_at),
         }).collect::<Vec<_>>()),
         query_code,
         today => date_text(today()),
@@ -1283,8 +1283,8 @@ pub async fn upload_document(
         .take(120)
         .collect();
     let content_type =
-        crate::items::content_type_of(&name, &bytes).map_err(AppError::BadRequest)?;
-    let hash = crate::items::store_file(&state.config.files_dir, &bytes).await?;
+        crate::disclosure::items::content_type_of(&name, &bytes).map_err(AppError::BadRequest)?;
+    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &bytes).await?;
     power
         .add_case_document(
             &s.actor(),

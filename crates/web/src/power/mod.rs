@@ -17,10 +17,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 
 /// Every route of the module.
-pub fn routes(
-    upload: axum::extract::DefaultBodyLimit,
-    text: axum::extract::DefaultBodyLimit,
-) -> Router<AppState> {
+pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/powers", get(items::public_list))
         .route("/powers/{code}", get(items::public_page))
@@ -34,16 +31,21 @@ pub fn routes(
         .route("/double-publicity.xlsx", get(cases::double_publicity_xlsx))
         .route(
             "/admin/units/{id}/powers",
-            get(items::unit_list).post(items::create).layer(text),
+            get(items::unit_list)
+                .post(items::create)
+                .layer(limits.text()),
         )
         .route("/admin/units/{id}/powers/new", get(items::new_page))
         .route("/admin/units/{id}/powers.xlsx", get(items::export))
         .route(
             "/admin/units/{id}/powers/import",
-            post(items::import).layer(upload),
+            post(items::import).layer(limits.upload()),
         )
         .route("/admin/powers/{id}", get(items::desk))
-        .route("/admin/powers/{id}/edit", post(items::edit).layer(text))
+        .route(
+            "/admin/powers/{id}/edit",
+            post(items::edit).layer(limits.text()),
+        )
         .route("/admin/powers/{id}/submit", post(items::submit))
         .route("/admin/powers/{id}/review", post(items::review))
         .route("/admin/powers/{id}/revise", post(items::revise))
@@ -59,7 +61,7 @@ pub fn routes(
         .route("/admin/cases/{id}/resume", post(cases::resume))
         .route(
             "/admin/cases/{id}/documents",
-            post(cases::upload_document).layer(upload),
+            post(cases::upload_document).layer(limits.upload()),
         )
         .route("/admin/case-documents/{id}", get(cases::download_document))
         .route(

@@ -640,3 +640,24 @@ pub async fn token_revoke(
     state.store.revoke_api_token(s.staff(), id).await?;
     Ok(Redirect::to("/admin/account?ok=token_revoked").into_response())
 }
+
+/// The module's pages: the desk, units, staff, the calendar and one's own account.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin", get(desk))
+        .route("/admin/units", post(create_unit))
+        .route("/admin/units/{id}", get(unit_desk))
+        .route(
+            "/admin/units/{id}/staff",
+            get(unit_staff).post(create_staff),
+        )
+        .route("/admin/units/{id}/profile", post(update_profile))
+        .route("/admin/units/{id}/audit", get(unit_audit))
+        .route("/admin/calendar", get(calendar_page).post(calendar_import))
+        .route("/admin/account", get(account))
+        .route("/admin/account/totp", post(totp_enable))
+        .route("/admin/account/totp/disable", post(totp_disable))
+        .route("/admin/account/tokens", post(token_create))
+        .route("/admin/account/tokens/{id}/revoke", post(token_revoke))
+}

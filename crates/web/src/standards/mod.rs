@@ -316,3 +316,17 @@ pub async fn retire(
     state.store.retire_standard_entry(&s.actor(), id).await?;
     Ok(Redirect::to("/admin/standards?ok=retired").into_response())
 }
+
+/// The module's pages: the public catalog, its spreadsheet, and the office's maintenance.
+pub fn routes(limits: &crate::BodyLimits) -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/standards", get(page))
+        .route("/standards.xlsx", get(export))
+        .route("/admin/standards", get(admin))
+        .route(
+            "/admin/standards/import",
+            post(import).layer(limits.upload()),
+        )
+        .route("/admin/standards/{id}/retire", post(retire))
+}

@@ -189,3 +189,11 @@ pub async fn export(
         bytes,
     ))
 }
+
+/// The module's pages: the publication-timeliness report and its spreadsheet.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/admin/timeliness", get(page))
+        .route("/admin/timeliness.xlsx", get(export))
+}

@@ -377,3 +377,12 @@ pub async fn retry(
     let hook = job.webhook_id.unwrap_or(0);
     Ok(Redirect::to(&format!("/admin/webhooks/{hook}?ok=retry")).into_response())
 }
+
+/// The module's pages: subscriptions, their delivery log, and retrying a job.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin/webhooks", get(list).post(create))
+        .route("/admin/webhooks/{id}", get(show).post(update))
+        .route("/admin/jobs/{id}/retry", post(retry))
+}
