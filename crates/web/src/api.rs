@@ -315,13 +315,14 @@ pub async fn create_item(
     body: Result<Json<NewItemBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     token_only(&headers)?;
+    // Access before anything about the body: another unit's staff learn nothing from it.
+    require(&staff, Action::WorkOnItems, unit_id)?;
     let Json(b) = body.map_err(|e| {
         ApiError(AppError::BadRequest(format!(
             "请求体不是有效的JSON：{}",
             e.body_text()
         )))
     })?;
-    require(&staff, Action::WorkOnItems, unit_id)?;
     let input = gongkai_domain::disclosure::ItemInput {
         title: b.title.trim().into(),
         doc_no: b.doc_no.trim().into(),

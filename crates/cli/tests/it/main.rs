@@ -15,6 +15,7 @@ mod disclosure;
 mod hostile;
 mod http;
 mod power;
+mod routes;
 mod scan;
 mod standards;
 mod storage;

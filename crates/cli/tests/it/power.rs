@@ -87,7 +87,7 @@ async fn as_user(
 }
 
 /// The value of `<input … name="NAME" value="…">` in a page.
-fn input_value(html: &str, name: &str) -> String {
+pub(crate) fn input_value(html: &str, name: &str) -> String {
     let at = html
         .find(&format!("name=\"{name}\" value=\""))
         .unwrap_or_else(|| panic!("no input {name}"));
@@ -96,7 +96,7 @@ fn input_value(html: &str, name: &str) -> String {
 }
 
 /// The text of the first `<strong>` after `after`.
-fn strong_after(html: &str, after: &str) -> String {
+pub(crate) fn strong_after(html: &str, after: &str) -> String {
     let at = html.find(after).unwrap_or_else(|| panic!("no {after}"));
     let rest = &html[at..];
     let s = rest.find("<strong>").unwrap() + 8;

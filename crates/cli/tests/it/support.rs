@@ -246,7 +246,7 @@ impl Resp {
     }
 }
 
-async fn read(resp: Response<Body>) -> Resp {
+pub async fn read(resp: Response<Body>) -> Resp {
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20)
