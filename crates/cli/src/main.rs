@@ -927,71 +927,8 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
     );
     tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
 
-    let sync_store = store.clone();
-    let sync_indexer = indexer.clone();
-    let syncer = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sync_indexer.sync(&sync_store).await {
-                tracing::warn!(error = %e, "search index sync failed");
-            }
-        }
-    });
-    let scheduler_state = state.clone();
-    let scheduler = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
-        loop {
-            tick.tick().await;
-            match gongkai_web::disclosure::items::publish_due(&scheduler_state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(published = n, "scheduled items published"),
-                Err(e) => tracing::warn!(error = %e, "scheduled publication failed"),
-            }
-        }
-    });
-    let deliverer = tokio::spawn(state.deliverer.clone().run(store.clone()));
-    let purge_store = store.clone();
-    let purge = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = purge_store
-                .purge_expired(chrono::Utc::now() - chrono::Duration::days(30))
-                .await
-            {
-                tracing::warn!(error = %e, "purging expired sessions failed");
-            }
-        }
-    });
-    let reminders = tokio::spawn(
-        state
-            .reminders
-            .clone()
-            .run(store.clone(), std::time::Duration::from_secs(30)),
-    );
-    let scan_wake = state.reminders.clone();
-    let scan_store = store.clone();
-    let scan_secs = state.config.power.scan_secs.max(10);
-    let alert_scan = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(scan_secs));
-        let actor = gongkai_store::Actor::system("supervision");
-        loop {
-            tick.tick().await;
-            match gongkai_web::power::run_scan(&scan_store, &actor).await {
-                Ok(r) if r.red + r.yellow > 0 => {
-                    tracing::info!(
-                        red = r.red,
-                        yellow = r.yellow,
-                        "e-supervision alerts raised"
-                    );
-                    scan_wake.wake();
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "e-supervision scan failed"),
-            }
-        }
-    });
+    // Background work: periodic tasks and job workers, declared in gongkai_web::work.
+    let background = gongkai_web::work::spawn(&state);
     server::serve(
         listener,
         app,
@@ -1003,12 +940,9 @@ async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Resu
         shutdown,
     )
     .await?;
-    alert_scan.abort();
-    reminders.abort();
-    purge.abort();
-    deliverer.abort();
-    scheduler.abort();
-    syncer.abort();
+    for task in background {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

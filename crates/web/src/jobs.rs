@@ -1,7 +1,8 @@
 //! The webhook delivery worker: claims due jobs from the database's jobs table, POSTs each
 //! event to its subscriber, and records every attempt.
 //!
-//! Each server runs one worker ([`Deliverer::run`]); several servers on one PostgreSQL database
+//! Each server runs one worker (the `webhook` [`crate::work::JobKind`], run by
+//! [`crate::work::work`]); several servers on one PostgreSQL database
 //! share the queue safely because a job is claimed with a lease. A delivery is idempotent for
 //! the receiver: every attempt of the same event carries the same `X-Gongkai-Delivery` /
 //! `Idempotency-Key` header, and the body is the snapshot taken when the event happened.
@@ -108,39 +109,9 @@ impl Deliverer {
         self.wake.notify_one();
     }
 
-    /// Runs until the task is dropped: every `poll_secs`, or when woken, sends what is due.
-    pub async fn run(self: Arc<Self>, store: Store) {
-        let poll = Duration::from_secs(self.config.poll_secs.max(1));
-        loop {
-            if let Err(e) = self.run_due(&store).await {
-                tracing::warn!(error = %e, "webhook delivery failed; will retry");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = self.wake.notified() => {}
-            }
-        }
-    }
-
     /// Sends every job due now, one after the other. Returns how many attempts were made.
     pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
-        let mut attempts = 0;
-        loop {
-            let now = chrono::Utc::now();
-            let job = store
-                .claim_job(
-                    "webhook",
-                    &self.worker,
-                    &gongkai_store::time_text(now),
-                    &gongkai_store::time_text(now + lease(&self.config)),
-                )
-                .await?;
-            let Some(job) = job else {
-                return Ok(attempts);
-            };
-            self.deliver(store, job).await?;
-            attempts += 1;
-        }
+        crate::work::run_due(self, store).await
     }
 
     async fn deliver(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
@@ -329,4 +300,20 @@ fn send(agent: &ureq::Agent, r: &Request) -> Result<(u16, String), String> {
         })
         .collect();
     Ok((status, text))
+}
+
+impl crate::work::JobKind for Deliverer {
+    const KIND: &'static str = "webhook";
+    fn worker(&self) -> &str {
+        &self.worker
+    }
+    fn lease(&self) -> chrono::Duration {
+        lease(&self.config)
+    }
+    fn wake_signal(&self) -> &Notify {
+        &self.wake
+    }
+    async fn perform(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
+        self.deliver(store, job).await
+    }
 }

@@ -28,6 +28,7 @@ mod search;
 mod standards;
 mod templates;
 mod webhooks;
+pub mod work;
 
 pub use config::{LoginConfig, PowerConfig, SiteConfig, WebConfig};
 pub use error::AppError;

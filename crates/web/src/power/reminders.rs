@@ -49,38 +49,9 @@ impl Reminders {
         self.wake.notify_one();
     }
 
-    /// Runs until dropped: every `poll` or when woken, sends what is due.
-    pub async fn run(self: Arc<Self>, store: Store, poll: Duration) {
-        loop {
-            if let Err(e) = self.run_due(&store).await {
-                tracing::warn!(error = %e, "reminder mail failed; will retry");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = self.wake.notified() => {}
-            }
-        }
-    }
-
     /// Sends every reminder due now. Returns how many were tried.
     pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
-        let mut n = 0;
-        loop {
-            let now = chrono::Utc::now();
-            let Some(job) = store
-                .claim_job(
-                    "reminder",
-                    &self.worker,
-                    &gongkai_store::time_text(now),
-                    &gongkai_store::time_text(now + chrono::Duration::seconds(120)),
-                )
-                .await?
-            else {
-                return Ok(n);
-            };
-            self.send_one(store, &job).await?;
-            n += 1;
-        }
+        crate::work::run_due(self, store).await
     }
 
     async fn send_one(&self, store: &Store, job: &Job) -> Result<(), gongkai_store::StoreError> {
@@ -188,5 +159,21 @@ impl Reminders {
             ),
             body,
         }))
+    }
+}
+
+impl crate::work::JobKind for Reminders {
+    const KIND: &'static str = "reminder";
+    fn worker(&self) -> &str {
+        &self.worker
+    }
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(120)
+    }
+    fn wake_signal(&self) -> &tokio::sync::Notify {
+        &self.wake
+    }
+    async fn perform(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
+        self.send_one(store, &job).await
     }
 }
