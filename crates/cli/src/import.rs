@@ -120,6 +120,9 @@ pub struct Rules {
     pub max_attachment_bytes: usize,
     /// Where PDFs are read (a child process under limits, as the server does).
     pub sandbox: gongkai_web::sandbox::Sandbox,
+    /// Working days allowed between forming and publishing (`[disclosure]
+    /// publish_limit_workdays`), for each row's lateness.
+    pub publish_limit_workdays: u32,
 }
 
 impl Default for Rules {
@@ -128,6 +131,7 @@ impl Default for Rules {
             extract: gongkai_extract::Limits::default(),
             max_attachment_bytes: 20 * 1024 * 1024,
             sandbox: gongkai_web::sandbox::Sandbox::default(),
+            publish_limit_workdays: 20,
         }
     }
 }
@@ -354,13 +358,18 @@ pub async fn import_rows(
             validity,
         ) {
             (true, Some(u), Some(c), Some(p), Some(f), Some(v)) => {
-                let late = days_late(
+                let late = match days_late(
                     &calendar,
                     f,
                     (p + chrono::Duration::hours(8)).date_naive(),
-                    20,
-                )
-                .unwrap_or(0);
+                    rules.publish_limit_workdays,
+                ) {
+                    Ok(late) => late,
+                    Err(e) => {
+                        bad.push((line, format!("无法计算发布时限（{e}）")));
+                        continue;
+                    }
+                };
                 ready.push(Ready {
                     item: ImportItem {
                         unit_id: u.id,

@@ -480,6 +480,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                     extract: settings.web.extract_limits,
                     max_attachment_bytes: settings.web.max_attachment_bytes,
                     sandbox: settings.web.sandbox.clone(),
+                    publish_limit_workdays: settings.web.publish_limit_workdays,
                 },
                 skip_invalid,
                 &Actor::system("import"),

@@ -788,3 +788,52 @@ async fn slow_and_crowding_connections_are_cut_off() {
     let _ = child.wait();
     t.cleanup().await;
 }
+
+both!(
+    import_counts_lateness_with_the_configured_limit,
+    async |db: Db| {
+        // Formed Monday 2025-03-03: the 20th working day after it is 03-31. Published 04-14:
+        // 04-01..03, 04-07..11 and 04-14 are working days (04-04 is Qingming), so 9 days late
+        // against the default 20 days, and on time against 40.
+        let t = TestDb::with_demo(db).await;
+        let row = |title: &str| {
+            format!(
+                r#"{{"unit": "JYJ", "category": "QTWJ", "title": "{title}", "formed_on": "2025-03-03", "published_at": "2025-04-14 10:00", "body": "各学校：请按通知办理。"}}"#
+            )
+        };
+        let file = t.dir.join("a.jsonl");
+        std::fs::write(&file, row("默认时限")).unwrap();
+        let o = t
+            .cli(&["import", "items", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let cfg = t.dir.join("gongkai.toml");
+        std::fs::write(&cfg, "[disclosure]\npublish_limit_workdays = 40\n").unwrap();
+        std::fs::write(&file, row("放宽时限")).unwrap();
+        let o = t
+            .cli(&[
+                "--config",
+                cfg.to_str().unwrap(),
+                "import",
+                "items",
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let jyj = t.unit_id("JYJ").await;
+        let (_, items) = t.store.list_unit_items(jyj, 10, 0).await.unwrap();
+        let late = |title: &str| {
+            items
+                .iter()
+                .find(|i| i.revision.title == title)
+                .unwrap()
+                .item
+                .days_late
+        };
+        assert_eq!(late("默认时限"), 9);
+        assert_eq!(late("放宽时限"), 0);
+        t.cleanup().await;
+    }
+);

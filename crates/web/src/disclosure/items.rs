@@ -718,18 +718,18 @@ pub async fn publish_now(
 ) -> Result<(), AppError> {
     let rev = state.store.get_revision(item_id, revision).await?;
     let cal = state.store.calendar().await?;
-    let late = NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d")
-        .ok()
-        .and_then(|formed| {
-            days_late(
-                &cal,
-                formed,
-                Utc::now().date_naive(),
-                state.config.publish_limit_workdays,
-            )
-            .ok()
-        })
-        .unwrap_or(0);
+    // No date of forming (an optional field): no clock, so never late. A date the calendar
+    // cannot count from is an error, not "on time".
+    let late = match NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d") {
+        Err(_) => 0,
+        Ok(formed) => days_late(
+            &cal,
+            formed,
+            Utc::now().date_naive(),
+            state.config.publish_limit_workdays,
+        )
+        .map_err(|e| AppError::BadRequest(format!("无法计算发布时限（{e}）")))?,
+    };
     state
         .store
         .publish(actor, item_id, revision, from, late, note)
