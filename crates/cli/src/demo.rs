@@ -121,7 +121,7 @@ fn demo_uscc(n: usize, kind: UnitType) -> Option<String> {
 /// Loads the demo district. Existing units and accounts are left as they are.
 pub async fn load(store: &Store, items: usize) -> Result<()> {
     let actor = Actor::system("demo");
-    store.ensure_standard_catalog(&actor).await?;
+    store.disclosure().ensure_standard_catalog(&actor).await?;
     for (i, (code, name, kind, parent)) in UNITS.iter().enumerate() {
         if store.find_unit_by_code(code).await?.is_some() {
             continue;
@@ -176,7 +176,7 @@ pub const DEMO_ITEMS: usize = 360;
 
 /// Publishes the demo's items (generated realistic texts) once.
 async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
-    if count == 0 || store.list_published(None, None, 1, 0).await?.0 > 0 {
+    if count == 0 || store.disclosure().list_published(None, None, 1, 0).await?.0 > 0 {
         return Ok(());
     }
     let rows = crate::corpus::items(count, 7)
@@ -330,7 +330,7 @@ const STANDARDS: &[[&str; 11]] = &[
 ];
 
 async fn load_standards(store: &Store, actor: &Actor) -> Result<()> {
-    if !store.standard_entries(None).await?.is_empty() {
+    if !store.standards().standard_entries(None).await?.is_empty() {
         return Ok(());
     }
     let header = [
@@ -354,7 +354,10 @@ async fn load_standards(store: &Store, actor: &Actor) -> Result<()> {
     );
     let entries = gongkai_domain::standard::parse_grid(&grid, "")
         .map_err(|errors| anyhow::anyhow!("示范标准目录有误：{errors:?}"))?;
-    store.import_standard_entries(actor, &entries).await?;
+    store
+        .standards()
+        .import_standard_entries(actor, &entries)
+        .await?;
     Ok(())
 }
 

@@ -294,7 +294,7 @@ pub async fn import_rows(
         let category = match unit {
             Some(u) => {
                 if let std::collections::hash_map::Entry::Vacant(e) = categories.entry(u.id) {
-                    e.insert(store.list_categories(Some(u.id)).await?);
+                    e.insert(store.disclosure().list_categories(Some(u.id)).await?);
                 }
                 let found = categories
                     .get(&u.id)
@@ -406,7 +406,7 @@ pub async fn import_rows(
     // rows an earlier run brought in (it may have been killed half-way), and repeats within
     // this file, are skipped: running an import again never publishes a row twice
     let keys: Vec<String> = ready.iter().map(|r| r.item.import_key.clone()).collect();
-    let mut seen = store.imported_keys(&keys).await?;
+    let mut seen = store.disclosure().imported_keys(&keys).await?;
     let before = ready.len();
     ready.retain(|r| seen.insert(r.item.import_key.clone()));
     let skipped = before - ready.len();
@@ -424,7 +424,7 @@ pub async fn import_rows(
             }
         }
         let items: Vec<ImportItem> = chunk.iter().map(|r| r.item.clone()).collect();
-        store.import_published(actor, &items).await?;
+        store.disclosure().import_published(actor, &items).await?;
         imported += items.len();
         progress(imported, total);
     }

@@ -889,6 +889,7 @@ fn init_logging(json: bool) {
 async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Result<()> {
     let store = open_settings(&settings).await?;
     store
+        .disclosure()
         .ensure_standard_catalog(&Actor::system("system"))
         .await?;
     if demo {

@@ -14,6 +14,19 @@ use gongkai_domain::scan::Finding;
 use gongkai_domain::webhook::Event;
 use serde::Serialize;
 
+/// Proactive disclosure's repository: catalog categories, information items and their
+/// revisions, scan findings, attachments, the search outbox and the sensitive-word list.
+/// Reached as `store.disclosure()`.
+#[derive(Clone, Copy)]
+pub struct Disclosure<'a>(&'a Store);
+
+impl Store {
+    /// Proactive disclosure's repository.
+    pub fn disclosure(&self) -> Disclosure<'_> {
+        Disclosure(self)
+    }
+}
+
 /// A catalog category (standard when `unit_id` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Category {
@@ -285,7 +298,7 @@ fn today_year(formed_on: &str) -> i64 {
     formed_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
 }
 
-impl Store {
+impl Disclosure<'_> {
     /// Creates the standard catalog categories that are missing (idempotent).
     pub async fn ensure_standard_catalog(&self, actor: &Actor) -> Result<usize> {
         let existing = self.list_categories(None).await?;
@@ -317,7 +330,7 @@ impl Store {
              WHERE unit_id IS NULL OR unit_id = $1 ORDER BY position, id",
         )
         .bind(unit_id.unwrap_or(-1))
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -325,7 +338,7 @@ impl Store {
     pub async fn get_category(&self, id: i64) -> Result<Category> {
         let c: Option<Category> = sqlx::query_as("SELECT id, unit_id, parent_id, code, name, position FROM catalog_categories WHERE id = $1")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.0.pool())
             .await?;
         c.ok_or_else(|| StoreError::NotFound(format!("栏目 {id}")))
     }
@@ -340,7 +353,7 @@ impl Store {
         name: &str,
         position: i64,
     ) -> Result<Category> {
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO catalog_categories (unit_id, parent_id, code, name, position, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -384,11 +397,11 @@ impl Store {
         content: &RevisionContent,
         interpretation_of: Option<i64>,
     ) -> Result<Item> {
-        let unit = self.get_unit(unit_id).await?;
+        let unit = self.0.get_unit(unit_id).await?;
         let category = self.get_category(category_id).await?;
         let year = today_year(&content.formed_on);
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query(
             "INSERT INTO index_serials (unit_id, category_code, year, last) VALUES ($1, $2, $3, 1) \
              ON CONFLICT (unit_id, category_code, year) DO UPDATE SET last = index_serials.last + 1",
@@ -450,7 +463,7 @@ impl Store {
             " FROM items WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?;
         item.ok_or_else(|| StoreError::NotFound(format!("信息 {id}")))
     }
@@ -463,7 +476,7 @@ impl Store {
             " FROM items WHERE index_no = $1"
         ))
         .bind(index_no)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?)
     }
 
@@ -476,7 +489,7 @@ impl Store {
         ))
         .bind(item_id)
         .bind(revision)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?;
         r.ok_or_else(|| StoreError::NotFound(format!("信息 {item_id} 版本 {revision}")))?
             .try_into()
@@ -490,7 +503,7 @@ impl Store {
             " FROM item_revisions WHERE item_id = $1 ORDER BY revision DESC LIMIT 1"
         ))
         .bind(item_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?;
         r.ok_or_else(|| StoreError::NotFound(format!("信息 {item_id}")))?
             .try_into()
@@ -504,7 +517,7 @@ impl Store {
             " FROM item_revisions WHERE item_id = $1 ORDER BY revision DESC"
         ))
         .bind(item_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         rows.into_iter().map(Revision::try_from).collect()
     }
@@ -519,7 +532,7 @@ impl Store {
     ) -> Result<()> {
         let item = self.get_item(item_id).await?;
         let before = self.get_revision(item_id, revision).await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query(
             "UPDATE item_revisions SET title = $1, doc_no = $2, doc_no_norm = $3, formed_on = $4, validity = $5, topic = $6, summary = $7, body = $8, updated_at = $9 \
              WHERE item_id = $10 AND revision = $11 AND state = 'draft'",
@@ -568,7 +581,7 @@ impl Store {
             findings,
         } = *t;
         let item = self.get_item(item_id).await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query("UPDATE item_revisions SET state = $1, note = $2, scheduled_at = $3, updated_at = $4 WHERE item_id = $5 AND revision = $6 AND state = $7")
             .bind(to.code())
             .bind(note)
@@ -643,7 +656,7 @@ impl Store {
     ) -> Result<()> {
         let item = self.get_item(item_id).await?;
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query("UPDATE item_revisions SET state = 'published', updated_at = $1 WHERE item_id = $2 AND revision = $3 AND state = $4")
             .bind(&now)
             .bind(item_id)
@@ -672,7 +685,7 @@ impl Store {
         .bind(item_id)
         .execute(&mut *tx)
         .await?;
-        enqueue_index(tx.tx(), self.backend(), item_id, &now).await?;
+        enqueue_index(tx.tx(), self.0.backend(), item_id, &now).await?;
         let event = if item.first_published_at.is_none() {
             Event::ItemPublished
         } else {
@@ -725,7 +738,7 @@ impl Store {
             summary: working.summary.clone(),
             body: working.body.clone(),
         };
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         insert_revision(
             tx.tx(),
             item_id,
@@ -758,7 +771,7 @@ impl Store {
             return Err(StoreError::Conflict("只有已发布的信息可以撤回".into()));
         }
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         // Guarded: a withdrawal racing another one (or a withdrawal of an item that was never
         // published) changes nothing and is refused, inside the transaction.
         let r = sqlx::query(
@@ -773,7 +786,7 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(StoreError::Conflict("只有已发布的信息可以撤回".into()));
         }
-        enqueue_index(tx.tx(), self.backend(), item_id, &now).await?;
+        enqueue_index(tx.tx(), self.0.backend(), item_id, &now).await?;
         if let Some(revision) = item.published_revision {
             enqueue_item_event(tx.tx(), Event::ItemWithdrawn, item_id, revision, &now).await?;
         }
@@ -800,7 +813,7 @@ impl Store {
         )
         .bind(item_id)
         .bind(revision)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -817,11 +830,11 @@ impl Store {
             "SELECT id, item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status, reason, resolved_by FROM scan_findings WHERE id = $1",
         )
         .bind(finding_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?;
         let f = f.ok_or_else(|| StoreError::NotFound(format!("发现项 {finding_id}")))?;
         let item = self.get_item(f.item_id).await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let r = sqlx::query("UPDATE scan_findings SET status = $1, reason = $2, resolved_by = $3, resolved_at = $4 WHERE id = $5 AND status = 'open'")
             .bind(status)
             .bind(reason)
@@ -882,7 +895,7 @@ impl Store {
     ) -> Result<usize> {
         let item = self.get_item(item_id).await?;
         let before = self.get_revision(item_id, revision).await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query("UPDATE item_revisions SET body = $1, updated_at = $2 WHERE item_id = $3 AND revision = $4 AND state IN ('draft', 'in_review')")
             .bind(masked_body)
             .bind(now_text())
@@ -917,7 +930,7 @@ impl Store {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'")
             .bind(item_id)
             .bind(revision)
-            .fetch_one(self.pool())
+            .fetch_one(self.0.pool())
             .await?;
         Ok(n as usize)
     }
@@ -938,7 +951,7 @@ impl Store {
             text,
         } = *a;
         let item = self.get_item(item_id).await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -997,7 +1010,7 @@ impl Store {
         )
         .bind(item_id)
         .bind(revision)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -1020,7 +1033,7 @@ impl Store {
     pub async fn finding_item(&self, finding_id: i64) -> Result<i64> {
         let r: Option<(i64,)> = sqlx::query_as("SELECT item_id FROM scan_findings WHERE id = $1")
             .bind(finding_id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.0.pool())
             .await?;
         r.map(|r| r.0)
             .ok_or_else(|| StoreError::NotFound(format!("发现项 {finding_id}")))
@@ -1030,7 +1043,7 @@ impl Store {
     pub async fn get_attachment(&self, id: i64) -> Result<Attachment> {
         let a: Option<Attachment> = sqlx::query_as("SELECT id, item_id, revision, filename, content_type, size, sha256 FROM attachments WHERE id = $1")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.0.pool())
             .await?;
         a.ok_or_else(|| StoreError::NotFound(format!("附件 {id}")))
     }
@@ -1054,7 +1067,7 @@ impl Store {
             "SELECT {} FROM items WHERE id IN ({list})",
             item_columns!()
         ))
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?
         .into_iter()
         .map(|i| (i.id, i))
@@ -1067,7 +1080,7 @@ impl Store {
             q = q.bind(*id);
         }
         let mut revisions = std::collections::HashMap::new();
-        for r in q.fetch_all(self.pool()).await? {
+        for r in q.fetch_all(self.0.pool()).await? {
             let r: Revision = r.try_into()?;
             revisions.insert((r.item_id, r.revision), r);
         }
@@ -1079,7 +1092,7 @@ impl Store {
             q = q.bind(*id);
         }
         let names: std::collections::HashMap<i64, (String, String)> = q
-            .fetch_all(self.pool())
+            .fetch_all(self.0.pool())
             .await?
             .into_iter()
             .map(|(id, unit, category)| (id, (unit, category)))
@@ -1119,7 +1132,7 @@ impl Store {
             q = q.bind(*id);
         }
         let published: std::collections::HashMap<i64, i64> =
-            q.fetch_all(self.pool()).await?.into_iter().collect();
+            q.fetch_all(self.0.pool()).await?.into_iter().collect();
         let rows = ids
             .iter()
             .filter_map(|id| published.get(id).map(|r| (*id, *r)))
@@ -1140,14 +1153,14 @@ impl Store {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
                 .bind(unit_id.unwrap_or(-1))
                 .bind(category_id.unwrap_or(-1))
-                .fetch_one(self.pool())
+                .fetch_one(self.0.pool())
                 .await?;
         let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, published_revision {filter} ORDER BY published_at DESC, id DESC LIMIT $3 OFFSET $4")))
             .bind(unit_id.unwrap_or(-1))
             .bind(category_id.unwrap_or(-1))
             .bind(limit)
             .bind(offset)
-            .fetch_all(self.pool())
+            .fetch_all(self.0.pool())
             .await?;
         Ok((total, self.summaries(rows).await?))
     }
@@ -1161,7 +1174,7 @@ impl Store {
     ) -> Result<(i64, Vec<ItemSummary>)> {
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE unit_id = $1")
             .bind(unit_id)
-            .fetch_one(self.pool())
+            .fetch_one(self.0.pool())
             .await?;
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT i.id, (SELECT MAX(revision) FROM item_revisions r WHERE r.item_id = i.id) FROM items i WHERE i.unit_id = $1 ORDER BY i.id DESC LIMIT $2 OFFSET $3",
@@ -1169,7 +1182,7 @@ impl Store {
         .bind(unit_id)
         .bind(limit)
         .bind(offset)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         Ok((total, self.summaries(rows).await?))
     }
@@ -1180,7 +1193,7 @@ impl Store {
             "SELECT id, published_revision FROM items WHERE interpretation_of = $1 AND published_revision IS NOT NULL AND withdrawn_at IS NULL ORDER BY id",
         )
         .bind(item_id)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         self.summaries(rows).await
     }
@@ -1189,7 +1202,7 @@ impl Store {
     pub async fn due_scheduled(&self, now: &str) -> Result<Vec<(i64, i64)>> {
         Ok(sqlx::query_as("SELECT item_id, revision FROM item_revisions WHERE state = 'scheduled' AND scheduled_at <= $1 ORDER BY scheduled_at")
             .bind(now)
-            .fetch_all(self.pool())
+            .fetch_all(self.0.pool())
             .await?)
     }
 
@@ -1200,7 +1213,7 @@ impl Store {
         )
         .bind(after)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -1211,7 +1224,7 @@ impl Store {
         )
         .bind(after_id)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -1219,7 +1232,7 @@ impl Store {
     /// The newest outbox position (0 when empty).
     pub async fn outbox_max(&self) -> Result<i64> {
         let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM search_outbox")
-            .fetch_one(self.pool())
+            .fetch_one(self.0.pool())
             .await?;
         Ok(n.unwrap_or(0))
     }
@@ -1227,7 +1240,7 @@ impl Store {
     /// The sensitive-word list.
     pub async fn sensitive_words(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT word FROM sensitive_words ORDER BY word")
-            .fetch_all(self.pool())
+            .fetch_all(self.0.pool())
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -1235,7 +1248,7 @@ impl Store {
     /// Replaces the sensitive-word list (audited with a digest of both lists).
     pub async fn set_sensitive_words(&self, actor: &Actor, words: &[String]) -> Result<()> {
         let before = self.sensitive_words().await?;
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query("DELETE FROM sensitive_words")
             .execute(&mut *tx)
             .await?;
@@ -1402,15 +1415,15 @@ pub struct PublishedRow {
     pub published_at: String,
 }
 
-impl Store {
+impl Disclosure<'_> {
     /// Imports already-published items in one transaction: index numbers, the published
     /// revision, attachments, the search outbox and one audit entry per item. Returns their ids.
     pub async fn import_published(&self, actor: &Actor, items: &[ImportItem]) -> Result<Vec<i64>> {
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         // in write order from the start: the serials read below are written back at the end, and
         // the outbox ids must commit in order
-        crate::audit::lock_order(tx.tx(), self.backend()).await?;
+        crate::audit::lock_order(tx.tx(), self.0.backend()).await?;
         // index-number serials: read once per (unit, category, year), written back once
         let mut serials: std::collections::HashMap<(i64, String, i64), i64> =
             std::collections::HashMap::new();
@@ -1572,7 +1585,7 @@ impl Store {
         for id in ids {
             q = q.bind(*id);
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(self.0.pool()).await?)
     }
 
     /// Which of `keys` earlier imports already brought in (each item keeps the key of its row).
@@ -1590,7 +1603,7 @@ impl Store {
             for k in chunk {
                 q = q.bind(k);
             }
-            found.extend(q.fetch_all(self.pool()).await?.into_iter().map(|(k,)| k));
+            found.extend(q.fetch_all(self.0.pool()).await?.into_iter().map(|(k,)| k));
         }
         Ok(found)
     }
@@ -1613,7 +1626,7 @@ impl Store {
         for id in ids {
             q = q.bind(*id);
         }
-        for (id, text) in q.fetch_all(self.pool()).await? {
+        for (id, text) in q.fetch_all(self.0.pool()).await? {
             let e: &mut String = out.entry(id).or_default();
             e.push('\n');
             e.push_str(&text);
@@ -1656,7 +1669,7 @@ pub struct LateItem {
     pub days_late: i64,
 }
 
-impl Store {
+impl Disclosure<'_> {
     /// Timeliness per unit for items first published in `[from, to)` (stored UTC times).
     pub async fn timeliness(&self, from: &str, to: &str) -> Result<Vec<Timeliness>> {
         Ok(sqlx::query_as(
@@ -1669,7 +1682,7 @@ impl Store {
         )
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -1685,7 +1698,7 @@ impl Store {
         .bind(unit_id)
         .bind(from)
         .bind(to)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 }

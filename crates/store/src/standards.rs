@@ -8,6 +8,17 @@ use gongkai_domain::audit::AuditAction;
 use gongkai_domain::standard::StandardEntry;
 use serde::Serialize;
 
+/// The standard catalog's repository (基层政务公开标准目录 entries). Reached as `store.standards()`.
+#[derive(Clone, Copy)]
+pub struct Standards<'a>(&'a Store);
+
+impl Store {
+    /// The standard catalog's repository (基层政务公开标准目录 entries).
+    pub fn standards(&self) -> Standards<'_> {
+        Standards(self)
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredEntry {
@@ -106,7 +117,7 @@ macro_rules! bind_content {
 const COLUMNS: &str = "id, area, seq, matter, sub_matter, content, basis, time_limit, subject, channels, \
     to_public, to_specific, proactive, on_request, county_level, township_level, retired_at, updated_at";
 
-impl Store {
+impl Standards<'_> {
     /// Imports entries (already validated) in one transaction: new keys are added, known keys
     /// updated where they differ; each change is audited with the entry's before and after.
     pub async fn import_standard_entries(
@@ -117,7 +128,7 @@ impl Store {
         let now = now_text();
         let mut summary = ImportSummary::default();
         let mut changes = Vec::new();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         for e in entries {
             let existing: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM standard_entries WHERE area = $1 AND matter = $2 AND sub_matter = $3"
@@ -210,7 +221,7 @@ impl Store {
                 .bind(a)
                 .bind(limit)
                 .bind(offset)
-                .fetch_all(self.pool())
+                .fetch_all(self.0.pool())
                 .await?
             }
             None => {
@@ -219,7 +230,7 @@ impl Store {
                 )))
                 .bind(limit)
                 .bind(offset)
-                .fetch_all(self.pool())
+                .fetch_all(self.0.pool())
                 .await?
             }
         };
@@ -234,14 +245,14 @@ impl Store {
                     "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL AND area = $1 ORDER BY seq, id"
                 )))
                 .bind(a)
-                .fetch_all(self.pool())
+                .fetch_all(self.0.pool())
                 .await?
             }
             None => {
                 sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT {COLUMNS} FROM standard_entries WHERE retired_at IS NULL ORDER BY area, seq, id"
                 )))
-                .fetch_all(self.pool())
+                .fetch_all(self.0.pool())
                 .await?
             }
         };
@@ -253,7 +264,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT area, COUNT(*) FROM standard_entries WHERE retired_at IS NULL GROUP BY area ORDER BY area",
         )
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -263,14 +274,14 @@ impl Store {
             "SELECT {COLUMNS} FROM standard_entries WHERE id = $1 AND retired_at IS NULL"
         )))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?;
         let Some(row) = row else {
             return Err(StoreError::NotFound(format!("标准目录条目 {id}")));
         };
         let entry = StoredEntry::from(row).entry;
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query("UPDATE standard_entries SET retired_at = $1, updated_at = $1 WHERE id = $2")
             .bind(&now)
             .bind(id)

@@ -13,6 +13,17 @@ use gongkai_domain::audit::AuditAction;
 use gongkai_domain::webhook::{Event, event_id, store_events};
 use serde::Serialize;
 
+/// Webhooks' repository: subscriptions, the jobs table and the attempts log. Reached as `store.webhooks()`.
+#[derive(Clone, Copy)]
+pub struct Webhooks<'a>(&'a Store);
+
+impl Store {
+    /// Webhooks' repository: subscriptions, the jobs table and the attempts log.
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks(self)
+    }
+}
+
 /// A webhook subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Webhook {
@@ -126,7 +137,7 @@ fn canonical(name: &str, url: &str, events: &str, active: bool) -> String {
     format!("name={name}\nurl={url}\nevents={events}\nactive={active}")
 }
 
-impl Store {
+impl Webhooks<'_> {
     /// Creates a subscription (input already validated by `domain::webhook::validate`).
     pub async fn create_webhook(
         &self,
@@ -138,7 +149,7 @@ impl Store {
     ) -> Result<i64> {
         let now = now_text();
         let stored = store_events(events);
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO webhooks (name, url, secret, events, active, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id",
@@ -179,7 +190,7 @@ impl Store {
         let before = self.get_webhook(id).await?;
         let now = now_text();
         let stored = store_events(events);
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query(
             "UPDATE webhooks SET name = $1, url = $2, events = $3, active = $4, updated_at = $5 WHERE id = $6",
         )
@@ -220,7 +231,7 @@ impl Store {
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1"
         )))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("推送接口 {id}")))
     }
@@ -230,7 +241,7 @@ impl Store {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id"
         )))
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -243,7 +254,7 @@ impl Store {
              SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS failed \
              FROM jobs WHERE webhook_id IS NOT NULL GROUP BY webhook_id",
         )
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?)
     }
 
@@ -251,7 +262,7 @@ impl Store {
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>> {
         Ok(
             sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state")
-                .fetch_all(self.pool())
+                .fetch_all(self.0.pool())
                 .await?,
         )
     }
@@ -269,11 +280,11 @@ impl Store {
         .bind(webhook_id)
         .bind(limit)
         .bind(offset)
-        .fetch_all(self.pool())
+        .fetch_all(self.0.pool())
         .await?;
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE webhook_id = $1")
             .bind(webhook_id)
-            .fetch_one(self.pool())
+            .fetch_one(self.0.pool())
             .await?;
         Ok((jobs, total))
     }
@@ -284,7 +295,7 @@ impl Store {
             "SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"
         )))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.0.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("推送任务 {id}")))
     }
@@ -304,7 +315,7 @@ impl Store {
         for id in job_ids {
             q = q.bind(*id);
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(self.0.pool()).await?)
     }
 
     /// Claims the next due job of `kind` (`webhook`, `reminder`) for `worker` until `lease_until`: a queued job whose time has
@@ -322,7 +333,7 @@ impl Store {
              WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_after, id LIMIT 1) AND {DUE} \
              RETURNING {JOB_COLUMNS}"
         );
-        let mut tx = self.unrecorded(Unrecorded::JobQueue).await?;
+        let mut tx = self.0.unrecorded(Unrecorded::JobQueue).await?;
         let job: Option<Job> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(worker)
             .bind(lease_until)
@@ -348,7 +359,7 @@ impl Store {
             JobNext::RetryAt(t) => t.clone(),
             _ => job.run_after.clone(),
         };
-        let mut tx = self.unrecorded(Unrecorded::JobQueue).await?;
+        let mut tx = self.0.unrecorded(Unrecorded::JobQueue).await?;
         let r = sqlx::query(
             "UPDATE jobs SET state = $1, run_after = $2, locked_by = NULL, locked_until = NULL, last_error = $3, updated_at = $4 \
              WHERE id = $5 AND state = 'running' AND locked_by = $6 AND attempts = $7",
@@ -394,7 +405,7 @@ impl Store {
             ));
         }
         let now = now_text();
-        let mut tx = self.write(actor).await?;
+        let mut tx = self.0.write(actor).await?;
         sqlx::query(
             "UPDATE jobs SET state = 'queued', run_after = $1, updated_at = $1 WHERE id = $2 AND state = $3",
         )

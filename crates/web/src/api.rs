@@ -203,7 +203,7 @@ pub async fn catalog(
         None => None,
     };
     Ok(Json(
-        json!({ "categories": state.store.list_categories(unit_id).await? }),
+        json!({ "categories": state.store.disclosure().list_categories(unit_id).await? }),
     ))
 }
 
@@ -239,6 +239,7 @@ pub async fn items(
     };
     let (total, items) = state
         .store
+        .disclosure()
         .list_published(unit_id, q.category, q.limit.clamp(1, 100), q.offset.max(0))
         .await?;
     Ok(Json(
@@ -253,12 +254,14 @@ pub async fn item(
 ) -> Result<Json<Value>, ApiError> {
     let item = state
         .store
+        .disclosure()
         .find_item_by_index_no(&index_no)
         .await?
         .ok_or(ApiError(AppError::NotFound))?;
     let summary = match (item.published_revision, &item.withdrawn_at) {
         (Some(_), _) => state
             .store
+            .disclosure()
             .summaries_of(&[item.id])
             .await?
             .pop()
@@ -267,7 +270,7 @@ pub async fn item(
     };
     let attachments: Vec<Value> = state
         .store
-        .attachments(item.id, summary.revision.revision)
+        .disclosure().attachments(item.id, summary.revision.revision)
         .await?
         .iter()
         .map(|(a, _)| json!({ "id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type, "url": format!("/files/{}/{}", a.id, crate::pages::url_encode(&a.filename)) }))
@@ -346,6 +349,7 @@ pub async fn create_item(
     };
     if !state
         .store
+        .disclosure()
         .list_categories(Some(unit_id))
         .await?
         .iter()
@@ -373,6 +377,7 @@ pub async fn create_item(
     let actor = gongkai_store::Actor::of(&staff);
     let item = state
         .store
+        .disclosure()
         .create_item(&actor, unit_id, b.category_id, &content, None)
         .await?;
     Ok((
@@ -401,6 +406,7 @@ pub async fn step(
     token_only(&headers)?;
     let item_id = state
         .store
+        .disclosure()
         .find_item_by_index_no(&index_no)
         .await?
         .ok_or(ApiError(AppError::NotFound))?
@@ -442,7 +448,7 @@ pub async fn step(
         _ => return Err(ApiError(AppError::NotFound)),
     };
     let mut v = result.map_err(|e| ApiError(e.into()))?;
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     v["item_id"] = json!(item_id);
     v["revision"] = json!(rev.revision);
     v["revision_state"] = json!(rev.state.code());

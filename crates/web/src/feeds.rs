@@ -55,7 +55,11 @@ fn render_feed(
 
 /// `GET /feeds/atom.xml`: the whole site's latest publications.
 pub async fn site(State(state): State<AppState>) -> Result<Response, AppError> {
-    let (_, items) = state.store.list_published(None, None, FEED_SIZE, 0).await?;
+    let (_, items) = state
+        .store
+        .disclosure()
+        .list_published(None, None, FEED_SIZE, 0)
+        .await?;
     render_feed(
         &state,
         &format!("{} · 最新公开", state.config.site.name),
@@ -86,6 +90,7 @@ pub async fn unit(
         Some(id) => Some(
             state
                 .store
+                .disclosure()
                 .list_categories(Some(unit.id))
                 .await?
                 .into_iter()
@@ -96,6 +101,7 @@ pub async fn unit(
     };
     let (_, items) = state
         .store
+        .disclosure()
         .list_published(Some(unit.id), category.as_ref().map(|c| c.id), FEED_SIZE, 0)
         .await?;
     let (title, suffix) = match &category {
@@ -127,6 +133,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, AppError
     }
     let (_, items) = state
         .store
+        .disclosure()
         .list_published(None, None, SITEMAP_MAX - urls.len() as i64, 0)
         .await?;
     for i in &items {

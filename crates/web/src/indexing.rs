@@ -71,8 +71,8 @@ pub fn index_doc(row: &PublishedRow, attachments: Option<&String>) -> IndexDoc {
 
 /// The index documents of the given items, read in bulk; ids not public are returned apart.
 async fn docs_for(store: &Store, ids: &[i64]) -> Result<(Vec<IndexDoc>, Vec<u64>), IndexingError> {
-    let rows = store.published_rows(ids).await?;
-    let texts = store.published_attachment_text(ids).await?;
+    let rows = store.disclosure().published_rows(ids).await?;
+    let texts = store.disclosure().published_attachment_text(ids).await?;
     let docs: Vec<IndexDoc> = rows
         .iter()
         .map(|r| index_doc(r, texts.get(&r.id)))
@@ -136,7 +136,7 @@ impl Indexer {
         let mut position = self.position.lock().await;
         let mut changed = 0;
         loop {
-            let batch = store.outbox_after(*position, 500).await?;
+            let batch = store.disclosure().outbox_after(*position, 500).await?;
             let Some(last) = batch.last().map(|(p, _)| *p) else {
                 break;
             };
@@ -164,14 +164,14 @@ impl Indexer {
         mut progress: impl FnMut(usize),
     ) -> Result<usize, IndexingError> {
         let mut position = self.position.lock().await;
-        let head = store.outbox_max().await?;
+        let head = store.disclosure().outbox_max().await?;
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.clear())
             .await
             .map_err(|e| IndexingError::Io(std::io::Error::other(e.to_string())))??;
         let (mut after, mut done) = (0i64, 0usize);
         loop {
-            let batch = store.published_ids_after(after, 1000).await?;
+            let batch = store.disclosure().published_ids_after(after, 1000).await?;
             let Some(last) = batch.last().copied() else {
                 break;
             };

@@ -117,7 +117,7 @@ impl Deliverer {
     async fn deliver(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
         let started_at = gongkai_store::now_text();
         let hook = match job.webhook_id {
-            Some(id) => Some(store.get_webhook(id).await?),
+            Some(id) => Some(store.webhooks().get_webhook(id).await?),
             None => None,
         };
         let Some(hook) = hook.filter(|h| h.active == 1) else {
@@ -132,6 +132,7 @@ impl Deliverer {
                 response: String::new(),
             };
             store
+                .webhooks()
                 .finish_job(&self.worker, &job, &attempt, &JobNext::Cancelled)
                 .await?;
             return Ok(());
@@ -188,6 +189,7 @@ impl Deliverer {
             response,
         };
         let recorded = store
+            .webhooks()
             .finish_job(&self.worker, &job, &attempt, &next)
             .await?;
         if !recorded {

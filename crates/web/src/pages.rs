@@ -184,7 +184,11 @@ pub async fn home(
     let count =
         |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
     use gongkai_domain::org::UnitType::*;
-    let (_, latest) = state.store.list_published(None, None, 10, 0).await?;
+    let (_, latest) = state
+        .store
+        .disclosure()
+        .list_published(None, None, 10, 0)
+        .await?;
     let ctx = minijinja::context! {
         latest => latest.iter().map(crate::disclosure::portal::item_row).collect::<Vec<_>>(),
         departments => count(Department), towns => count(Town), streets => count(Street),

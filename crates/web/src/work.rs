@@ -44,6 +44,7 @@ pub async fn run_due<K: JobKind>(kind: &K, store: &Store) -> Result<usize, Store
     loop {
         let now = chrono::Utc::now();
         let job = store
+            .webhooks()
             .claim_job(
                 K::KIND,
                 kind.worker(),

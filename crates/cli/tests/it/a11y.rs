@@ -104,6 +104,7 @@ both!(pages_pass_the_accessibility_check, async |db: Db| {
     }
     let hook = t
         .store
+        .webhooks()
         .create_webhook(
             &crate::support::system(),
             "短信平台",

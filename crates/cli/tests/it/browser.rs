@@ -376,6 +376,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .id;
     let item = t
         .store
+        .disclosure()
         .list_published(None, None, 1, 0)
         .await
         .unwrap()

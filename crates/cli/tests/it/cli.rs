@@ -573,7 +573,12 @@ both!(import_items_validates_everything_first, async |db: Db| {
     }
     assert!(!err.contains("第1行"), "{err}");
     assert_eq!(
-        t.store.list_published(None, None, 10, 0).await.unwrap().0,
+        t.store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap()
+            .0,
         0,
         "nothing imported from a file with errors"
     );
@@ -588,7 +593,12 @@ both!(import_items_validates_everything_first, async |db: Db| {
         "bad rows still make the exit non-zero"
     );
     assert!(stdout(&o).contains("已导入 1 条"), "{}", stdout(&o));
-    let (total, items) = t.store.list_published(None, None, 10, 0).await.unwrap();
+    let (total, items) = t
+        .store
+        .disclosure()
+        .list_published(None, None, 10, 0)
+        .await
+        .unwrap();
     assert_eq!(total, 1);
     let item = &items[0];
     assert_eq!(item.revision.doc_no, "区教发[2025]3号");
@@ -597,7 +607,15 @@ both!(import_items_validates_everything_first, async |db: Db| {
         Some("2025-03-05T02:30:00.000000Z"),
         "Beijing time stored as UTC"
     );
-    assert_eq!(t.store.attachments(item.item.id, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        t.store
+            .disclosure()
+            .attachments(item.item.id, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // an XLSX with Chinese headers
     let xlsx = t.dir.join("旧网站.xlsx");
@@ -638,7 +656,12 @@ both!(import_items_validates_everything_first, async |db: Db| {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
-        t.store.list_published(None, None, 10, 0).await.unwrap().0,
+        t.store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap()
+            .0,
         2
     );
     let verify = t.store.verify_audit().await.unwrap();
@@ -692,7 +715,12 @@ both!(
             )
         );
         // running the same import again publishes nothing twice
-        let (before, _) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        let (before, _) = t
+            .store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap();
         let o = t
             .cli(&[
                 "import",
@@ -706,7 +734,12 @@ both!(
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stderr(&o).contains("3 行此前已导入"), "{}", stderr(&o));
         assert!(stdout(&o).contains("已导入 0 条"), "{}", stdout(&o));
-        let (after, _) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        let (after, _) = t
+            .store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(after, before);
         let _ = server.kill();
         let _ = server.wait();
@@ -823,7 +856,12 @@ both!(
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
         let jyj = t.unit_id("JYJ").await;
-        let (_, items) = t.store.list_unit_items(jyj, 10, 0).await.unwrap();
+        let (_, items) = t
+            .store
+            .disclosure()
+            .list_unit_items(jyj, 10, 0)
+            .await
+            .unwrap();
         let late = |title: &str| {
             items
                 .iter()

@@ -39,7 +39,7 @@ both!(
         let t = TestDb::with_demo(db).await;
         let app = t.app();
         let id = draft(&t, &app, "2026年度困难群众救助名单公示", BODY).await;
-        let item = t.store.get_item(id).await.unwrap();
+        let item = t.store.disclosure().get_item(id).await.unwrap();
         assert!(
             item.index_no.starts_with("JYJ-SHGY-2026-"),
             "{}",
@@ -62,7 +62,7 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let findings = t.store.findings(id, 1).await.unwrap();
+        let findings = t.store.disclosure().findings(id, 1).await.unwrap();
         let kinds: Vec<&str> = findings.iter().map(|f| f.kind.as_str()).collect();
         assert_eq!(
             kinds,
@@ -148,14 +148,14 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let rev = t.store.get_revision(id, 1).await.unwrap();
+        let rev = t.store.disclosure().get_revision(id, 1).await.unwrap();
         assert!(
             rev.body.contains("110105********002X") && rev.body.contains("139****5678"),
             "{}",
             rev.body
         );
         assert!(!rev.body.contains("11010519491231002X"));
-        assert_eq!(t.store.open_findings(id, 1).await.unwrap(), 0);
+        assert_eq!(t.store.disclosure().open_findings(id, 1).await.unwrap(), 0);
 
         // now the review passes, the editor cannot approve, the leader can
         assert_eq!(
@@ -193,7 +193,7 @@ both!(
         );
 
         // the portal shows it with the standard metadata block and article meta tags
-        let item = t.store.get_item(id).await.unwrap();
+        let item = t.store.disclosure().get_item(id).await.unwrap();
         assert_eq!(item.published_revision, Some(1));
         let page = get(&app, &format!("/items/{}", item.index_no), None).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -266,7 +266,7 @@ both!(
             );
         };
         publish(&app).await;
-        let index_no = t.store.get_item(id).await.unwrap().index_no;
+        let index_no = t.store.disclosure().get_item(id).await.unwrap().index_no;
 
         // a rejected step leaves the state alone: a draft cannot be edited once published
         let r = post(
@@ -277,7 +277,14 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let cat = t.store.get_item(id).await.unwrap().category_id.to_string();
+        let cat = t
+            .store
+            .disclosure()
+            .get_item(id)
+            .await
+            .unwrap()
+            .category_id
+            .to_string();
         let r = post(
             &app,
             &format!("/admin/items/{id}/edit"),
@@ -309,7 +316,7 @@ both!(
             "{}",
             page.body
         );
-        assert_eq!(t.store.revisions(id).await.unwrap().len(), 2);
+        assert_eq!(t.store.disclosure().revisions(id).await.unwrap().len(), 2);
 
         // withdrawal: leader only, with a reason; the record stays, marked
         let r = post(
@@ -443,7 +450,12 @@ both!(
             StatusCode::CONFLICT
         );
         assert_eq!(
-            t.store.working_revision(id).await.unwrap().state,
+            t.store
+                .disclosure()
+                .working_revision(id)
+                .await
+                .unwrap()
+                .state,
             gongkai_domain::disclosure::RevisionState::Draft
         );
         t.cleanup().await;
@@ -793,7 +805,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(
-            t.store.sensitive_words().await.unwrap(),
+            t.store.disclosure().sensitive_words().await.unwrap(),
             vec!["内部资料", "绝密"]
         );
         // a submitted draft containing a listed word is flagged
@@ -811,6 +823,7 @@ both!(
         );
         let kinds: Vec<(String, String)> = t
             .store
+            .disclosure()
             .findings(id, 1)
             .await
             .unwrap()
@@ -948,7 +961,15 @@ both!(
             state,
             Ok(gongkai_domain::disclosure::RevisionState::Scheduled)
         ));
-        assert_eq!(t.store.get_item(id).await.unwrap().published_revision, None);
+        assert_eq!(
+            t.store
+                .disclosure()
+                .get_item(id)
+                .await
+                .unwrap()
+                .published_revision,
+            None
+        );
         tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
         assert_eq!(
             gongkai_web::disclosure::items::publish_due(&app_state(&t))
@@ -957,7 +978,12 @@ both!(
             1
         );
         assert_eq!(
-            t.store.get_item(id).await.unwrap().published_revision,
+            t.store
+                .disclosure()
+                .get_item(id)
+                .await
+                .unwrap()
+                .published_revision,
             Some(1)
         );
         t.cleanup().await;
@@ -985,7 +1011,7 @@ both!(
                 <p><a href=\"javascript:alert(1)\">详情</a> <img src=\"x.png\" onerror=\"alert(1)\" alt=\"示意图\"></p>";
         let id = draft(&t, &app, "耕地地力保护补贴发放花名册", body).await;
         // stored sanitised: structure kept, script, handlers and javascript: links gone
-        let rev = t.store.working_revision(id).await.unwrap();
+        let rev = t.store.disclosure().working_revision(id).await.unwrap();
         assert!(
             rev.body.starts_with("<h2>一、补贴对象</h2>"),
             "{}",
@@ -1010,7 +1036,7 @@ both!(
             &[("csrf", &ecsrf)],
         )
         .await;
-        let findings = t.store.findings(id, 1).await.unwrap();
+        let findings = t.store.disclosure().findings(id, 1).await.unwrap();
         assert_eq!(
             findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
             ["mobile"]
@@ -1025,7 +1051,7 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let rev = t.store.working_revision(id).await.unwrap();
+        let rev = t.store.disclosure().working_revision(id).await.unwrap();
         assert!(rev.body.contains("<td>138****5678</td>"), "{}", rev.body);
         let (leader, lcsrf) = t.session_for("jyj_leader").await;
         for (who, csrf, step) in [(&reviewer, &rcsrf, "review"), (&leader, &lcsrf, "approve")] {
@@ -1038,7 +1064,7 @@ both!(
             .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
         }
-        let item = t.store.get_item(id).await.unwrap();
+        let item = t.store.disclosure().get_item(id).await.unwrap();
         let page = get(&app, &format!("/items/{}", item.index_no), None).await;
         assert!(
             page.body.contains("<th scope=\"col\">联系电话</th>"),
@@ -1069,7 +1095,15 @@ both!(timeliness_report_per_unit, async |db: Db| {
     let cal = t.store.calendar().await.unwrap();
     let want = gongkai_domain::disclosure::days_late(&cal, formed_late, today, 20).unwrap();
     assert!(want > 0);
-    assert_eq!(t.store.get_item(late_id).await.unwrap().days_late, want);
+    assert_eq!(
+        t.store
+            .disclosure()
+            .get_item(late_id)
+            .await
+            .unwrap()
+            .days_late,
+        want
+    );
 
     let year = today.year();
     let (gkb, _) = t.session_for("gkb").await;

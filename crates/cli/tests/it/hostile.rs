@@ -42,7 +42,13 @@ both!(sheet_bombs_are_refused_on_every_upload, async |db: Db| {
     let bomb = sheet_bomb();
     // the standard catalog import
     let (gkb, csrf) = t.session_for("gkb").await;
-    let before = t.store.standard_entries(None).await.unwrap().len();
+    let before = t
+        .store
+        .standards()
+        .standard_entries(None)
+        .await
+        .unwrap()
+        .len();
     let r = post_multipart(
         &app,
         "/admin/standards/import",
@@ -53,7 +59,15 @@ both!(sheet_bombs_are_refused_on_every_upload, async |db: Db| {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("max_sheet_rows"), "{}", r.body);
-    assert_eq!(t.store.standard_entries(None).await.unwrap().len(), before);
+    assert_eq!(
+        t.store
+            .standards()
+            .standard_entries(None)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
     // the power list import
     let sjj = t.unit_id("SJJ").await;
     let (editor, ecsrf) = t.session_for("sjj_editor").await;
@@ -78,9 +92,10 @@ both!(sheet_bombs_are_refused_on_every_upload, async |db: Db| {
     )
     .await;
     assert!(r.body.contains("max_sheet_rows"), "{}", r.body);
-    let rev = t.store.working_revision(id).await.unwrap();
+    let rev = t.store.disclosure().working_revision(id).await.unwrap();
     assert!(
         t.store
+            .disclosure()
             .attachments(id, rev.revision)
             .await
             .unwrap()
@@ -144,9 +159,14 @@ both!(
         }
         let jyj = t.unit_id("JYJ").await;
         // one category per writer: index-number serials are per category
-        let cats = t.store.list_categories(Some(jyj)).await.unwrap();
+        let cats = t
+            .store
+            .disclosure()
+            .list_categories(Some(jyj))
+            .await
+            .unwrap();
         assert!(cats.len() >= 8);
-        let start = t.store.outbox_max().await.unwrap();
+        let start = t.store.disclosure().outbox_max().await.unwrap();
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         // A reader that follows the outbox the way every server's indexer does.
         let reader = {
@@ -157,7 +177,11 @@ both!(
                 let mut seen = std::collections::BTreeSet::new();
                 loop {
                     let finished = done.load(std::sync::atomic::Ordering::Acquire);
-                    let batch = store.outbox_after(position, 500).await.unwrap();
+                    let batch = store
+                        .disclosure()
+                        .outbox_after(position, 500)
+                        .await
+                        .unwrap();
                     if let Some((last, _)) = batch.last() {
                         position = *last;
                     }
@@ -194,6 +218,7 @@ both!(
                         import_key: String::new(),
                     };
                     store
+                        .disclosure()
                         .import_published(&gongkai_store::Actor::system("test"), &[item])
                         .await
                         .unwrap();
@@ -279,7 +304,12 @@ both!(
         ] {
             assert!(err.contains(needle), "{needle}: {err}");
         }
-        let (total, items) = t.store.list_published(None, None, 10, 0).await.unwrap();
+        let (total, items) = t
+            .store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(total, 1, "only the good row");
         assert_eq!(items[0].revision.title, "好的一行");
         t.cleanup().await;
@@ -633,7 +663,7 @@ both!(
         let r = step(&app, "jyj_leader", id, "approve").await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert!(r.body.contains("双人审核"), "{}", r.body);
-        let rev = t.store.working_revision(id).await.unwrap();
+        let rev = t.store.disclosure().working_revision(id).await.unwrap();
         assert_eq!(
             rev.state,
             gongkai_domain::disclosure::RevisionState::Reviewed
@@ -681,7 +711,13 @@ both!(the_standard_catalog_is_bounded_and_paged, async |db: Db| {
         })
         .collect();
     let big = crate::standards::official_sheet(&rows);
-    let before = t.store.standard_entries(None).await.unwrap().len();
+    let before = t
+        .store
+        .standards()
+        .standard_entries(None)
+        .await
+        .unwrap()
+        .len();
     let r = post_multipart(
         &app,
         "/admin/standards/import",
@@ -692,7 +728,15 @@ both!(the_standard_catalog_is_bounded_and_paged, async |db: Db| {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("一次最多导入5000条"), "{}", r.body);
-    assert_eq!(t.store.standard_entries(None).await.unwrap().len(), before);
+    assert_eq!(
+        t.store
+            .standards()
+            .standard_entries(None)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
     // the public page shows one page at a time
     let page = get(&app, "/standards", None).await;
     assert_eq!(page.status, StatusCode::OK);

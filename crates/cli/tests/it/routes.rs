@@ -397,7 +397,12 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         ("MZJ", "mzj_editor", "各街道：请按通知办理。"),
     ] {
         let unit = t.unit_id(code).await;
-        let cats = t.store.list_categories(Some(unit)).await.unwrap();
+        let cats = t
+            .store
+            .disclosure()
+            .list_categories(Some(unit))
+            .await
+            .unwrap();
         let cat = cats.iter().find(|c| c.parent_id.is_some()).unwrap();
         let (cookie, csrf) = t.session_for(editor).await;
         let r = post(
@@ -417,7 +422,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let id = r.item_id();
-        let item = t.store.get_item(id).await.unwrap();
+        let item = t.store.disclosure().get_item(id).await.unwrap();
         f.items.push((code.into(), id.to_string(), item.index_no));
         if code == "JYJ" {
             let r = post(
@@ -428,8 +433,13 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
             )
             .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-            let rev = t.store.working_revision(id).await.unwrap();
-            let findings = t.store.findings(id, rev.revision).await.unwrap();
+            let rev = t.store.disclosure().working_revision(id).await.unwrap();
+            let findings = t
+                .store
+                .disclosure()
+                .findings(id, rev.revision)
+                .await
+                .unwrap();
             f.findings.push((code.into(), findings[0].id.to_string()));
         }
     }

@@ -141,7 +141,13 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let before = t.store.standard_entries(None).await.unwrap().len();
+        let before = t
+            .store
+            .standards()
+            .standard_entries(None)
+            .await
+            .unwrap()
+            .len();
 
         // a file with bad rows: all reported with the line staff see, nothing imported
         let mut bad = ROWS;
@@ -154,7 +160,15 @@ both!(
         assert!(r.body.contains("第5行：公开渠道“微信群”不在标准列表中"));
         assert!(r.body.contains("第6行：缺少公开依据"));
         assert!(r.body.contains("第6行：公开方式应为主动或依申请"));
-        assert_eq!(t.store.standard_entries(None).await.unwrap().len(), before);
+        assert_eq!(
+            t.store
+                .standards()
+                .standard_entries(None)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
         // not a spreadsheet at all
         let r = import(b"%PDF-1.4 not a sheet").await;
         assert!(r.body.contains("不是 XLSX 文件"), "{}", r.body);
@@ -177,7 +191,12 @@ both!(
             "{}",
             r.location()
         );
-        let stored = t.store.standard_entries(Some("义务教育")).await.unwrap();
+        let stored = t
+            .store
+            .standards()
+            .standard_entries(Some("义务教育"))
+            .await
+            .unwrap();
         assert_eq!(stored.len(), 3);
         let first = &stored[0].entry;
         assert_eq!(first.channels, ["政府网站", "两微一端", "公开查阅点"]);

@@ -169,6 +169,7 @@ impl TestDb {
     /// The catalog category `code` as seen by unit `unit_id`.
     pub async fn category(&self, unit_id: i64, code: &str) -> gongkai_store::disclosure::Category {
         self.store
+            .disclosure()
             .list_categories(Some(unit_id))
             .await
             .unwrap()

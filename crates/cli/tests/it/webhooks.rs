@@ -109,7 +109,7 @@ both!(
         );
         assert!(r.body.contains("请至少选择一种事件"));
         assert!(r.body.contains("value=\"sms.example&#x2f;hook\""));
-        assert!(t.store.list_webhooks().await.unwrap().is_empty());
+        assert!(t.store.webhooks().list_webhooks().await.unwrap().is_empty());
         // without a CSRF token nothing happens either
         let r = post(
             &app,
@@ -134,15 +134,20 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let hooks = t.store.list_webhooks().await.unwrap();
+        let hooks = t.store.webhooks().list_webhooks().await.unwrap();
         assert_eq!(hooks.len(), 1);
         let hook = &hooks[0];
         assert_eq!(hook.events, ",item.published,item.withdrawn,");
         assert_eq!(hook.secret.len(), 48);
 
         let id = publish_in_jyj(&t, &app, "GHXX", "示范区教育发展“十五五”规划", "2026-11-20").await;
-        let item = t.store.get_item(id).await.unwrap();
-        let (jobs, total) = t.store.webhook_jobs(hook.id, 10, 0).await.unwrap();
+        let item = t.store.disclosure().get_item(id).await.unwrap();
+        let (jobs, total) = t
+            .store
+            .webhooks()
+            .webhook_jobs(hook.id, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(total, 1, "one job per subscriber and event");
         assert_eq!(
             jobs[0].job_key,
@@ -151,14 +156,14 @@ both!(
 
         // first attempt: the receiver fails; the job waits about base_delay_secs
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.get_job(jobs[0].id).await.unwrap();
+        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
         assert_eq!((job.state.as_str(), job.attempts), ("queued", 1));
         assert_eq!(job.last_error, "对方返回 HTTP 500");
         // nothing is due before the backoff has passed
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 0);
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.get_job(jobs[0].id).await.unwrap();
+        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
         assert_eq!((job.state.as_str(), job.attempts), ("queued", 2));
         // the second wait is twice as long
         let waited = chrono::DateTime::parse_from_rfc3339(&job.run_after).unwrap()
@@ -169,7 +174,7 @@ both!(
         );
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.get_job(jobs[0].id).await.unwrap();
+        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
         assert_eq!(job.state, "delivered");
 
         // the receiver saw three attempts of one delivery: same key, numbered, signed, same body
@@ -223,7 +228,12 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let (jobs, total) = t.store.webhook_jobs(hook.id, 10, 0).await.unwrap();
+        let (jobs, total) = t
+            .store
+            .webhooks()
+            .webhook_jobs(hook.id, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(total, 2);
         assert_eq!(jobs[0].event, "item.withdrawn");
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
@@ -245,9 +255,25 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(t.store.get_webhook(hook.id).await.unwrap().active, 0);
+        assert_eq!(
+            t.store
+                .webhooks()
+                .get_webhook(hook.id)
+                .await
+                .unwrap()
+                .active,
+            0
+        );
         publish_in_jyj(&t, &app, "GHXX", "另一份规划", "2026-11-20").await;
-        assert_eq!(t.store.webhook_jobs(hook.id, 10, 0).await.unwrap().1, 2);
+        assert_eq!(
+            t.store
+                .webhooks()
+                .webhook_jobs(hook.id, 10, 0)
+                .await
+                .unwrap()
+                .1,
+            2
+        );
         // the changes are in the audit trail
         let audit = t.store.list_audit(None, 20, 0).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
@@ -291,10 +317,15 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let hook = t.store.list_webhooks().await.unwrap()[0].clone();
+        let hook = t.store.webhooks().list_webhooks().await.unwrap()[0].clone();
         publish_in_jyj(&t, &app, "GHXX", "电子屏测试信息", "2026-11-20").await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let (jobs, _) = t.store.webhook_jobs(hook.id, 10, 0).await.unwrap();
+        let (jobs, _) = t
+            .store
+            .webhooks()
+            .webhook_jobs(hook.id, 10, 0)
+            .await
+            .unwrap();
         assert_eq!(jobs[0].state, "failed");
         assert!(
             jobs[0].last_error.starts_with("发送失败"),
@@ -313,7 +344,10 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(t.store.get_job(jobs[0].id).await.unwrap().state, "queued");
+        assert_eq!(
+            t.store.webhooks().get_job(jobs[0].id).await.unwrap().state,
+            "queued"
+        );
         let again = post(
             &app,
             &format!("/admin/jobs/{}/retry", jobs[0].id),
@@ -328,9 +362,10 @@ both!(
         // two workers never take the same job
         let now = gongkai_store::now_text();
         let later = gongkai_store::time_text(chrono::Utc::now() + chrono::Duration::seconds(60));
+        let jobs = t.store.webhooks();
         let (a, b) = tokio::join!(
-            t.store.claim_job("webhook", "a", &now, &later),
-            t.store.claim_job("webhook", "b", &now, &later)
+            jobs.claim_job("webhook", "a", &now, &later),
+            jobs.claim_job("webhook", "b", &now, &later)
         );
         let claimed: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
         assert_eq!(claimed.len(), 1, "one job, one claim");
@@ -381,11 +416,12 @@ both!(
                 r.body
             );
         }
-        assert!(t.store.list_webhooks().await.unwrap().is_empty());
+        assert!(t.store.webhooks().list_webhooks().await.unwrap().is_empty());
         // A subscription stored before this rule (or a name that resolves inside) is still
         // refused when it is sent: the address connected to is checked.
         let id = t
             .store
+            .webhooks()
             .create_webhook(
                 &gongkai_store::Actor::system("test"),
                 "旧订阅",
@@ -397,8 +433,8 @@ both!(
             .unwrap();
         publish_in_jyj(&t, &app, "GHXX", "内网推送测试", "2026-11-20").await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let (jobs, _) = t.store.webhook_jobs(id, 10, 0).await.unwrap();
-        let job = t.store.get_job(jobs[0].id).await.unwrap();
+        let (jobs, _) = t.store.webhooks().webhook_jobs(id, 10, 0).await.unwrap();
+        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
         assert!(job.last_error.contains("内网"), "{}", job.last_error);
         assert!(
             seen.lock().unwrap().is_empty(),

@@ -99,6 +99,7 @@ pub async fn unit_items(
     let paging = Paging::new(q.page, 30);
     let (total, items) = state
         .store
+        .disclosure()
         .list_unit_items(unit_id, paging.limit(), paging.offset())
         .await?;
     let rows: Vec<minijinja::Value> = items
@@ -116,7 +117,7 @@ pub async fn unit_items(
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page => paging.page, pages => paging.pages(total),
         can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
         can_add_category => allowed(s.staff().role, s.staff().unit_id, Action::AddCategory, unit_id),
-        categories => crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
+        categories => crate::pages::category_tree(&state.store.disclosure().list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
         flash => (q.ok.as_deref() == Some("category")).then_some("栏目已增设"),
     };
     Ok(render(
@@ -139,7 +140,7 @@ async fn form_page(
     errors: &[gongkai_domain::disclosure::FieldError],
 ) -> Result<Response, AppError> {
     let unit = state.store.get_unit(unit_id).await?;
-    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.list_categories(Some(unit_id)).await?)
+    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.disclosure().list_categories(Some(unit_id)).await?)
         .into_iter()
         .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => c.id.to_string() == form.category_id })
         .collect();
@@ -208,6 +209,7 @@ pub async fn create_item(
     let category = match form.category_id.parse::<i64>() {
         Ok(id) => state
             .store
+            .disclosure()
             .list_categories(Some(unit_id))
             .await?
             .into_iter()
@@ -219,7 +221,7 @@ pub async fn create_item(
     }
     let interpretation_of = match form.interpretation_of.trim() {
         "" => None,
-        ix => match state.store.find_item_by_index_no(ix).await? {
+        ix => match state.store.disclosure().find_item_by_index_no(ix).await? {
             Some(p) => Some(p.id),
             None => {
                 errors.push(field_error("interpretation_of", "所解读政策的索引号不存在"));
@@ -242,6 +244,7 @@ pub async fn create_item(
     let category = category.ok_or_else(|| AppError::BadRequest("请选择栏目".into()))?;
     let item = state
         .store
+        .disclosure()
         .create_item(
             &s.actor(),
             unit_id,
@@ -259,7 +262,7 @@ async fn load(
     item_id: i64,
     action: Action,
 ) -> Result<Item, AppError> {
-    let item = state.store.get_item(item_id).await?;
+    let item = state.store.disclosure().get_item(item_id).await?;
     require(s, action, item.unit_id)?;
     Ok(item)
 }
@@ -302,10 +305,15 @@ async fn item_render(
     error: Option<&str>,
 ) -> Result<Response, AppError> {
     let item = load(state, s, item_id, Action::ViewUnitDesk).await?;
-    let rev = state.store.working_revision(item_id).await?;
-    let findings = state.store.findings(item_id, rev.revision).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
+    let findings = state
+        .store
+        .disclosure()
+        .findings(item_id, rev.revision)
+        .await?;
     let attachments: Vec<minijinja::Value> = state
         .store
+        .disclosure()
         .attachments(item_id, rev.revision)
         .await?
         .iter()
@@ -313,18 +321,22 @@ async fn item_render(
         .collect();
     let history: Vec<minijinja::Value> = state
         .store
-        .revisions(item_id)
+        .disclosure().revisions(item_id)
         .await?
         .iter()
         .map(|r| minijinja::context! { revision => r.revision, state => r.state.label(), title => &r.title, updated_at => r.updated_at.get(..19).unwrap_or("").replace('T', " "), note => &r.note })
         .collect();
-    let category = state.store.get_category(item.category_id).await?;
+    let category = state
+        .store
+        .disclosure()
+        .get_category(item.category_id)
+        .await?;
     let unit = state.store.get_unit(item.unit_id).await?;
     let st = s.staff();
     let works = allowed(st.role, st.unit_id, Action::WorkOnItems, item.unit_id);
     let open = findings.iter().filter(|f| f.status == "open").count();
     let can = |step: Step| works && next_state(rev.state, step, st.role, 0).is_ok();
-    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.list_categories(Some(item.unit_id)).await?)
+    let cats: Vec<minijinja::Value> = crate::pages::category_tree(&state.store.disclosure().list_categories(Some(item.unit_id)).await?)
         .into_iter()
         .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => c.id == item.category_id })
         .collect();
@@ -378,7 +390,7 @@ pub async fn edit_item(
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, AppError> {
     let item = load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     if rev.state != RevisionState::Draft {
         return item_render(
             &state,
@@ -401,6 +413,7 @@ pub async fn edit_item(
     }
     state
         .store
+        .disclosure()
         .update_draft(&s.actor(), item_id, rev.revision, &form.content())
         .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=saved")).into_response())
@@ -478,11 +491,11 @@ pub async fn op_submit(
     staff: &gongkai_store::org::Staff,
     item_id: i64,
 ) -> Result<usize, OpError> {
-    let item = state.store.get_item(item_id).await?;
+    let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     let to = next_state(rev.state, Step::Submit, staff.role, 0).map_err(OpError::Workflow)?;
-    let scanner = Scanner::new(&state.store.sensitive_words().await?);
+    let scanner = Scanner::new(&state.store.disclosure().sensitive_words().await?);
     let mut findings: Vec<(String, gongkai_domain::scan::Finding)> = scanner
         .scan(&rev.body)
         .into_iter()
@@ -494,7 +507,12 @@ pub async fn op_submit(
             .into_iter()
             .map(|f| ("title".to_string(), f)),
     );
-    for (a, text) in state.store.attachments(item_id, rev.revision).await? {
+    for (a, text) in state
+        .store
+        .disclosure()
+        .attachments(item_id, rev.revision)
+        .await?
+    {
         findings.extend(
             scanner
                 .scan(&text)
@@ -513,6 +531,7 @@ pub async fn op_submit(
     };
     state
         .store
+        .disclosure()
         .transition(&gongkai_store::Actor::of(staff), &t)
         .await?;
     Ok(findings.len())
@@ -550,10 +569,14 @@ pub async fn op_review(
     item_id: i64,
     note: &str,
 ) -> Result<(), OpError> {
-    let item = state.store.get_item(item_id).await?;
+    let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
-    let rev = state.store.working_revision(item_id).await?;
-    let open = state.store.open_findings(item_id, rev.revision).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
+    let open = state
+        .store
+        .disclosure()
+        .open_findings(item_id, rev.revision)
+        .await?;
     let to =
         next_state(rev.state, Step::PassReview, staff.role, open).map_err(OpError::Workflow)?;
     let note = four_eyes(state, staff, item.unit_id, &rev, note).await?;
@@ -568,6 +591,7 @@ pub async fn op_review(
     };
     state
         .store
+        .disclosure()
         .transition(&gongkai_store::Actor::of(staff), &t)
         .await?;
     Ok(())
@@ -580,12 +604,12 @@ pub async fn op_reject(
     item_id: i64,
     note: &str,
 ) -> Result<(), OpError> {
-    let item = state.store.get_item(item_id).await?;
+    let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
     if note.trim().is_empty() {
         return Err(OpError::App(AppError::BadRequest("请填写退回理由".into())));
     }
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     let to = next_state(rev.state, Step::Reject, staff.role, 0).map_err(OpError::Workflow)?;
     let t = gongkai_store::disclosure::Transition {
         item_id,
@@ -598,6 +622,7 @@ pub async fn op_reject(
     };
     state
         .store
+        .disclosure()
         .transition(&gongkai_store::Actor::of(staff), &t)
         .await?;
     Ok(())
@@ -611,10 +636,14 @@ pub async fn op_approve(
     note: &str,
     scheduled_at: Option<&str>,
 ) -> Result<RevisionState, OpError> {
-    let item = state.store.get_item(item_id).await?;
+    let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
-    let rev = state.store.working_revision(item_id).await?;
-    let open = state.store.open_findings(item_id, rev.revision).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
+    let open = state
+        .store
+        .disclosure()
+        .open_findings(item_id, rev.revision)
+        .await?;
     let to = next_state(
         rev.state,
         Step::Approve {
@@ -637,6 +666,7 @@ pub async fn op_approve(
         };
         state
             .store
+            .disclosure()
             .transition(&gongkai_store::Actor::of(staff), &t)
             .await?;
     } else {
@@ -716,7 +746,11 @@ pub async fn publish_now(
     from: RevisionState,
     note: &str,
 ) -> Result<(), AppError> {
-    let rev = state.store.get_revision(item_id, revision).await?;
+    let rev = state
+        .store
+        .disclosure()
+        .get_revision(item_id, revision)
+        .await?;
     let cal = state.store.calendar().await?;
     // No date of forming (an optional field): no clock, so never late. A date the calendar
     // cannot count from is an error, not "on time".
@@ -732,6 +766,7 @@ pub async fn publish_now(
     };
     state
         .store
+        .disclosure()
         .publish(actor, item_id, revision, from, late, note)
         .await?;
     reindex_soon(state).await;
@@ -788,6 +823,7 @@ async fn reindex_soon(state: &AppState) {
 pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
     let due = state
         .store
+        .disclosure()
         .due_scheduled(&gongkai_store::now_text())
         .await?;
     let actor = gongkai_store::Actor::system("scheduler");
@@ -814,7 +850,7 @@ pub async fn mask(
     CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
     load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     load(&state, &s, item_id, Action::MaskFindings).await?;
     if !matches!(rev.state, RevisionState::Draft | RevisionState::InReview) {
         return item_render(
@@ -827,11 +863,12 @@ pub async fn mask(
         )
         .await;
     }
-    let scanner = Scanner::new(&state.store.sensitive_words().await?);
+    let scanner = Scanner::new(&state.store.disclosure().sensitive_words().await?);
     let findings = scanner.scan(&rev.body);
     let masked = mask_all(&rev.body, &findings);
     state
         .store
+        .disclosure()
         .mask_body(&s.actor(), item_id, rev.revision, &masked)
         .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=masked")).into_response())
@@ -846,7 +883,7 @@ pub async fn override_finding(
     CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
     let reason = f.reason.trim();
-    let item_id = state.store.finding_item(finding_id).await?;
+    let item_id = state.store.disclosure().finding_item(finding_id).await?;
     load(&state, &s, item_id, Action::WorkOnItems).await?;
     load(&state, &s, item_id, Action::OverrideFindings).await?;
     if reason.chars().count() < 4 {
@@ -862,6 +899,7 @@ pub async fn override_finding(
     }
     state
         .store
+        .disclosure()
         .resolve_finding(&s.actor(), finding_id, "overridden", reason)
         .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=overridden")).into_response())
@@ -875,7 +913,11 @@ pub async fn revise(
     CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
     load(&state, &s, item_id, Action::WorkOnItems).await?;
-    state.store.new_revision(&s.actor(), item_id).await?;
+    state
+        .store
+        .disclosure()
+        .new_revision(&s.actor(), item_id)
+        .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=revised")).into_response())
 }
 
@@ -902,6 +944,7 @@ pub async fn withdraw(
     }
     state
         .store
+        .disclosure()
         .withdraw(&s.actor(), item_id, f.reason.trim())
         .await?;
     reindex_soon(&state).await;
@@ -972,7 +1015,7 @@ pub async fn upload(
         (name.to_string(), f.bytes.clone())
     });
     load(&state, &s, item_id, Action::WorkOnItems).await?;
-    let rev = state.store.working_revision(item_id).await?;
+    let rev = state.store.disclosure().working_revision(item_id).await?;
     if rev.state != RevisionState::Draft {
         return item_render(
             &state,
@@ -1042,6 +1085,7 @@ pub async fn upload(
     let hash = store_file(&state.config.files_dir, &bytes).await?;
     state
         .store
+        .disclosure()
         .add_attachment(
             &s.actor(),
             item_id,
@@ -1066,7 +1110,7 @@ pub async fn words_page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     require(&s, Action::ManageStandards, s.staff().unit_id)?;
-    let words = state.store.sensitive_words().await?;
+    let words = state.store.disclosure().sensitive_words().await?;
     let ctx = minijinja::context! { words => words.join("\n"), count => words.len(), flash => (q.ok.as_deref() == Some("saved")).then_some("敏感词表已保存") };
     Ok(render(
         &state,
@@ -1096,7 +1140,11 @@ pub async fn words_save(
     if words.iter().any(|w| w.chars().count() > 50) {
         return Err(AppError::BadRequest("每个敏感词不超过50个字".into()));
     }
-    state.store.set_sensitive_words(&s.actor(), &words).await?;
+    state
+        .store
+        .disclosure()
+        .set_sensitive_words(&s.actor(), &words)
+        .await?;
     Ok(Redirect::to("/admin/words?ok=saved").into_response())
 }
 
@@ -1120,7 +1168,11 @@ pub async fn create_category(
     CsrfForm(f): CsrfForm<CategoryForm>,
 ) -> Result<Response, AppError> {
     require(&s, Action::AddCategory, unit_id)?;
-    let cats = state.store.list_categories(Some(unit_id)).await?;
+    let cats = state
+        .store
+        .disclosure()
+        .list_categories(Some(unit_id))
+        .await?;
     let parent = f
         .parent_id
         .parse::<i64>()
@@ -1142,6 +1194,7 @@ pub async fn create_category(
     }
     state
         .store
+        .disclosure()
         .create_category(
             &s.actor(),
             Some(unit_id),

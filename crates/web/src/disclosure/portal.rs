@@ -45,13 +45,18 @@ pub async fn unit_catalog(
         .find_unit_by_code(&code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let categories = state.store.list_categories(Some(unit.id)).await?;
+    let categories = state
+        .store
+        .disclosure()
+        .list_categories(Some(unit.id))
+        .await?;
     let paging = Paging::new(q.page, 20);
     let selected = q
         .category
         .and_then(|id| categories.iter().find(|c| c.id == id));
     let (total, items) = state
         .store
+        .disclosure()
         .list_published(
             Some(unit.id),
             selected.map(|c| c.id),
@@ -95,11 +100,16 @@ pub async fn guide(
         .find_unit_by_code(&code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let cats: Vec<minijinja::Value> =
-        category_tree(&state.store.list_categories(Some(unit.id)).await?)
-            .into_iter()
-            .map(|(depth, c)| minijinja::context! { name => &c.name, depth })
-            .collect();
+    let cats: Vec<minijinja::Value> = category_tree(
+        &state
+            .store
+            .disclosure()
+            .list_categories(Some(unit.id))
+            .await?,
+    )
+    .into_iter()
+    .map(|(depth, c)| minijinja::context! { name => &c.name, depth })
+    .collect();
     let ctx = minijinja::context! {
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => cats,
         column => minijinja::context! { name => "政府信息公开指南", description => format!("{}政府信息公开指南", unit.name), keywords => "公开指南", kind => "信息公开" },
@@ -133,23 +143,32 @@ pub async fn item(
     }
     let item = state
         .store
+        .disclosure()
         .find_item_by_index_no(&index_no)
         .await?
         .ok_or(AppError::NotFound)?;
     let revision = item.published_revision.ok_or(AppError::NotFound)?;
-    let rev = state.store.get_revision(item.id, revision).await?;
+    let rev = state
+        .store
+        .disclosure()
+        .get_revision(item.id, revision)
+        .await?;
     let unit = state.store.get_unit(item.unit_id).await?;
-    let category = state.store.get_category(item.category_id).await?;
+    let category = state
+        .store
+        .disclosure()
+        .get_category(item.category_id)
+        .await?;
     let attachments: Vec<minijinja::Value> = state
         .store
-        .attachments(item.id, revision)
+        .disclosure().attachments(item.id, revision)
         .await?
         .iter()
         .map(|(a, _)| minijinja::context! { id => a.id, filename => &a.filename, size_kb => (a.size + 1023) / 1024 })
         .collect();
     let history: Vec<minijinja::Value> = state
         .store
-        .revisions(item.id)
+        .disclosure().revisions(item.id)
         .await?
         .iter()
         .filter(|r| matches!(r.state, gongkai_domain::disclosure::RevisionState::Published | gongkai_domain::disclosure::RevisionState::Superseded))
@@ -157,10 +176,10 @@ pub async fn item(
         .collect();
     let interprets = match item.interpretation_of {
         Some(id) => {
-            let p = state.store.get_item(id).await?;
+            let p = state.store.disclosure().get_item(id).await?;
             match p.published_revision {
                 Some(r) => Some(
-                    minijinja::context! { index_no => &p.index_no, title => state.store.get_revision(p.id, r).await?.title },
+                    minijinja::context! { index_no => &p.index_no, title => state.store.disclosure().get_revision(p.id, r).await?.title },
                 ),
                 None => None,
             }
@@ -169,6 +188,7 @@ pub async fn item(
     };
     let interpretations: Vec<minijinja::Value> = state
         .store
+        .disclosure()
         .interpretations_of(item.id)
         .await?
         .iter()
@@ -231,9 +251,13 @@ pub async fn download(
     State(state): State<AppState>,
     Path((id, _name)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
-    let a = state.store.get_attachment(id).await?;
-    let item = state.store.get_item(a.item_id).await?;
-    let rev = state.store.get_revision(a.item_id, a.revision).await?;
+    let a = state.store.disclosure().get_attachment(id).await?;
+    let item = state.store.disclosure().get_item(a.item_id).await?;
+    let rev = state
+        .store
+        .disclosure()
+        .get_revision(a.item_id, a.revision)
+        .await?;
     if !matches!(
         rev.state,
         gongkai_domain::disclosure::RevisionState::Published
@@ -271,6 +295,7 @@ pub async fn latest(
     let paging = Paging::new(q.page, 20);
     let (total, items) = state
         .store
+        .disclosure()
         .list_published(None, None, paging.limit(), paging.offset())
         .await?;
     let ctx = minijinja::context! {

@@ -745,7 +745,8 @@ pub async fn submit(
 /// The pre-publication scan (personal data and the sensitive-word list) of every text the
 /// public page will show; any find refuses the step with each find named.
 async fn scan_before_publication(state: &AppState, content: &PowerContent) -> Result<(), AppError> {
-    let scanner = gongkai_domain::scan::Scanner::new(&state.store.sensitive_words().await?);
+    let scanner =
+        gongkai_domain::scan::Scanner::new(&state.store.disclosure().sensitive_words().await?);
     let found = content.scan(&scanner);
     if found.is_empty() {
         return Ok(());

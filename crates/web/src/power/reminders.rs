@@ -95,7 +95,10 @@ impl Reminders {
             error,
             response: response.chars().take(1024).collect(),
         };
-        store.finish_job(&self.worker, job, &attempt, &next).await?;
+        store
+            .webhooks()
+            .finish_job(&self.worker, job, &attempt, &next)
+            .await?;
         Ok(())
     }
 

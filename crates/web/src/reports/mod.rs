@@ -76,7 +76,7 @@ fn rows(stats: Vec<Timeliness>) -> Vec<Row> {
 async fn visible_rows(state: &AppState, s: &StaffSession, year: i32) -> Result<Vec<Row>, AppError> {
     let (from, to) = year_bounds(year);
     let st = s.staff();
-    let stats = state.store.timeliness(&from, &to).await?;
+    let stats = state.store.disclosure().timeliness(&from, &to).await?;
     Ok(rows(
         stats
             .into_iter()
@@ -115,7 +115,11 @@ pub async fn page(
             crate::auth::permit(st, Action::ViewUnitDesk, unit)?;
             let (from, to) = year_bounds(year);
             let unit_name = state.store.get_unit(unit).await?.name;
-            let items = state.store.late_items(unit, &from, &to).await?;
+            let items = state
+                .store
+                .disclosure()
+                .late_items(unit, &from, &to)
+                .await?;
             Some(minijinja::context! {
                 unit_name,
                 items => minijinja::Value::from(minijinja::value::Serde(&items)),

@@ -98,6 +98,7 @@ async fn page_of(
     let page = paging.page;
     let entries = state
         .store
+        .standards()
         .standard_entries_page(area, paging.limit(), paging.offset())
         .await?;
     let area_q = area.map(|a| format!("area={}&", crate::pages::url_encode(a)));
@@ -117,7 +118,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<AreaQuery>,
 ) -> Result<Response, AppError> {
-    let areas = state.store.standard_areas().await?;
+    let areas = state.store.standards().standard_areas().await?;
     let (entries, paging) = page_of(&state, &areas, q.area(), q.page).await?;
     let ctx = minijinja::context! {
         areas => ser(&areas),
@@ -143,6 +144,7 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let entries: Vec<_> = state
         .store
+        .standards()
         .standard_entries(q.area())
         .await?
         .into_iter()
@@ -202,7 +204,7 @@ async fn admin_render(
     errors: &[RowError],
     flash: Option<String>,
 ) -> Result<Response, AppError> {
-    let areas = state.store.standard_areas().await?;
+    let areas = state.store.standards().standard_areas().await?;
     let (entries, paging) = page_of(state, &areas, area, page).await?;
     let ctx = minijinja::context! {
         areas => ser(&areas),
@@ -275,6 +277,7 @@ pub async fn import(
     };
     let current: i64 = state
         .store
+        .standards()
         .standard_areas()
         .await?
         .iter()
@@ -297,6 +300,7 @@ pub async fn import(
         unchanged,
     } = state
         .store
+        .standards()
         .import_standard_entries(&s.actor(), &entries)
         .await?;
     Ok(Redirect::to(&format!(
@@ -313,7 +317,11 @@ pub async fn retire(
     CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
     require(&s)?;
-    state.store.retire_standard_entry(&s.actor(), id).await?;
+    state
+        .store
+        .standards()
+        .retire_standard_entry(&s.actor(), id)
+        .await?;
     Ok(Redirect::to("/admin/standards?ok=retired").into_response())
 }
 

@@ -166,8 +166,8 @@ async fn list_render(
     errors: &[String],
     ok: Option<&str>,
 ) -> Result<Response, AppError> {
-    let hooks = state.store.list_webhooks().await?;
-    let stats = state.store.webhook_stats().await?;
+    let hooks = state.store.webhooks().list_webhooks().await?;
+    let stats = state.store.webhooks().webhook_stats().await?;
     let rows: Vec<minijinja::Value> = hooks
         .iter()
         .map(|h| {
@@ -222,6 +222,7 @@ pub async fn create(
     }
     let id = state
         .store
+        .webhooks()
         .create_webhook(
             &s.actor(),
             &input.name,
@@ -242,7 +243,7 @@ pub async fn show(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     require(&s)?;
-    let hook = state.store.get_webhook(id).await?;
+    let hook = state.store.webhooks().get_webhook(id).await?;
     let form = WebhookForm::of(&hook);
     show_render(
         &state,
@@ -272,10 +273,11 @@ async fn show_render(
     let paging = Paging::new(Some(page), PAGE_SIZE);
     let (jobs, total) = state
         .store
+        .webhooks()
         .webhook_jobs(id, paging.limit(), paging.offset())
         .await?;
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
-    let attempts = state.store.job_attempts(&ids).await?;
+    let attempts = state.store.webhooks().job_attempts(&ids).await?;
     let rows: Vec<minijinja::Value> = jobs
         .iter()
         .map(|j| {
@@ -339,13 +341,14 @@ pub async fn update(
     CsrfForm(f): CsrfForm<WebhookForm>,
 ) -> Result<Response, AppError> {
     require(&s)?;
-    let hook = state.store.get_webhook(id).await?;
+    let hook = state.store.webhooks().get_webhook(id).await?;
     let input = f.input();
     if let Err(errors) = validate(&input, &state.config.webhooks.allow_networks) {
         return show_render(&state, &headers, &s, &hook, &f, &errors, 1, None).await;
     }
     state
         .store
+        .webhooks()
         .update_webhook(
             &s.actor(),
             id,
@@ -366,13 +369,13 @@ pub async fn retry(
     CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
     require(&s)?;
-    let job = state.store.get_job(id).await?;
+    let job = state.store.webhooks().get_job(id).await?;
     if job.state != "failed" && job.state != "cancelled" {
         return Err(AppError::BadRequest(
             "只有发送失败或已取消的推送可以重发".into(),
         ));
     }
-    state.store.retry_job(&s.actor(), id).await?;
+    state.store.webhooks().retry_job(&s.actor(), id).await?;
     state.deliverer.wake();
     let hook = job.webhook_id.unwrap_or(0);
     Ok(Redirect::to(&format!("/admin/webhooks/{hook}?ok=retry")).into_response())
