@@ -532,6 +532,50 @@ fn pdf_bombs_cost_a_child_process_not_the_server() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The PDFs fuzzing found that keep the parser busy (kept in `fuzz/regressions/pdf`): each is
+/// reported unreadable by the sandboxed reader, and the file beside them is still scanned.
+#[test]
+fn pdfs_the_fuzzer_found_are_reported_unreadable() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/pdf");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "fuzz/regressions/pdf holds the inputs");
+    let good = std::env::temp_dir().join(format!("gongkai-fuzzgood-{}.pdf", std::process::id()));
+    std::fs::write(
+        &good,
+        crate::support::pdf(b"BT /F1 12 Tf 72 712 Td (13912345678) Tj ET", true),
+    )
+    .unwrap();
+    let mut args = vec!["scan".to_string()];
+    args.extend(files.iter().cloned());
+    args.push(good.to_string_lossy().into_owned());
+    let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(&args)
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    for f in &files {
+        let name = std::path::Path::new(f)
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&*name) && l.contains("无法读取")),
+            "{name}: {err}"
+        );
+    }
+    assert!(out.contains("139****5678"), "{out}");
+    let _ = std::fs::remove_file(&good);
+}
+
 #[tokio::test]
 async fn metrics_answer_only_configured_addresses() {
     use tower::ServiceExt;
