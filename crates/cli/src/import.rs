@@ -7,7 +7,7 @@
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use gongkai_domain::calendar::Calendar;
-use gongkai_domain::disclosure::{ItemInput, Validity, days_late, validate_item};
+use gongkai_domain::disclosure::days_late;
 use gongkai_store::disclosure::{ImportItem, RevisionContent};
 use gongkai_store::{Actor, Store};
 use std::collections::HashMap;
@@ -306,18 +306,25 @@ pub async fn import_rows(
             }
             None => None,
         };
-        let input = ItemInput {
-            title: row.title.trim().into(),
-            doc_no: row.doc_no.trim().into(),
-            formed_on: NaiveDate::parse_from_str(row.formed_on.trim(), "%Y-%m-%d").ok(),
-            topic: row.topic.trim().into(),
-            summary: row.summary.trim().into(),
-            ..ItemInput::default()
-        }
-        .with_body(&row.body);
-        problems.extend(validate_item(&input, today).into_iter().map(|e| e.message));
+        let fields = gongkai_domain::disclosure::ItemFields {
+            title: &row.title,
+            doc_no: &row.doc_no,
+            formed_on: &row.formed_on,
+            validity: &row.validity,
+            topic: &row.topic,
+            summary: &row.summary,
+            body: &row.body,
+        };
+        let (input, validity) = match gongkai_domain::disclosure::read_item(&fields, today) {
+            Ok((input, validity)) => (Some(input), Some(validity)),
+            Err(errors) => {
+                problems.extend(errors.into_iter().map(|e| e.message));
+                (None, None)
+            }
+        };
+        let formed_on = input.as_ref().and_then(|i| i.formed_on);
         let published = parse_published(&row.published_at);
-        match (published, input.formed_on) {
+        match (published, formed_on) {
             (None, _) => problems.push(format!(
                 "发布日期“{}”格式错误（YYYY-MM-DD 或 YYYY-MM-DD HH:MM）",
                 row.published_at
@@ -328,15 +335,6 @@ pub async fn import_rows(
             (Some(p), _) if p > chrono::Utc::now() => problems.push("发布日期不能晚于现在".into()),
             _ => {}
         }
-        let validity = match row.validity.trim() {
-            "" | "in_force" | "有效" => Some(Validity::InForce),
-            "expired" | "失效" => Some(Validity::Expired),
-            "repealed" | "废止" => Some(Validity::Repealed),
-            other => {
-                problems.push(format!("有效性“{other}”应为 有效/失效/废止"));
-                None
-            }
-        };
         let mut attachments = Vec::new();
         let mut files = Vec::new();
         for a in &row.attachments {
@@ -354,10 +352,14 @@ pub async fn import_rows(
             unit,
             category,
             published,
-            input.formed_on,
+            input,
             validity,
         ) {
-            (true, Some(u), Some(c), Some(p), Some(f), Some(v)) => {
+            (true, Some(u), Some(c), Some(p), Some(input), Some(v)) => {
+                let Some(f) = input.formed_on else {
+                    bad.push((line, "请填写成文日期（YYYY-MM-DD）".into()));
+                    continue;
+                };
                 let late = match days_late(
                     &calendar,
                     f,

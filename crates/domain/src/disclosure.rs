@@ -295,6 +295,73 @@ pub fn validate_item(input: &ItemInput, today: NaiveDate) -> Vec<FieldError> {
     errs
 }
 
+/// An item's fields as any writer sends them (the back-office form, the API, an import row):
+/// text, not yet read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ItemFields<'a> {
+    /// 标题.
+    pub title: &'a str,
+    /// 文号.
+    pub doc_no: &'a str,
+    /// 成文日期, `YYYY-MM-DD`.
+    pub formed_on: &'a str,
+    /// 有效性: a code (`in_force`, `expired`, `repealed`) or its Chinese name; empty means in
+    /// force.
+    pub validity: &'a str,
+    /// 主题分类.
+    pub topic: &'a str,
+    /// 摘要.
+    pub summary: &'a str,
+    /// Body as sent (cleaned here).
+    pub body: &'a str,
+}
+
+/// The one reading of an item's fields, for the form, the API and the import alike: text
+/// trimmed, the date parsed, validity read from its code or Chinese name, the body cleaned, and
+/// every problem reported with its field ([`validate_item`] and the two the text itself can
+/// have: a date that is not a date, a validity that is none of the three). Nothing becomes a
+/// silent default.
+pub fn read_item(
+    f: &ItemFields<'_>,
+    today: NaiveDate,
+) -> Result<(ItemInput, Validity), Vec<FieldError>> {
+    let formed_text = f.formed_on.trim();
+    let formed_on = NaiveDate::parse_from_str(formed_text, "%Y-%m-%d").ok();
+    let input = ItemInput {
+        title: f.title.trim().into(),
+        doc_no: f.doc_no.trim().into(),
+        formed_on,
+        topic: f.topic.trim().into(),
+        summary: f.summary.trim().into(),
+        ..ItemInput::default()
+    }
+    .with_body(f.body);
+    let mut errors = validate_item(&input, today);
+    if formed_on.is_none() && !formed_text.is_empty() {
+        for e in errors.iter_mut().filter(|e| e.field == "formed_on") {
+            e.message = format!("成文日期“{formed_text}”不是有效日期（YYYY-MM-DD）");
+        }
+    }
+    let validity = match f.validity.trim() {
+        "" | "in_force" | "有效" => Some(Validity::InForce),
+        "expired" | "失效" => Some(Validity::Expired),
+        "repealed" | "废止" => Some(Validity::Repealed),
+        other => {
+            errors.push(FieldError {
+                field: "validity",
+                message: format!(
+                    "有效性“{other}”应为 有效/失效/废止（in_force、expired 或 repealed）"
+                ),
+            });
+            None
+        }
+    };
+    match validity {
+        Some(v) if errors.is_empty() => Ok((input, v)),
+        _ => Err(errors),
+    }
+}
+
 /// Normalises a document number for matching: the brackets people type for the year —
 /// 〔〕, [], ［］, (), （）, 【】 — all become 〔〕, and spaces are removed.
 pub fn normalize_doc_no(s: &str) -> String {
@@ -597,5 +664,50 @@ mod tests {
             days_late(&cal, d("2026-09-30"), d("2026-10-08"), 20).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn read_item_reads_every_writer_the_same_way() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let ok = ItemFields {
+            title: " 通知 ",
+            formed_on: "2026-08-01",
+            validity: "失效",
+            body: "<p>正文</p>",
+            ..Default::default()
+        };
+        let (input, validity) = read_item(&ok, today).unwrap();
+        assert_eq!(input.title, "通知");
+        assert_eq!(validity, Validity::Expired);
+        assert_eq!(
+            read_item(
+                &ItemFields {
+                    validity: "expired",
+                    ..ok
+                },
+                today
+            )
+            .unwrap()
+            .1,
+            Validity::Expired
+        );
+        assert_eq!(
+            read_item(&ItemFields { validity: "", ..ok }, today)
+                .unwrap()
+                .1,
+            Validity::InForce
+        );
+        let bad = read_item(
+            &ItemFields {
+                formed_on: "2026-02-30",
+                validity: "maybe",
+                ..ok
+            },
+            today,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["formed_on", "validity"]);
+        assert!(bad[0].message.contains("2026-02-30"), "{}", bad[0].message);
     }
 }

@@ -326,27 +326,17 @@ pub async fn create_item(
             e.body_text()
         )))
     })?;
-    let input = gongkai_domain::disclosure::ItemInput {
-        title: b.title.trim().into(),
-        doc_no: b.doc_no.trim().into(),
-        formed_on: NaiveDate::parse_from_str(b.formed_on.trim(), "%Y-%m-%d").ok(),
-        topic: b.topic.trim().into(),
-        summary: b.summary.trim().into(),
-        ..Default::default()
-    }
-    .with_body(&b.body);
-    let mut errors =
-        gongkai_domain::disclosure::validate_item(&input, chrono::Utc::now().date_naive());
-    let validity = match b.validity.as_deref() {
-        None => gongkai_domain::disclosure::Validity::InForce,
-        Some(v) => gongkai_domain::disclosure::Validity::from_code(v).unwrap_or_else(|| {
-            errors.push(gongkai_domain::disclosure::FieldError {
-                field: "validity",
-                message: "有效性只能是 in_force、expired 或 repealed".into(),
-            });
-            gongkai_domain::disclosure::Validity::InForce
-        }),
+    let fields = gongkai_domain::disclosure::ItemFields {
+        title: &b.title,
+        doc_no: &b.doc_no,
+        formed_on: &b.formed_on,
+        validity: b.validity.as_deref().unwrap_or(""),
+        topic: &b.topic,
+        summary: &b.summary,
+        body: &b.body,
     };
+    let read = gongkai_domain::disclosure::read_item(&fields, chrono::Utc::now().date_naive());
+    let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     if !state
         .store
         .disclosure()
@@ -365,15 +355,10 @@ pub async fn create_item(
             json!({ "error": { "code": "invalid", "message": "请求内容有误", "fields": errors } });
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)));
     }
-    let content = gongkai_store::disclosure::RevisionContent {
-        title: input.title,
-        doc_no: input.doc_no,
-        formed_on: input.formed_on.map(|d| d.to_string()).unwrap_or_default(),
-        validity,
-        topic: input.topic,
-        summary: input.summary,
-        body: input.body,
+    let Ok((input, validity)) = read else {
+        return Err(ApiError(AppError::BadRequest("请求内容有误".into())));
     };
+    let content = crate::disclosure::items::content_of(input, validity);
     let actor = gongkai_store::Actor::of(&staff);
     let item = state
         .store

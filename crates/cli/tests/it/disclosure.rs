@@ -1156,3 +1156,46 @@ both!(timeliness_report_per_unit, async |db: Db| {
     assert_eq!(jyj_row[1..5], ["2", "1", "1", "50.0%"]);
     t.cleanup().await;
 });
+
+both!(
+    the_item_form_reports_what_it_cannot_read_and_keeps_it,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let (cookie, csrf) = t.session_for("jyj_editor").await;
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let before = t.store.count_audit(None).await.unwrap();
+        let r = post(
+            &app,
+            &format!("/admin/units/{jyj}/items"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("category_id", &cat.id.to_string()),
+                ("title", "有效性写错的通知"),
+                ("formed_on", "2026-02-30"),
+                ("validity", "bogus"),
+                ("body", "正文"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("有效性“bogus”应为"), "{}", r.body);
+        assert!(
+            r.body.contains("成文日期“2026-02-30”不是有效日期"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"有效性写错的通知\""),
+            "what was typed is kept"
+        );
+        assert_eq!(
+            t.store.count_audit(None).await.unwrap(),
+            before,
+            "nothing written"
+        );
+        t.cleanup().await;
+    }
+);

@@ -17,9 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use gongkai_domain::access::{Action, allowed};
-use gongkai_domain::disclosure::{
-    ItemInput, RevisionState, Step, Validity, days_late, next_state, validate_item,
-};
+use gongkai_domain::disclosure::{ItemInput, RevisionState, Step, Validity, days_late, next_state};
 use gongkai_domain::scan::{Scanner, mask_all};
 use gongkai_store::disclosure::{Item, RevisionContent};
 use serde::Deserialize;
@@ -53,29 +51,33 @@ pub struct ItemForm {
 }
 
 impl ItemForm {
-    fn input(&self) -> ItemInput {
-        ItemInput {
-            title: self.title.trim().to_string(),
-            doc_no: self.doc_no.trim().to_string(),
-            formed_on: NaiveDate::parse_from_str(self.formed_on.trim(), "%Y-%m-%d").ok(),
-            topic: self.topic.trim().to_string(),
-            summary: self.summary.trim().to_string(),
-            ..ItemInput::default()
-        }
-        .with_body(&self.body)
+    /// The item the form describes (`domain::disclosure::read_item`, as the API and the import
+    /// read theirs), or every problem with its field.
+    fn read(&self) -> Result<RevisionContent, Vec<gongkai_domain::disclosure::FieldError>> {
+        let fields = gongkai_domain::disclosure::ItemFields {
+            title: &self.title,
+            doc_no: &self.doc_no,
+            formed_on: &self.formed_on,
+            validity: &self.validity,
+            topic: &self.topic,
+            summary: &self.summary,
+            body: &self.body,
+        };
+        gongkai_domain::disclosure::read_item(&fields, Utc::now().date_naive())
+            .map(|(input, validity)| content_of(input, validity))
     }
+}
 
-    fn content(&self) -> RevisionContent {
-        let i = self.input();
-        RevisionContent {
-            title: i.title,
-            doc_no: i.doc_no,
-            formed_on: i.formed_on.map(|d| d.to_string()).unwrap_or_default(),
-            validity: Validity::from_code(&self.validity).unwrap_or(Validity::InForce),
-            topic: i.topic,
-            summary: i.summary,
-            body: i.body,
-        }
+/// What the store keeps of an item that was read: its revision's content.
+pub fn content_of(i: ItemInput, validity: Validity) -> RevisionContent {
+    RevisionContent {
+        title: i.title,
+        doc_no: i.doc_no,
+        formed_on: i.formed_on.map(|d| d.to_string()).unwrap_or_default(),
+        validity,
+        topic: i.topic,
+        summary: i.summary,
+        body: i.body,
     }
 }
 
@@ -205,7 +207,8 @@ pub async fn create_item(
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, AppError> {
     require(&s, Action::WorkOnItems, unit_id)?;
-    let mut errors = validate_item(&form.input(), Utc::now().date_naive());
+    let read = form.read();
+    let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     let category = match form.category_id.parse::<i64>() {
         Ok(id) => state
             .store
@@ -249,7 +252,7 @@ pub async fn create_item(
             &s.actor(),
             unit_id,
             category.id,
-            &form.content(),
+            &read.map_err(|_| AppError::BadRequest("表单无效".into()))?,
             interpretation_of,
         )
         .await?;
@@ -402,19 +405,21 @@ pub async fn edit_item(
         )
         .await;
     }
-    let errors = validate_item(&form.input(), Utc::now().date_naive());
-    if !errors.is_empty() {
-        let msg = errors
-            .iter()
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join("；");
-        return item_render(&state, &headers, &s, item.id, None, Some(&msg)).await;
-    }
+    let content = match form.read() {
+        Ok(content) => content,
+        Err(errors) => {
+            let msg = errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；");
+            return item_render(&state, &headers, &s, item.id, None, Some(&msg)).await;
+        }
+    };
     state
         .store
         .disclosure()
-        .update_draft(&s.actor(), item_id, rev.revision, &form.content())
+        .update_draft(&s.actor(), item_id, rev.revision, &content)
         .await?;
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=saved")).into_response())
 }
