@@ -179,21 +179,22 @@ async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
     if count == 0 || store.disclosure().list_published(None, None, 1, 0).await?.0 > 0 {
         return Ok(());
     }
-    let rows = crate::corpus::items(count, 7)
+    let rows = crate::commands::corpus::items(count, 7)
         .enumerate()
         .map(|(i, v)| {
             (
                 i + 1,
-                serde_json::from_value::<crate::import::Row>(v).map_err(|e| e.to_string()),
+                serde_json::from_value::<crate::commands::import::Row>(v)
+                    .map_err(|e| e.to_string()),
             )
         })
         .collect();
     let dir = std::env::temp_dir();
-    let outcome = crate::import::import_rows(
+    let outcome = crate::commands::import::import_rows(
         store,
         &dir,
         &dir,
-        &crate::import::Rules::default(),
+        &crate::commands::import::Rules::default(),
         rows,
         false,
         actor,

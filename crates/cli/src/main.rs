@@ -1,11 +1,10 @@
 //! The `gongkai` binary: one command line for the server and every operation on its data.
 
+mod commands;
+use commands::{corpus, import, power_bench as power};
 mod config;
-mod corpus;
 mod demo;
-mod import;
 mod logsink;
-mod power;
 mod server;
 
 use anyhow::{Context, Result};
@@ -446,7 +445,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         Command::Serve { data, addr, demo } => {
             let settings = config::settings(file, addr, data.data, data.database)?;
             init_logging(settings.json_logs);
-            let served = serve(settings, demo, started).await;
+            let served = commands::serve::serve(settings, demo, started).await;
             logsink::LogSink::flush_all();
             served?;
         }
@@ -464,7 +463,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             print!("{}", demo::login_table(&settings.addr.to_string()));
             store.close().await;
         }
-        Command::Calendar(cmd) => return calendar(file, cmd).await,
+        Command::Calendar(cmd) => return commands::calendar::calendar(file, cmd).await,
         Command::Import(ImportCommand::Items {
             file: path,
             data,
@@ -623,7 +622,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             format,
             words,
             files,
-        } => return scan(&format, words.as_deref(), &files),
+        } => return commands::scan::scan(&format, words.as_deref(), &files),
         Command::Audit(AuditCommand::Verify { data }) => {
             let (store, _) = open_store(file, &data).await?;
             let report = store.verify_audit().await?;
@@ -727,149 +726,6 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn calendar(file: config::FileConfig, cmd: CalendarCommand) -> Result<ExitCode> {
-    match cmd {
-        CalendarCommand::Check { dates, source } => {
-            let parsed = dates
-                .iter()
-                .map(|d| parse_date(d))
-                .collect::<Result<Vec<_>>>()?;
-            let cal = calendar_for(file, &source).await?;
-            let infos = parsed
-                .into_iter()
-                .map(|d| cal.day(d, coverage(&source)))
-                .collect::<Result<Vec<_>, _>>()?;
-            for info in infos {
-                let d = info.date;
-                let mark = if info.assumed {
-                    "  (assumed: no data for this year)"
-                } else {
-                    ""
-                };
-                println!(
-                    "{} {}{mark}",
-                    d,
-                    if info.workday { "workday" } else { "off" }
-                );
-            }
-        }
-        CalendarCommand::Add { date, n, source } => {
-            let (start, n) = (parse_date(&date)?, parse_n(&n)?);
-            let cal = calendar_for(file, &source).await?;
-            let (end, steps) = cal.explain_add(start, n, coverage(&source))?;
-            let mark = if steps.iter().any(|s| s.assumed) {
-                "  (assumed: weekend rule used for a year without data)"
-            } else {
-                ""
-            };
-            println!("{end}{mark}");
-        }
-        CalendarCommand::Explain { date, n, source } => {
-            let (start, n) = (parse_date(&date)?, parse_n(&n)?);
-            let cal = calendar_for(file, &source).await?;
-            let (end, steps) = cal.explain_add(start, n, coverage(&source))?;
-            println!("{start} 起算日（不计入 / start day, not counted）");
-            let mut counted = 0;
-            for s in &steps {
-                if s.workday {
-                    counted += 1;
-                    println!(
-                        "{} workday  第{counted}个工作日  {}",
-                        s.date,
-                        s.reason_text()
-                    );
-                } else {
-                    println!("{} off      不计          {}", s.date, s.reason_text());
-                }
-            }
-            println!("结果（result）：{start} 之后第 {n} 个工作日是 {end}");
-        }
-        CalendarCommand::Import { file: path, data } => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("无法读取文件 {}", path.display()))?;
-            let year = parse_year(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-            let (store, _) = open_store(file, &data).await?;
-            store
-                .import_calendar_year(&Actor::system("cli"), &year)
-                .await?;
-            println!(
-                "已导入 {} 年节假日安排：{} 个例外日（imported）",
-                year.year,
-                year.days.len()
-            );
-            store.close().await;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `gongkai scan`: every file is read and scanned; findings are printed one per line.
-fn scan(format: &str, words: Option<&std::path::Path>, files: &[PathBuf]) -> Result<ExitCode> {
-    use gongkai_domain::scan::{Scanner, parse_word_list};
-    let words = match words {
-        Some(p) => parse_word_list(
-            &std::fs::read_to_string(p)
-                .with_context(|| format!("无法读取敏感词表 {}", p.display()))?,
-        ),
-        None => Vec::new(),
-    };
-    let scanner = Scanner::new(&words);
-    // PDFs are read in a child process under limits, as the server reads them
-    let sandbox = gongkai_web::sandbox::Sandbox {
-        program: std::env::current_exe().ok(),
-        ..Default::default()
-    };
-    let (mut found, mut unreadable) = (0usize, 0usize);
-    for path in files {
-        let name = path.display().to_string();
-        let text = match std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| {
-                sandbox
-                    .extract(&b, &gongkai_extract::Limits::default())
-                    .map_err(|e| e.to_string())
-            }) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{name}: 无法读取（cannot read）：{e}");
-                unreadable += 1;
-                continue;
-            }
-        };
-        for f in scanner.scan(&text) {
-            found += 1;
-            if format == "json" {
-                let line = serde_json::json!({
-                    "file": name, "kind": f.kind.code(), "masked": f.masked,
-                    "line": f.line, "column": f.column, "start": f.start, "end": f.end,
-                });
-                println!("{line}");
-            } else {
-                println!(
-                    "{name}:{}:{}: {} {} {}",
-                    f.line,
-                    f.column,
-                    f.kind.code(),
-                    f.kind.label(),
-                    f.masked
-                );
-            }
-        }
-    }
-    eprintln!(
-        "扫描 {} 个文件，发现 {found} 处（scanned {} files, {found} findings）",
-        files.len(),
-        files.len()
-    );
-    Ok(ExitCode::from(if unreadable > 0 {
-        2
-    } else if found > 0 {
-        1
-    } else {
-        0
-    }))
-}
-
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter =
@@ -883,92 +739,5 @@ fn init_logging(json: bool) {
         builder.json().init();
     } else {
         builder.init();
-    }
-}
-
-async fn serve(settings: config::Settings, demo: bool, started: Instant) -> Result<()> {
-    let store = open_settings(&settings).await?;
-    store
-        .disclosure()
-        .ensure_standard_catalog(&Actor::system("system"))
-        .await?;
-    if demo {
-        demo::load(&store, demo::DEMO_ITEMS).await?;
-    }
-    let indexer = std::sync::Arc::new(
-        gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
-    indexer
-        .sync(&store)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = gongkai_web::AppState::new(store.clone(), settings.web.clone(), indexer.clone())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = gongkai_web::app(state.clone());
-    let listener = tokio::net::TcpListener::bind(settings.addr)
-        .await
-        .with_context(|| {
-            format!(
-                "无法监听 {}（address in use or not permitted）",
-                settings.addr
-            )
-        })?;
-    let local = listener.local_addr()?;
-    if demo {
-        print!("{}", demo::login_table(&local.to_string()));
-    }
-    let backend = match store.backend() {
-        gongkai_store::Backend::Sqlite => "SQLite",
-        gongkai_store::Backend::Postgres => "PostgreSQL",
-    };
-    let shutdown = shutdown_signal()?;
-    println!(
-        "gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）",
-        started.elapsed().as_millis()
-    );
-    tracing::info!(addr = %local, backend, startup_ms = started.elapsed().as_millis() as u64, "listening");
-
-    // Background work: periodic tasks and job workers, declared in gongkai_web::work.
-    let background = gongkai_web::work::spawn(&state);
-    server::serve(
-        listener,
-        app,
-        server::Limits {
-            header_timeout: std::time::Duration::from_secs(settings.header_timeout_secs),
-            per_address: settings.max_connections_per_address,
-            exempt: settings.web.trusted_proxies.clone(),
-        },
-        shutdown,
-    )
-    .await?;
-    for task in background {
-        task.abort();
-    }
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// Listens for SIGTERM and SIGINT. The handlers are registered when this is called — before the
-/// server says it is ready — so a signal that arrives right after start-up still shuts down
-/// gracefully instead of killing the process.
-fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).context("无法注册 SIGTERM 处理")?;
-        let mut int = signal(SignalKind::interrupt()).context("无法注册 SIGINT 处理")?;
-        Ok(async move {
-            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
-            tracing::info!("shutting down: finishing in-flight requests");
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down: finishing in-flight requests");
-        })
     }
 }
