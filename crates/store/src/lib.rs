@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod disclosure;
+pub mod jobs;
 pub mod migrate;
 pub mod org;
 pub mod power;

@@ -9,7 +9,7 @@
 
 use gongkai_domain::webhook::{Outcome, RetryPolicy, judge, sign};
 use gongkai_store::Store;
-use gongkai_store::webhooks::{Job, JobAttempt, JobNext};
+use gongkai_store::jobs::{Job, JobAttempt, JobNext};
 use serde::Deserialize;
 use std::io::Read;
 use std::sync::Arc;
@@ -132,7 +132,7 @@ impl Deliverer {
                 response: String::new(),
             };
             store
-                .webhooks()
+                .jobs()
                 .finish_job(&self.worker, &job, &attempt, &JobNext::Cancelled)
                 .await?;
             return Ok(());
@@ -189,7 +189,7 @@ impl Deliverer {
             response,
         };
         let recorded = store
-            .webhooks()
+            .jobs()
             .finish_job(&self.worker, &job, &attempt, &next)
             .await?;
         if !recorded {

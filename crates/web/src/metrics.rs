@@ -119,7 +119,7 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
     }
     let mut text = state.metrics.text();
     // The webhook queue, by state (shared by every server on the database).
-    match state.store.webhooks().job_counts().await {
+    match state.store.jobs().job_counts().await {
         Ok(counts) => {
             text.push_str(
                 "# HELP gongkai_jobs Webhook deliveries by state.\n# TYPE gongkai_jobs gauge\n",

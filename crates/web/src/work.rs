@@ -11,7 +11,7 @@
 //!   task's name and tried again at the next tick.
 
 use crate::AppState;
-use gongkai_store::webhooks::Job;
+use gongkai_store::jobs::Job;
 use gongkai_store::{Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
@@ -44,7 +44,7 @@ pub async fn run_due<K: JobKind>(kind: &K, store: &Store) -> Result<usize, Store
     loop {
         let now = chrono::Utc::now();
         let job = store
-            .webhooks()
+            .jobs()
             .claim_job(
                 K::KIND,
                 kind.worker(),

@@ -863,7 +863,7 @@ both!(
         let now = gongkai_store::now_text();
         assert!(
             t.store
-                .webhooks()
+                .jobs()
                 .claim_job("webhook", "w", &now, &now)
                 .await
                 .unwrap()

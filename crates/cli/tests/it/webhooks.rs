@@ -156,14 +156,14 @@ both!(
 
         // first attempt: the receiver fails; the job waits about base_delay_secs
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
+        let job = t.store.jobs().get_job(jobs[0].id).await.unwrap();
         assert_eq!((job.state.as_str(), job.attempts), ("queued", 1));
         assert_eq!(job.last_error, "对方返回 HTTP 500");
         // nothing is due before the backoff has passed
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 0);
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
+        let job = t.store.jobs().get_job(jobs[0].id).await.unwrap();
         assert_eq!((job.state.as_str(), job.attempts), ("queued", 2));
         // the second wait is twice as long
         let waited = chrono::DateTime::parse_from_rfc3339(&job.run_after).unwrap()
@@ -174,7 +174,7 @@ both!(
         );
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
-        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
+        let job = t.store.jobs().get_job(jobs[0].id).await.unwrap();
         assert_eq!(job.state, "delivered");
 
         // the receiver saw three attempts of one delivery: same key, numbered, signed, same body
@@ -345,7 +345,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(
-            t.store.webhooks().get_job(jobs[0].id).await.unwrap().state,
+            t.store.jobs().get_job(jobs[0].id).await.unwrap().state,
             "queued"
         );
         let again = post(
@@ -362,7 +362,7 @@ both!(
         // two workers never take the same job
         let now = gongkai_store::now_text();
         let later = gongkai_store::time_text(chrono::Utc::now() + chrono::Duration::seconds(60));
-        let jobs = t.store.webhooks();
+        let jobs = t.store.jobs();
         let (a, b) = tokio::join!(
             jobs.claim_job("webhook", "a", &now, &later),
             jobs.claim_job("webhook", "b", &now, &later)
@@ -434,7 +434,7 @@ both!(
         publish_in_jyj(&t, &app, "GHXX", "内网推送测试", "2026-11-20").await;
         assert_eq!(state.deliverer.run_due(&t.store).await.unwrap(), 1);
         let (jobs, _) = t.store.webhooks().webhook_jobs(id, 10, 0).await.unwrap();
-        let job = t.store.webhooks().get_job(jobs[0].id).await.unwrap();
+        let job = t.store.jobs().get_job(jobs[0].id).await.unwrap();
         assert!(job.last_error.contains("内网"), "{}", job.last_error);
         assert!(
             seen.lock().unwrap().is_empty(),

@@ -6,7 +6,7 @@
 use crate::mail::{Mail, send};
 use gongkai_domain::webhook::RetryPolicy;
 use gongkai_store::Store;
-use gongkai_store::webhooks::{Job, JobAttempt, JobNext};
+use gongkai_store::jobs::{Job, JobAttempt, JobNext};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -96,7 +96,7 @@ impl Reminders {
             response: response.chars().take(1024).collect(),
         };
         store
-            .webhooks()
+            .jobs()
             .finish_job(&self.worker, job, &attempt, &next)
             .await?;
         Ok(())

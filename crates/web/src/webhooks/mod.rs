@@ -277,7 +277,7 @@ async fn show_render(
         .webhook_jobs(id, paging.limit(), paging.offset())
         .await?;
     let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
-    let attempts = state.store.webhooks().job_attempts(&ids).await?;
+    let attempts = state.store.jobs().job_attempts(&ids).await?;
     let rows: Vec<minijinja::Value> = jobs
         .iter()
         .map(|j| {
@@ -369,13 +369,13 @@ pub async fn retry(
     CsrfForm(_): CsrfForm<crate::forms::NoFields>,
 ) -> Result<Response, AppError> {
     require(&s)?;
-    let job = state.store.webhooks().get_job(id).await?;
+    let job = state.store.jobs().get_job(id).await?;
     if job.state != "failed" && job.state != "cancelled" {
         return Err(AppError::BadRequest(
             "只有发送失败或已取消的推送可以重发".into(),
         ));
     }
-    state.store.webhooks().retry_job(&s.actor(), id).await?;
+    state.store.jobs().retry_job(&s.actor(), id).await?;
     state.deliverer.wake();
     let hook = job.webhook_id.unwrap_or(0);
     Ok(Redirect::to(&format!("/admin/webhooks/{hook}?ok=retry")).into_response())
