@@ -29,7 +29,7 @@ pub struct FileConfig {
     pub disclosure: DisclosureSection,
     /// `[webhooks]`.
     #[serde(default)]
-    pub webhooks: gongkai_web::WebhookConfig,
+    pub webhooks: gongkai_work::webhooks::WebhookConfig,
     /// `[power]`.
     #[serde(default)]
     pub power: gongkai_web::PowerConfig,
@@ -217,7 +217,7 @@ pub fn settings(
             "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间，extract_memory_mb 应在128-65536之间，extract_cpu_secs 应在1-3600之间"
         );
     }
-    let sandbox = gongkai_web::sandbox::Sandbox {
+    let sandbox = gongkai_work::sandbox::Sandbox {
         program: std::env::current_exe().ok(),
         memory_mb: d.extract_memory_mb,
         cpu_secs: d.extract_cpu_secs,

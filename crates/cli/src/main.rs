@@ -501,14 +501,14 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             let import_secs = started.elapsed().as_secs_f64();
             // The rows are in the database (and its search outbox). A running server holds
             // the index and brings it up to date itself within seconds; otherwise do it here.
-            match gongkai_web::indexing::Indexer::open(&settings.data.join("index")) {
+            match gongkai_work::indexing::Indexer::open(&settings.data.join("index")) {
                 Ok(indexer) => {
                     indexer
                         .sync(&store)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
-                Err(gongkai_web::indexing::IndexingError::Search(
+                Err(gongkai_work::indexing::IndexingError::Search(
                     gongkai_search::SearchError::Busy,
                 )) => eprintln!(
                     "服务器正在运行：搜索索引将由服务器在数秒内更新（the running server indexes the imported rows）"
@@ -569,7 +569,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         }) => {
             let (store, mut settings) = open_store(file, &data).await?;
             let indexer = std::sync::Arc::new(
-                gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+                gongkai_work::indexing::Indexer::open(&settings.data.join("index"))
                     .map_err(|e| anyhow::anyhow!("{e}"))?,
             );
             // Every render is timed from the database up: no page cache.
@@ -604,7 +604,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         Command::ExtractText { max_text_bytes } => return Ok(extract_text(max_text_bytes)),
         Command::Reindex { data } => {
             let (store, settings) = open_store(file, &data).await?;
-            let indexer = gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+            let indexer = gongkai_work::indexing::Indexer::open(&settings.data.join("index"))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let started = Instant::now();
             let n = indexer

@@ -15,15 +15,11 @@ pub mod disclosure;
 mod error;
 mod feeds;
 pub mod forms;
-pub mod indexing;
-pub mod jobs;
-pub mod mail;
 mod metrics;
 mod org;
 mod pages;
 pub mod power;
 mod reports;
-pub mod sandbox;
 mod search;
 mod standards;
 mod templates;
@@ -32,7 +28,9 @@ pub mod work;
 
 pub use config::{LoginConfig, PowerConfig, SiteConfig, WebConfig};
 pub use error::AppError;
-pub use jobs::WebhookConfig;
+pub use gongkai_work::webhooks::WebhookConfig;
+/// Work shared with the CLI, re-exported under the names the web modules use.
+pub use gongkai_work::{indexing, mail, sandbox, webhooks as jobs};
 pub use metrics::Metrics;
 
 use axum::Router;

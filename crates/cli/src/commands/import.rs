@@ -119,7 +119,7 @@ pub struct Rules {
     /// Largest attachment, bytes.
     pub max_attachment_bytes: usize,
     /// Where PDFs are read (a child process under limits, as the server does).
-    pub sandbox: gongkai_web::sandbox::Sandbox,
+    pub sandbox: gongkai_work::sandbox::Sandbox,
     /// Working days allowed between forming and publishing (`[disclosure]
     /// publish_limit_workdays`), for each row's lateness.
     pub publish_limit_workdays: u32,
@@ -130,7 +130,7 @@ impl Default for Rules {
         Rules {
             extract: gongkai_extract::Limits::default(),
             max_attachment_bytes: 20 * 1024 * 1024,
-            sandbox: gongkai_web::sandbox::Sandbox::default(),
+            sandbox: gongkai_work::sandbox::Sandbox::default(),
             publish_limit_workdays: 20,
         }
     }

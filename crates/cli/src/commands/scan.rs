@@ -18,7 +18,7 @@ pub(crate) fn scan(
     };
     let scanner = Scanner::new(&words);
     // PDFs are read in a child process under limits, as the server reads them
-    let sandbox = gongkai_web::sandbox::Sandbox {
+    let sandbox = gongkai_work::sandbox::Sandbox {
         program: std::env::current_exe().ok(),
         ..Default::default()
     };

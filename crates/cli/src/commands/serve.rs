@@ -13,7 +13,7 @@ pub(crate) async fn serve(settings: config::Settings, demo: bool, started: Insta
         demo::load(&store, demo::DEMO_ITEMS).await?;
     }
     let indexer = std::sync::Arc::new(
-        gongkai_web::indexing::Indexer::open(&settings.data.join("index"))
+        gongkai_work::indexing::Indexer::open(&settings.data.join("index"))
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
     indexer

@@ -992,7 +992,7 @@ both!(
 
 /// A second application state on the same database (in-memory index), for calling operations directly.
 fn app_state(t: &TestDb) -> gongkai_web::AppState {
-    let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+    let indexer = std::sync::Arc::new(gongkai_work::indexing::Indexer::in_memory().unwrap());
     let config = gongkai_web::WebConfig {
         files_dir: t.dir.join("files"),
         ..Default::default()

@@ -421,7 +421,7 @@ both!(
     login_delays_fall_on_the_failing_pair_only,
     async |db: Db| {
         let t = TestDb::with_demo(db).await;
-        let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+        let indexer = std::sync::Arc::new(gongkai_work::indexing::Indexer::in_memory().unwrap());
         let config = gongkai_web::WebConfig {
             files_dir: t.dir.join("files"),
             login: gongkai_web::LoginConfig {
@@ -521,7 +521,7 @@ fn pdf_bombs_cost_a_child_process_not_the_server() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     // the same sandbox reads an ordinary PDF to its text
-    let sandbox = gongkai_web::sandbox::Sandbox {
+    let sandbox = gongkai_work::sandbox::Sandbox {
         program: Some(env!("CARGO_BIN_EXE_gongkai").into()),
         ..Default::default()
     };
@@ -717,7 +717,7 @@ both!(
         let r = step(&app, "admin", id2, "review").await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         // a one-person unit is exempt, and the audit trail says so
-        let indexer = std::sync::Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+        let indexer = std::sync::Arc::new(gongkai_work::indexing::Indexer::in_memory().unwrap());
         let config = gongkai_web::WebConfig {
             files_dir: t.dir.join("files"),
             single_person_units: vec!["JYJ".into()],

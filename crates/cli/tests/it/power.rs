@@ -804,13 +804,13 @@ both!(
             .unwrap();
         assert_eq!(r.red, 1);
         let (addr, got) = smtp_receiver();
-        let mail = gongkai_web::power::reminders::MailConfig {
+        let mail = gongkai_work::reminders::MailConfig {
             smtp_addr: addr,
             from: "gongkai@example.gov.cn".into(),
             supervisor: vec!["gkb@example.gov.cn".into()],
             units: [("SJJ".to_string(), vec!["sjj@example.gov.cn".to_string()])].into(),
         };
-        let worker = gongkai_web::power::reminders::Reminders::new("test", mail);
+        let worker = gongkai_work::reminders::Reminders::new("test", mail);
         assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
         assert_eq!(worker.run_due(&t.store).await.unwrap(), 0, "sent once");
         let got = got.lock().unwrap().clone();
@@ -857,7 +857,7 @@ both!(
             .scan_alerts(&crate::support::system(), &later)
             .await
             .unwrap();
-        let worker = gongkai_web::power::reminders::Reminders::new("test", Default::default());
+        let worker = gongkai_work::reminders::Reminders::new("test", Default::default());
         assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
         // The webhook worker never takes a reminder.
         let now = gongkai_store::now_text();

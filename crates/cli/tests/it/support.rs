@@ -156,7 +156,7 @@ impl TestDb {
 
     pub fn app(&self) -> axum::Router {
         let indexer = std::sync::Arc::new(
-            gongkai_web::indexing::Indexer::open(&self.dir.join("index")).unwrap(),
+            gongkai_work::indexing::Indexer::open(&self.dir.join("index")).unwrap(),
         );
         let config = gongkai_web::WebConfig {
             files_dir: self.dir.join("files"),

@@ -140,6 +140,7 @@ fn sql_is_written_only_in_the_store() {
     for dir in [
         "crates/domain",
         "crates/web",
+        "crates/work",
         "crates/search",
         "crates/extract",
         "crates/cli/src",

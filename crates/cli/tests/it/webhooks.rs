@@ -53,8 +53,11 @@ fn loopback() -> Vec<gongkai_domain::net::Net> {
     vec!["127.0.0.1/32".parse().unwrap()]
 }
 
-fn state_with(t: &TestDb, webhooks: gongkai_web::WebhookConfig) -> gongkai_web::AppState {
-    let indexer = Arc::new(gongkai_web::indexing::Indexer::in_memory().unwrap());
+fn state_with(
+    t: &TestDb,
+    webhooks: gongkai_work::webhooks::WebhookConfig,
+) -> gongkai_web::AppState {
+    let indexer = Arc::new(gongkai_work::indexing::Indexer::in_memory().unwrap());
     let config = gongkai_web::WebConfig {
         files_dir: t.dir.join("files"),
         webhooks,
@@ -69,7 +72,7 @@ both!(
         let t = TestDb::with_demo(db).await;
         let state = state_with(
             &t,
-            gongkai_web::WebhookConfig {
+            gongkai_work::webhooks::WebhookConfig {
                 max_attempts: 5,
                 base_delay_secs: 1,
                 max_delay_secs: 60,
@@ -288,7 +291,7 @@ both!(
         let t = TestDb::with_demo(db).await;
         let state = state_with(
             &t,
-            gongkai_web::WebhookConfig {
+            gongkai_work::webhooks::WebhookConfig {
                 max_attempts: 1,
                 base_delay_secs: 1,
                 max_delay_secs: 1,
@@ -379,7 +382,7 @@ both!(
         let t = TestDb::with_demo(db).await;
         let state = state_with(
             &t,
-            gongkai_web::WebhookConfig {
+            gongkai_work::webhooks::WebhookConfig {
                 max_attempts: 1,
                 poll_secs: 1,
                 ..Default::default()

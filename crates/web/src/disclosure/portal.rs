@@ -235,16 +235,7 @@ fn html_response(html: axum::body::Bytes) -> Response {
         .into_response()
 }
 
-/// RFC 3339 UTC text → `YYYY-MM-DD HH:MM` in Beijing time (the `PubDate` convention).
-pub fn beijing_minutes(utc: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(utc)
-        .map(|t| {
-            (t + chrono::Duration::hours(8))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
+pub use gongkai_domain::calendar::beijing_minutes;
 
 /// `GET /files/{id}/{name}`: an attachment of a published revision.
 pub async fn download(

@@ -6,7 +6,7 @@
 mod api;
 mod cases;
 mod items;
-pub mod reminders;
+pub use gongkai_work::reminders;
 mod supervision;
 
 pub use supervision::run_scan;

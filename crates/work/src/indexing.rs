@@ -62,7 +62,7 @@ pub fn index_doc(row: &PublishedRow, attachments: Option<&String>) -> IndexDoc {
             .and_then(|y| y.parse().ok())
             .unwrap_or(0),
         published_ts: ts,
-        published_on: crate::disclosure::portal::beijing_minutes(&row.published_at)
+        published_on: gongkai_domain::calendar::beijing_minutes(&row.published_at)
             .get(..10)
             .unwrap_or("")
             .to_string(),

@@ -51,7 +51,7 @@ impl Reminders {
 
     /// Sends every reminder due now. Returns how many were tried.
     pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
-        crate::work::run_due(self, store).await
+        crate::queue::run_due(self, store).await
     }
 
     async fn send_one(&self, store: &Store, job: &Job) -> Result<(), gongkai_store::StoreError> {
@@ -165,7 +165,7 @@ impl Reminders {
     }
 }
 
-impl crate::work::JobKind for Reminders {
+impl crate::queue::JobKind for Reminders {
     const KIND: &'static str = "reminder";
     fn worker(&self) -> &str {
         &self.worker

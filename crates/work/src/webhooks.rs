@@ -1,8 +1,8 @@
 //! The webhook delivery worker: claims due jobs from the database's jobs table, POSTs each
 //! event to its subscriber, and records every attempt.
 //!
-//! Each server runs one worker (the `webhook` [`crate::work::JobKind`], run by
-//! [`crate::work::work`]); several servers on one PostgreSQL database
+//! Each server runs one worker (the `webhook` [`crate::queue::JobKind`], run by
+//! [`crate::queue::work`]); several servers on one PostgreSQL database
 //! share the queue safely because a job is claimed with a lease. A delivery is idempotent for
 //! the receiver: every attempt of the same event carries the same `X-Gongkai-Delivery` /
 //! `Idempotency-Key` header, and the body is the snapshot taken when the event happened.
@@ -111,7 +111,7 @@ impl Deliverer {
 
     /// Sends every job due now, one after the other. Returns how many attempts were made.
     pub async fn run_due(&self, store: &Store) -> Result<usize, gongkai_store::StoreError> {
-        crate::work::run_due(self, store).await
+        crate::queue::run_due(self, store).await
     }
 
     async fn deliver(&self, store: &Store, job: Job) -> Result<(), gongkai_store::StoreError> {
@@ -304,7 +304,7 @@ fn send(agent: &ureq::Agent, r: &Request) -> Result<(u16, String), String> {
     Ok((status, text))
 }
 
-impl crate::work::JobKind for Deliverer {
+impl crate::queue::JobKind for Deliverer {
     const KIND: &'static str = "webhook";
     fn worker(&self) -> &str {
         &self.worker
