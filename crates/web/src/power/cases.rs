@@ -145,8 +145,7 @@ fn apply_form(
         party_types => ser(&party_types()),
     };
     let resp = render(state, headers, "power/apply.html", "网上申请", ctx, None);
-    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
-    resp
+    crate::forms::invalid_if(!errors.is_empty(), resp)
 }
 
 /// `GET /powers/{code}/apply`: the online application form of a service item.

@@ -519,8 +519,7 @@ fn form_page(
         ctx,
         Some(&s.session),
     );
-    let resp = crate::forms::invalid_if(!errors.is_empty(), resp);
-    resp
+    crate::forms::invalid_if(!errors.is_empty(), resp)
 }
 
 /// `GET /admin/units/{id}/powers/new`.
