@@ -2,7 +2,7 @@
 //! blocking review, masking and overriding (audited), approval, the portal, revisions, withdrawal.
 
 use crate::both;
-use crate::support::{Db, TestDb, get, post};
+use crate::support::{Db, TestDb, api_post, get, post, token_for};
 use axum::http::StatusCode;
 
 const BODY: &str = "各乡镇、街道：\n现将2026年度困难群众救助名单公示如下。\n张三，身份证号11010519491231002X，联系电话13912345678。\n李四，补贴发放至卡号6222020200112233446。\n依据区政办发〔2026〕12号执行。";
@@ -571,51 +571,6 @@ both!(published_items_are_found_by_search, async |db: Db| {
     );
     t.cleanup().await;
 });
-
-/// An API token for a demo account, created through the store as the account page does.
-async fn token_for(t: &TestDb, username: &str) -> String {
-    let staff = t
-        .store
-        .find_staff_credentials(username)
-        .await
-        .unwrap()
-        .unwrap()
-        .staff;
-    let token = format!("gk_{}", gongkai_web::auth::random_token());
-    t.store
-        .create_api_token(&staff, "测试", &gongkai_web::auth::token_hash(&token))
-        .await
-        .unwrap();
-    token
-}
-
-async fn api_post(
-    app: &axum::Router,
-    path: &str,
-    token: Option<&str>,
-    body: &str,
-) -> crate::support::Resp {
-    let mut req = axum::http::Request::post(path).header("content-type", "application/json");
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let resp = tower::ServiceExt::oneshot(
-        app.clone(),
-        req.body(axum::body::Body::from(body.to_string())).unwrap(),
-    )
-    .await
-    .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    crate::support::Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
 
 both!(
     publishing_through_the_api_feeds_and_sitemap,

@@ -546,32 +546,6 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
     }
 }
 
-/// A fresh API token of `user`.
-async fn api_token(t: &TestDb, user: &str) -> String {
-    let creds = t.store.find_staff_credentials(user).await.unwrap().unwrap();
-    let token = format!("gk_{}", gongkai_web::auth::random_token());
-    t.store
-        .create_api_token(
-            &creds.staff,
-            "matrix",
-            &gongkai_web::auth::token_hash(&token),
-        )
-        .await
-        .unwrap();
-    token
-}
-
-/// POSTs an empty JSON object with a bearer token.
-async fn api_post(app: &axum::Router, path: &str, token: &str) -> crate::support::Resp {
-    use tower::ServiceExt;
-    let req = axum::http::Request::post(path)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from("{}"))
-        .unwrap();
-    crate::support::read(app.clone().oneshot(req).await.unwrap()).await
-}
-
 both!(
     every_protected_route_answers_each_role_by_its_profile,
     async |db: Db| {
@@ -582,7 +556,7 @@ both!(
         let mut wrong = Vec::new();
         for (user, role, own_unit) in USERS {
             let (cookie, csrf) = t.session_for(user).await;
-            let token = api_token(&t, user).await;
+            let token = crate::support::token_for(&t, user).await;
             for (route, profile, target) in PROTECTED {
                 let method = route.split_once(' ').unwrap().0;
                 for (unit, path) in paths(route, *target, &f) {
@@ -593,7 +567,7 @@ both!(
                         get(&app, &path, Some(&cookie)).await
                     } else if path.starts_with("/api/") {
                         // The API takes writes from tokens only (a browser session would need CSRF).
-                        api_post(&app, &path, &token).await
+                        crate::support::api_post(&app, &path, Some(&token), "{}").await
                     } else if MULTIPART.contains(route) {
                         post_multipart(&app, &path, Some(&cookie), &[("csrf", &csrf)], &[]).await
                     } else {

@@ -537,3 +537,35 @@ pub fn pdf(content: &[u8], compress: bool) -> Vec<u8> {
     );
     out
 }
+
+/// An API token for a demo account, created through the store as the account page does.
+pub async fn token_for(t: &TestDb, username: &str) -> String {
+    let staff = t
+        .store
+        .find_staff_credentials(username)
+        .await
+        .unwrap()
+        .unwrap()
+        .staff;
+    let token = format!("gk_{}", gongkai_web::auth::random_token());
+    t.store
+        .create_api_token(&staff, "测试", &gongkai_web::auth::token_hash(&token))
+        .await
+        .unwrap();
+    token
+}
+
+/// POSTs a JSON body to the API, with a bearer token when given.
+pub async fn api_post(app: &axum::Router, path: &str, token: Option<&str>, body: &str) -> Resp {
+    let mut req = axum::http::Request::post(path).header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let resp = tower::ServiceExt::oneshot(
+        app.clone(),
+        req.body(axum::body::Body::from(body.to_string())).unwrap(),
+    )
+    .await
+    .unwrap();
+    read(resp).await
+}
