@@ -151,7 +151,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_standards(store, &actor).await?;
     load_powers(store, &actor).await?;
     let hash =
-        gongkai_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
+        gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
         if store.find_staff_credentials(username).await?.is_some() {
             continue;

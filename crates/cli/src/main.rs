@@ -583,12 +583,12 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                         .find_staff_credentials(&user)
                         .await?
                         .ok_or_else(|| anyhow::anyhow!("没有账号 {user}"))?;
-                    let token = gongkai_web::auth::random_token();
+                    let token = gongkai_work::secrets::random_token();
                     store
                         .create_session(
                             &creds.staff,
-                            &gongkai_web::auth::token_hash(&token),
-                            &gongkai_web::auth::random_token(),
+                            &gongkai_work::secrets::token_hash(&token),
+                            &gongkai_work::secrets::random_token(),
                             chrono::Utc::now() + chrono::Duration::hours(1),
                         )
                         .await?;
@@ -694,14 +694,14 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 .read_line(&mut password)
                 .context("无法从标准输入读取密码")?;
             let password = password.trim_end_matches(['\r', '\n']);
-            gongkai_web::auth::check_password_strength(password).map_err(usage)?;
+            gongkai_domain::org::check_password_strength(password).map_err(usage)?;
             let (store, _) = open_store(file, &data).await?;
             let unit = store
                 .find_unit_by_code(&unit)
                 .await?
                 .ok_or_else(|| usage(format!("单位代码不存在（no such unit）：{unit}")))?;
-            let hash =
-                gongkai_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = gongkai_work::secrets::hash_password(password)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let staff = store
                 .create_staff(
                     &Actor::system("cli"),

@@ -138,6 +138,27 @@ pub fn validate_unit(unit: &NewUnit, parent: Option<UnitType>) -> Result<(), Uni
     Ok(())
 }
 
+/// The rules a new password must meet; `Err` says which one failed, in Chinese.
+pub fn check_password_strength(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err("密码至少10位".into());
+    }
+    if n > 128 {
+        return Err("密码不超过128位".into());
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|b| **b).count() < 3 {
+        return Err("密码须包含大写字母、小写字母、数字、符号中的至少三类".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

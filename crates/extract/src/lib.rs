@@ -274,6 +274,31 @@ fn cell_text(c: &calamine::Data) -> String {
     }
 }
 
+/// Attachment types accepted, by detected format.
+pub fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, String> {
+    let lower = filename.to_lowercase();
+    if bytes.starts_with(b"\x89PNG") {
+        return Ok("image/png");
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok("image/jpeg");
+    }
+    match crate::detect(bytes) {
+        Ok(crate::Format::Pdf) => Ok("application/pdf"),
+        Ok(crate::Format::Docx) => {
+            Ok("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        }
+        Ok(crate::Format::Xlsx) => {
+            Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        Ok(crate::Format::Text) if lower.ends_with(".txt") || lower.ends_with(".csv") => {
+            Ok("text/plain; charset=utf-8")
+        }
+        Ok(crate::Format::Text) => Err("只接受 PDF、DOCX、XLSX、TXT 和 PNG/JPEG 图片".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

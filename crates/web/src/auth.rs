@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::forms::CsrfForm;
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -15,7 +14,6 @@ use gongkai_domain::totp;
 use gongkai_store::auth::Session;
 use gongkai_store::org::Staff;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 /// Name of the session cookie.
@@ -25,63 +23,14 @@ pub const PRE_COOKIE: &str = "gk_pre";
 /// Prefix of API tokens, so they are recognisable in logs and secret scanners.
 pub const API_TOKEN_PREFIX: &str = "gk_";
 
-/// Hashes a password with argon2id and a random salt (PHC string).
+/// Hashes a password with argon2id and a random salt (PHC string); see
+/// [`gongkai_work::secrets::hash_password`].
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))?;
-    Ok(hash.to_string())
+    gongkai_work::secrets::hash_password(password).map_err(AppError::Internal)
 }
 
-/// Checks a password against a stored PHC hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
-}
-
-/// The rules a new password must meet; `Err` says which one failed, in Chinese.
-pub fn check_password_strength(password: &str) -> Result<(), String> {
-    let n = password.chars().count();
-    if n < 10 {
-        return Err("密码至少10位".into());
-    }
-    if n > 128 {
-        return Err("密码不超过128位".into());
-    }
-    let classes = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if classes.iter().filter(|b| **b).count() < 3 {
-        return Err("密码须包含大写字母、小写字母、数字、符号中的至少三类".into());
-    }
-    Ok(())
-}
-
-/// `n` random bytes from the operating system.
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    // getrandom only fails when the OS has no entropy source at all; a zeroed buffer would be
-    // unsafe, so fail loudly instead.
-    if let Err(e) = getrandom::fill(&mut buf) {
-        tracing::error!(%e, "no operating-system randomness");
-        std::process::abort();
-    }
-    buf
-}
-
-/// A random URL-safe token of 32 bytes.
-pub fn random_token() -> String {
-    data_encoding::BASE64URL_NOPAD.encode(&random_bytes(32))
-}
-
-/// SHA-256 hex of a token: what the database stores.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use gongkai_domain::org::check_password_strength;
+pub use gongkai_work::secrets::{random_bytes, random_token, token_hash, verify_password};
 
 /// Reads one cookie from the request headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

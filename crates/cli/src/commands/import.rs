@@ -185,8 +185,8 @@ fn read_attachment(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let ct = gongkai_web::disclosure::items::content_type_of(&name, &bytes)
-        .map_err(|e| format!("附件 {rel}：{e}"))?;
+    let ct =
+        gongkai_extract::content_type_of(&name, &bytes).map_err(|e| format!("附件 {rel}：{e}"))?;
     let text = if ct.starts_with("image/") {
         String::new()
     } else {

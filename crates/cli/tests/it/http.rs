@@ -218,7 +218,7 @@ both!(expired_session_and_cross_site_posts, async |db: Db| {
     t.store
         .create_session(
             &creds.staff,
-            &gongkai_web::auth::token_hash("old"),
+            &gongkai_work::secrets::token_hash("old"),
             "csrf-old",
             chrono::Utc::now() - chrono::Duration::minutes(1),
         )

@@ -195,12 +195,12 @@ impl TestDb {
             .await
             .unwrap()
             .unwrap();
-        let token = gongkai_web::auth::random_token();
-        let csrf = gongkai_web::auth::random_token();
+        let token = gongkai_work::secrets::random_token();
+        let csrf = gongkai_work::secrets::random_token();
         self.store
             .create_session(
                 &creds.staff,
-                &gongkai_web::auth::token_hash(&token),
+                &gongkai_work::secrets::token_hash(&token),
                 &csrf,
                 chrono::Utc::now() + chrono::Duration::hours(1),
             )
@@ -547,9 +547,9 @@ pub async fn token_for(t: &TestDb, username: &str) -> String {
         .unwrap()
         .unwrap()
         .staff;
-    let token = format!("gk_{}", gongkai_web::auth::random_token());
+    let token = format!("gk_{}", gongkai_work::secrets::random_token());
     t.store
-        .create_api_token(&staff, "测试", &gongkai_web::auth::token_hash(&token))
+        .create_api_token(&staff, "测试", &gongkai_work::secrets::token_hash(&token))
         .await
         .unwrap();
     token

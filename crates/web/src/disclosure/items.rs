@@ -15,9 +15,9 @@ use crate::pages::render;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use gongkai_domain::access::{Action, allowed};
-use gongkai_domain::disclosure::{ItemInput, RevisionState, Step, Validity, days_late, next_state};
+use gongkai_domain::disclosure::{ItemInput, RevisionState, Step, Validity, next_state};
 use gongkai_domain::scan::{Scanner, mask_all};
 use gongkai_store::disclosure::{Item, RevisionContent};
 use serde::Deserialize;
@@ -742,7 +742,8 @@ pub async fn reject(
     html_step(&state, &headers, &s, item_id, r, "rejected").await
 }
 
-/// Publishes a revision now, computing its lateness against the working-day calendar.
+/// Publishes a revision now ([`gongkai_work::publishing::publish_now`]) and brings this
+/// server's index and webhook worker up to date at once.
 pub async fn publish_now(
     state: &AppState,
     actor: &gongkai_store::Actor,
@@ -751,31 +752,26 @@ pub async fn publish_now(
     from: RevisionState,
     note: &str,
 ) -> Result<(), AppError> {
-    let rev = state
-        .store
-        .disclosure()
-        .get_revision(item_id, revision)
-        .await?;
-    let cal = state.store.calendar().await?;
-    // No date of forming (an optional field): no clock, so never late. A date the calendar
-    // cannot count from is an error, not "on time".
-    let late = match NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d") {
-        Err(_) => 0,
-        Ok(formed) => days_late(
-            &cal,
-            formed,
-            Utc::now().date_naive(),
-            state.config.publish_limit_workdays,
-        )
-        .map_err(|e| AppError::BadRequest(format!("无法计算发布时限（{e}）")))?,
-    };
-    state
-        .store
-        .disclosure()
-        .publish(actor, item_id, revision, from, late, note)
-        .await?;
+    gongkai_work::publishing::publish_now(
+        &state.store,
+        state.config.publish_limit_workdays,
+        actor,
+        item_id,
+        revision,
+        from,
+        note,
+    )
+    .await
+    .map_err(publish_error)?;
     reindex_soon(state).await;
     Ok(())
+}
+
+fn publish_error(e: gongkai_work::publishing::PublishError) -> AppError {
+    match e {
+        gongkai_work::publishing::PublishError::Store(e) => e.into(),
+        other => AppError::BadRequest(other.to_string()),
+    }
 }
 
 /// Parses the approval form's time (Beijing time, `YYYY-MM-DDTHH:MM`) into RFC 3339 UTC; it
@@ -824,26 +820,17 @@ async fn reindex_soon(state: &AppState) {
     }
 }
 
-/// Publishes every scheduled revision whose time has come. Returns how many.
+/// Publishes every scheduled revision whose time has come
+/// ([`gongkai_work::publishing::publish_due`]). Returns how many.
 pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
-    let due = state
-        .store
-        .disclosure()
-        .due_scheduled(&gongkai_store::now_text())
-        .await?;
-    let actor = gongkai_store::Actor::system("scheduler");
-    for (item_id, revision) in &due {
-        publish_now(
-            state,
-            &actor,
-            *item_id,
-            *revision,
-            RevisionState::Scheduled,
-            "定时发布",
-        )
-        .await?;
+    let n =
+        gongkai_work::publishing::publish_due(&state.store, state.config.publish_limit_workdays)
+            .await
+            .map_err(publish_error)?;
+    if n > 0 {
+        reindex_soon(state).await;
     }
-    Ok(due.len())
+    Ok(n)
 }
 
 /// `POST /admin/items/{id}/mask`: one-click mask of every open finding in the body.
@@ -956,32 +943,7 @@ pub async fn withdraw(
     Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=withdrawn")).into_response())
 }
 
-/// Attachment types accepted, by detected format.
-pub fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, String> {
-    let lower = filename.to_lowercase();
-    if bytes.starts_with(b"\x89PNG") {
-        return Ok("image/png");
-    }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Ok("image/jpeg");
-    }
-    match gongkai_extract::detect(bytes) {
-        Ok(gongkai_extract::Format::Pdf) => Ok("application/pdf"),
-        Ok(gongkai_extract::Format::Docx) => {
-            Ok("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        }
-        Ok(gongkai_extract::Format::Xlsx) => {
-            Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        }
-        Ok(gongkai_extract::Format::Text) if lower.ends_with(".txt") || lower.ends_with(".csv") => {
-            Ok("text/plain; charset=utf-8")
-        }
-        Ok(gongkai_extract::Format::Text) => {
-            Err("只接受 PDF、DOCX、XLSX、TXT 和 PNG/JPEG 图片".into())
-        }
-        Err(e) => Err(e.to_string()),
-    }
-}
+pub use gongkai_extract::content_type_of;
 
 /// Stores bytes content-addressed under the files directory; returns the SHA-256.
 pub async fn store_file(dir: &std::path::Path, bytes: &[u8]) -> Result<String, AppError> {
