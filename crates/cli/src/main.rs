@@ -1,7 +1,7 @@
 //! The `gongkai` binary: one command line for the server and every operation on its data.
 
 mod commands;
-use commands::{corpus, import, power_bench as power};
+use commands::{corpus, power_bench as power};
 mod config;
 mod demo;
 mod logsink;
@@ -468,75 +468,7 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             file: path,
             data,
             skip_invalid,
-        }) => {
-            let (store, settings) = open_store(file, &data).await?;
-            let started = Instant::now();
-            let outcome = import::import(
-                &store,
-                &settings.data.join("files"),
-                &path,
-                &import::Rules {
-                    extract: settings.web.extract_limits,
-                    max_attachment_bytes: settings.web.max_attachment_bytes,
-                    sandbox: settings.web.sandbox.clone(),
-                    publish_limit_workdays: settings.web.publish_limit_workdays,
-                },
-                skip_invalid,
-                &Actor::system("import"),
-                |done, total| eprint!("\r已导入 {done}/{total}（imported）"),
-            )
-            .await?;
-            eprintln!();
-            for (line, msg) in &outcome.bad {
-                eprintln!("第{line}行（line {line}）：{msg}");
-            }
-            if outcome.imported == 0 && !outcome.bad.is_empty() {
-                eprintln!(
-                    "文件有 {} 行错误，未导入任何内容（nothing imported; fix the rows or use --skip-invalid）",
-                    outcome.bad.len()
-                );
-                store.close().await;
-                return Ok(ExitCode::from(1));
-            }
-            let import_secs = started.elapsed().as_secs_f64();
-            // The rows are in the database (and its search outbox). A running server holds
-            // the index and brings it up to date itself within seconds; otherwise do it here.
-            match gongkai_work::indexing::Indexer::open(&settings.data.join("index")) {
-                Ok(indexer) => {
-                    indexer
-                        .sync(&store)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                }
-                Err(gongkai_work::indexing::IndexingError::Search(
-                    gongkai_search::SearchError::Busy,
-                )) => eprintln!(
-                    "服务器正在运行：搜索索引将由服务器在数秒内更新（the running server indexes the imported rows）"
-                ),
-                Err(e) => return Err(anyhow::anyhow!("{e}")),
-            }
-            if outcome.skipped > 0 {
-                eprintln!(
-                    "{} 行此前已导入，已跳过（already imported, skipped）",
-                    outcome.skipped
-                );
-            }
-            let total = started.elapsed().as_secs_f64();
-            println!(
-                "已导入 {} 条并建立索引（imported and indexed），跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
-                outcome.imported,
-                outcome.bad.len() + outcome.skipped,
-                import_secs,
-                total,
-                outcome.imported as f64 / total.max(0.001)
-            );
-            store.close().await;
-            return Ok(if outcome.bad.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
-        }
+        }) => return commands::import::run(file, path, data, skip_invalid).await,
         Command::Corpus { count, seed } => {
             use std::io::Write;
             let stdout = std::io::stdout();
@@ -602,47 +534,14 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             store.close().await;
         }
         Command::ExtractText { max_text_bytes } => return Ok(extract_text(max_text_bytes)),
-        Command::Reindex { data } => {
-            let (store, settings) = open_store(file, &data).await?;
-            let indexer = gongkai_work::indexing::Indexer::open(&settings.data.join("index"))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let started = Instant::now();
-            let n = indexer
-                .rebuild(&store, |done| eprint!("\r已索引 {done} 条（indexed）"))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            eprintln!();
-            println!(
-                "搜索索引已重建：{n} 条，耗时 {:.1} 秒（index rebuilt）",
-                started.elapsed().as_secs_f64()
-            );
-            store.close().await;
-        }
+        Command::Reindex { data } => return commands::reindex::run(file, data).await,
         Command::Scan {
             format,
             words,
             files,
         } => return commands::scan::scan(&format, words.as_deref(), &files),
         Command::Audit(AuditCommand::Verify { data }) => {
-            let (store, _) = open_store(file, &data).await?;
-            let report = store.verify_audit().await?;
-            store.close().await;
-            return Ok(match report.problem {
-                None => {
-                    println!(
-                        "审计链完整（audit chain intact）：共 {} 条记录",
-                        report.entries
-                    );
-                    ExitCode::SUCCESS
-                }
-                Some(problem) => {
-                    eprintln!(
-                        "审计链被篡改（audit chain broken）：{problem}；此前 {} 条记录校验通过",
-                        report.entries
-                    );
-                    ExitCode::from(1)
-                }
-            });
+            return commands::audit::verify(file, data).await;
         }
         Command::Unit(UnitCommand::Add {
             data,
@@ -651,77 +550,14 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             unit_type,
             parent,
             uscc,
-        }) => {
-            let kind = gongkai_domain::org::UnitType::from_code(&unit_type)
-                .ok_or_else(|| usage(format!("未知单位类型（unknown type）：{unit_type}；可用：district, department, town, street, village, community")))?;
-            let (store, _) = open_store(file, &data).await?;
-            let parent =
-                match parent {
-                    Some(p) => Some(store.find_unit_by_code(&p).await?.ok_or_else(|| {
-                        usage(format!("上级单位代码不存在（no such unit）：{p}"))
-                    })?),
-                    None => None,
-                };
-            let new = gongkai_domain::org::NewUnit {
-                name,
-                unit_type: kind,
-                code,
-                uscc: uscc.map(|u| u.to_uppercase()),
-            };
-            gongkai_domain::org::validate_unit(&new, parent.as_ref().map(|p| p.unit_type))
-                .map_err(|e| usage(e.to_string()))?;
-            let unit = store
-                .create_unit(&Actor::system("cli"), parent.map(|p| p.id), &new)
-                .await?;
-            println!(
-                "已创建单位 {}（{}，代码 {}）",
-                unit.name,
-                kind.label(),
-                unit.code
-            );
-            store.close().await;
-        }
+        }) => return commands::unit::add(file, data, code, name, unit_type, parent, uscc).await,
         Command::Staff(StaffCommand::Add {
             data,
             unit,
             role,
             username,
             name,
-        }) => {
-            let role = Role::from_code(&role).ok_or_else(|| usage(format!("未知角色（unknown role）：{role}；可用：admin, openness_office, editor, reviewer, leader, case_handler")))?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("无法从标准输入读取密码")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            gongkai_domain::org::check_password_strength(password).map_err(usage)?;
-            let (store, _) = open_store(file, &data).await?;
-            let unit = store
-                .find_unit_by_code(&unit)
-                .await?
-                .ok_or_else(|| usage(format!("单位代码不存在（no such unit）：{unit}")))?;
-            let hash = gongkai_work::secrets::hash_password(password)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let staff = store
-                .create_staff(
-                    &Actor::system("cli"),
-                    &gongkai_store::org::NewStaff {
-                        unit_id: unit.id,
-                        username,
-                        display_name: name,
-                        role,
-                        password_hash: hash,
-                    },
-                )
-                .await?;
-            println!(
-                "已创建账号 {}（{}，{}）",
-                staff.username,
-                role.label(),
-                unit.name
-            );
-            store.close().await;
-        }
+        }) => return commands::staff::add(file, data, unit, role, username, name).await,
     }
     Ok(ExitCode::SUCCESS)
 }

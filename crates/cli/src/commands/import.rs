@@ -4,6 +4,7 @@
 //! validated before anything is written; a file with any bad row imports nothing unless
 //! `--skip-invalid` is given, and every bad row is reported with its line number.
 
+use crate::{DataArgs, config, open_store};
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use gongkai_domain::calendar::Calendar;
@@ -12,6 +13,8 @@ use gongkai_store::disclosure::{ImportItem, RevisionContent};
 use gongkai_store::{Actor, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
 
 pub use gongkai_domain::disclosure::ImportRow as Row;
 
@@ -434,5 +437,81 @@ pub async fn import_rows(
         imported,
         skipped,
         bad,
+    })
+}
+
+/// Runs `gongkai import items`.
+pub(crate) async fn run(
+    file: config::FileConfig,
+    path: PathBuf,
+    data: DataArgs,
+    skip_invalid: bool,
+) -> Result<ExitCode> {
+    let (store, settings) = open_store(file, &data).await?;
+    let started = Instant::now();
+    let outcome = import(
+        &store,
+        &settings.data.join("files"),
+        &path,
+        &Rules {
+            extract: settings.web.extract_limits,
+            max_attachment_bytes: settings.web.max_attachment_bytes,
+            sandbox: settings.web.sandbox.clone(),
+            publish_limit_workdays: settings.web.publish_limit_workdays,
+        },
+        skip_invalid,
+        &Actor::system("import"),
+        |done, total| eprint!("\r已导入 {done}/{total}（imported）"),
+    )
+    .await?;
+    eprintln!();
+    for (line, msg) in &outcome.bad {
+        eprintln!("第{line}行（line {line}）：{msg}");
+    }
+    if outcome.imported == 0 && !outcome.bad.is_empty() {
+        eprintln!(
+            "文件有 {} 行错误，未导入任何内容（nothing imported; fix the rows or use --skip-invalid）",
+            outcome.bad.len()
+        );
+        store.close().await;
+        return Ok(ExitCode::from(1));
+    }
+    let import_secs = started.elapsed().as_secs_f64();
+    // The rows are in the database (and its search outbox). A running server holds
+    // the index and brings it up to date itself within seconds; otherwise do it here.
+    match gongkai_work::indexing::Indexer::open(&settings.data.join("index")) {
+        Ok(indexer) => {
+            indexer
+                .sync(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Err(gongkai_work::indexing::IndexingError::Search(gongkai_search::SearchError::Busy)) => {
+            eprintln!(
+                "服务器正在运行：搜索索引将由服务器在数秒内更新（the running server indexes the imported rows）"
+            )
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    }
+    if outcome.skipped > 0 {
+        eprintln!(
+            "{} 行此前已导入，已跳过（already imported, skipped）",
+            outcome.skipped
+        );
+    }
+    let total = started.elapsed().as_secs_f64();
+    println!(
+        "已导入 {} 条并建立索引（imported and indexed），跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
+        outcome.imported,
+        outcome.bad.len() + outcome.skipped,
+        import_secs,
+        total,
+        outcome.imported as f64 / total.max(0.001)
+    );
+    store.close().await;
+    Ok(if outcome.bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
