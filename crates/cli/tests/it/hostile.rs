@@ -655,32 +655,24 @@ async fn every_api_error_is_json() {
 
 /// Creates a draft in JYJ as `user`, submits it; returns the item id.
 async fn submitted_by(t: &TestDb, app: &axum::Router, user: &str) -> i64 {
-    let (cookie, csrf) = t.session_for(user).await;
+    let author = t.client(app, user).await;
     let jyj = t.unit_id("JYJ").await;
     let cat = t.category(jyj, "SHGY").await;
-    let r = crate::support::post(
-        app,
-        &format!("/admin/units/{jyj}/items"),
-        Some(&cookie),
-        &[
-            ("csrf", &csrf),
-            ("category_id", &cat.id.to_string()),
-            ("title", "双人审核测试"),
-            ("formed_on", "2026-11-20"),
-            ("validity", "in_force"),
-            ("body", "正文"),
-        ],
-    )
-    .await;
+    let r = author
+        .post(
+            &format!("/admin/units/{jyj}/items"),
+            &[
+                ("category_id", &cat.id.to_string()),
+                ("title", "双人审核测试"),
+                ("formed_on", "2026-11-20"),
+                ("validity", "in_force"),
+                ("body", "正文"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let id = r.item_id();
-    let r = crate::support::post(
-        app,
-        &format!("/admin/items/{id}/submit"),
-        Some(&cookie),
-        &[("csrf", &csrf)],
-    )
-    .await;
+    let r = author.step(id, "submit", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     id
 }
@@ -691,14 +683,7 @@ both!(
         let t = TestDb::with_demo(db).await;
         let app = t.app();
         let step = async |app: &axum::Router, user: &str, id: i64, step: &str| {
-            let (cookie, csrf) = t.session_for(user).await;
-            crate::support::post(
-                app,
-                &format!("/admin/items/{id}/{step}"),
-                Some(&cookie),
-                &[("csrf", &csrf)],
-            )
-            .await
+            t.client(app, user).await.step(id, step, &[]).await
         };
         // the leader writes; the reviewer reviews; the leader may not approve it
         let id = submitted_by(&t, &app, "jyj_leader").await;

@@ -418,6 +418,44 @@ impl Resp {
     }
 }
 
+/// A signed-in staff member: requests carry their session cookie, and form posts their CSRF
+/// token, so a test says only what it does (`editor.post(path, &[("title", …)])`).
+pub struct Client<'a> {
+    app: &'a axum::Router,
+    /// The session cookie header.
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl TestDb {
+    /// A client signed in as `username` (a session made directly, as login would).
+    pub async fn client<'a>(&self, app: &'a axum::Router, username: &str) -> Client<'a> {
+        let (cookie, csrf) = self.session_for(username).await;
+        Client { app, cookie, csrf }
+    }
+}
+
+impl Client<'_> {
+    /// GETs `path`.
+    pub async fn get(&self, path: &str) -> Resp {
+        get(self.app, path, Some(&self.cookie)).await
+    }
+
+    /// POSTs a form with `fields` and the CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        post(self.app, path, Some(&self.cookie), &all).await
+    }
+
+    /// Takes a workflow step of an item (`submit`, `review`, `reject`, `approve`, …).
+    pub async fn step(&self, item_id: i64, step: &str, fields: &[(&str, &str)]) -> Resp {
+        self.post(&format!("/admin/items/{item_id}/{step}"), fields)
+            .await
+    }
+}
+
 /// Drafts a clean item in JYJ's category `category` (formed on `formed_on`) as its editor and
 /// takes it through review (reviewer) and approval (leader); returns its id.
 pub async fn publish_in_jyj(
@@ -427,26 +465,24 @@ pub async fn publish_in_jyj(
     title: &str,
     formed_on: &str,
 ) -> i64 {
-    let (editor, ecsrf) = t.session_for("jyj_editor").await;
+    let editor = t.client(app, "jyj_editor").await;
     let jyj = t.unit_id("JYJ").await;
     let cat = t.category(jyj, category).await;
-    let r = post(
-        app,
-        &format!("/admin/units/{jyj}/items"),
-        Some(&editor),
-        &[
-            ("csrf", &ecsrf),
-            ("category_id", &cat.id.to_string()),
-            ("title", title),
-            ("doc_no", "区教发〔2026〕9号"),
-            ("formed_on", formed_on),
-            ("validity", "in_force"),
-            ("topic", "教育"),
-            ("summary", "摘要"),
-            ("body", "各学校：\n请按通知要求认真贯彻执行。"),
-        ],
-    )
-    .await;
+    let r = editor
+        .post(
+            &format!("/admin/units/{jyj}/items"),
+            &[
+                ("category_id", &cat.id.to_string()),
+                ("title", title),
+                ("doc_no", "区教发〔2026〕9号"),
+                ("formed_on", formed_on),
+                ("validity", "in_force"),
+                ("topic", "教育"),
+                ("summary", "摘要"),
+                ("body", "各学校：\n请按通知要求认真贯彻执行。"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let id = r.item_id();
     for (user, step) in [
@@ -454,14 +490,7 @@ pub async fn publish_in_jyj(
         ("jyj_reviewer", "review"),
         ("jyj_leader", "approve"),
     ] {
-        let (cookie, csrf) = t.session_for(user).await;
-        let r = post(
-            app,
-            &format!("/admin/items/{id}/{step}"),
-            Some(&cookie),
-            &[("csrf", &csrf)],
-        )
-        .await;
+        let r = t.client(app, user).await.step(id, step, &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.body);
     }
     id
