@@ -555,7 +555,8 @@ both!(
         let mut checked = 0;
         let mut wrong = Vec::new();
         for (user, role, own_unit) in USERS {
-            let (cookie, csrf) = t.session_for(user).await;
+            let client = t.client(&app, user).await;
+            let (cookie, csrf) = (client.cookie.clone(), client.csrf.clone());
             let token = crate::support::token_for(&t, user).await;
             for (route, profile, target) in PROTECTED {
                 let method = route.split_once(' ').unwrap().0;
@@ -564,7 +565,7 @@ both!(
                     let want = expected(*profile, role, own) || ALSO.contains(&(route, user));
                     let before = t.store.count_audit(None).await.unwrap();
                     let r = if method == "GET" {
-                        get(&app, &path, Some(&cookie)).await
+                        client.get(&path).await
                     } else if path.starts_with("/api/") {
                         // The API takes writes from tokens only (a browser session would need CSRF).
                         crate::support::api_post(&app, &path, Some(&token), "{}").await
