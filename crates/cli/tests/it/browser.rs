@@ -229,26 +229,8 @@ fn stop_server(server: &mut Child) {
     assert!(server.wait().unwrap().success());
 }
 
-fn start_server(t: &TestDb) -> (Child, String) {
-    let mut child = t
-        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line
-            .split("http://")
-            .nth(1)
-            .filter(|_| line.contains("已启动"))
-        {
-            break rest.split('/').next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+fn start_server(t: &TestDb) -> (crate::support::ServerProcess, String) {
+    crate::support::start_server_in(t, "gongkai-data")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -359,10 +341,10 @@ fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
 /// browser, in the normal, large-font and high-contrast modes (GB/T 37668 follows WCAG 2.0 AA).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_pass_the_axe_accessibility_audit() {
+    let axe = axe_source();
     let t = TestDb::new(Db::Sqlite).await;
     let (mut server, addr) = start_server(&t);
     let base = format!("http://{addr}");
-    let axe = axe_source();
     let b = Browser::start();
     let jyj = t.unit_id("JYJ").await;
     let sjj = t.unit_id("SJJ").await;

@@ -1,7 +1,7 @@
 //! The `gongkai` binary: calendar commands, audit verification, errors and the server itself.
 
 use crate::both;
-use crate::support::{Db, TestDb};
+use crate::support::{Db, ServerProcess, TestDb, start_server_in};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
@@ -256,38 +256,8 @@ both!(staff_add_from_the_cli, async |db: Db| {
 });
 
 /// Starts `gongkai serve --demo` on a free port, returns the child and the address it printed.
-fn start_server(t: &TestDb) -> (std::process::Child, String) {
+fn start_server(t: &TestDb) -> (ServerProcess, String) {
     start_server_in(t, "gongkai-data")
-}
-
-/// Starts a server with its own data directory (its own search index) on the test's database.
-fn start_server_in(t: &TestDb, data: &str) -> (std::process::Child, String) {
-    let mut child = t
-        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    let addr = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(rest) = line
-            .split("http://")
-            .nth(1)
-            .filter(|_| line.contains("已启动"))
-        {
-            break rest.split('/').next().unwrap().to_string();
-        }
-    };
-    assert!(
-        printed.contains("jyj_editor") && printed.contains("Demo-2026-gongkai"),
-        "demo logins printed: {printed}"
-    );
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
 }
 
 /// A raw HTTP/1.1 GET (no client library needed).

@@ -1244,3 +1244,31 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    the_desk_links_the_power_review_queue_only_for_reviewing_offices,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        for (user, shown) in [
+            ("bb_reviewer", true),
+            ("jyj_editor", false),
+            ("admin", false),
+        ] {
+            let desk = t.client(&app, user).await.get("/admin").await;
+            assert_eq!(desk.status, StatusCode::OK);
+            assert_eq!(
+                desk.body.contains("href=\"/admin/power-reviews\""),
+                shown,
+                "{user}"
+            );
+            let queue = t.client(&app, user).await.get("/admin/power-reviews").await;
+            assert_eq!(
+                queue.status == StatusCode::OK,
+                shown,
+                "{user}: the link matches the page"
+            );
+        }
+        t.cleanup().await;
+    }
+);

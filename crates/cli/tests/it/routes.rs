@@ -104,6 +104,7 @@ enum T {
 /// Every protected route: method and path as in the router, profile, target.
 const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin", P::Staff, T::None),
+    ("GET /admin/units", P::Staff, T::None),
     ("POST /admin/units", P::Admin, T::None),
     ("GET /admin/units/{id}", P::UnitView, T::Unit),
     ("GET /admin/units/{id}/staff", P::UnitView, T::Unit),

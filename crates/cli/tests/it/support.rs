@@ -598,3 +598,58 @@ pub async fn api_post(app: &axum::Router, path: &str, token: Option<&str>, body:
     .unwrap();
     read(resp).await
 }
+
+/// A `gongkai serve` child process of a test: killed when dropped, so a test that fails
+/// half-way leaves no server running.
+pub struct ServerProcess(pub std::process::Child);
+
+impl std::ops::Deref for ServerProcess {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ServerProcess {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a server with its own data directory (its own search index) on the test's database.
+pub fn start_server_in(t: &TestDb, data: &str) -> (ServerProcess, String) {
+    let mut child = t
+        .cli(&["serve", "--demo", "--addr", "127.0.0.1:0", "--data", data])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let addr = loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line
+            .split("http://")
+            .nth(1)
+            .filter(|_| line.contains("已启动"))
+        {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    assert!(
+        printed.contains("jyj_editor") && printed.contains("Demo-2026-gongkai"),
+        "demo logins printed: {printed}"
+    );
+    std::thread::spawn(move || for _ in lines {});
+    (ServerProcess(child), addr)
+}

@@ -72,6 +72,7 @@ pub async fn desk(
         units => visible, own_unit => own, flash => flash_text(f.ok.as_deref()),
         can_manage_units => allowed(st.role, st.unit_id, Action::ManageUnits, st.unit_id), can_import_calendar => allowed(st.role, st.unit_id, Action::ImportCalendar, st.unit_id),
         can_manage_words => allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id),
+        can_review_powers => crate::power::items::reviews_powers(&state, &s).await?,
         unit_types => types,
     };
     Ok(render(
@@ -646,7 +647,8 @@ pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/admin", get(desk))
-        .route("/admin/units", post(create_unit))
+        // GET shows the desk, which lists the units (the form there POSTs here).
+        .route("/admin/units", get(desk).post(create_unit))
         .route("/admin/units/{id}", get(unit_desk))
         .route(
             "/admin/units/{id}/staff",

@@ -587,6 +587,13 @@ async fn offices(state: &AppState) -> Result<(Option<i64>, Option<i64>), AppErro
     ))
 }
 
+/// Whether `s` reviews power items for either reviewing office (the desk links the review
+/// queue only for them).
+pub async fn reviews_powers(state: &AppState, s: &StaffSession) -> Result<bool, AppError> {
+    let (establishment, legal) = offices(state).await?;
+    Ok(may(s, Action::ReviewPowerItems, establishment) || may(s, Action::ReviewPowerItems, legal))
+}
+
 /// The review stage a version waits at, and the office unit that reviews it.
 async fn stage_of(
     state: &AppState,

@@ -5,7 +5,7 @@
 
 mod api;
 mod cases;
-mod items;
+pub(crate) mod items;
 pub use gongkai_work::reminders;
 mod supervision;
 
