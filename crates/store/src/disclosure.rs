@@ -1140,7 +1140,8 @@ impl Disclosure<'_> {
         self.summaries(rows).await
     }
 
-    /// Published, not withdrawn items, newest first, optionally for one unit and/or category.
+    /// Published, not withdrawn items, newest first, optionally for one unit and/or category (a
+    /// category with everything filed below it).
     pub async fn list_published(
         &self,
         unit_id: Option<i64>,
@@ -1148,7 +1149,10 @@ impl Disclosure<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<(i64, Vec<ItemSummary>)> {
-        let filter = "FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND ($1 < 0 OR unit_id = $1) AND ($2 < 0 OR category_id = $2)";
+        // A category lists its own items and those of every category below it.
+        let filter = "FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND ($1 < 0 OR unit_id = $1) \
+             AND ($2 < 0 OR category_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($2 AS BIGINT) \
+             UNION ALL SELECT c.id FROM catalog_categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))";
         let (total,): (i64,) =
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
                 .bind(unit_id.unwrap_or(-1))

@@ -1154,3 +1154,55 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    a_parent_category_lists_what_is_filed_below_it,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let id = crate::support::publish_in_jyj(
+            &t,
+            &app,
+            "GFXWJ",
+            "规范性文件归在政策文件之下",
+            "2026-11-02",
+        )
+        .await;
+        let index_no = t.store.disclosure().get_item(id).await.unwrap().index_no;
+        let jyj = t.unit_id("JYJ").await;
+        let mzj = t.unit_id("MZJ").await;
+        // 行政规范性文件 ⊂ 政策文件 ⊂ 法定主动公开内容; 机构职能 is a sibling branch
+        for (code, listed) in [
+            ("GFXWJ", true),
+            ("ZCWJ", true),
+            ("FDGK", true),
+            ("JGZN", false),
+        ] {
+            let cat = t.category(jyj, code).await;
+            let (_, items) = t
+                .store
+                .disclosure()
+                .list_published(Some(jyj), Some(cat.id), 20, 0)
+                .await
+                .unwrap();
+            assert_eq!(items.iter().any(|i| i.item.id == id), listed, "{code}");
+            let page = get(&app, &format!("/units/JYJ?category={}", cat.id), None).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert_eq!(
+                page.body.contains(&index_no) || page.body.contains("规范性文件归在政策文件之下"),
+                listed,
+                "{code} page"
+            );
+        }
+        // another unit's page for the same standard parent does not show JYJ's item
+        let cat = t.category(mzj, "ZCWJ").await;
+        let (_, items) = t
+            .store
+            .disclosure()
+            .list_published(Some(mzj), Some(cat.id), 20, 0)
+            .await
+            .unwrap();
+        assert!(items.iter().all(|i| i.item.id != id));
+        t.cleanup().await;
+    }
+);
