@@ -1221,6 +1221,33 @@ impl Disclosure<'_> {
         .await?)
     }
 
+    /// How many items are public (published, not withdrawn).
+    pub async fn count_public(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL",
+        )
+        .fetch_one(self.0.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// Index numbers and publication times of public items in id order, `limit` after skipping
+    /// `offset` (the item files of the sitemap; one statement, no per-item reads).
+    pub async fn public_locations(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT index_no, published_at FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL \
+             ORDER BY id LIMIT $1 OFFSET $2",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
     /// Ids of published, not withdrawn items after `after_id`, in id order.
     pub async fn published_ids_after(&self, after_id: i64, limit: i64) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(

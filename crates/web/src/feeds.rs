@@ -120,24 +120,60 @@ pub async fn unit(
     )
 }
 
-/// `GET /sitemap.xml`.
+/// `GET /sitemap.xml`: the sitemap index (sitemaps.org): the site's pages, then one file per
+/// 50,000 public items, so every item is listed at any size.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, AppError> {
-    let mut urls = vec![
-        minijinja::context! { path => "/" },
-        minijinja::context! { path => "/list" },
-        minijinja::context! { path => "/units" },
-    ];
-    for u in state.store.list_units().await? {
-        urls.push(minijinja::context! { path => format!("/units/{}", u.code) });
-        urls.push(minijinja::context! { path => format!("/units/{}/guide", u.code) });
-    }
-    let (_, items) = state
-        .store
-        .disclosure()
-        .list_published(None, None, SITEMAP_MAX - urls.len() as i64, 0)
-        .await?;
-    for i in &items {
-        urls.push(minijinja::context! { path => format!("/items/{}", i.item.index_no), lastmod => i.item.published_at.as_deref().and_then(|p| p.get(..10)) });
+    let items = state.store.disclosure().count_public().await?;
+    let files = (items + SITEMAP_MAX - 1) / SITEMAP_MAX;
+    let mut maps = vec!["pages.xml".to_string()];
+    maps.extend((1..=files).map(|n| format!("items-{n}.xml")));
+    let ctx = minijinja::context! { base => base(&state), maps };
+    Ok(xml(
+        state.templates.render("feeds/sitemap_index.xml", ctx)?,
+        "application/xml; charset=utf-8",
+    ))
+}
+
+/// `GET /sitemaps/{name}`: `pages.xml` (home, lists, every unit's catalog and guide) or
+/// `items-N.xml` (the N-th 50,000 public items, in id order).
+pub async fn sitemap_file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let mut urls = Vec::new();
+    if name == "pages.xml" {
+        for path in [
+            "/",
+            "/list",
+            "/units",
+            "/standards",
+            "/powers",
+            "/double-publicity",
+        ] {
+            urls.push(minijinja::context! { path });
+        }
+        for u in state.store.list_units().await? {
+            urls.push(minijinja::context! { path => format!("/units/{}", u.code) });
+            urls.push(minijinja::context! { path => format!("/units/{}/guide", u.code) });
+        }
+    } else {
+        let n: i64 = name
+            .strip_prefix("items-")
+            .and_then(|r| r.strip_suffix(".xml"))
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n >= 1)
+            .ok_or(AppError::NotFound)?;
+        let rows = state
+            .store
+            .disclosure()
+            .public_locations(SITEMAP_MAX, (n - 1).saturating_mul(SITEMAP_MAX))
+            .await?;
+        if rows.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        for (index_no, published_at) in rows {
+            urls.push(minijinja::context! { path => format!("/items/{index_no}"), lastmod => published_at.as_deref().and_then(|p| p.get(..10)).map(str::to_string) });
+        }
     }
     let ctx = minijinja::context! { base => base(&state), urls };
     Ok(xml(

@@ -163,6 +163,7 @@ pub fn app(state: AppState) -> Router {
         .route("/feeds/atom.xml", get(feeds::site))
         .route("/units/{code}/atom.xml", get(feeds::unit))
         .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/sitemaps/{name}", get(feeds::sitemap_file))
         .route("/robots.txt", get(feeds::robots))
         .route("/search", get(search::page))
         .route("/login", get(auth::login_page).post(auth::login))

@@ -153,6 +153,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/feeds/sitemap.xml"),
     ),
     (
+        "feeds/sitemap_index.xml",
+        include_str!("../../../templates/feeds/sitemap_index.xml"),
+    ),
+    (
         "admin/words.html",
         include_str!("../../../templates/admin/words.html"),
     ),

@@ -721,11 +721,43 @@ both!(
                 .body
                 .contains(&index_no)
         );
-        let sitemap = get(&app, "/sitemap.xml", None).await;
+        // the sitemap is an index (sitemaps.org) of the pages file and one file per 50,000 items
+        let index = get(&app, "/sitemap.xml", None).await;
+        assert!(index.body.contains("<sitemapindex"), "{}", index.body);
+        let files: Vec<&str> = index
+            .body
+            .split("<loc>")
+            .skip(1)
+            .map(|s| s.split("</loc>").next().unwrap())
+            .collect();
+        assert_eq!(files.len(), 2, "{files:?}");
         assert!(
-            sitemap.body.contains(&format!("/items/{index_no}</loc>"))
-                && sitemap.body.contains("/units/JYJ/guide</loc>")
+            files[0].ends_with("/sitemaps/pages.xml")
+                && files[1].ends_with("/sitemaps/items-1.xml")
         );
+        let pages = get(&app, "/sitemaps/pages.xml", None).await;
+        assert!(
+            pages.body.contains("/units/JYJ/guide</loc>"),
+            "{}",
+            pages.body
+        );
+        let items = get(&app, "/sitemaps/items-1.xml", None).await;
+        assert!(
+            items.body.contains(&format!("/items/{index_no}</loc>")),
+            "{}",
+            items.body
+        );
+        for missing in [
+            "/sitemaps/items-2.xml",
+            "/sitemaps/items-0.xml",
+            "/sitemaps/x.xml",
+        ] {
+            assert_eq!(
+                get(&app, missing, None).await.status,
+                StatusCode::NOT_FOUND,
+                "{missing}"
+            );
+        }
         let robots = get(&app, "/robots.txt", None).await;
         assert!(robots.body.contains("Disallow: /admin") && robots.body.contains("Sitemap: "));
         t.cleanup().await;

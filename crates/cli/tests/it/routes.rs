@@ -200,6 +200,7 @@ const PUBLIC: &[&str] = &[
     "GET /feeds/atom.xml",
     "GET /units/{code}/atom.xml",
     "GET /sitemap.xml",
+    "GET /sitemaps/{name}",
     "GET /robots.txt",
     "GET /search",
     "GET /login",
