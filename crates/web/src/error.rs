@@ -147,7 +147,7 @@ impl IntoResponse for AppError {
 pub struct ErrorPage(pub String);
 
 /// The framework's rejection text in Chinese, its English detail kept in brackets.
-fn rejection_text(text: &str) -> String {
+pub(crate) fn rejection_text(text: &str) -> String {
     if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
         return match rest.split_once(": ") {
             Some((field, why)) => format!("查询参数“{field}”的值无效（{why}）"),

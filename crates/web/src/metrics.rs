@@ -162,6 +162,28 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
     if let Some(ErrorPage(message)) = resp.extensions_mut().remove::<ErrorPage>() {
         resp = crate::pages::error_page(&state, &headers, resp.status(), &message).await;
+    } else if !uri.path().starts_with("/api/") && resp.status().is_client_error() {
+        // A rejection by the framework before any handler ran (a query string that does not
+        // parse, a method the route does not take): the site's Chinese error page, not its
+        // plain-text or empty answer.
+        let plain = resp
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| v.starts_with("text/plain"));
+        if plain {
+            let status = resp.status();
+            let text = axum::body::to_bytes(std::mem::take(resp.body_mut()), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                .unwrap_or_default();
+            let message = if status == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+                "此地址不接受这种请求方式（method not allowed）".to_string()
+            } else {
+                crate::error::rejection_text(&text)
+            };
+            resp = crate::pages::error_page(&state, &headers, status, &message).await;
+        }
     }
     let h = resp.headers_mut();
     h.insert(

@@ -717,3 +717,30 @@ both!(staff_form_validates_and_loses_nothing, async |db: Db| {
     );
     t.cleanup().await;
 });
+
+both!(
+    rejected_requests_get_the_chinese_error_page,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let r = get(&app, "/list?page=abc", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(r.body.contains("查询参数“page”的值无效"), "{}", r.body);
+        assert!(!r.body.starts_with("Failed to deserialize"), "{}", r.body);
+        // a method the route does not take
+        let r = get(&app, "/logout", None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(r.body.contains("此地址不接受这种请求方式"), "{}", r.body);
+        // the API keeps its JSON envelope
+        let r = get(&app, "/api/v1/items?limit=abc", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["error"]["code"], "bad_request");
+        t.cleanup().await;
+    }
+);
