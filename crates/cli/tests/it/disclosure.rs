@@ -1238,3 +1238,64 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    times_are_shown_in_beijing_time_as_entered,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let editor = t.client(&app, "jyj_editor").await;
+        let r = editor
+            .post(
+                &format!("/admin/units/{jyj}/items"),
+                &[
+                    ("category_id", &cat.id.to_string()),
+                    ("title", "定时发布的通知"),
+                    ("formed_on", "2026-11-20"),
+                    ("validity", "in_force"),
+                    ("body", "正文"),
+                ],
+            )
+            .await;
+        let id = r.item_id();
+        assert_eq!(
+            editor.step(id, "submit", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let reviewer = t.client(&app, "jyj_reviewer").await;
+        assert_eq!(
+            reviewer.step(id, "review", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        // the leader enters a Beijing time two hours ahead; the page shows that same time
+        let beijing = (chrono::Utc::now() + chrono::Duration::hours(10))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let leader = t.client(&app, "jyj_leader").await;
+        let r = leader
+            .step(id, "approve", &[("scheduled_at", &beijing)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = leader.get(&format!("/admin/items/{id}")).await;
+        let shown = beijing.replace('T', " ");
+        assert!(
+            page.body.contains(&format!("定时：{shown}，北京时间")),
+            "{shown}: {}",
+            page.body
+        );
+        // the revision history and the audit trail read Beijing time too
+        let now_beijing = (chrono::Utc::now() + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:")
+            .to_string();
+        assert!(page.body.contains("更新时间（北京时间）"));
+        let audit = t
+            .client(&app, "jyj_leader")
+            .await
+            .get(&format!("/admin/units/{jyj}/audit"))
+            .await;
+        assert!(audit.body.contains(&now_beijing), "{now_beijing}");
+        t.cleanup().await;
+    }
+);

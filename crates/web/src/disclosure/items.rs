@@ -327,7 +327,7 @@ async fn item_render(
         .disclosure().revisions(item_id)
         .await?
         .iter()
-        .map(|r| minijinja::context! { revision => r.revision, state => r.state.label(), title => &r.title, updated_at => r.updated_at.get(..19).unwrap_or("").replace('T', " "), note => &r.note })
+        .map(|r| minijinja::context! { revision => r.revision, state => r.state.label(), title => &r.title, updated_at => &r.updated_at, note => &r.note })
         .collect();
     let category = state
         .store

@@ -172,7 +172,7 @@ pub async fn item(
         .await?
         .iter()
         .filter(|r| matches!(r.state, gongkai_domain::disclosure::RevisionState::Published | gongkai_domain::disclosure::RevisionState::Superseded))
-        .map(|r| minijinja::context! { revision => r.revision, updated_at => r.updated_at.get(..10).unwrap_or(""), title => &r.title, current => r.revision == revision })
+        .map(|r| minijinja::context! { revision => r.revision, updated_at => beijing_minutes(&r.updated_at).get(..10).unwrap_or("").to_string(), title => &r.title, current => r.revision == revision })
         .collect();
     let interprets = match item.interpretation_of {
         Some(id) => {

@@ -321,7 +321,7 @@ pub async fn unit_audit(
         .list_audit(Some(id), paging.limit(), paging.offset())
         .await?
         .iter()
-        .map(|e| minijinja::context! { seq => e.seq, at => &e.at[..19].replace('T', " "), actor => &e.actor, action => &e.action, detail => &e.detail, hash => &e.hash[..12] })
+        .map(|e| minijinja::context! { seq => e.seq, at => &e.at, actor => &e.actor, action => &e.action, detail => &e.detail, hash => &e.hash[..12] })
         .collect();
     let pages = paging.pages(total);
     let ctx = minijinja::context! { unit => minijinja::Value::from(minijinja::value::Serde(&unit)), entries, page => paging.page, pages, total };
