@@ -1701,15 +1701,17 @@ pub struct LateItem {
 }
 
 impl Disclosure<'_> {
-    /// Timeliness per unit for items first published in `[from, to)` (stored UTC times).
+    /// Timeliness of every unit for items first published in `[from, to)` (stored UTC times); a
+    /// unit that published nothing has a row of zeros.
     pub async fn timeliness(&self, from: &str, to: &str) -> Result<Vec<Timeliness>> {
         Ok(sqlx::query_as(
-            "SELECT i.unit_id, u.name AS unit_name, COUNT(*) AS published, \
-             SUM(CASE WHEN i.days_late > 0 THEN 1 ELSE 0 END) AS late, \
-             MAX(i.days_late) AS max_late, CAST(SUM(i.days_late) AS BIGINT) AS total_late \
-             FROM items i JOIN units u ON u.id = i.unit_id \
-             WHERE i.first_published_at >= $1 AND i.first_published_at < $2 \
-             GROUP BY i.unit_id, u.name ORDER BY i.unit_id",
+            "SELECT u.id AS unit_id, u.name AS unit_name, COUNT(i.id) AS published, \
+             CAST(COALESCE(SUM(CASE WHEN i.days_late > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS late, \
+             CAST(COALESCE(MAX(i.days_late), 0) AS BIGINT) AS max_late, \
+             CAST(COALESCE(SUM(i.days_late), 0) AS BIGINT) AS total_late \
+             FROM units u LEFT JOIN items i ON i.unit_id = u.id \
+             AND i.first_published_at >= $1 AND i.first_published_at < $2 \
+             GROUP BY u.id, u.name ORDER BY u.id",
         )
         .bind(from)
         .bind(to)

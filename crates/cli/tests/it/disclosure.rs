@@ -1114,6 +1114,14 @@ both!(timeliness_report_per_unit, async |db: Db| {
     let (mzj, _) = t.session_for("mzj_editor").await;
     let own = get(&app, &format!("/admin/timeliness?year={year}"), Some(&mzj)).await;
     assert!(!own.body.contains("区教育局"), "{}", own.body);
+    // a unit that published nothing this year is listed with zeros, not left out
+    let mzj_name = t.store.get_unit(t.unit_id("MZJ").await).await.unwrap().name;
+    assert!(
+        own.body
+            .contains(&format!("<tr><td>{mzj_name}</td><td>0</td><td>0</td>")),
+        "{}",
+        own.body
+    );
     let other = get(
         &app,
         &format!("/admin/timeliness?year={year}&unit={jyj}"),
