@@ -286,6 +286,13 @@ pub fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// The date in Beijing (UTC+8, no daylight saving) at instant `utc`: the "today" of every rule
+/// (a date of forming may not be later; lateness counts to it), never the UTC date, which lags
+/// from 00:00 to 08:00 Beijing time.
+pub fn beijing_date(utc: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (utc + chrono::Duration::hours(8)).date_naive()
+}
+
 /// RFC 3339 UTC text → `YYYY-MM-DD HH:MM` in Beijing time (the `PubDate` convention).
 pub fn beijing_minutes(utc: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(utc)
@@ -595,5 +602,24 @@ mod tests {
         for json in cases {
             assert!(parse_year(json).is_err(), "{json}");
         }
+    }
+
+    #[test]
+    fn beijing_date_runs_eight_hours_ahead_of_utc() {
+        use chrono::TimeZone;
+        let late_evening_utc = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 1, 21, 30, 0)
+            .unwrap();
+        assert_eq!(
+            beijing_date(late_evening_utc),
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
+        );
+        let morning_utc = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 1, 15, 59, 59)
+            .unwrap();
+        assert_eq!(
+            beijing_date(morning_utc),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        );
     }
 }

@@ -335,7 +335,10 @@ pub async fn create_item(
         summary: &b.summary,
         body: &b.body,
     };
-    let read = gongkai_domain::disclosure::read_item(&fields, chrono::Utc::now().date_naive());
+    let read = gongkai_domain::disclosure::read_item(
+        &fields,
+        gongkai_domain::calendar::beijing_date(chrono::Utc::now()),
+    );
     let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     if !state
         .store

@@ -34,8 +34,13 @@ pub async fn publish_now(
     let cal = store.calendar().await?;
     let late = match NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d") {
         Err(_) => 0,
-        Ok(formed) => days_late(&cal, formed, Utc::now().date_naive(), limit_workdays)
-            .map_err(|e| PublishError::Lateness(e.to_string()))?,
+        Ok(formed) => days_late(
+            &cal,
+            formed,
+            gongkai_domain::calendar::beijing_date(Utc::now()),
+            limit_workdays,
+        )
+        .map_err(|e| PublishError::Lateness(e.to_string()))?,
     };
     store
         .disclosure()

@@ -278,7 +278,7 @@ pub async fn import_rows(
         .collect();
     let mut categories: HashMap<i64, Vec<gongkai_store::disclosure::Category>> = HashMap::new();
     let calendar: Calendar = store.calendar().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
     let mut ready = Vec::new();
     let mut bad = Vec::new();
     for (line, row) in rows {
@@ -332,7 +332,7 @@ pub async fn import_rows(
                 "发布日期“{}”格式错误（YYYY-MM-DD 或 YYYY-MM-DD HH:MM）",
                 row.published_at
             )),
-            (Some(p), Some(f)) if p.date_naive() < f => {
+            (Some(p), Some(f)) if gongkai_domain::calendar::beijing_date(p) < f => {
                 problems.push("发布日期早于成文日期".into())
             }
             (Some(p), _) if p > chrono::Utc::now() => problems.push("发布日期不能晚于现在".into()),
@@ -366,7 +366,7 @@ pub async fn import_rows(
                 let late = match days_late(
                     &calendar,
                     f,
-                    (p + chrono::Duration::hours(8)).date_naive(),
+                    gongkai_domain::calendar::beijing_date(p),
                     rules.publish_limit_workdays,
                 ) {
                     Ok(late) => late,

@@ -1073,7 +1073,8 @@ both!(timeliness_report_per_unit, async |db: Db| {
     use chrono::Datelike;
     let t = TestDb::with_demo(db).await;
     let app = t.app();
-    let today = chrono::Utc::now().date_naive();
+    // "today" is Beijing's date, as the server counts it
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
     let formed_late = today - chrono::Duration::days(60);
     let late_id =
         crate::support::publish_in_jyj(&t, &app, "QTWJ", "迟发的通知", &formed_late.to_string())
@@ -1304,6 +1305,77 @@ both!(
             .get(&format!("/admin/units/{jyj}/audit"))
             .await;
         assert!(audit.body.contains(&now_beijing), "{now_beijing}");
+        t.cleanup().await;
+    }
+);
+
+both!(
+    the_leader_sees_lateness_before_approving_and_returned_drafts_say_so,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let editor = t.client(&app, "jyj_editor").await;
+        let reviewer = t.client(&app, "jyj_reviewer").await;
+        let leader = t.client(&app, "jyj_leader").await;
+        let draft = async |title: &str, formed_on: &str| {
+            let r = editor
+                .post(
+                    &format!("/admin/units/{jyj}/items"),
+                    &[
+                        ("category_id", &cat.id.to_string()),
+                        ("title", title),
+                        ("formed_on", formed_on),
+                        ("validity", "in_force"),
+                        ("body", "正文"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let id = r.item_id();
+            assert_eq!(
+                editor.step(id, "submit", &[]).await.status,
+                StatusCode::SEE_OTHER
+            );
+            id
+        };
+        // formed months ago: far past the 20 working days
+        let old = draft("迟迟未发的通知", "2026-06-01").await;
+        assert_eq!(
+            reviewer.step(old, "review", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let page = leader.get(&format!("/admin/items/{old}")).await;
+        assert!(
+            page.body.contains("今天发布将超过公开时限"),
+            "{}",
+            page.body
+        );
+        // formed today: no warning
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+            .format("%Y-%m-%d")
+            .to_string();
+        let fresh = draft("今天成文的通知", &today).await;
+        assert_eq!(
+            reviewer.step(fresh, "review", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let page = leader.get(&format!("/admin/items/{fresh}")).await;
+        assert!(!page.body.contains("今天发布将超过公开时限"));
+        // a draft the reviewer sends back reads as returned, with the reason
+        let back = draft("需要修改的通知", &today).await;
+        let r = reviewer
+            .step(back, "reject", &[("note", "请补充文号")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = editor.get(&format!("/admin/items/{back}")).await;
+        assert!(page.body.contains("草稿（已退回修改）"), "{}", page.body);
+        assert!(
+            page.body.contains("<dt>退回意见</dt><dd>请补充文号</dd>"),
+            "{}",
+            page.body
+        );
         t.cleanup().await;
     }
 );

@@ -63,8 +63,11 @@ impl ItemForm {
             summary: &self.summary,
             body: &self.body,
         };
-        gongkai_domain::disclosure::read_item(&fields, Utc::now().date_naive())
-            .map(|(input, validity)| content_of(input, validity))
+        gongkai_domain::disclosure::read_item(
+            &fields,
+            gongkai_domain::calendar::beijing_date(Utc::now()),
+        )
+        .map(|(input, validity)| content_of(input, validity))
     }
 }
 
@@ -175,7 +178,7 @@ pub async fn new_item(
 ) -> Result<Response, AppError> {
     require(&s, Action::WorkOnItems, unit_id)?;
     let form = ItemForm {
-        formed_on: Utc::now().date_naive().to_string(),
+        formed_on: gongkai_domain::calendar::beijing_date(Utc::now()).to_string(),
         validity: "in_force".into(),
         ..Default::default()
     };
@@ -347,10 +350,35 @@ async fn item_render(
         .iter()
         .map(|f| minijinja::context! { id => f.id, source => &f.source, kind => kind_label(&f.kind), line => f.line, col => f.col, masked => &f.masked, status => &f.status, reason => &f.reason, resolved_by => &f.resolved_by })
         .collect();
+    // Before approving, the leader sees how late publishing today would be.
+    let late_if_published_today = if rev.state == RevisionState::Reviewed {
+        let cal = state.store.calendar().await?;
+        chrono::NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d")
+            .ok()
+            .and_then(|formed| {
+                gongkai_domain::disclosure::days_late(
+                    &cal,
+                    formed,
+                    gongkai_domain::calendar::beijing_date(Utc::now()),
+                    state.config.publish_limit_workdays,
+                )
+                .ok()
+            })
+            .filter(|late| *late > 0)
+    } else {
+        None
+    };
+    // A draft the review sent back says so (its note is the reason).
+    let state_label = if rev.state == RevisionState::Draft && !rev.note.is_empty() {
+        "草稿（已退回修改）"
+    } else {
+        rev.state.label()
+    };
     let ctx = minijinja::context! {
         item => minijinja::Value::from(minijinja::value::Serde(&item)),
         rev => minijinja::Value::from(minijinja::value::Serde(&rev)),
-        state_label => rev.state.label(), validity_label => rev.validity.label(),
+        state_label, validity_label => rev.validity.label(),
+        late_if_published_today, publish_limit => state.config.publish_limit_workdays,
         unit_name => &unit.name, category_name => &category.name, categories => cats,
         findings => finding_rows, open_findings => open, attachments, history,
         flash => ok, error,

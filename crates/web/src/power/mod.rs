@@ -173,7 +173,7 @@ pub fn api_routes() -> Router<AppState> {
 
 /// Today in Beijing.
 pub(crate) fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    gongkai_domain::calendar::beijing_date(Utc::now())
 }
 
 /// A date as stored.
