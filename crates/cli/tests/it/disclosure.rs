@@ -1379,3 +1379,61 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    staff_open_a_draft_attachment_the_public_cannot,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let editor = t.client(&app, "jyj_editor").await;
+        let r = editor
+            .post(
+                &format!("/admin/units/{jyj}/items"),
+                &[
+                    ("category_id", &cat.id.to_string()),
+                    ("title", "带附件的草稿"),
+                    ("formed_on", "2026-11-20"),
+                    ("validity", "in_force"),
+                    ("body", "正文"),
+                ],
+            )
+            .await;
+        let id = r.item_id();
+        let r = crate::support::post_multipart(
+            &app,
+            &format!("/admin/items/{id}/attachments"),
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[("file", "名单.txt", "草稿附件正文".as_bytes())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = editor.get(&format!("/admin/items/{id}")).await;
+        let href = page
+            .body
+            .split("href=\"/admin/attachments/")
+            .nth(1)
+            .unwrap();
+        let aid = &href[..href.find('"').unwrap()];
+        let reviewer = t.client(&app, "jyj_reviewer").await;
+        let (status, bytes) = crate::support::get_bytes_as(
+            &app,
+            &format!("/admin/attachments/{aid}"),
+            &reviewer.cookie,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(String::from_utf8(bytes).unwrap(), "草稿附件正文");
+        let anonymous = get(&app, &format!("/admin/attachments/{aid}"), None).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "to the login page");
+        let public = get(&app, &format!("/files/{aid}/x"), None).await;
+        assert_eq!(
+            public.status,
+            StatusCode::NOT_FOUND,
+            "a draft's file is not public"
+        );
+        t.cleanup().await;
+    }
+);

@@ -81,6 +81,8 @@ enum T {
     Item,
     /// A scan finding.
     Finding,
+    /// An attachment of a draft.
+    Attachment,
     /// A power item.
     Power,
     /// A power item with a version waiting for the establishment office's review (the office
@@ -122,6 +124,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/units/{id}/items", P::Items, T::Unit),
     ("GET /admin/units/{id}/items/new", P::Items, T::Unit),
     ("GET /admin/items/{id}", P::UnitView, T::Item),
+    ("GET /admin/attachments/{id}", P::UnitView, T::Attachment),
     ("POST /admin/items/{id}/edit", P::Items, T::Item),
     ("POST /admin/items/{id}/attachments", P::Items, T::Item),
     ("POST /admin/items/{id}/submit", P::Items, T::Item),
@@ -368,6 +371,7 @@ struct Fixtures {
     units: Vec<(String, String)>,
     items: Vec<(String, String, String)>,
     findings: Vec<(String, String)>,
+    attachments: Vec<(String, String)>,
     powers: Vec<(String, String)>,
     in_review: Vec<(String, String)>,
     cases: Vec<(String, String)>,
@@ -379,6 +383,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         units: Vec::new(),
         items: Vec::new(),
         findings: Vec::new(),
+        attachments: Vec::new(),
         powers: Vec::new(),
         in_review: Vec::new(),
         cases: Vec::new(),
@@ -426,6 +431,23 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         let id = r.item_id();
         let item = t.store.disclosure().get_item(id).await.unwrap();
         f.items.push((code.into(), id.to_string(), item.index_no));
+        let r = post_multipart(
+            app,
+            &format!("/admin/items/{id}/attachments"),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+            &[("file", "附件.txt", "附件正文".as_bytes())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let rev = t.store.disclosure().working_revision(id).await.unwrap();
+        let files = t
+            .store
+            .disclosure()
+            .attachments(id, rev.revision)
+            .await
+            .unwrap();
+        f.attachments.push((code.into(), files[0].0.id.to_string()));
         if code == "JYJ" {
             let r = post(
                 app,
@@ -541,6 +563,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
             })
             .collect(),
         T::Finding => fill(&f.findings),
+        T::Attachment => fill(&f.attachments),
         T::Power => fill(&f.powers),
         T::PowerInReview => fill(&f.in_review),
         T::Case => fill(&f.cases),

@@ -861,6 +861,18 @@ pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
     Ok(n)
 }
 
+/// `GET /admin/attachments/{id}`: an attachment of any revision (drafts included) for the staff
+/// who may see its unit's desk, so reviewers open what they review.
+pub async fn attachment(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let a = state.store.disclosure().get_attachment(id).await?;
+    load(&state, &s, a.item_id, Action::ViewUnitDesk).await?;
+    crate::disclosure::portal::send_attachment(&state, &a, "no-store").await
+}
+
 /// `POST /admin/items/{id}/mask`: one-click mask of every open finding in the body.
 pub async fn mask(
     State(state): State<AppState>,

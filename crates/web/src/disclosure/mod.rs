@@ -27,6 +27,7 @@ pub fn routes(limits: &BodyLimits) -> Router<AppState> {
         )
         .route("/admin/units/{id}/items/new", get(items::new_item))
         .route("/admin/items/{id}", get(items::item_page))
+        .route("/admin/attachments/{id}", get(items::attachment))
         .route(
             "/admin/items/{id}/edit",
             post(items::edit_item).layer(limits.text()),

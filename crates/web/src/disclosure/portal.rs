@@ -257,6 +257,16 @@ pub async fn download(
     {
         return Err(AppError::NotFound);
     }
+    send_attachment(&state, &a, "public, max-age=86400").await
+}
+
+/// Sends an attachment's file as a download (never shown inline), with `cache` as its
+/// `Cache-Control` (the back office's copies are never stored: `no-store`).
+pub async fn send_attachment(
+    state: &AppState,
+    a: &gongkai_store::disclosure::Attachment,
+    cache: &str,
+) -> Result<Response, AppError> {
     let path = state.config.files_dir.join(&a.sha256[..2]).join(&a.sha256);
     let bytes = tokio::fs::read(&path)
         .await
@@ -269,7 +279,7 @@ pub async fn download(
         [
             (CONTENT_TYPE, a.content_type.clone()),
             (CONTENT_DISPOSITION, disposition),
-            (CACHE_CONTROL, "public, max-age=86400".to_string()),
+            (CACHE_CONTROL, cache.to_string()),
         ],
         bytes,
     )
