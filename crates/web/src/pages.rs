@@ -329,10 +329,19 @@ pub async fn prefs_handler(headers: &HeaderMap, q: PrefsQuery) -> Response {
         .flatten()
         .collect::<Vec<_>>()
         .join("-");
+    // Back to the page the link was clicked on: `?back=`, or else the page the browser says it
+    // came from (same site only: its path, checked by the one redirect rule).
+    let referer_path = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| !p.starts_with("/prefs"));
     let back = q
         .back
         .as_deref()
         .and_then(local_target)
+        .or_else(|| referer_path.as_deref().and_then(local_target))
         .unwrap_or_else(|| "/".into());
     let mut resp = Redirect::to(&back).into_response();
     resp.headers_mut().append(

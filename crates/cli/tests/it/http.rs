@@ -744,3 +744,35 @@ both!(
         t.cleanup().await;
     }
 );
+
+/// The large-font and high-contrast links return to the page they were clicked on (the browser's
+/// Referer, same site only), without JavaScript.
+#[tokio::test]
+async fn display_links_return_to_the_page_they_were_clicked_on() {
+    let t = TestDb::new(Db::Sqlite).await;
+    let app = t.app();
+    let from = |referer: &'static str| {
+        axum::http::Request::get("/prefs?contrast=high")
+            .header("referer", referer)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    for (referer, back) in [
+        (
+            "http://127.0.0.1:8080/units/JYJ?category=3",
+            "/units/JYJ?category=3",
+        ),
+        ("https://elsewhere.example/phish", "/phish"),
+        ("http://127.0.0.1:8080/prefs?font=large", "/"),
+    ] {
+        let r = crate::support::read(
+            tower::ServiceExt::oneshot(app.clone(), from(referer))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), back, "{referer}");
+    }
+    t.cleanup().await;
+}
