@@ -776,3 +776,87 @@ async fn display_links_return_to_the_page_they_were_clicked_on() {
     }
     t.cleanup().await;
 }
+
+both!(a_leader_disables_and_enables_an_account, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let jyj = t.unit_id("JYJ").await;
+    let leader = t.client(&app, "jyj_leader").await;
+    let editor = t.client(&app, "jyj_editor").await;
+    let editor_id = t
+        .store
+        .find_staff_credentials("jyj_editor")
+        .await
+        .unwrap()
+        .unwrap()
+        .staff
+        .id;
+    let page = leader.get(&format!("/admin/units/{jyj}/staff")).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/admin/staff/{editor_id}/active\""))
+    );
+    let r = leader
+        .post(
+            &format!("/admin/staff/{editor_id}/active"),
+            &[("active", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the editor's session stops working at once, and the account is kept, marked 已停用
+    let r = editor.get("/admin").await;
+    assert!(
+        r.location().starts_with("/login"),
+        "{} {}",
+        r.status,
+        r.location()
+    );
+    let page = leader
+        .get(&format!("/admin/units/{jyj}/staff?ok=disabled"))
+        .await;
+    assert!(page.body.contains("已停用") && page.body.contains("账号已停用"));
+    let audit = t.store.list_audit(None, 5, 0).await.unwrap();
+    assert_eq!(audit[0].action, "staff.disable");
+    // enabled again: a new session works
+    let r = leader
+        .post(
+            &format!("/admin/staff/{editor_id}/active"),
+            &[("active", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.client(&app, "jyj_editor")
+            .await
+            .get("/admin")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // nobody disables themselves; a bad value is refused and changes nothing
+    let leader_id = t
+        .store
+        .find_staff_credentials("jyj_leader")
+        .await
+        .unwrap()
+        .unwrap()
+        .staff
+        .id;
+    let before = t.store.count_audit(None).await.unwrap();
+    let r = leader
+        .post(
+            &format!("/admin/staff/{leader_id}/active"),
+            &[("active", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = leader
+        .post(
+            &format!("/admin/staff/{editor_id}/active"),
+            &[("active", "maybe")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(t.store.count_audit(None).await.unwrap(), before);
+    t.cleanup().await;
+});

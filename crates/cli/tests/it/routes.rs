@@ -83,6 +83,8 @@ enum T {
     Finding,
     /// An attachment of a draft.
     Attachment,
+    /// A staff account.
+    Staff,
     /// A power item.
     Power,
     /// A power item with a version waiting for the establishment office's review (the office
@@ -112,6 +114,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/units/{id}/staff", P::UnitView, T::Unit),
     ("POST /admin/units/{id}/staff", P::Leader, T::Unit),
     ("POST /admin/units/{id}/profile", P::UnitProfile, T::Unit),
+    ("POST /admin/staff/{id}/active", P::Leader, T::Staff),
     ("GET /admin/units/{id}/audit", P::UnitProfile, T::Unit),
     ("GET /admin/calendar", P::Staff, T::None),
     ("POST /admin/calendar", P::Admin, T::None),
@@ -372,6 +375,7 @@ struct Fixtures {
     items: Vec<(String, String, String)>,
     findings: Vec<(String, String)>,
     attachments: Vec<(String, String)>,
+    staff: Vec<(String, String)>,
     powers: Vec<(String, String)>,
     in_review: Vec<(String, String)>,
     cases: Vec<(String, String)>,
@@ -384,14 +388,23 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         items: Vec::new(),
         findings: Vec::new(),
         attachments: Vec::new(),
+        staff: Vec::new(),
         powers: Vec::new(),
         in_review: Vec::new(),
         cases: Vec::new(),
         documents: Vec::new(),
     };
-    for code in ["JYJ", "SJJ"] {
+    for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
             .push((code.into(), t.unit_id(code).await.to_string()));
+        let staff = t
+            .store
+            .find_staff_credentials(someone)
+            .await
+            .unwrap()
+            .unwrap()
+            .staff;
+        f.staff.push((code.into(), staff.id.to_string()));
     }
     // An item in JYJ submitted with an ID number in its body (so it has a finding), and a
     // draft in MZJ.
@@ -564,6 +577,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
             .collect(),
         T::Finding => fill(&f.findings),
         T::Attachment => fill(&f.attachments),
+        T::Staff => fill(&f.staff),
         T::Power => fill(&f.powers),
         T::PowerInReview => fill(&f.in_review),
         T::Case => fill(&f.cases),

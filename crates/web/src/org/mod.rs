@@ -41,6 +41,8 @@ fn flash_text(code: Option<&str>) -> Option<&'static str> {
         "totp_on" => "双因素认证已启用",
         "totp_off" => "双因素认证已停用",
         "token_revoked" => "接口令牌已吊销",
+        "disabled" => "账号已停用（其登录随即失效）",
+        "enabled" => "账号已恢复启用",
         _ => return None,
     })
 }
@@ -149,7 +151,7 @@ async fn staff_page(
         .list_staff(id)
         .await?
         .iter()
-        .map(|m| minijinja::context! { username => &m.username, display_name => &m.display_name, role => m.role.label(), totp => m.totp_enabled, active => m.active })
+        .map(|m| minijinja::context! { id => m.id, username => &m.username, display_name => &m.display_name, role => m.role.label(), totp => m.totp_enabled, active => m.active })
         .collect();
     let st = s.staff();
     let roles: Vec<minijinja::Value> = Role::ALL
@@ -187,6 +189,39 @@ pub struct StaffForm {
     role: String,
     #[serde(default)]
     password: String,
+}
+
+/// The account-status form: `active` is `1` (enable) or `0` (disable).
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    active: String,
+}
+
+/// `POST /admin/staff/{id}/active`: disables an account (it can no longer sign in, its sessions
+/// and API tokens stop working; never deleted) or enables it again. Audited.
+pub async fn set_active(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(staff_id): Path<i64>,
+    CsrfForm(f): CsrfForm<ActiveForm>,
+) -> Result<Response, AppError> {
+    let target = state.store.get_staff(staff_id).await?;
+    require(&s, Action::ManageStaff, target.unit_id)?;
+    let active = match f.active.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::BadRequest("请选择停用或启用".into())),
+    };
+    if target.id == s.staff().id && !active {
+        return Err(AppError::BadRequest("不能停用自己的账号".into()));
+    }
+    state
+        .store
+        .set_staff_active(&s.actor(), staff_id, active)
+        .await?;
+    let ok = if active { "enabled" } else { "disabled" };
+    Ok(Redirect::to(&format!("/admin/units/{}/staff?ok={ok}", target.unit_id)).into_response())
 }
 
 /// `POST /admin/units/{id}/staff`: creates an account in the unit.
@@ -655,6 +690,7 @@ pub fn routes() -> axum::Router<AppState> {
             get(unit_staff).post(create_staff),
         )
         .route("/admin/units/{id}/profile", post(update_profile))
+        .route("/admin/staff/{id}/active", post(set_active))
         .route("/admin/units/{id}/audit", get(unit_audit))
         .route("/admin/calendar", get(calendar_page).post(calendar_import))
         .route("/admin/account", get(account))
