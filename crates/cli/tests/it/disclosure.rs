@@ -1256,19 +1256,9 @@ both!(
         let jyj = t.unit_id("JYJ").await;
         let cat = t.category(jyj, "QTWJ").await;
         let editor = t.client(&app, "jyj_editor").await;
-        let r = editor
-            .post(
-                &format!("/admin/units/{jyj}/items"),
-                &[
-                    ("category_id", &cat.id.to_string()),
-                    ("title", "定时发布的通知"),
-                    ("formed_on", "2026-11-20"),
-                    ("validity", "in_force"),
-                    ("body", "正文"),
-                ],
-            )
+        let id = editor
+            .draft(jyj, cat.id, "定时发布的通知", "2026-11-20")
             .await;
-        let id = r.item_id();
         assert_eq!(
             editor.step(id, "submit", &[]).await.status,
             StatusCode::SEE_OTHER
@@ -1320,20 +1310,7 @@ both!(
         let reviewer = t.client(&app, "jyj_reviewer").await;
         let leader = t.client(&app, "jyj_leader").await;
         let draft = async |title: &str, formed_on: &str| {
-            let r = editor
-                .post(
-                    &format!("/admin/units/{jyj}/items"),
-                    &[
-                        ("category_id", &cat.id.to_string()),
-                        ("title", title),
-                        ("formed_on", formed_on),
-                        ("validity", "in_force"),
-                        ("body", "正文"),
-                    ],
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-            let id = r.item_id();
+            let id = editor.draft(jyj, cat.id, title, formed_on).await;
             assert_eq!(
                 editor.step(id, "submit", &[]).await.status,
                 StatusCode::SEE_OTHER
@@ -1388,19 +1365,9 @@ both!(
         let jyj = t.unit_id("JYJ").await;
         let cat = t.category(jyj, "QTWJ").await;
         let editor = t.client(&app, "jyj_editor").await;
-        let r = editor
-            .post(
-                &format!("/admin/units/{jyj}/items"),
-                &[
-                    ("category_id", &cat.id.to_string()),
-                    ("title", "带附件的草稿"),
-                    ("formed_on", "2026-11-20"),
-                    ("validity", "in_force"),
-                    ("body", "正文"),
-                ],
-            )
+        let id = editor
+            .draft(jyj, cat.id, "带附件的草稿", "2026-11-20")
             .await;
-        let id = r.item_id();
         let r = crate::support::post_multipart(
             &app,
             &format!("/admin/items/{id}/attachments"),

@@ -658,20 +658,9 @@ async fn submitted_by(t: &TestDb, app: &axum::Router, user: &str) -> i64 {
     let author = t.client(app, user).await;
     let jyj = t.unit_id("JYJ").await;
     let cat = t.category(jyj, "SHGY").await;
-    let r = author
-        .post(
-            &format!("/admin/units/{jyj}/items"),
-            &[
-                ("category_id", &cat.id.to_string()),
-                ("title", "双人审核测试"),
-                ("formed_on", "2026-11-20"),
-                ("validity", "in_force"),
-                ("body", "正文"),
-            ],
-        )
+    let id = author
+        .draft(jyj, cat.id, "双人审核测试", "2026-11-20")
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id = r.item_id();
     let r = author.step(id, "submit", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     id

@@ -449,6 +449,25 @@ impl Client<'_> {
         post(self.app, path, Some(&self.cookie), &all).await
     }
 
+    /// Drafts an item in unit `unit_id`'s category `category_id` (in force, a one-word body)
+    /// and returns its id.
+    pub async fn draft(&self, unit_id: i64, category_id: i64, title: &str, formed_on: &str) -> i64 {
+        let r = self
+            .post(
+                &format!("/admin/units/{unit_id}/items"),
+                &[
+                    ("category_id", &category_id.to_string()),
+                    ("title", title),
+                    ("formed_on", formed_on),
+                    ("validity", "in_force"),
+                    ("body", "正文"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        r.item_id()
+    }
+
     /// Takes a workflow step of an item (`submit`, `review`, `reject`, `approve`, …).
     pub async fn step(&self, item_id: i64, step: &str, fields: &[(&str, &str)]) -> Resp {
         self.post(&format!("/admin/items/{item_id}/{step}"), fields)
