@@ -55,6 +55,14 @@ pub struct DisclosureSection {
     pub extract_cpu_secs: u64,
     /// Units (codes) exempt from four eyes: one person writes, reviews and approves.
     pub single_person_units: Vec<String>,
+    /// The OCR program (Tesseract) that reads images and scanned PDFs; empty turns OCR off.
+    pub ocr_program: String,
+    /// Tesseract's languages.
+    pub ocr_languages: String,
+    /// The program that renders PDF pages for OCR (Poppler's pdftoppm).
+    pub pdf_render_program: String,
+    /// Pages of a scanned PDF read by OCR at most.
+    pub ocr_max_pages: u32,
 }
 
 impl Default for DisclosureSection {
@@ -69,6 +77,10 @@ impl Default for DisclosureSection {
             extract_memory_mb: 512,
             extract_cpu_secs: 30,
             single_person_units: Vec::new(),
+            ocr_program: "tesseract".into(),
+            ocr_languages: "chi_sim".into(),
+            pdf_render_program: "pdftoppm".into(),
+            ocr_max_pages: 30,
         }
     }
 }
@@ -212,15 +224,22 @@ pub fn settings(
         || !(1..=4096).contains(&d.max_unpacked_mb)
         || !(128..=65536).contains(&d.extract_memory_mb)
         || !(1..=3600).contains(&d.extract_cpu_secs)
+        || !(1..=1000).contains(&d.ocr_max_pages)
     {
         bail!(
-            "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间，extract_memory_mb 应在128-65536之间，extract_cpu_secs 应在1-3600之间"
+            "[disclosure] max_sheet_rows 应在1-1048576之间，max_sheet_columns 应在1-16384之间，max_unpacked_mb 应在1-4096之间，extract_memory_mb 应在128-65536之间，extract_cpu_secs 应在1-3600之间，ocr_max_pages 应在1-1000之间"
         );
     }
     let sandbox = gongkai_work::sandbox::Sandbox {
         program: std::env::current_exe().ok(),
         memory_mb: d.extract_memory_mb,
         cpu_secs: d.extract_cpu_secs,
+        ocr: gongkai_work::sandbox::Ocr {
+            program: d.ocr_program.clone().into(),
+            languages: d.ocr_languages.clone(),
+            pdf_render: d.pdf_render_program.clone().into(),
+            max_pages: d.ocr_max_pages,
+        },
     };
     let extract_limits = gongkai_extract::Limits {
         max_rows: d.max_sheet_rows,

@@ -180,6 +180,10 @@ enum ImportCommand {
         /// Import the valid rows even when some rows are bad (they are reported and skipped).
         #[arg(long)]
         skip_invalid: bool,
+        /// Refuse the rows the pre-publication scan finds personal data, sensitive words or an
+        /// unreadable attachment in (by default they are imported unpublished, waiting in review).
+        #[arg(long)]
+        refuse_findings: bool,
     },
 }
 
@@ -468,7 +472,8 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             file: path,
             data,
             skip_invalid,
-        }) => return commands::import::run(file, path, data, skip_invalid).await,
+            refuse_findings,
+        }) => return commands::import::run(file, path, data, skip_invalid, refuse_findings).await,
         Command::Corpus { count, seed } => {
             use std::io::Write;
             let stdout = std::io::stdout();

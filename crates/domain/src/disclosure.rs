@@ -436,25 +436,28 @@ pub struct ImportRow {
     /// Attachment paths, relative to the file.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// The old site's own id of the row (来源编号), when it has one: the row's stable key.
+    #[serde(default)]
+    pub source_id: String,
 }
 
 impl ImportRow {
-    /// The row's import key: a hash of everything it says, so that the same row imported again
-    /// is recognised.
+    /// The row's import key, so that the same row imported again is recognised: a hash of the
+    /// old site's id, or of unit, 文号, title and 成文日期.
     pub fn key(&self) -> String {
-        let fields = [
-            self.unit.trim(),
-            self.category.trim(),
-            self.title.trim(),
-            self.doc_no.trim(),
-            self.formed_on.trim(),
-            self.published_at.trim(),
-            self.body.as_str(),
-            self.summary.trim(),
-            self.topic.trim(),
-            self.validity.trim(),
-            &self.attachments.join("\u{1f}"),
-        ];
+        // the old site's id when given; otherwise what identifies a document: its unit, 文号,
+        // title and 成文日期 (a corrected body or a new publication date is the same row)
+        let source = self.source_id.trim();
+        let fields: Vec<&str> = if source.is_empty() {
+            vec![
+                self.unit.trim(),
+                self.doc_no.trim(),
+                self.title.trim(),
+                self.formed_on.trim(),
+            ]
+        } else {
+            vec![self.unit.trim(), "source", source]
+        };
         crate::audit::digest(&fields.join("\u{1e}"))
     }
 }

@@ -245,6 +245,8 @@ pub struct Attachment {
     pub size: i64,
     /// SHA-256 of the content (its storage key).
     pub sha256: String,
+    /// Why its text could not be read (`None`: it was read and scanned).
+    pub unreadable: Option<String>,
 }
 
 /// A workflow transition of one revision.
@@ -279,6 +281,8 @@ pub struct NewAttachment<'a> {
     pub sha256: &'a str,
     /// Extracted text (scanned and searchable).
     pub text: &'a str,
+    /// Why the text could not be read, if it could not.
+    pub unreadable: Option<&'a str>,
 }
 
 /// An item as listed: identity, the revision shown, unit and category names.
@@ -603,23 +607,7 @@ impl Disclosure<'_> {
                 .bind(revision)
                 .execute(&mut *tx)
                 .await?;
-            for (source, f) in findings {
-                sqlx::query(
-                    "INSERT INTO scan_findings (item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
-                )
-                .bind(item_id)
-                .bind(revision)
-                .bind(source)
-                .bind(f.kind.code())
-                .bind(f.start as i64)
-                .bind(f.end as i64)
-                .bind(f.line as i64)
-                .bind(f.column as i64)
-                .bind(&f.masked)
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_findings(tx.tx(), item_id, revision, findings).await?;
         }
         require_clean_scan(&mut tx, item_id, revision, to).await?;
         tx.record(
@@ -949,11 +937,12 @@ impl Disclosure<'_> {
             size,
             sha256,
             text,
+            unreadable,
         } = *a;
         let item = self.get_item(item_id).await?;
         let mut tx = self.0.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at, unreadable) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(item_id)
         .bind(revision)
@@ -963,6 +952,7 @@ impl Disclosure<'_> {
         .bind(sha256)
         .bind(text)
         .bind(now_text())
+        .bind(unreadable)
         .fetch_one(&mut *tx)
         .await?;
         tx.record(
@@ -985,6 +975,7 @@ impl Disclosure<'_> {
             content_type: content_type.into(),
             size,
             sha256: sha256.into(),
+            unreadable: unreadable.map(String::from),
         })
     }
 
@@ -1004,9 +995,10 @@ impl Disclosure<'_> {
             size: i64,
             sha256: String,
             text: String,
+            unreadable: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, item_id, revision, filename, content_type, size, sha256, text FROM attachments WHERE item_id = $1 AND revision = $2 ORDER BY id",
+            "SELECT id, item_id, revision, filename, content_type, size, sha256, text, unreadable FROM attachments WHERE item_id = $1 AND revision = $2 ORDER BY id",
         )
         .bind(item_id)
         .bind(revision)
@@ -1023,6 +1015,7 @@ impl Disclosure<'_> {
                     content_type: r.content_type,
                     size: r.size,
                     sha256: r.sha256,
+                    unreadable: r.unreadable,
                 };
                 (a, r.text)
             })
@@ -1041,7 +1034,7 @@ impl Disclosure<'_> {
 
     /// One attachment by id.
     pub async fn get_attachment(&self, id: i64) -> Result<Attachment> {
-        let a: Option<Attachment> = sqlx::query_as("SELECT id, item_id, revision, filename, content_type, size, sha256 FROM attachments WHERE id = $1")
+        let a: Option<Attachment> = sqlx::query_as("SELECT id, item_id, revision, filename, content_type, size, sha256, unreadable FROM attachments WHERE id = $1")
             .bind(id)
             .fetch_optional(self.0.pool())
             .await?;
@@ -1361,6 +1354,33 @@ async fn enqueue_index(
     Ok(())
 }
 
+/// Records a revision's open scan findings.
+async fn insert_findings(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    item_id: i64,
+    revision: i64,
+    findings: &[(String, Finding)],
+) -> Result<()> {
+    for (source, f) in findings {
+        sqlx::query(
+            "INSERT INTO scan_findings (item_id, revision, source, kind, start_offset, end_offset, line, col, masked, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+        )
+        .bind(item_id)
+        .bind(revision)
+        .bind(source)
+        .bind(f.kind.code())
+        .bind(f.start as i64)
+        .bind(f.end as i64)
+        .bind(f.line as i64)
+        .bind(f.column as i64)
+        .bind(&f.masked)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn insert_revision(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     item_id: i64,
@@ -1410,9 +1430,30 @@ pub struct ImportItem {
     /// Working days past the limit.
     pub days_late: i64,
     /// Attachments: metadata and extracted text (bytes already stored by the caller).
-    pub attachments: Vec<(String, String, i64, String, String)>,
+    pub attachments: Vec<ImportAttachment>,
     /// The key of the source row (see [`Store::imported_keys`]); empty for none.
     pub import_key: String,
+    /// What the pre-publication scan found, each with its source. Empty: the item is imported
+    /// as published. Otherwise it is imported unpublished, waiting in review with these open
+    /// findings, exactly as if its author had submitted it.
+    pub findings: Vec<(String, Finding)>,
+}
+
+/// One attachment of an imported item.
+#[derive(Debug, Clone)]
+pub struct ImportAttachment {
+    /// File name.
+    pub filename: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 (storage key; the bytes are stored by the caller).
+    pub sha256: String,
+    /// Extracted text.
+    pub text: String,
+    /// Why the text could not be read, if it could not.
+    pub unreadable: Option<String>,
 }
 
 /// One published item with everything the search index needs, read in bulk.
@@ -1483,15 +1524,18 @@ impl Disclosure<'_> {
                 .or_insert(0);
             *serial += 1;
             let index_no = index_number(&it.unit_code, &it.category_code, year as i32, *serial);
+            // an item the scan held back is not public: no publication, no lateness yet
+            let held = !it.findings.is_empty();
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO items (unit_id, category_id, index_no, published_revision, first_published_at, published_at, days_late, created_by, created_at, updated_at, import_key) \
-                 VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7, $7, $8) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $8, $9) RETURNING id",
             )
             .bind(it.unit_id)
             .bind(it.category_id)
             .bind(&index_no)
-            .bind(&it.published_at)
-            .bind(it.days_late)
+            .bind((!held).then_some(1i64))
+            .bind((!held).then_some(it.published_at.as_str()))
+            .bind(if held { 0 } else { it.days_late })
             .bind(&actor.name)
             .bind(&now)
             .bind((!it.import_key.is_empty()).then_some(it.import_key.as_str()))
@@ -1505,7 +1549,15 @@ impl Disclosure<'_> {
                     unit_id: Some(it.unit_id),
                     entity_id: id.to_string(),
                     after: it.content.canonical(),
-                    detail: format!("导入已公开信息“{}”（{index_no}）", it.content.title),
+                    detail: if held {
+                        format!(
+                            "导入信息“{}”（{index_no}）：发布前检查发现 {} 处问题，未公开，转入待审核",
+                            it.content.title,
+                            it.findings.len()
+                        )
+                    } else {
+                        format!("导入已公开信息“{}”（{index_no}）", it.content.title)
+                    },
                     ..Record::default()
                 },
             ));
@@ -1529,12 +1581,12 @@ impl Disclosure<'_> {
                 "INSERT INTO item_revisions (item_id, revision, state, title, doc_no, doc_no_norm, formed_on, validity, topic, summary, body, created_by, created_at, updated_at) VALUES ",
             );
             for i in 0..chunk.len() {
-                let b = i * 12;
+                let b = i * 13;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push_str(&format!(
-                    "(${}, 1, 'published', ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    "(${}, 1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                     b + 1,
                     b + 2,
                     b + 3,
@@ -1546,14 +1598,21 @@ impl Disclosure<'_> {
                     b + 9,
                     b + 10,
                     b + 11,
-                    b + 12
+                    b + 12,
+                    b + 13
                 ));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, it) in chunk {
                 let c = &it.content;
+                let state = if it.findings.is_empty() {
+                    RevisionState::Published
+                } else {
+                    RevisionState::InReview
+                };
                 q = q
                     .bind(**id)
+                    .bind(state.code())
                     .bind(&c.title)
                     .bind(&c.doc_no)
                     .bind(normalize_doc_no(&c.doc_no))
@@ -1567,32 +1626,43 @@ impl Disclosure<'_> {
                     .bind(&now);
             }
             q.execute(&mut *tx).await?;
+            // only what went public is indexed
+            let public: Vec<i64> = chunk
+                .iter()
+                .filter(|(_, it)| it.findings.is_empty())
+                .map(|(id, _)| **id)
+                .collect();
+            if public.is_empty() {
+                continue;
+            }
             let mut sql = String::from("INSERT INTO search_outbox (item_id, created_at) VALUES ");
-            for i in 0..chunk.len() {
+            for i in 0..public.len() {
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push_str(&format!("(${}, ${})", i * 2 + 1, i * 2 + 2));
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, _) in chunk {
-                q = q.bind(**id).bind(&now);
+            for id in &public {
+                q = q.bind(*id).bind(&now);
             }
             q.execute(&mut *tx).await?;
         }
         for (id, it) in &pairs {
-            for (filename, content_type, size, sha256, text) in &it.attachments {
-                sqlx::query("INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at) VALUES ($1, 1, $2, $3, $4, $5, $6, $7)")
+            for a in &it.attachments {
+                sqlx::query("INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at, unreadable) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(**id)
-                    .bind(filename)
-                    .bind(content_type)
-                    .bind(size)
-                    .bind(sha256)
-                    .bind(text)
+                    .bind(&a.filename)
+                    .bind(&a.content_type)
+                    .bind(a.size)
+                    .bind(&a.sha256)
+                    .bind(&a.text)
                     .bind(&now)
+                    .bind(a.unreadable.as_deref())
                     .execute(&mut *tx)
                     .await?;
             }
+            insert_findings(tx.tx(), **id, 1, &it.findings).await?;
         }
         tx.record_many(changes).await?;
         tx.finish().await?;

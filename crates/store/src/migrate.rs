@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "import_key",
         include_str!("../migrations/0009_import_key.sql"),
     ),
+    (
+        10,
+        "attachment_unreadable",
+        include_str!("../migrations/0010_attachment_unreadable.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -9,8 +9,10 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveDateTime};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::disclosure::days_late;
-use gongkai_store::disclosure::{ImportItem, RevisionContent};
+use gongkai_domain::scan::{AttachmentText, Scanner, scan_revision};
+use gongkai_store::disclosure::{ImportAttachment, ImportItem, RevisionContent};
 use gongkai_store::{Actor, Store};
+use gongkai_work::sandbox::Reading;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,6 +44,8 @@ const HEADERS: &[(&str, &str)] = &[
     ("validity", "validity"),
     ("附件", "attachments"),
     ("attachments", "attachments"),
+    ("来源编号", "source_id"),
+    ("source_id", "source_id"),
 ];
 
 /// Reads the rows with their line numbers (JSONL: line; XLSX: sheet row).
@@ -97,6 +101,7 @@ fn read_xlsx(
                     Some("summary") => row.summary = v,
                     Some("topic") => row.topic = v,
                     Some("validity") => row.validity = v,
+                    Some("source_id") => row.source_id = v,
                     Some("attachments") => {
                         row.attachments = v
                             .split([';', '；'])
@@ -126,6 +131,9 @@ pub struct Rules {
     /// Working days allowed between forming and publishing (`[disclosure]
     /// publish_limit_workdays`), for each row's lateness.
     pub publish_limit_workdays: u32,
+    /// A row the pre-publication scan finds something in is refused (`--refuse-findings`)
+    /// instead of imported unpublished, waiting in review.
+    pub refuse_findings: bool,
 }
 
 impl Default for Rules {
@@ -135,19 +143,20 @@ impl Default for Rules {
             max_attachment_bytes: 20 * 1024 * 1024,
             sandbox: gongkai_work::sandbox::Sandbox::default(),
             publish_limit_workdays: 20,
+            refuse_findings: false,
         }
     }
 }
 
 /// An attachment a row names: a relative path inside the import file's folder (no absolute
 /// path, no `..`, no symbolic link out of it), a file of a type uploads accept, within the
-/// size limit, its text extracted. Returns (file name, content type, bytes, text) or the
-/// problem as a sentence.
+/// size limit, its text extracted (images and scans by OCR). Returns (file name, content type,
+/// bytes, what reading it gave) or the problem as a sentence.
 fn read_attachment(
     base: &Path,
     rel: &str,
     rules: &Rules,
-) -> Result<(String, &'static str, Vec<u8>, String), String> {
+) -> Result<(String, &'static str, Vec<u8>, Reading), String> {
     use std::path::Component;
     let p = Path::new(rel);
     if rel.trim().is_empty()
@@ -190,19 +199,16 @@ fn read_attachment(
         .unwrap_or_default();
     let ct =
         gongkai_extract::content_type_of(&name, &bytes).map_err(|e| format!("附件 {rel}：{e}"))?;
-    let text = if ct.starts_with("image/") {
-        String::new()
-    } else {
-        rules
-            .sandbox
-            .extract(&bytes, &rules.extract)
-            .map_err(|e| format!("附件 {rel}：{e}"))?
-    };
-    Ok((name, ct, bytes, text))
+    let read = rules
+        .sandbox
+        .read(ct, &bytes, &rules.extract)
+        .map_err(|e| format!("附件 {rel}：{e}"))?;
+    Ok((name, ct, bytes, read))
 }
 
 /// A validated row, ready to store.
 struct Ready {
+    line: usize,
     item: ImportItem,
     files: Vec<Vec<u8>>,
 }
@@ -227,6 +233,9 @@ pub struct Outcome {
     pub skipped: usize,
     /// Bad rows: (line, messages).
     pub bad: Vec<(usize, String)>,
+    /// Rows the pre-publication scan held back: imported unpublished, waiting in review
+    /// (line, what was found).
+    pub held: Vec<(usize, String)>,
 }
 
 /// Validates every row, then (if allowed) imports the good ones in batches.
@@ -278,6 +287,9 @@ pub async fn import_rows(
         .collect();
     let mut categories: HashMap<i64, Vec<gongkai_store::disclosure::Category>> = HashMap::new();
     let calendar: Calendar = store.calendar().await?;
+    // the same scan as submission in the back office: nothing unscanned goes public
+    let scanner = Scanner::new(&store.disclosure().sensitive_words().await?);
+    let mut held = Vec::new();
     let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
     let mut ready = Vec::new();
     let mut bad = Vec::new();
@@ -342,9 +354,20 @@ pub async fn import_rows(
         let mut files = Vec::new();
         for a in &row.attachments {
             match read_attachment(base, a, rules) {
-                Ok((name, ct, bytes, text)) => {
+                Ok((name, ct, bytes, read)) => {
                     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-                    attachments.push((name, ct.to_string(), bytes.len() as i64, hash, text));
+                    let (text, unreadable) = match read {
+                        Reading::Text(t) => (t, None),
+                        Reading::Unreadable(reason) => (String::new(), Some(reason)),
+                    };
+                    attachments.push(ImportAttachment {
+                        filename: name,
+                        content_type: ct.to_string(),
+                        size: bytes.len() as i64,
+                        sha256: hash,
+                        text,
+                        unreadable,
+                    });
                     files.push(bytes);
                 }
                 Err(e) => problems.push(e),
@@ -375,7 +398,25 @@ pub async fn import_rows(
                         continue;
                     }
                 };
+                let texts: Vec<AttachmentText> = attachments
+                    .iter()
+                    .map(|a| AttachmentText {
+                        filename: &a.filename,
+                        text: &a.text,
+                        unreadable: a.unreadable.as_deref(),
+                    })
+                    .collect();
+                let findings = scan_revision(&scanner, &input.title, &input.body, &texts);
+                if !findings.is_empty() {
+                    let what = describe_findings(&findings);
+                    if rules.refuse_findings {
+                        bad.push((line, format!("发布前检查发现：{what}（未导入）")));
+                        continue;
+                    }
+                    held.push((line, what));
+                }
                 ready.push(Ready {
+                    line,
                     item: ImportItem {
                         unit_id: u.id,
                         unit_code: u.code.clone(),
@@ -394,6 +435,7 @@ pub async fn import_rows(
                         days_late: late,
                         import_key: row.key(),
                         attachments,
+                        findings,
                     },
                     files,
                 });
@@ -406,6 +448,7 @@ pub async fn import_rows(
             imported: 0,
             skipped: 0,
             bad,
+            held: Vec::new(),
         });
     }
     // rows an earlier run brought in (it may have been killed half-way), and repeats within
@@ -414,12 +457,16 @@ pub async fn import_rows(
     let mut seen = store.disclosure().imported_keys(&keys).await?;
     let before = ready.len();
     ready.retain(|r| seen.insert(r.item.import_key.clone()));
+    // a held row imported by an earlier run is reported as skipped, not as held again
+    held.retain(|(line, _)| ready.iter().any(|r| r.line == *line));
     let skipped = before - ready.len();
     let total = ready.len();
     let mut imported = 0;
     for chunk in ready.chunks(500) {
         for r in chunk {
-            for (bytes, (_, _, _, hash, _)) in r.files.iter().zip(&r.item.attachments) {
+            for (bytes, ImportAttachment { sha256: hash, .. }) in
+                r.files.iter().zip(&r.item.attachments)
+            {
                 let dir = files_dir.join(&hash[..2]);
                 std::fs::create_dir_all(&dir)?;
                 let target = dir.join(hash);
@@ -437,7 +484,39 @@ pub async fn import_rows(
         imported,
         skipped,
         bad,
+        held,
     })
+}
+
+/// "身份证号 1 处、未能检查 1 处（附件：scan.png）": what the scan found, for the report.
+fn describe_findings(findings: &[(String, gongkai_domain::scan::Finding)]) -> String {
+    let mut counts: Vec<(gongkai_domain::scan::FindingKind, usize, Vec<&str>)> = Vec::new();
+    for (source, f) in findings {
+        match counts.iter_mut().find(|(k, _, _)| *k == f.kind) {
+            Some((_, n, sources)) => {
+                *n += 1;
+                if !sources.contains(&source.as_str()) {
+                    sources.push(source);
+                }
+            }
+            None => counts.push((f.kind, 1, vec![source])),
+        }
+    }
+    counts
+        .iter()
+        .map(|(k, n, sources)| {
+            let sources: Vec<String> = sources
+                .iter()
+                .map(|s| match *s {
+                    "body" => "正文".to_string(),
+                    "title" => "标题".to_string(),
+                    other => other.to_string(),
+                })
+                .collect();
+            format!("{} {n} 处（{}）", k.label(), sources.join("、"))
+        })
+        .collect::<Vec<_>>()
+        .join("，")
 }
 
 /// Runs `gongkai import items`.
@@ -446,6 +525,7 @@ pub(crate) async fn run(
     path: PathBuf,
     data: DataArgs,
     skip_invalid: bool,
+    refuse_findings: bool,
 ) -> Result<ExitCode> {
     let (store, settings) = open_store(file, &data).await?;
     let started = Instant::now();
@@ -458,6 +538,7 @@ pub(crate) async fn run(
             max_attachment_bytes: settings.web.max_attachment_bytes,
             sandbox: settings.web.sandbox.clone(),
             publish_limit_workdays: settings.web.publish_limit_workdays,
+            refuse_findings,
         },
         skip_invalid,
         &Actor::system("import"),
@@ -467,6 +548,11 @@ pub(crate) async fn run(
     eprintln!();
     for (line, msg) in &outcome.bad {
         eprintln!("第{line}行（line {line}）：{msg}");
+    }
+    for (line, what) in &outcome.held {
+        eprintln!(
+            "第{line}行（line {line}）：发布前检查发现 {what}；已导入但未公开，在后台待审核（held for review, not public）"
+        );
     }
     if outcome.imported == 0 && !outcome.bad.is_empty() {
         eprintln!(
@@ -501,8 +587,10 @@ pub(crate) async fn run(
     }
     let total = started.elapsed().as_secs_f64();
     println!(
-        "已导入 {} 条并建立索引（imported and indexed），跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
+        "已导入 {} 条（imported），其中公开并建立索引 {} 条、待审核 {} 条；跳过 {} 行；导入 {:.1} 秒，合计 {:.1} 秒，{:.0} 条/秒",
         outcome.imported,
+        outcome.imported - outcome.held.len(),
+        outcome.held.len(),
         outcome.bad.len() + outcome.skipped,
         import_secs,
         total,

@@ -25,15 +25,18 @@ pub(crate) fn scan(
     let (mut found, mut unreadable) = (0usize, 0usize);
     for path in files {
         let name = path.display().to_string();
-        let text = match std::fs::read(path)
+        // images and scans are read by OCR when the machine has it, as the server reads them
+        let read = std::fs::read(path)
             .map_err(|e| e.to_string())
             .and_then(|b| {
+                let ct = gongkai_extract::content_type_of(&name, &b)?;
                 sandbox
-                    .extract(&b, &gongkai_extract::Limits::default())
+                    .read(ct, &b, &gongkai_extract::Limits::default())
                     .map_err(|e| e.to_string())
-            }) {
-            Ok(t) => t,
-            Err(e) => {
+            });
+        let text = match read {
+            Ok(gongkai_work::sandbox::Reading::Text(t)) => t,
+            Ok(gongkai_work::sandbox::Reading::Unreadable(e)) | Err(e) => {
                 eprintln!("{name}: 无法读取（cannot read）：{e}");
                 unreadable += 1;
                 continue;

@@ -845,3 +845,132 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    import_holds_back_rows_the_scan_finds_something_in,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        std::fs::write(
+            t.dir.join("任职通知.png"),
+            include_bytes!("../fixtures/ocr-id-number.png"),
+        )
+        .unwrap();
+        let file = t.dir.join("old-site.jsonl");
+        let rows = [
+            r#"{"unit": "JYJ", "category": "QTWJ", "title": "干净的通知", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "各学校：做好招生工作。"}"#,
+            r#"{"unit": "JYJ", "category": "QTWJ", "title": "带身份证号的公示", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "张三，身份证号110101199003074514，电话13812345678。"}"#,
+            r#"{"unit": "JYJ", "category": "QTWJ", "title": "带图片附件的通知", "formed_on": "2025-03-01", "published_at": "2025-03-05", "body": "见附件。", "attachments": ["任职通知.png"]}"#,
+        ];
+        std::fs::write(&file, rows.join("\n")).unwrap();
+        // refused by option: the rows are named, nothing is imported
+        let o = t
+            .cli(&[
+                "import",
+                "items",
+                "--refuse-findings",
+                file.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("第2行") && err.contains("发布前检查发现：身份证号 1 处（正文）"),
+            "{err}"
+        );
+        assert!(
+            err.contains("第3行") && err.contains("附件：任职通知.png"),
+            "{err}"
+        );
+        let jyj = t.unit_id("JYJ").await;
+        let (count, _) = t
+            .store
+            .disclosure()
+            .list_unit_items(jyj, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "nothing imported");
+
+        // by default: imported, but the two rows wait in review, unpublished, with their findings
+        let o = t
+            .cli(&["import", "items", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("第2行") && err.contains("已导入但未公开，在后台待审核"),
+            "{err}"
+        );
+        assert!(
+            stdout(&o).contains("公开并建立索引 1 条、待审核 2 条"),
+            "{}",
+            stdout(&o)
+        );
+        let (_, items) = t
+            .store
+            .disclosure()
+            .list_unit_items(jyj, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 3);
+        for s in &items {
+            let findings = t.store.disclosure().findings(s.item.id, 1).await.unwrap();
+            if s.revision.title == "干净的通知" {
+                assert!(s.item.published_revision.is_some());
+                assert!(findings.is_empty());
+                continue;
+            }
+            assert_eq!(
+                s.item.published_revision, None,
+                "{} is not public",
+                s.revision.title
+            );
+            assert_eq!(
+                s.revision.state,
+                gongkai_domain::disclosure::RevisionState::InReview
+            );
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.kind == "id_number" && f.status == "open"),
+                "{}: {findings:?}",
+                s.revision.title
+            );
+        }
+        let (public, list) = t
+            .store
+            .disclosure()
+            .list_published(None, None, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(public, 1);
+        assert_eq!(list[0].revision.title, "干净的通知");
+        // the public item page of a held row does not exist; the reviewer's desk has it
+        let app = t.app();
+        let held = items
+            .iter()
+            .find(|s| s.revision.title == "带身份证号的公示")
+            .unwrap();
+        let page = crate::support::get(&app, &format!("/items/{}", held.item.index_no), None).await;
+        assert_eq!(page.status, axum::http::StatusCode::NOT_FOUND);
+        assert!(!page.body.contains("110101199003074514"));
+
+        // again: nothing changes, held rows are not imported a second time
+        let o = t
+            .cli(&["import", "items", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("3 行此前已导入"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("待审核"), "{}", stderr(&o));
+        let (count, _) = t
+            .store
+            .disclosure()
+            .list_unit_items(jyj, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
+        t.cleanup().await;
+    }
+);

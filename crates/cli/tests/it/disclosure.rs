@@ -1404,3 +1404,111 @@ both!(
         t.cleanup().await;
     }
 );
+
+/// The PNG fixture: a picture of a notice holding a resident ID number and a mobile number.
+const ID_NUMBER_PNG: &[u8] = include_bytes!("../fixtures/ocr-id-number.png");
+/// The same notice as a scanned PDF (an image, no text layer).
+const ID_NUMBER_SCAN: &[u8] = include_bytes!("../fixtures/ocr-id-number-scan.pdf");
+
+both!(
+    images_and_scans_are_read_by_ocr_or_block_review_until_confirmed,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        // with OCR (scripts/test installs Tesseract): the picture's ID number is found
+        let app = t.app();
+        let editor = t.client(&app, "jyj_editor").await;
+        for (name, bytes) in [
+            ("任职通知.png", ID_NUMBER_PNG),
+            ("任职通知扫描件.pdf", ID_NUMBER_SCAN),
+        ] {
+            let id = editor.draft(jyj, cat.id, name, "2026-11-20").await;
+            let r = crate::support::post_multipart(
+                &app,
+                &format!("/admin/items/{id}/attachments"),
+                Some(&editor.cookie),
+                &[("csrf", &editor.csrf)],
+                &[("file", name, bytes)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            assert_eq!(
+                editor.step(id, "submit", &[]).await.status,
+                StatusCode::SEE_OTHER
+            );
+            let findings = t.store.disclosure().findings(id, 1).await.unwrap();
+            let found: Vec<(&str, &str, &str)> = findings
+                .iter()
+                .map(|f| (f.source.as_str(), f.kind.as_str(), f.masked.as_str()))
+                .collect();
+            let source = format!("附件：{name}");
+            assert!(
+                found.contains(&(source.as_str(), "id_number", "110101********4514")),
+                "OCR read the ID number in {name}: {found:?}"
+            );
+        }
+
+        // without OCR the picture is not taken as clean: a finding of its own, with the reason
+        let mut config = gongkai_web::WebConfig {
+            files_dir: t.dir.join("files"),
+            ..Default::default()
+        };
+        config.sandbox.ocr.program = "/nonexistent/tesseract".into();
+        let indexer = std::sync::Arc::new(
+            gongkai_work::indexing::Indexer::open(&t.dir.join("index-no-ocr")).unwrap(),
+        );
+        let no_ocr =
+            gongkai_web::app(gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap());
+        let editor = t.client(&no_ocr, "jyj_editor").await;
+        let id = editor
+            .draft(jyj, cat.id, "无法识别的图片", "2026-11-20")
+            .await;
+        let r = crate::support::post_multipart(
+            &no_ocr,
+            &format!("/admin/items/{id}/attachments"),
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[("file", "照片.png", ID_NUMBER_PNG)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        editor.step(id, "submit", &[]).await;
+        let findings = t.store.disclosure().findings(id, 1).await.unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].kind, "unreadable");
+        assert_eq!(findings[0].source, "附件：照片.png");
+        assert!(
+            findings[0].masked.contains("未安装文字识别"),
+            "{findings:?}"
+        );
+        let reviewer = t.client(&no_ocr, "jyj_reviewer").await;
+        let page = reviewer.get(&format!("/admin/items/{id}")).await;
+        assert!(page.body.contains("未能检查"), "{}", page.body);
+        assert!(
+            !page.body.contains("未发现个人信息或敏感词"),
+            "{}",
+            page.body
+        );
+        // review waits for a person to look at it and say why it may go out
+        let blocked = reviewer.step(id, "review", &[]).await;
+        assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.body);
+        let r = reviewer
+            .post(
+                &format!("/admin/findings/{}/override", findings[0].id),
+                &[("reason", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = reviewer
+            .post(
+                &format!("/admin/findings/{}/override", findings[0].id),
+                &[("reason", "已人工查看图片：为会场照片，无个人信息")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = reviewer.step(id, "review", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        t.cleanup().await;
+    }
+);

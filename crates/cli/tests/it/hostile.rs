@@ -216,6 +216,7 @@ both!(
                         days_late: 0,
                         attachments: Vec::new(),
                         import_key: String::new(),
+                        findings: Vec::new(),
                     };
                     store
                         .disclosure()

@@ -405,8 +405,7 @@ async fn item_render(
 }
 
 fn kind_label(code: &str) -> &'static str {
-    use gongkai_domain::scan::FindingKind::*;
-    [IdNumber, Mobile, BankCard, Email, SensitiveWord]
+    gongkai_domain::scan::FindingKind::ALL
         .into_iter()
         .find(|k| k.code() == code)
         .map_or("其他", |k| k.label())
@@ -529,30 +528,20 @@ pub async fn op_submit(
     let rev = state.store.disclosure().working_revision(item_id).await?;
     let to = next_state(rev.state, Step::Submit, staff.role, 0).map_err(OpError::Workflow)?;
     let scanner = Scanner::new(&state.store.disclosure().sensitive_words().await?);
-    let mut findings: Vec<(String, gongkai_domain::scan::Finding)> = scanner
-        .scan(&rev.body)
-        .into_iter()
-        .map(|f| ("body".to_string(), f))
-        .collect();
-    findings.extend(
-        scanner
-            .scan(&rev.title)
-            .into_iter()
-            .map(|f| ("title".to_string(), f)),
-    );
-    for (a, text) in state
+    let attachments = state
         .store
         .disclosure()
         .attachments(item_id, rev.revision)
-        .await?
-    {
-        findings.extend(
-            scanner
-                .scan(&text)
-                .into_iter()
-                .map(|f| (format!("附件：{}", a.filename), f)),
-        );
-    }
+        .await?;
+    let texts: Vec<gongkai_domain::scan::AttachmentText> = attachments
+        .iter()
+        .map(|(a, text)| gongkai_domain::scan::AttachmentText {
+            filename: &a.filename,
+            text,
+            unreadable: a.unreadable.as_deref(),
+        })
+        .collect();
+    let findings = gongkai_domain::scan::scan_revision(&scanner, &rev.title, &rev.body, &texts);
     let t = gongkai_store::disclosure::Transition {
         item_id,
         revision: rev.revision,
@@ -1068,25 +1057,22 @@ pub async fn upload(
         Ok(ct) => ct,
         Err(msg) => return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await,
     };
-    let text = if content_type.starts_with("image/") {
-        String::new()
-    } else {
-        // off the request threads: parsing is CPU work, and a PDF runs in a child process
-        let (sandbox, limits, file) = (
-            state.config.sandbox.clone(),
-            state.config.extract_limits,
-            bytes.clone(),
-        );
-        let extracted = state
-            .cpu
-            .run(move || sandbox.extract(&file, &limits))
-            .await?;
-        match extracted {
-            Ok(t) => t,
-            Err(e) => {
-                return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string()))
-                    .await;
-            }
+    // off the request threads: parsing and OCR are CPU work, a PDF and OCR run in child
+    // processes; a file that cannot be read is kept with the reason, a finding at submission
+    let (sandbox, limits, file) = (
+        state.config.sandbox.clone(),
+        state.config.extract_limits,
+        bytes.clone(),
+    );
+    let read = state
+        .cpu
+        .run(move || sandbox.read(content_type, &file, &limits))
+        .await?;
+    let (text, unreadable) = match read {
+        Ok(crate::sandbox::Reading::Text(t)) => (t, None),
+        Ok(crate::sandbox::Reading::Unreadable(reason)) => (String::new(), Some(reason)),
+        Err(e) => {
+            return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string())).await;
         }
     };
     let hash = store_file(&state.config.files_dir, &bytes).await?;
@@ -1103,6 +1089,7 @@ pub async fn upload(
                 size: bytes.len() as i64,
                 sha256: &hash,
                 text: &text,
+                unreadable: unreadable.as_deref(),
             },
         )
         .await?;
