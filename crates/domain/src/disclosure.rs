@@ -375,6 +375,58 @@ pub fn normalize_doc_no(s: &str) -> String {
         .collect()
 }
 
+/// The states whose items wait for `role`'s own step: the editor's drafts (to submit), the
+/// reviewer's reviews, the leader's approvals (the administrator sees both).
+pub fn desk_states(role: Role) -> &'static [RevisionState] {
+    match role {
+        Role::Editor => &[RevisionState::Draft],
+        Role::Reviewer => &[RevisionState::InReview],
+        Role::Leader => &[RevisionState::Reviewed],
+        Role::Admin => &[RevisionState::InReview, RevisionState::Reviewed],
+        _ => &[],
+    }
+}
+
+/// Working days left today before an item formed on `formed_on` passes its limit (0: today is
+/// the last day), or, once past it, minus the working days it is late.
+pub fn workdays_left(
+    cal: &Calendar,
+    formed_on: NaiveDate,
+    today: NaiveDate,
+    limit: u32,
+) -> Result<i64, CalendarError> {
+    let deadline = cal.add_workdays(formed_on, limit, Coverage::AssumeWeekends)?;
+    if today > deadline {
+        return Ok(-days_late(cal, formed_on, today, limit)?);
+    }
+    let mut left = 0;
+    let mut d = today;
+    while d < deadline {
+        d = d.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        if cal.is_workday(d, Coverage::AssumeWeekends)? {
+            left += 1;
+        }
+    }
+    Ok(left)
+}
+
+/// The earliest date of forming whose limit has not passed today: an item formed before it and
+/// still unpublished is late.
+pub fn late_if_formed_before(
+    cal: &Calendar,
+    today: NaiveDate,
+    limit: u32,
+) -> Result<NaiveDate, CalendarError> {
+    let mut d = today;
+    loop {
+        let before = d.pred_opt().ok_or(CalendarError::OutOfRange)?;
+        if cal.add_workdays(before, limit, Coverage::AssumeWeekends)? < today {
+            return Ok(d);
+        }
+        d = before;
+    }
+}
+
 /// Working days between forming and publishing beyond the 20 allowed (条例 Art. 26), or 0 when on
 /// time. `published_on` is the publication date.
 pub fn days_late(
@@ -667,6 +719,28 @@ mod tests {
             days_late(&cal, d("2026-09-30"), d("2026-10-08"), 20).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn working_days_left_and_the_late_cut_off() {
+        let cal = Calendar::shipped().unwrap();
+        // formed 2026-09-30: the last day is 2026-11-03 (a Tuesday)
+        let formed = d("2026-09-30");
+        assert_eq!(workdays_left(&cal, formed, d("2026-11-03"), 20).unwrap(), 0);
+        assert_eq!(workdays_left(&cal, formed, d("2026-11-02"), 20).unwrap(), 1);
+        // Friday 10-30 → Monday 11-02 and Tuesday 11-03
+        assert_eq!(workdays_left(&cal, formed, d("2026-10-30"), 20).unwrap(), 2);
+        assert_eq!(
+            workdays_left(&cal, formed, d("2026-11-09"), 20).unwrap(),
+            -4
+        );
+        // on 2026-11-04 an item formed during the National Day holiday (counted from the same
+        // working day as 09-30) is late, one formed on 10-08 is not
+        let cut = late_if_formed_before(&cal, d("2026-11-04"), 20).unwrap();
+        assert_eq!(cut, d("2026-10-08"));
+        assert!(days_late(&cal, d("2026-10-07"), d("2026-11-04"), 20).unwrap() > 0);
+        assert_eq!(days_late(&cal, cut, d("2026-11-04"), 20).unwrap(), 0);
+        assert_eq!(desk_states(Role::Reviewer), &[RevisionState::InReview]);
     }
 
     #[test]

@@ -268,6 +268,44 @@ pub struct Transition<'a> {
     pub findings: Option<&'a [(String, Finding)]>,
 }
 
+/// What the back office's item list is filtered by (every field optional: empty passes all).
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// A working-revision state code, or `returned` (drafts sent back), `unpublished` (never
+    /// public, not withdrawn), `withdrawn`.
+    pub status: String,
+    /// The category.
+    pub category_id: Option<i64>,
+    /// 成文日期 from (YYYY-MM-DD, inclusive).
+    pub formed_from: String,
+    /// 成文日期 to (inclusive).
+    pub formed_to: String,
+    /// `late` or `on_time` (published late, or unpublished and past its limit), or empty.
+    pub lateness: String,
+    /// For `lateness`: an unpublished item formed before this date is past its limit today
+    /// (see `gongkai_domain::disclosure::late_if_formed_before`).
+    pub late_if_formed_before: String,
+    /// Words in the title or 文号.
+    pub text: String,
+    /// Oldest 成文日期 first (the deadline list) instead of newest item first.
+    pub oldest_formed_first: bool,
+}
+
+/// One publication of a bulk approval (see [`Disclosure::publish_all`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Publication<'a> {
+    /// Item.
+    pub item_id: i64,
+    /// The revision to publish.
+    pub revision: i64,
+    /// The state it must still be in.
+    pub from: RevisionState,
+    /// Working days past the limit.
+    pub days_late: i64,
+    /// The approver's note.
+    pub note: &'a str,
+}
+
 /// A new attachment's metadata and extracted text.
 #[derive(Debug, Clone, Copy)]
 pub struct NewAttachment<'a> {
@@ -575,58 +613,69 @@ impl Disclosure<'_> {
     /// Moves a revision from one state to another (only if it is still in `from`), with a note.
     /// On submit, `findings` replaces the revision's scan findings in the same transaction.
     pub async fn transition(&self, actor: &Actor, t: &Transition<'_>) -> Result<()> {
-        let Transition {
-            item_id,
-            revision,
-            from,
-            to,
-            note,
-            scheduled_at,
-            findings,
-        } = *t;
-        let item = self.get_item(item_id).await?;
-        let mut tx = self.0.write(actor).await?;
-        let r = sqlx::query("UPDATE item_revisions SET state = $1, note = $2, scheduled_at = $3, updated_at = $4 WHERE item_id = $5 AND revision = $6 AND state = $7")
-            .bind(to.code())
-            .bind(note)
-            .bind(scheduled_at)
-            .bind(now_text())
-            .bind(item_id)
-            .bind(revision)
-            .bind(from.code())
-            .execute(&mut *tx)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "该信息的状态已被他人改变，请刷新后重试".into(),
-            ));
+        self.transition_all(actor, std::slice::from_ref(t)).await
+    }
+
+    /// Several transitions in one transaction (a bulk action): all of them, or none.
+    pub async fn transition_all(&self, actor: &Actor, all: &[Transition<'_>]) -> Result<()> {
+        let mut items = Vec::with_capacity(all.len());
+        for t in all {
+            items.push(self.get_item(t.item_id).await?);
         }
-        if let Some(findings) = findings {
-            sqlx::query("DELETE FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'")
+        let mut tx = self.0.write(actor).await?;
+        for (t, item) in all.iter().zip(&items) {
+            let Transition {
+                item_id,
+                revision,
+                from,
+                to,
+                note,
+                scheduled_at,
+                findings,
+            } = *t;
+            let r = sqlx::query("UPDATE item_revisions SET state = $1, note = $2, scheduled_at = $3, updated_at = $4 WHERE item_id = $5 AND revision = $6 AND state = $7")
+                .bind(to.code())
+                .bind(note)
+                .bind(scheduled_at)
+                .bind(now_text())
                 .bind(item_id)
                 .bind(revision)
+                .bind(from.code())
                 .execute(&mut *tx)
                 .await?;
-            insert_findings(tx.tx(), item_id, revision, findings).await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "“{}”（{}）的状态已被他人改变，请刷新后重试",
+                    item.index_no, item_id
+                )));
+            }
+            if let Some(findings) = findings {
+                sqlx::query("DELETE FROM scan_findings WHERE item_id = $1 AND revision = $2 AND status = 'open'")
+                    .bind(item_id)
+                    .bind(revision)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_findings(tx.tx(), item_id, revision, findings).await?;
+            }
+            require_clean_scan(&mut tx, item_id, revision, to).await?;
+            tx.record(
+                AuditAction::ItemTransition,
+                Record {
+                    unit_id: Some(item.unit_id),
+                    entity_id: format!("{item_id}/{revision}"),
+                    before: from.code().to_string(),
+                    after: to.code().to_string(),
+                    detail: format!(
+                        "{} → {}{}{}",
+                        from.label(),
+                        to.label(),
+                        if note.is_empty() { "" } else { "：" },
+                        note
+                    ),
+                },
+            )
+            .await?;
         }
-        require_clean_scan(&mut tx, item_id, revision, to).await?;
-        tx.record(
-            AuditAction::ItemTransition,
-            Record {
-                unit_id: Some(item.unit_id),
-                entity_id: format!("{item_id}/{revision}"),
-                before: from.code().to_string(),
-                after: to.code().to_string(),
-                detail: format!(
-                    "{} → {}{}{}",
-                    from.label(),
-                    to.label(),
-                    if note.is_empty() { "" } else { "：" },
-                    note
-                ),
-            },
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -642,68 +691,93 @@ impl Disclosure<'_> {
         days_late: i64,
         note: &str,
     ) -> Result<()> {
-        let item = self.get_item(item_id).await?;
+        let p = Publication {
+            item_id,
+            revision,
+            from,
+            days_late,
+            note,
+        };
+        self.publish_all(actor, &[p]).await
+    }
+
+    /// Several publications in one transaction (a bulk approval): all of them, or none.
+    pub async fn publish_all(&self, actor: &Actor, all: &[Publication<'_>]) -> Result<()> {
+        let mut items = Vec::with_capacity(all.len());
+        for p in all {
+            items.push(self.get_item(p.item_id).await?);
+        }
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
-        let r = sqlx::query("UPDATE item_revisions SET state = 'published', updated_at = $1 WHERE item_id = $2 AND revision = $3 AND state = $4")
+        for (p, item) in all.iter().zip(&items) {
+            let Publication {
+                item_id,
+                revision,
+                from,
+                days_late,
+                note,
+            } = *p;
+            let r = sqlx::query("UPDATE item_revisions SET state = 'published', updated_at = $1 WHERE item_id = $2 AND revision = $3 AND state = $4")
+                .bind(&now)
+                .bind(item_id)
+                .bind(revision)
+                .bind(from.code())
+                .execute(&mut *tx)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "“{}”的状态已被他人改变，请刷新后重试",
+                    item.index_no
+                )));
+            }
+            require_clean_scan(&mut tx, item_id, revision, RevisionState::Published).await?;
+            sqlx::query("UPDATE item_revisions SET state = 'superseded' WHERE item_id = $1 AND revision <> $2 AND state = 'published'")
+                .bind(item_id)
+                .bind(revision)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE items SET published_revision = $1, published_at = $2, first_published_at = COALESCE(first_published_at, $2), \
+                 days_late = CASE WHEN first_published_at IS NULL THEN $3 ELSE days_late END, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = $2 WHERE id = $4",
+            )
+            .bind(revision)
             .bind(&now)
+            .bind(days_late)
             .bind(item_id)
-            .bind(revision)
-            .bind(from.code())
             .execute(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "该信息的状态已被他人改变，请刷新后重试".into(),
-            ));
+            enqueue_index(tx.tx(), self.0.backend(), item_id, &now).await?;
+            let event = if item.first_published_at.is_none() {
+                Event::ItemPublished
+            } else {
+                Event::ItemRevised
+            };
+            enqueue_item_event(tx.tx(), event, item_id, revision, &now).await?;
+            tx.record(
+                AuditAction::ItemPublish,
+                Record {
+                    unit_id: Some(item.unit_id),
+                    entity_id: item_id.to_string(),
+                    before: item
+                        .published_revision
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
+                    after: revision.to_string(),
+                    detail: format!(
+                        "发布 {} 第{revision}版{}{}{}",
+                        item.index_no,
+                        if days_late > 0 {
+                            format!("（超期{days_late}个工作日）")
+                        } else {
+                            String::new()
+                        },
+                        if note.is_empty() { "" } else { "：" },
+                        note
+                    ),
+                },
+            )
+            .await?;
         }
-        require_clean_scan(&mut tx, item_id, revision, RevisionState::Published).await?;
-        sqlx::query("UPDATE item_revisions SET state = 'superseded' WHERE item_id = $1 AND revision <> $2 AND state = 'published'")
-            .bind(item_id)
-            .bind(revision)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE items SET published_revision = $1, published_at = $2, first_published_at = COALESCE(first_published_at, $2), \
-             days_late = CASE WHEN first_published_at IS NULL THEN $3 ELSE days_late END, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = $2 WHERE id = $4",
-        )
-        .bind(revision)
-        .bind(&now)
-        .bind(days_late)
-        .bind(item_id)
-        .execute(&mut *tx)
-        .await?;
-        enqueue_index(tx.tx(), self.0.backend(), item_id, &now).await?;
-        let event = if item.first_published_at.is_none() {
-            Event::ItemPublished
-        } else {
-            Event::ItemRevised
-        };
-        enqueue_item_event(tx.tx(), event, item_id, revision, &now).await?;
-        tx.record(
-            AuditAction::ItemPublish,
-            Record {
-                unit_id: Some(item.unit_id),
-                entity_id: item_id.to_string(),
-                before: item
-                    .published_revision
-                    .map(|r| r.to_string())
-                    .unwrap_or_default(),
-                after: revision.to_string(),
-                detail: format!(
-                    "发布 {} 第{revision}版{}{}{}",
-                    item.index_no,
-                    if days_late > 0 {
-                        format!("（超期{days_late}个工作日）")
-                    } else {
-                        String::new()
-                    },
-                    if note.is_empty() { "" } else { "：" },
-                    note
-                ),
-            },
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1169,14 +1243,63 @@ impl Disclosure<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<(i64, Vec<ItemSummary>)> {
-        let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items WHERE unit_id = $1")
-            .bind(unit_id)
-            .fetch_one(self.0.pool())
-            .await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT i.id, (SELECT MAX(revision) FROM item_revisions r WHERE r.item_id = i.id) FROM items i WHERE i.unit_id = $1 ORDER BY i.id DESC LIMIT $2 OFFSET $3",
-        )
-        .bind(unit_id)
+        self.find_unit_items(unit_id, &ItemFilter::default(), limit, offset)
+            .await
+    }
+
+    /// A unit's items that pass `filter`, with their working revision, newest first.
+    pub async fn find_unit_items(
+        &self,
+        unit_id: i64,
+        f: &ItemFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<ItemSummary>)> {
+        const FROM: &str = "FROM items i JOIN item_revisions r ON r.item_id = i.id \
+             AND r.revision = (SELECT MAX(x.revision) FROM item_revisions x WHERE x.item_id = i.id) \
+             WHERE i.unit_id = $1 \
+             AND ($2 = '' OR ($2 = 'withdrawn' AND i.withdrawn_at IS NOT NULL) \
+                  OR ($2 = 'returned' AND r.state = 'draft' AND COALESCE(r.note, '') <> '') \
+                  OR ($2 = 'unpublished' AND i.published_revision IS NULL AND i.withdrawn_at IS NULL) \
+                  OR (r.state = $2 AND i.withdrawn_at IS NULL)) \
+             AND ($3 = 0 OR i.category_id = $3) \
+             AND ($4 = '' OR r.formed_on >= $4) AND ($5 = '' OR r.formed_on <= $5) \
+             AND ($6 = '' \
+                  OR ($6 = 'late' AND ((i.published_revision IS NOT NULL AND i.days_late > 0) \
+                      OR (i.published_revision IS NULL AND i.withdrawn_at IS NULL AND r.formed_on <> '' AND r.formed_on < $7))) \
+                  OR ($6 = 'on_time' AND ((i.published_revision IS NOT NULL AND i.days_late = 0) \
+                      OR (i.published_revision IS NULL AND (r.formed_on = '' OR r.formed_on >= $7))))) \
+             AND ($8 = '' OR r.title LIKE $8 OR r.doc_no LIKE $8)";
+        let like = if f.text.trim().is_empty() {
+            String::new()
+        } else {
+            format!("%{}%", f.text.trim())
+        };
+        macro_rules! bind_filter {
+            ($q:expr) => {
+                $q.bind(unit_id)
+                    .bind(f.status.as_str())
+                    .bind(f.category_id.unwrap_or(0))
+                    .bind(f.formed_from.as_str())
+                    .bind(f.formed_to.as_str())
+                    .bind(f.lateness.as_str())
+                    .bind(f.late_if_formed_before.as_str())
+                    .bind(like.as_str())
+            };
+        }
+        let (total,): (i64,) = bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) {FROM}"
+        ))))
+        .fetch_one(self.0.pool())
+        .await?;
+        let order = if f.oldest_formed_first {
+            "r.formed_on, i.id"
+        } else {
+            "i.id DESC"
+        };
+        let rows: Vec<(i64, i64)> = bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT i.id, r.revision {FROM} ORDER BY {order} LIMIT $9 OFFSET $10"
+        ))))
         .bind(limit)
         .bind(offset)
         .fetch_all(self.0.pool())

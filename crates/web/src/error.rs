@@ -150,8 +150,8 @@ pub struct ErrorPage(pub String);
 pub(crate) fn rejection_text(text: &str) -> String {
     if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
         return match rest.split_once(": ") {
-            Some((field, why)) => format!("查询参数“{field}”的值无效（{why}）"),
-            None => format!("查询参数无效（{rest}）"),
+            Some((field, why)) => format!("查询参数“{field}”的值无效：{}", reason_in_chinese(why)),
+            None => format!("查询参数无效：{}", reason_in_chinese(rest)),
         };
     }
     if let Some(rest) = text.strip_prefix("Invalid URL: ") {
@@ -164,6 +164,23 @@ pub(crate) fn rejection_text(text: &str) -> String {
         return format!("请求体 JSON 无效（{rest}）");
     }
     format!("请求无效（{text}）")
+}
+
+/// The deserialiser's reason, said in Chinese (its English text is never shown).
+fn reason_in_chinese(why: &str) -> &'static str {
+    if why.contains("invalid digit") || why.contains("cannot parse integer") {
+        "应为整数"
+    } else if why.contains("too large") || why.contains("too small") {
+        "数字超出范围"
+    } else if why.contains("invalid float") {
+        "应为数字"
+    } else if why.contains("unknown variant") {
+        "不是可选的值"
+    } else if why.contains("missing field") {
+        "缺少必填参数"
+    } else {
+        "格式不正确"
+    }
 }
 
 /// Middleware of the API: an error answered by something other than a handler (a rejected

@@ -49,6 +49,44 @@ pub async fn publish_now(
     Ok(())
 }
 
+/// Publishes several revisions now in one transaction (a bulk approval): all, or none. Each is
+/// `(item, revision, state it is in)`; the note is the approver's, one for all.
+pub async fn publish_all_now(
+    store: &Store,
+    limit_workdays: u32,
+    actor: &Actor,
+    revisions: &[(i64, i64, RevisionState, String)],
+) -> Result<(), PublishError> {
+    let cal = store.calendar().await?;
+    let today = gongkai_domain::calendar::beijing_date(Utc::now());
+    let mut lateness = Vec::with_capacity(revisions.len());
+    for (item_id, revision, _, _) in revisions {
+        let rev = store.disclosure().get_revision(*item_id, *revision).await?;
+        lateness.push(
+            match NaiveDate::parse_from_str(&rev.formed_on, "%Y-%m-%d") {
+                Err(_) => 0,
+                Ok(formed) => days_late(&cal, formed, today, limit_workdays)
+                    .map_err(|e| PublishError::Lateness(e.to_string()))?,
+            },
+        );
+    }
+    let all: Vec<gongkai_store::disclosure::Publication> = revisions
+        .iter()
+        .zip(&lateness)
+        .map(
+            |((item_id, revision, from, note), late)| gongkai_store::disclosure::Publication {
+                item_id: *item_id,
+                revision: *revision,
+                from: *from,
+                days_late: *late,
+                note,
+            },
+        )
+        .collect();
+    store.disclosure().publish_all(actor, &all).await?;
+    Ok(())
+}
+
 /// Publishes every scheduled revision whose time has come, as the `scheduler`. Returns how many.
 pub async fn publish_due(store: &Store, limit_workdays: u32) -> Result<usize, PublishError> {
     let due = store

@@ -1512,3 +1512,153 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    desks_show_the_work_and_the_list_filters_and_acts_in_bulk,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let recent = (chrono::Utc::now() - chrono::Duration::days(2))
+            .date_naive()
+            .to_string();
+        let editor = t.client(&app, "jyj_editor").await;
+        let a = editor.draft(jyj, cat.id, "批量甲", &recent).await;
+        let b = editor.draft(jyj, cat.id, "批量乙", &recent).await;
+        let c = editor.draft(jyj, cat.id, "批量丙", &recent).await;
+        let late = editor.draft(jyj, cat.id, "久拖未发", "2026-01-05").await;
+        let desk = editor.get("/admin").await;
+        assert!(
+            desk.body.contains("草稿（待提交审核）（4）"),
+            "{}",
+            desk.body
+        );
+        assert!(
+            desk.body.contains("久拖未发") && desk.body.contains("已超期"),
+            "the late draft is on the desk with its lateness: {}",
+            desk.body
+        );
+
+        // the list filters by words, status and lateness, and refuses a bad query in Chinese
+        let list = format!("/admin/units/{jyj}/items");
+        let page = editor.get(&format!("{list}?q=%E7%94%B2")).await;
+        assert!(page.body.contains("批量甲") && !page.body.contains("批量乙"));
+        let page = editor.get(&format!("{list}?late=late")).await;
+        assert!(page.body.contains("久拖未发") && !page.body.contains("批量甲"));
+        assert!(page.body.contains("共 1 条"), "{}", page.body);
+        let page = editor
+            .get(&format!("{list}?late=on_time&status=draft"))
+            .await;
+        assert!(page.body.contains("共 3 条"), "{}", page.body);
+        let page = editor.get(&format!("{list}?from=2026-13-01")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("格式错误"), "{}", page.body);
+        let page = editor.get(&format!("{list}?page=abc")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(!page.body.contains("invalid digit"), "{}", page.body);
+
+        // bulk submit of two drafts: both go to review
+        let pick = |ids: &[i64]| -> Vec<(String, String)> {
+            ids.iter()
+                .map(|i| (format!("item-{i}"), "on".to_string()))
+                .collect()
+        };
+        let bulk = |ids: Vec<(String, String)>, action: &'static str, note: &'static str| {
+            let editor_or = ids;
+            async move {
+                let mut fields: Vec<(&str, &str)> = vec![("action", action), ("note", note)];
+                fields.extend(editor_or.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let fields = bulk(pick(&[a, b]), "submit", "").await;
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = editor.post(&format!("{list}/bulk"), &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        for id in [a, b] {
+            let rev = t.store.disclosure().working_revision(id).await.unwrap();
+            assert_eq!(
+                rev.state,
+                gongkai_domain::disclosure::RevisionState::InReview
+            );
+        }
+        // a bulk action with one item in the wrong state changes nothing and names it
+        let item_a = t.store.disclosure().get_item(a).await.unwrap();
+        let fields = bulk(pick(&[a, c]), "submit", "").await;
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = editor.post(&format!("{list}/bulk"), &refs).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(
+            r.body.contains(&item_a.index_no) && r.body.contains("未做任何改动"),
+            "{}",
+            r.body
+        );
+        let rev = t.store.disclosure().working_revision(c).await.unwrap();
+        assert_eq!(
+            rev.state,
+            gongkai_domain::disclosure::RevisionState::Draft,
+            "nothing half-done"
+        );
+
+        // the reviewer's desk lists the reviews; sending one back shows on the editor's desk
+        let reviewer = t.client(&app, "jyj_reviewer").await;
+        let desk = reviewer.get("/admin").await;
+        assert!(desk.body.contains("待审核（2）"), "{}", desk.body);
+        editor.step(c, "submit", &[]).await;
+        let r = reviewer.step(c, "reject", &[("note", "请补充文号")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let desk = editor.get("/admin").await;
+        assert!(
+            desk.body.contains("退回修改（1）") && desk.body.contains("退回意见：请补充文号"),
+            "{}",
+            desk.body
+        );
+        for id in [a, b] {
+            assert_eq!(
+                reviewer.step(id, "review", &[]).await.status,
+                StatusCode::SEE_OTHER
+            );
+        }
+        // the leader approves both in one action, with one comment
+        let leader = t.client(&app, "jyj_leader").await;
+        let desk = leader.get("/admin").await;
+        assert!(desk.body.contains("待批准（2）"), "{}", desk.body);
+        let fields = bulk(pick(&[a, b]), "approve", "同意公开").await;
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = leader.post(&format!("{list}/bulk"), &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        for id in [a, b] {
+            let item = t.store.disclosure().get_item(id).await.unwrap();
+            assert!(item.published_revision.is_some());
+        }
+        let audit = t.store.list_audit(Some(jyj), 50, 0).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "item.publish" && e.detail.contains("同意公开"))
+                .count(),
+            2
+        );
+        // nothing chosen, or an unknown action: a clear message
+        let r = leader
+            .post(&format!("{list}/bulk"), &[("action", "approve")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请先勾选"), "{}", r.body);
+        let _ = late;
+        t.cleanup().await;
+    }
+);

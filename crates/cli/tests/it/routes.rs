@@ -126,6 +126,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/units/{id}/items", P::UnitView, T::Unit),
     ("POST /admin/units/{id}/items", P::Items, T::Unit),
     ("GET /admin/units/{id}/items/new", P::Items, T::Unit),
+    ("POST /admin/units/{id}/items/bulk", P::Items, T::Unit),
     ("GET /admin/items/{id}", P::UnitView, T::Item),
     ("GET /admin/attachments/{id}", P::UnitView, T::Attachment),
     ("POST /admin/items/{id}/edit", P::Items, T::Item),

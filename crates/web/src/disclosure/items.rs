@@ -9,7 +9,6 @@ use crate::AppState;
 use crate::auth::StaffSession;
 use crate::error::AppError;
 use crate::forms::CsrfForm;
-use crate::forms::Paging;
 use crate::forms::Upload;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
@@ -84,55 +83,10 @@ pub fn content_of(i: ItemInput, validity: Validity) -> RevisionContent {
     }
 }
 
-/// Paging.
+/// A page's flash message (`?ok=`).
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
-    page: Option<i64>,
     ok: Option<String>,
-}
-
-/// `GET /admin/units/{id}/items`: the unit's items and their working state.
-pub async fn unit_items(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    s: StaffSession,
-    Path(unit_id): Path<i64>,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, AppError> {
-    require(&s, Action::ViewUnitDesk, unit_id)?;
-    let unit = state.store.get_unit(unit_id).await?;
-    let paging = Paging::new(q.page, 30);
-    let (total, items) = state
-        .store
-        .disclosure()
-        .list_unit_items(unit_id, paging.limit(), paging.offset())
-        .await?;
-    let rows: Vec<minijinja::Value> = items
-        .iter()
-        .map(|i| {
-            minijinja::context! {
-                id => i.item.id, index_no => &i.item.index_no, title => &i.revision.title, category => &i.category_name,
-                state => i.revision.state.label(), revision => i.revision.revision,
-                published => i.item.published_revision.is_some(), withdrawn => i.item.withdrawn_at.is_some(),
-                days_late => i.item.days_late,
-            }
-        })
-        .collect();
-    let ctx = minijinja::context! {
-        unit => minijinja::Value::from(minijinja::value::Serde(&unit)), items => rows, total, page => paging.page, pages => paging.pages(total),
-        can_create => allowed(s.staff().role, s.staff().unit_id, Action::WorkOnItems, unit_id),
-        can_add_category => allowed(s.staff().role, s.staff().unit_id, Action::AddCategory, unit_id),
-        categories => crate::pages::category_tree(&state.store.disclosure().list_categories(Some(unit_id)).await?).into_iter().map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth }).collect::<Vec<_>>(),
-        flash => (q.ok.as_deref() == Some("category")).then_some("栏目已增设"),
-    };
-    Ok(render(
-        &state,
-        &headers,
-        "admin/items.html",
-        &format!("{} · 信息发布", unit.name),
-        ctx,
-        Some(&s.session),
-    ))
 }
 
 async fn form_page(
@@ -516,13 +470,45 @@ fn scope(staff: &gongkai_store::org::Staff, unit_id: i64) -> Result<(), OpError>
     crate::auth::permit(staff, Action::WorkOnItems, unit_id).map_err(OpError::App)
 }
 
-/// Submits the working draft: scans the title, body and every attachment's text, records the
-/// findings and moves the revision to review.
-pub async fn op_submit(
+/// A workflow step checked and ready to store: everything a bulk action needs to check every
+/// item before it changes any.
+pub struct Prepared {
+    /// The item.
+    pub item: Item,
+    /// Its working revision.
+    pub revision: i64,
+    /// The state it is in.
+    pub from: RevisionState,
+    /// The state it goes to.
+    pub to: RevisionState,
+    /// The note to keep (four-eyes exemptions added).
+    pub note: String,
+    /// On submit: the scan's findings.
+    pub findings: Option<Vec<(String, gongkai_domain::scan::Finding)>>,
+}
+
+impl Prepared {
+    /// The store's transition for it.
+    pub fn transition(&self) -> gongkai_store::disclosure::Transition<'_> {
+        gongkai_store::disclosure::Transition {
+            item_id: self.item.id,
+            revision: self.revision,
+            from: self.from,
+            to: self.to,
+            note: &self.note,
+            scheduled_at: None,
+            findings: self.findings.as_deref(),
+        }
+    }
+}
+
+/// Checks a submission of the working draft and runs the pre-publication scan over the title,
+/// body and every attachment ([`gongkai_domain::scan::scan_revision`]); changes nothing.
+pub async fn prepare_submit(
     state: &AppState,
     staff: &gongkai_store::org::Staff,
     item_id: i64,
-) -> Result<usize, OpError> {
+) -> Result<Prepared, OpError> {
     let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
     let rev = state.store.disclosure().working_revision(item_id).await?;
@@ -542,21 +528,30 @@ pub async fn op_submit(
         })
         .collect();
     let findings = gongkai_domain::scan::scan_revision(&scanner, &rev.title, &rev.body, &texts);
-    let t = gongkai_store::disclosure::Transition {
-        item_id,
+    Ok(Prepared {
+        item,
         revision: rev.revision,
         from: rev.state,
         to,
-        note: "",
-        scheduled_at: None,
-        findings: Some(&findings),
-    };
+        note: String::new(),
+        findings: Some(findings),
+    })
+}
+
+/// Submits the working draft: scans the title, body and every attachment's text, records the
+/// findings and moves the revision to review. Returns the number of findings.
+pub async fn op_submit(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+) -> Result<usize, OpError> {
+    let p = prepare_submit(state, staff, item_id).await?;
     state
         .store
         .disclosure()
-        .transition(&gongkai_store::Actor::of(staff), &t)
+        .transition(&gongkai_store::Actor::of(staff), &p.transition())
         .await?;
-    Ok(findings.len())
+    Ok(p.findings.map_or(0, |f| f.len()))
 }
 
 /// Four eyes: whoever wrote a revision may not also review or approve it. A unit named in
@@ -650,14 +645,14 @@ pub async fn op_reject(
     Ok(())
 }
 
-/// Approves: publishes now, or schedules for `scheduled_at` (RFC 3339 UTC, in the future).
-pub async fn op_approve(
+/// Checks an approval (state, role, open findings, four eyes); changes nothing.
+pub async fn prepare_approve(
     state: &AppState,
     staff: &gongkai_store::org::Staff,
     item_id: i64,
     note: &str,
-    scheduled_at: Option<&str>,
-) -> Result<RevisionState, OpError> {
+    scheduled: bool,
+) -> Result<Prepared, OpError> {
     let item = state.store.disclosure().get_item(item_id).await?;
     scope(staff, item.unit_id)?;
     let rev = state.store.disclosure().working_revision(item_id).await?;
@@ -666,25 +661,32 @@ pub async fn op_approve(
         .disclosure()
         .open_findings(item_id, rev.revision)
         .await?;
-    let to = next_state(
-        rev.state,
-        Step::Approve {
-            scheduled: scheduled_at.is_some(),
-        },
-        staff.role,
-        open,
-    )
-    .map_err(OpError::Workflow)?;
+    let to = next_state(rev.state, Step::Approve { scheduled }, staff.role, open)
+        .map_err(OpError::Workflow)?;
     let note = four_eyes(state, staff, item.unit_id, &rev, note).await?;
-    if to == RevisionState::Scheduled {
+    Ok(Prepared {
+        item,
+        revision: rev.revision,
+        from: rev.state,
+        to,
+        note,
+        findings: None,
+    })
+}
+
+/// Approves: publishes now, or schedules for `scheduled_at` (RFC 3339 UTC, in the future).
+pub async fn op_approve(
+    state: &AppState,
+    staff: &gongkai_store::org::Staff,
+    item_id: i64,
+    note: &str,
+    scheduled_at: Option<&str>,
+) -> Result<RevisionState, OpError> {
+    let p = prepare_approve(state, staff, item_id, note, scheduled_at.is_some()).await?;
+    if p.to == RevisionState::Scheduled {
         let t = gongkai_store::disclosure::Transition {
-            item_id,
-            revision: rev.revision,
-            from: rev.state,
-            to,
-            note: &note,
             scheduled_at,
-            findings: None,
+            ..p.transition()
         };
         state
             .store
@@ -696,13 +698,13 @@ pub async fn op_approve(
             state,
             &gongkai_store::Actor::of(staff),
             item_id,
-            rev.revision,
-            rev.state,
-            &note,
+            p.revision,
+            p.from,
+            &p.note,
         )
         .await?;
     }
-    Ok(to)
+    Ok(p.to)
 }
 
 async fn html_step(
@@ -830,7 +832,7 @@ pub async fn approve(
 /// Brings this server's index up to date after a change it made (a failure is logged and left
 /// to the background sync, since the change itself is already committed) and wakes the webhook
 /// worker for the events the change queued.
-async fn reindex_soon(state: &AppState) {
+pub(crate) async fn reindex_soon(state: &AppState) {
     state.deliverer.wake();
     if let Err(e) = state.indexer.sync(&state.store).await {
         tracing::warn!(error = %e, "search index sync failed; the background sync will retry");

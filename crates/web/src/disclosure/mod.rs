@@ -5,6 +5,7 @@
 //! one [`routes`] merged by `app`.
 
 pub mod items;
+pub mod list;
 pub mod portal;
 
 use crate::{AppState, BodyLimits};
@@ -21,10 +22,11 @@ pub fn routes(limits: &BodyLimits) -> Router<AppState> {
         .route("/files/{id}/{name}", get(portal::download))
         .route(
             "/admin/units/{id}/items",
-            get(items::unit_items)
+            get(list::unit_items)
                 .post(items::create_item)
                 .layer(limits.text()),
         )
+        .route("/admin/units/{id}/items/bulk", post(list::bulk))
         .route("/admin/units/{id}/items/new", get(items::new_item))
         .route("/admin/items/{id}", get(items::item_page))
         .route("/admin/attachments/{id}", get(items::attachment))

@@ -76,6 +76,7 @@ pub async fn desk(
         can_manage_words => allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id),
         can_review_powers => crate::power::items::reviews_powers(&state, &s).await?,
         unit_types => types,
+        work => crate::disclosure::list::desk_work(&state, st).await?,
     };
     Ok(render(
         &state,
