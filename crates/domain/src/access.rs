@@ -168,6 +168,15 @@ impl Action {
     }
 }
 
+/// Whether `role` (of unit `own_unit`) may change an account of unit `unit_id` from role `from`
+/// to role `to`: it manages that unit's staff, and a district-wide role, given or taken away,
+/// needs the right to grant those.
+pub fn may_change_role(role: Role, own_unit: i64, unit_id: i64, from: Role, to: Role) -> bool {
+    allowed(role, own_unit, Action::ManageStaff, unit_id)
+        && (!(from.is_district_wide() || to.is_district_wide())
+            || allowed(role, own_unit, Action::GrantDistrictRoles, unit_id))
+}
+
 /// Whether a staff member with `role` in unit `actor_unit` may perform `action` for
 /// `target_unit`.
 pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) -> bool {

@@ -244,6 +244,14 @@ audit_actions! {
     StaffEnable => "staff.enable", "staff";
     /// An account was disabled (accounts are never deleted).
     StaffDisable => "staff.disable", "staff";
+    /// An account's password was reset by a manager (to be changed at the next sign-in).
+    StaffPasswordReset => "staff.password_reset", "staff";
+    /// A staff member changed their own password.
+    StaffPasswordChange => "staff.password_change", "staff";
+    /// An account's role was changed.
+    StaffRoleChange => "staff.role_change", "staff";
+    /// An account's recent failed sign-ins were cleared, lifting the delay on it.
+    StaffUnlock => "staff.unlock", "staff";
     /// A webhook subscription was created.
     WebhookCreate => "webhook.create", "webhook";
     /// A webhook subscription was changed (address, events, secret, active).

@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "attachment_unreadable",
         include_str!("../migrations/0010_attachment_unreadable.sql"),
     ),
+    (
+        11,
+        "password_change",
+        include_str!("../migrations/0011_password_change.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

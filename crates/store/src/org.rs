@@ -110,6 +110,8 @@ pub struct Staff {
     pub totp_enabled: bool,
     /// Whether the account may log in.
     pub active: bool,
+    /// Whether it must choose a new password before anything else (after a reset).
+    pub must_change_password: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -122,6 +124,7 @@ struct StaffRow {
     password_hash: String,
     totp_secret: Option<String>,
     active: i64,
+    must_change_password: i64,
 }
 
 /// A staff account with its credentials, for login.
@@ -147,6 +150,7 @@ impl TryFrom<StaffRow> for StaffCredentials {
                 role: Role::from_code(&r.role).ok_or_else(|| corrupt("role"))?,
                 totp_enabled: r.totp_secret.is_some(),
                 active: r.active != 0,
+                must_change_password: r.must_change_password != 0,
             },
             password_hash: r.password_hash,
             totp_secret: r.totp_secret,
@@ -156,7 +160,7 @@ impl TryFrom<StaffRow> for StaffCredentials {
 
 macro_rules! staff_columns {
     () => {
-        "id, unit_id, username, display_name, role, password_hash, totp_secret, active"
+        "id, unit_id, username, display_name, role, password_hash, totp_secret, active, must_change_password"
     };
 }
 
@@ -344,6 +348,7 @@ impl Store {
             role: new.role,
             totp_enabled: false,
             active: true,
+            must_change_password: false,
         })
     }
 
@@ -483,5 +488,149 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Sets a new password chosen by a manager: the account must change it at its next
+    /// sign-in, and its sessions end now. Audited (never the password itself).
+    pub async fn reset_password(&self, actor: &Actor, staff_id: i64, hash: &str) -> Result<()> {
+        let staff = self.get_staff(staff_id).await?;
+        let mut tx = self.write(actor).await?;
+        sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = 1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now_text())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            AuditAction::StaffPasswordReset,
+            Record {
+                unit_id: Some(staff.unit_id),
+                entity_id: staff_id.to_string(),
+                detail: format!("重置密码：{}（下次登录须修改）", staff.username),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A staff member's own new password; their other sessions end (the one with
+    /// `keep_session` stays). Audited.
+    pub async fn change_own_password(
+        &self,
+        staff: &Staff,
+        hash: &str,
+        keep_session: &str,
+    ) -> Result<()> {
+        let actor = Actor::of(staff);
+        let mut tx = self.write(&actor).await?;
+        sqlx::query("UPDATE staff SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now_text())
+            .bind(staff.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2")
+            .bind(staff.id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            AuditAction::StaffPasswordChange,
+            Record {
+                unit_id: Some(staff.unit_id),
+                entity_id: staff.id.to_string(),
+                detail: format!("修改本人密码：{}", staff.username),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes an account's role. Audited with the old and the new role.
+    pub async fn set_staff_role(&self, actor: &Actor, staff_id: i64, role: Role) -> Result<()> {
+        let staff = self.get_staff(staff_id).await?;
+        let mut tx = self.write(actor).await?;
+        sqlx::query("UPDATE staff SET role = $1, updated_at = $2 WHERE id = $3")
+            .bind(role.code())
+            .bind(now_text())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            AuditAction::StaffRoleChange,
+            Record {
+                unit_id: Some(staff.unit_id),
+                entity_id: staff_id.to_string(),
+                before: staff.role.code().to_string(),
+                after: role.code().to_string(),
+                detail: format!(
+                    "变更角色：{}，{} → {}",
+                    staff.username,
+                    staff.role.label(),
+                    role.label()
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Failed (or unfinished) sign-ins of each of these names since `since`, from any address:
+    /// (name, count, latest time).
+    pub async fn login_failures(
+        &self,
+        usernames: &[String],
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(String, i64, String)>> {
+        if usernames.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT username, COUNT(*), MAX(at) FROM login_attempts WHERE at > ${} AND success IN (0, 2) AND username IN ({}) GROUP BY username",
+            usernames.len() + 1,
+            crate::placeholders(usernames.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, String)>(sqlx::AssertSqlSafe(sql));
+        for u in usernames {
+            q = q.bind(u);
+        }
+        Ok(q.bind(crate::time_text(since))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Clears an account's failed sign-ins (they stay on record, marked cleared), lifting the
+    /// delay on it at once. Audited.
+    pub async fn clear_login_failures(&self, actor: &Actor, staff_id: i64) -> Result<u64> {
+        let staff = self.get_staff(staff_id).await?;
+        let mut tx = self.write(actor).await?;
+        let n = sqlx::query(
+            "UPDATE login_attempts SET success = 4 WHERE username = $1 AND success = 0",
+        )
+        .bind(&staff.username)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.record(
+            AuditAction::StaffUnlock,
+            Record {
+                unit_id: Some(staff.unit_id),
+                entity_id: staff_id.to_string(),
+                detail: format!("解除登录限制：{}（清除 {n} 次失败记录）", staff.username),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }

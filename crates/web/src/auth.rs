@@ -200,6 +200,16 @@ impl FromRequestParts<AppState> for StaffSession {
         }
         match session_from_parts(parts, state).await? {
             Some((session, token_hash)) => {
+                // after a reset, nothing but choosing a new password (and signing out)
+                let path = parts.uri.path();
+                if session.staff.must_change_password
+                    && !matches!(
+                        path,
+                        "/admin/account" | "/admin/account/password" | "/logout"
+                    )
+                {
+                    return Err(AppError::PasswordChangeRequired);
+                }
                 let s = StaffSession {
                     session,
                     token_hash,

@@ -18,6 +18,9 @@ pub enum AppError {
         /// Where to return after login.
         next: String,
     },
+    /// Logged in, but the password was reset by someone else and must be changed first.
+    #[error("您的密码已被重置，请先设置新密码")]
+    PasswordChangeRequired,
     /// Logged in but not allowed.
     #[error("无权访问：{0}")]
     Forbidden(String),
@@ -68,7 +71,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Csrf | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -83,6 +88,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
             AppError::NotFound => "not_found",
@@ -130,6 +136,9 @@ impl IntoResponse for AppError {
                     to.push_str("&expired=1");
                 }
                 return Redirect::to(&to).into_response();
+            }
+            AppError::PasswordChangeRequired => {
+                return Redirect::to("/admin/account?ok=must_change").into_response();
             }
             AppError::Internal(cause) | AppError::Template(cause) => {
                 tracing::error!(%cause, "request failed");

@@ -860,3 +860,173 @@ both!(a_leader_disables_and_enables_an_account, async |db: Db| {
     assert_eq!(t.store.count_audit(None).await.unwrap(), before);
     t.cleanup().await;
 });
+
+both!(
+    a_leader_resets_a_password_changes_a_role_and_unlocks_an_account,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let leader = t.client(&app, "jyj_leader").await;
+        let id_of = |name: &'static str| {
+            let store = t.store.clone();
+            async move {
+                store
+                    .find_staff_credentials(name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .staff
+                    .id
+            }
+        };
+        let editor_id = id_of("jyj_editor").await;
+        let old_session = t.client(&app, "jyj_editor").await;
+
+        // a weak temporary password is refused; nothing changes
+        let before = t.store.count_audit(None).await.unwrap();
+        let r = leader
+            .post(
+                &format!("/admin/staff/{editor_id}/password"),
+                &[("password", "short")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("密码至少10位"), "{}", r.body);
+        assert_eq!(t.store.count_audit(None).await.unwrap(), before);
+        // reset: the editor's sessions end; signing in with the temporary password leads to
+        // the password form and nowhere else until a new one is set
+        let r = leader
+            .post(
+                &format!("/admin/staff/{editor_id}/password"),
+                &[("password", "Temp-Pass-2026")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(
+            old_session
+                .get("/admin")
+                .await
+                .location()
+                .starts_with("/login")
+        );
+        let page = leader.get(&format!("/admin/units/{jyj}/staff")).await;
+        assert!(page.body.contains("待本人修改密码"), "{}", page.body);
+        let r = login(&app, "jyj_editor", "Temp-Pass-2026", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let cookie = format!(
+            "{}={}",
+            gongkai_web::auth::SESSION_COOKIE,
+            r.set_cookie(gongkai_web::auth::SESSION_COOKIE).unwrap()
+        );
+        let desk = get(&app, "/admin", Some(&cookie)).await;
+        assert_eq!(desk.status, StatusCode::SEE_OTHER);
+        assert_eq!(desk.location(), "/admin/account?ok=must_change");
+        let account = get(&app, "/admin/account?ok=must_change", Some(&cookie)).await;
+        assert_eq!(account.status, StatusCode::OK);
+        assert!(account.body.contains("请先设置新密码"), "{}", account.body);
+        let csrf = account
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+            let (cookie, csrf, app) = (cookie.clone(), csrf.clone(), app.clone());
+            async move {
+                post(
+                    &app,
+                    "/admin/account/password",
+                    Some(&cookie),
+                    &[
+                        ("csrf", &csrf),
+                        ("current", current),
+                        ("password", new),
+                        ("confirm", confirm),
+                    ],
+                )
+                .await
+            }
+        };
+        let r = change("wrong", "Mine-Pass-2026", "Mine-Pass-2026").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("当前密码不正确"));
+        let r = change("Temp-Pass-2026", "Mine-Pass-2026", "Mine-Pass-2027").await;
+        assert!(r.body.contains("两次输入的新密码不一致"));
+        let r = change("Temp-Pass-2026", "Mine-Pass-2026", "Mine-Pass-2026").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            get(&app, "/admin", Some(&cookie)).await.status,
+            StatusCode::OK,
+            "free again after choosing a password"
+        );
+        let audit = t.store.list_audit(None, 5, 0).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "staff.password_change"));
+        assert!(audit.iter().all(|e| !e.detail.contains("Mine-Pass")));
+
+        // role change: audited with before and after; not one's own; no district roles here
+        let r = leader
+            .post(
+                &format!("/admin/staff/{editor_id}/role"),
+                &[("role", "reviewer")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let staff = t.store.get_staff(editor_id).await.unwrap();
+        assert_eq!(staff.role, gongkai_domain::access::Role::Reviewer);
+        let audit = t.store.list_audit(None, 1, 0).await.unwrap();
+        assert_eq!(audit[0].action, "staff.role_change");
+        assert_eq!(
+            audit[0].before_digest,
+            gongkai_domain::audit::digest("editor")
+        );
+        assert_eq!(
+            audit[0].after_digest,
+            gongkai_domain::audit::digest("reviewer")
+        );
+        assert!(
+            audit[0].detail.contains("信息编辑 → 审核人员"),
+            "{}",
+            audit[0].detail
+        );
+        let r = leader
+            .post(
+                &format!("/admin/staff/{editor_id}/role"),
+                &[("role", "admin")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let leader_id = id_of("jyj_leader").await;
+        let r = leader
+            .post(
+                &format!("/admin/staff/{leader_id}/role"),
+                &[("role", "editor")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+        // locked after failures: shown as locked, unlocked by the leader, signs in at once
+        for _ in 0..8 {
+            login(&app, "jyj_reviewer", "wrong-password", "").await;
+        }
+        let r = login(&app, "jyj_reviewer", "Demo-2026-gongkai", "").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        let page = leader.get(&format!("/admin/units/{jyj}/staff")).await;
+        assert!(page.body.contains("已锁定"), "{}", page.body);
+        let reviewer_id = id_of("jyj_reviewer").await;
+        let r = leader
+            .post(&format!("/admin/staff/{reviewer_id}/unlock"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = leader.get(&format!("/admin/units/{jyj}/staff")).await;
+        assert!(!page.body.contains("已锁定"), "{}", page.body);
+        let r = login(&app, "jyj_reviewer", "Demo-2026-gongkai", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let audit = t.store.list_audit(None, 3, 0).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "staff.unlock"));
+        t.cleanup().await;
+    }
+);

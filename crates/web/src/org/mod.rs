@@ -20,6 +20,8 @@ use gongkai_domain::totp;
 use gongkai_store::org::{NewStaff, UnitProfile};
 use serde::Deserialize;
 
+pub mod accounts;
+
 /// Fails with 403 unless the session's role may do `action` for `unit_id`.
 fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppError> {
     crate::auth::permit(s.staff(), action, unit_id)
@@ -43,6 +45,11 @@ fn flash_text(code: Option<&str>) -> Option<&'static str> {
         "token_revoked" => "接口令牌已吊销",
         "disabled" => "账号已停用（其登录随即失效）",
         "enabled" => "账号已恢复启用",
+        "reset" => "密码已重置：请将临时密码告知本人，其下次登录时须设置新密码",
+        "role" => "角色已变更",
+        "unlocked" => "登录限制已解除",
+        "password" => "密码已修改，其他设备上的登录已退出",
+        "must_change" => "您的密码已由管理人员重置：请先设置新密码，然后才能继续使用",
         _ => return None,
     })
 }
@@ -147,12 +154,19 @@ async fn staff_page(
     form: &StaffForm,
 ) -> Result<Response, AppError> {
     let unit = state.store.get_unit(id).await?;
-    let staff: Vec<minijinja::Value> = state
-        .store
-        .list_staff(id)
-        .await?
+    let members = state.store.list_staff(id).await?;
+    let names: Vec<String> = members.iter().map(|m| m.username.clone()).collect();
+    let locks = accounts::lock_states(state, &names).await?;
+    let staff: Vec<minijinja::Value> = members
         .iter()
-        .map(|m| minijinja::context! { id => m.id, username => &m.username, display_name => &m.display_name, role => m.role.label(), totp => m.totp_enabled, active => m.active })
+        .map(|m| {
+            let (failures, locked_until) = locks.get(&m.username).cloned().unwrap_or_default();
+            minijinja::context! {
+                id => m.id, username => &m.username, display_name => &m.display_name, role => m.role.label(), role_code => m.role.code(),
+                totp => m.totp_enabled, active => m.active, must_change => m.must_change_password,
+                failures, locked_until, me => m.id == s.staff().id,
+            }
+        })
         .collect();
     let st = s.staff();
     let roles: Vec<minijinja::Value> = Role::ALL
@@ -177,6 +191,26 @@ async fn staff_page(
     );
     let resp = crate::forms::invalid_if(error.is_some(), resp);
     Ok(resp)
+}
+
+/// The staff page again with an error message (400).
+async fn staff_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    unit_id: i64,
+    msg: &str,
+) -> Result<Response, AppError> {
+    staff_page(
+        state,
+        headers,
+        s,
+        unit_id,
+        None,
+        Some(msg),
+        &StaffForm::default(),
+    )
+    .await
 }
 
 /// The new-account form.
@@ -692,6 +726,10 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route("/admin/units/{id}/profile", post(update_profile))
         .route("/admin/staff/{id}/active", post(set_active))
+        .route("/admin/staff/{id}/password", post(accounts::reset_password))
+        .route("/admin/staff/{id}/role", post(accounts::set_role))
+        .route("/admin/staff/{id}/unlock", post(accounts::unlock))
+        .route("/admin/account/password", post(accounts::change_password))
         .route("/admin/units/{id}/audit", get(unit_audit))
         .route("/admin/calendar", get(calendar_page).post(calendar_import))
         .route("/admin/account", get(account))
