@@ -280,6 +280,8 @@ audit_actions! {
     ItemWithdraw => "item.withdraw", "item";
     /// A file was attached to a revision.
     ItemAttach => "item.attach", "attachment";
+    /// An attachment was removed from a draft (a draft's files were never public).
+    ItemDetach => "item.detach", "attachment";
     /// Already-published items were imported.
     ItemImport => "item.import", "item";
     /// A scan finding was kept with a reason.

@@ -321,6 +321,8 @@ pub struct NewAttachment<'a> {
     pub text: &'a str,
     /// Why the text could not be read, if it could not.
     pub unreadable: Option<&'a str>,
+    /// The attachment of the same draft it replaces (removed in the same transaction).
+    pub replaces: Option<i64>,
 }
 
 /// An item as listed: identity, the revision shown, unit and category names.
@@ -1012,9 +1014,13 @@ impl Disclosure<'_> {
             sha256,
             text,
             unreadable,
+            replaces,
         } = *a;
         let item = self.get_item(item_id).await?;
         let mut tx = self.0.write(actor).await?;
+        if let Some(old) = replaces {
+            detach(&mut tx, item.unit_id, old, item_id, revision).await?;
+        }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at, unreadable) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
@@ -1051,6 +1057,22 @@ impl Disclosure<'_> {
             sha256: sha256.into(),
             unreadable: unreadable.map(String::from),
         })
+    }
+
+    /// Removes an attachment from a draft revision (`revision` of `item_id`, which the caller
+    /// checked is a draft). Audited with its name and hash.
+    pub async fn remove_attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        item_id: i64,
+        revision: i64,
+    ) -> Result<()> {
+        let item = self.get_item(item_id).await?;
+        let mut tx = self.0.write(actor).await?;
+        detach(&mut tx, item.unit_id, id, item_id, revision).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The attachments of a revision, with their extracted text.
@@ -1474,6 +1496,47 @@ async fn enqueue_index(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Removes attachment `id` of a draft, only if it belongs to `revision` of `item_id` and that
+/// revision is still a draft; records it.
+async fn detach(
+    tx: &mut Write<'_>,
+    unit_id: i64,
+    id: i64,
+    item_id: i64,
+    revision: i64,
+) -> Result<()> {
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT a.filename, a.sha256 FROM attachments a JOIN item_revisions r ON r.item_id = a.item_id AND r.revision = a.revision \
+         WHERE a.id = $1 AND a.item_id = $2 AND a.revision = $3 AND r.state = 'draft'",
+    )
+    .bind(id)
+    .bind(item_id)
+    .bind(revision)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((filename, sha256)) = found else {
+        return Err(StoreError::Conflict(
+            "只能删除或替换本草稿的附件（该附件不存在，或信息已不是草稿）".into(),
+        ));
+    };
+    sqlx::query("DELETE FROM attachments WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    tx.record(
+        AuditAction::ItemDetach,
+        Record {
+            unit_id: Some(unit_id),
+            entity_id: id.to_string(),
+            before: format!("{filename}|{sha256}"),
+            detail: format!("删除草稿附件“{filename}”"),
+            ..Record::default()
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -1662,3 +1662,75 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    a_draft_s_attachments_are_replaced_and_removed_until_it_is_submitted,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let jyj = t.unit_id("JYJ").await;
+        let cat = t.category(jyj, "QTWJ").await;
+        let editor = t.client(&app, "jyj_editor").await;
+        let id = editor.draft(jyj, cat.id, "附件要换", "2026-11-20").await;
+        let upload =
+            |fields: Vec<(&'static str, String)>, name: &'static str, body: &'static str| {
+                let (app, cookie, csrf) = (app.clone(), editor.cookie.clone(), editor.csrf.clone());
+                async move {
+                    let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+                    all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+                    crate::support::post_multipart(
+                        &app,
+                        &format!("/admin/items/{id}/attachments"),
+                        Some(&cookie),
+                        &all,
+                        &[("file", name, body.as_bytes())],
+                    )
+                    .await
+                }
+            };
+        assert_eq!(
+            upload(vec![], "旧名单.txt", "旧的名单").await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            upload(vec![], "多余.txt", "多余的文件").await.status,
+            StatusCode::SEE_OTHER
+        );
+        let list = t.store.disclosure().attachments(id, 1).await.unwrap();
+        let (old, extra) = (list[0].0.id, list[1].0.id);
+        // replaced: the old file goes, the new one takes its place, in one step
+        let r = upload(vec![("replace", old.to_string())], "新名单.txt", "新的名单").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = editor
+            .post(&format!("/admin/attachments/{extra}/remove"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list = t.store.disclosure().attachments(id, 1).await.unwrap();
+        let names: Vec<&str> = list.iter().map(|(a, _)| a.filename.as_str()).collect();
+        assert_eq!(names, ["新名单.txt"]);
+        assert_eq!(list[0].1, "新的名单");
+        let audit = t.store.list_audit(Some(jyj), 10, 0).await.unwrap();
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "item.detach").count(),
+            2
+        );
+        // replacing something that is not this draft's attachment changes nothing
+        let r = upload(vec![("replace", "999999".into())], "x.txt", "x").await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(
+            t.store.disclosure().attachments(id, 1).await.unwrap().len(),
+            1
+        );
+        // once submitted, the files are what was scanned: no removal
+        editor.step(id, "submit", &[]).await;
+        let r = editor
+            .post(&format!("/admin/attachments/{}/remove", list[0].0.id), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(
+            t.store.disclosure().attachments(id, 1).await.unwrap().len(),
+            1
+        );
+        t.cleanup().await;
+    }
+);

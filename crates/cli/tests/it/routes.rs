@@ -83,6 +83,9 @@ enum T {
     Finding,
     /// An attachment of a draft.
     Attachment,
+    /// An attachment of an item in review (removing it is refused to everyone allowed, so the
+    /// fixture survives the matrix).
+    SubmittedAttachment,
     /// A staff account.
     Staff,
     /// A power item.
@@ -133,6 +136,11 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/units/{id}/items/bulk", P::Items, T::Unit),
     ("GET /admin/items/{id}", P::UnitView, T::Item),
     ("GET /admin/attachments/{id}", P::UnitView, T::Attachment),
+    (
+        "POST /admin/attachments/{id}/remove",
+        P::Items,
+        T::SubmittedAttachment,
+    ),
     ("POST /admin/items/{id}/edit", P::Items, T::Item),
     ("POST /admin/items/{id}/attachments", P::Items, T::Item),
     ("POST /admin/items/{id}/submit", P::Items, T::Item),
@@ -582,6 +590,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
             .collect(),
         T::Finding => fill(&f.findings),
         T::Attachment => fill(&f.attachments),
+        T::SubmittedAttachment => fill(&f.attachments[..1]),
         T::Staff => fill(&f.staff),
         T::Power => fill(&f.powers),
         T::PowerInReview => fill(&f.in_review),

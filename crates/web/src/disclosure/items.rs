@@ -241,6 +241,8 @@ fn flash(code: Option<&str>) -> Option<&'static str> {
         "revised" => "已新建修订稿",
         "withdrawn" => "已撤回",
         "attached" => "附件已上传",
+        "replaced" => "附件已替换",
+        "detached" => "附件已删除",
         _ => return None,
     })
 }
@@ -277,7 +279,7 @@ async fn item_render(
         .attachments(item_id, rev.revision)
         .await?
         .iter()
-        .map(|(a, _)| minijinja::context! { id => a.id, filename => &a.filename, size => a.size })
+        .map(|(a, _)| minijinja::context! { id => a.id, filename => &a.filename, size => a.size, unreadable => &a.unreadable })
         .collect();
     let history: Vec<minijinja::Value> = state
         .store
@@ -1025,6 +1027,24 @@ pub async fn upload(
         )
         .await;
     }
+    // `replace`: the id of this draft's attachment the new file takes the place of
+    let replaces = match up.text("replace").trim() {
+        "" => None,
+        r => match r.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                return item_render(
+                    &state,
+                    &headers,
+                    &s,
+                    item_id,
+                    None,
+                    Some("要替换的附件无效"),
+                )
+                .await;
+            }
+        },
+    };
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return item_render(
             &state,
@@ -1092,10 +1112,47 @@ pub async fn upload(
                 sha256: &hash,
                 text: &text,
                 unreadable: unreadable.as_deref(),
+                replaces,
             },
         )
         .await?;
-    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok=attached")).into_response())
+    let ok = if replaces.is_some() {
+        "replaced"
+    } else {
+        "attached"
+    };
+    Ok(Redirect::to(&format!("/admin/items/{item_id}?ok={ok}")).into_response())
+}
+
+/// `POST /admin/attachments/{id}/remove`: removes an attachment from a draft (a draft's files
+/// were never public; the audit trail keeps its name and hash).
+pub async fn remove_attachment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<crate::forms::NoFields>,
+) -> Result<Response, AppError> {
+    let a = state.store.disclosure().get_attachment(id).await?;
+    load(&state, &s, a.item_id, Action::WorkOnItems).await?;
+    let rev = state.store.disclosure().working_revision(a.item_id).await?;
+    if rev.state != RevisionState::Draft || rev.revision != a.revision {
+        return item_render(
+            &state,
+            &headers,
+            &s,
+            a.item_id,
+            None,
+            Some("只能删除草稿的附件"),
+        )
+        .await;
+    }
+    state
+        .store
+        .disclosure()
+        .remove_attachment(&s.actor(), id, a.item_id, a.revision)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{}?ok=detached", a.item_id)).into_response())
 }
 
 /// `GET /admin/words`: the district's sensitive-word list (openness office and administrators).

@@ -31,6 +31,10 @@ pub fn routes(limits: &BodyLimits) -> Router<AppState> {
         .route("/admin/items/{id}", get(items::item_page))
         .route("/admin/attachments/{id}", get(items::attachment))
         .route(
+            "/admin/attachments/{id}/remove",
+            post(items::remove_attachment),
+        )
+        .route(
             "/admin/items/{id}/edit",
             post(items::edit_item).layer(limits.text()),
         )
