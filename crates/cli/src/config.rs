@@ -108,6 +108,8 @@ pub struct ServerSection {
     pub header_timeout_secs: Option<u64>,
     /// Open connections one address may hold (default 64).
     pub max_connections_per_address: Option<usize>,
+    /// Seconds a cached public page may be served before it is rendered again (default 30).
+    pub page_cache_secs: Option<u64>,
 }
 
 /// `[paths]`.
@@ -303,6 +305,7 @@ pub fn settings(
             static_dir: file.paths.static_files,
             files_dir,
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
+            page_cache_secs: file.server.page_cache_secs.unwrap_or(30).min(86_400),
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
             extract_limits,
             sandbox,

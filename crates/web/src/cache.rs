@@ -43,3 +43,123 @@ impl PageCache {
         }
     }
 }
+
+/// A cached public response: status 200, its headers and body.
+#[derive(Clone)]
+struct Cached {
+    generation: u64,
+    at: std::time::Instant,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+}
+
+/// Whole responses of the public pages anonymous visitors read most (home, unit list, unit
+/// catalogs and categories, the list, item pages, guides, feeds, sitemaps), kept for the record
+/// generation they were rendered at and at most `ttl` (the generation follows every
+/// publication, revision and withdrawal; the time limit bounds how long a change that does not
+/// move it — a unit's contact details, a new category — takes to show).
+pub struct ResponseCache {
+    entries: RwLock<HashMap<String, Cached>>,
+    capacity: usize,
+    ttl: std::time::Duration,
+}
+
+impl ResponseCache {
+    /// A cache of at most `capacity` responses, each kept at most `ttl`.
+    pub fn new(capacity: usize, ttl: std::time::Duration) -> ResponseCache {
+        ResponseCache {
+            entries: RwLock::new(HashMap::new()),
+            capacity,
+            ttl,
+        }
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<Cached> {
+        let map = self.entries.read().ok()?;
+        map.get(key)
+            .filter(|c| c.generation == generation && c.at.elapsed() < self.ttl)
+            .cloned()
+    }
+
+    fn put(&self, key: String, c: Cached) {
+        if let Ok(mut map) = self.entries.write() {
+            if map.len() >= self.capacity {
+                let (generation, ttl) = (c.generation, self.ttl);
+                map.retain(|_, e| e.generation == generation && e.at.elapsed() < ttl);
+                // still full of live pages: drop the oldest half (deep pages come and go)
+                if map.len() >= self.capacity {
+                    let mut ages: Vec<std::time::Instant> = map.values().map(|e| e.at).collect();
+                    ages.sort_unstable();
+                    let cut = ages[ages.len() / 2];
+                    map.retain(|_, e| e.at > cut);
+                }
+            }
+            map.insert(key, c);
+        }
+    }
+}
+
+/// Whether a path is one of the cached public pages.
+fn cacheable(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/units" | "/list" | "/sitemap.xml" | "/robots.txt"
+    ) || ["/units/", "/items/", "/feeds/", "/sitemaps/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Middleware: answers a cached public page from memory, or renders it and keeps it. Only
+/// anonymous GETs (no session cookie) are cached, keyed by path, query and the display
+/// preferences (large font, high contrast); only complete 200 responses without cookies.
+pub async fn public_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let key = (req.method() == axum::http::Method::GET
+        && cacheable(req.uri().path())
+        && crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_none())
+    .then(|| {
+        let (large, contrast) = crate::pages::prefs_key(req.headers());
+        format!(
+            "{}?{}|{}{}",
+            req.uri().path(),
+            req.uri().query().unwrap_or(""),
+            u8::from(large),
+            u8::from(contrast)
+        )
+    });
+    let Some(key) = key else {
+        return next.run(req).await;
+    };
+    let generation = state.indexer.generation();
+    if let Some(c) = state.responses.get(&key, generation) {
+        return (c.headers, c.body).into_response();
+    }
+    let resp = next.run(req).await;
+    if resp.status() != axum::http::StatusCode::OK
+        || resp.headers().contains_key(axum::http::header::SET_COOKIE)
+        || resp.extensions().get::<crate::error::ErrorPage>().is_some()
+    {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // public pages are small; a body that does not fit is sent as an error, not half-cached
+    match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(bytes) => {
+            state.responses.put(
+                key,
+                Cached {
+                    generation,
+                    at: std::time::Instant::now(),
+                    headers: parts.headers.clone(),
+                    body: bytes.clone(),
+                },
+            );
+            axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

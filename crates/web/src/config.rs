@@ -99,6 +99,9 @@ pub struct WebConfig {
     pub files_dir: PathBuf,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// How long a cached public page may be served before it is rendered again even if nothing
+    /// was published (`[server] page_cache_secs`; 0 turns the cache off).
+    pub page_cache_secs: u64,
     /// What an uploaded or imported file may make the server read (sheet rows and columns,
     /// unpacked bytes, extracted text).
     pub extract_limits: gongkai_extract::Limits,
@@ -165,6 +168,7 @@ impl Default for WebConfig {
             static_dir: None,
             files_dir: std::env::temp_dir().join("gongkai-files"),
             max_attachment_bytes: 20 * 1024 * 1024,
+            page_cache_secs: 30,
             extract_limits: gongkai_extract::Limits::default(),
             sandbox: crate::sandbox::Sandbox::default(),
             single_person_units: Vec::new(),

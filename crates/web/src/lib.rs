@@ -52,8 +52,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// This server's search index.
     pub indexer: Arc<indexing::Indexer>,
-    /// Rendered public pages for anonymous visitors, dropped whenever the record changes.
-    pub page_cache: cache::PageCache,
+    /// Whole public responses for anonymous visitors ([`cache::public_pages`]).
+    pub responses: cache::ResponseCache,
     /// This server's webhook delivery worker (spawned by the binary; woken after publications).
     pub deliverer: Arc<jobs::Deliverer>,
     /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
@@ -92,6 +92,10 @@ impl AppState {
         );
         let reminders = power::reminders::Reminders::new(&worker, config.power.mail.clone());
         let power_cache = power::PublicCache::new(config.power.public_cache_secs);
+        let responses = cache::ResponseCache::new(
+            20_000,
+            std::time::Duration::from_secs(config.page_cache_secs),
+        );
         Ok(AppState(Arc::new(Inner {
             deliverer,
             reminders,
@@ -100,7 +104,7 @@ impl AppState {
             config,
             metrics: Metrics::default(),
             indexer,
-            page_cache: cache::PageCache::new(10_000),
+            responses,
             cpu: cpu::Cpu::default(),
             templates,
         })))
@@ -177,6 +181,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::public_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

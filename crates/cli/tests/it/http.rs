@@ -1030,3 +1030,55 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    public_pages_are_served_from_memory_until_something_changes,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let indexer = std::sync::Arc::new(
+            gongkai_work::indexing::Indexer::open(&t.dir.join("index")).unwrap(),
+        );
+        let config = gongkai_web::WebConfig {
+            files_dir: t.dir.join("files"),
+            page_cache_secs: 1,
+            ..Default::default()
+        };
+        let app =
+            gongkai_web::app(gongkai_web::AppState::new(t.store.clone(), config, indexer).unwrap());
+        let jyj = t.unit_id("JYJ").await;
+        let first = get(&app, "/units", None).await;
+        assert_eq!(first.status, StatusCode::OK);
+        t.store
+            .update_unit_profile(
+                &crate::support::system(),
+                jyj,
+                &gongkai_store::org::UnitProfile {
+                    address: "缓存测试路1号".into(),
+                    phone: "0571-1234567".into(),
+                    office_hours: "工作日".into(),
+                },
+            )
+            .await
+            .unwrap();
+        // anonymous visitors get the kept page for a moment; a signed-in user never does
+        let again = get(&app, "/units", None).await;
+        assert_eq!(again.body, first.body, "served from memory");
+        let staff = t.client(&app, "jyj_editor").await;
+        let signed_in = staff.get("/units").await;
+        assert!(signed_in.body.contains("缓存测试路1号"));
+        // display preferences are kept apart
+        let large = get(&app, "/units", Some("gk_prefs=large")).await;
+        assert!(large.body.contains("缓存测试路1号"), "its own entry");
+        // and after page_cache_secs everyone sees the change
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let later = get(&app, "/units", None).await;
+        assert!(later.body.contains("缓存测试路1号"));
+        // a publication shows at once on the home page (the cache follows the record's generation)
+        let home = get(&app, "/", None).await;
+        assert!(!home.body.contains("缓存之后发布的通知"));
+        crate::support::publish_in_jyj(&t, &app, "QTWJ", "缓存之后发布的通知", "2026-11-20").await;
+        let now = get(&app, "/", None).await;
+        assert!(now.body.contains("缓存之后发布的通知"), "{}", now.body);
+        t.cleanup().await;
+    }
+);

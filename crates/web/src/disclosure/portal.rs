@@ -131,16 +131,7 @@ pub async fn item(
     MaybeStaff(s): MaybeStaff,
     Path(index_no): Path<String>,
 ) -> Result<Response, AppError> {
-    let generation = state.indexer.generation();
-    let cache_key = s
-        .is_none()
-        .then(|| format!("item|{index_no}|{:?}", crate::pages::prefs_key(&headers)));
-    if let Some(html) = cache_key
-        .as_deref()
-        .and_then(|k| state.page_cache.get(k, generation))
-    {
-        return Ok(html_response(html));
-    }
+    // anonymous visitors are answered from memory by `cache::public_pages`
     let item = state
         .store
         .disclosure()
@@ -217,9 +208,6 @@ pub async fn item(
         s.as_ref(),
     )?
     .into();
-    if let Some(key) = cache_key {
-        state.page_cache.put(key, generation, html.clone());
-    }
     Ok(html_response(html))
 }
 
