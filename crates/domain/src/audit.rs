@@ -234,6 +234,8 @@ audit_actions! {
     UnitCreate => "unit.create", "unit";
     /// A unit's public profile (address, phone, hours) changed.
     UnitUpdateProfile => "unit.update_profile", "unit";
+    /// A unit's own part of its disclosure guide changed.
+    UnitUpdateGuide => "unit.update_guide", "unit";
     /// A staff account was created.
     StaffCreate => "staff.create", "staff";
     /// Two-step sign-in was turned on for an account.

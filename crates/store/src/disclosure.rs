@@ -1229,8 +1229,8 @@ impl Disclosure<'_> {
         self.summaries(rows).await
     }
 
-    /// Published, not withdrawn items, newest first, optionally for one unit and/or category (a
-    /// category with everything filed below it).
+    /// Public items, newest first, of the whole site, one unit, or one category and every
+    /// category below it; with their total.
     pub async fn list_published(
         &self,
         unit_id: Option<i64>,
@@ -1238,24 +1238,101 @@ impl Disclosure<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<(i64, Vec<ItemSummary>)> {
-        // A category lists its own items and those of every category below it.
-        let filter = "FROM items WHERE published_revision IS NOT NULL AND withdrawn_at IS NULL AND ($1 < 0 OR unit_id = $1) \
-             AND ($2 < 0 OR category_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($2 AS BIGINT) \
-             UNION ALL SELECT c.id FROM catalog_categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))";
-        let (total,): (i64,) =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
-                .bind(unit_id.unwrap_or(-1))
-                .bind(category_id.unwrap_or(-1))
-                .fetch_one(self.0.pool())
-                .await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, published_revision {filter} ORDER BY published_at DESC, id DESC LIMIT $3 OFFSET $4")))
-            .bind(unit_id.unwrap_or(-1))
-            .bind(category_id.unwrap_or(-1))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.0.pool())
+        let total = self.count_published(unit_id, category_id).await?;
+        let page = self
+            .page_published(unit_id, category_id, limit, offset)
             .await?;
-        Ok((total, self.summaries(rows).await?))
+        Ok((total, page))
+    }
+
+    /// The categories a category's page lists: itself and every category below it.
+    async fn category_subtree(&self, category_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \
+             UNION ALL SELECT c.id FROM catalog_categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub",
+        )
+        .bind(category_id)
+        .fetch_all(self.0.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// The filter of a public list, one statement shape per case so that each uses its own
+    /// partial index (`items_public*`), and the values to bind.
+    async fn public_filter(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+    ) -> Result<(String, Vec<i64>)> {
+        const PUBLIC: &str = "published_revision IS NOT NULL AND withdrawn_at IS NULL";
+        Ok(match (unit_id, category_id) {
+            (_, Some(c)) => {
+                let ids = self.category_subtree(c).await?;
+                let mut sql = format!(
+                    "FROM items WHERE {PUBLIC} AND category_id IN ({})",
+                    crate::placeholders(ids.len())
+                );
+                if let Some(u) = unit_id {
+                    sql.push_str(&format!(" AND unit_id = ${}", ids.len() + 1));
+                    let mut binds = ids;
+                    binds.push(u);
+                    return Ok((sql, binds));
+                }
+                (sql, ids)
+            }
+            (Some(u), None) => (
+                format!("FROM items WHERE {PUBLIC} AND unit_id = $1"),
+                vec![u],
+            ),
+            (None, None) => (format!("FROM items WHERE {PUBLIC}"), Vec::new()),
+        })
+    }
+
+    /// How many public items a list has (see [`Disclosure::list_published`]).
+    pub async fn count_published(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+    ) -> Result<i64> {
+        let (filter, binds) = self.public_filter(unit_id, category_id).await?;
+        let mut q =
+            sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {filter}")));
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        Ok(q.fetch_one(self.0.pool()).await?.0)
+    }
+
+    /// One page of a public list, newest first (see [`Disclosure::list_published`]).
+    pub async fn page_published(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ItemSummary>> {
+        let (filter, binds) = self.public_filter(unit_id, category_id).await?;
+        let n = binds.len();
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id, published_revision {filter} ORDER BY published_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        )));
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(self.0.pool()).await?;
+        self.summaries(rows).await
+    }
+
+    /// How many public items each category of a unit holds (its own, not its sub-categories').
+    pub async fn published_counts(&self, unit_id: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT category_id, COUNT(*) FROM items WHERE unit_id = $1 AND published_revision IS NOT NULL AND withdrawn_at IS NULL GROUP BY category_id",
+        )
+        .bind(unit_id)
+        .fetch_all(self.0.pool())
+        .await?)
     }
 
     /// A unit's items with their working revision, newest first (back office).

@@ -56,6 +56,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "password_change",
         include_str!("../migrations/0011_password_change.sql"),
     ),
+    (
+        12,
+        "unit_guides",
+        include_str!("../migrations/0012_unit_guides.sql"),
+    ),
+    (
+        13,
+        "public_list_indexes",
+        include_str!("../migrations/0013_public_list_indexes.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -633,4 +633,45 @@ impl Store {
         tx.commit().await?;
         Ok(n)
     }
+
+    /// The part of a unit's disclosure guide it wrote itself (empty if none).
+    pub async fn unit_guide(&self, unit_id: i64) -> Result<String> {
+        let r: Option<(String,)> =
+            sqlx::query_as("SELECT text FROM unit_guides WHERE unit_id = $1")
+                .bind(unit_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(r.map(|r| r.0).unwrap_or_default())
+    }
+
+    /// Replaces the part of a unit's disclosure guide it writes itself. Audited with the old and
+    /// new text's digests.
+    pub async fn set_unit_guide(&self, actor: &Actor, unit_id: i64, text: &str) -> Result<()> {
+        let before = self.unit_guide(unit_id).await?;
+        let unit = self.get_unit(unit_id).await?;
+        let mut tx = self.write(actor).await?;
+        sqlx::query("DELETE FROM unit_guides WHERE unit_id = $1")
+            .bind(unit_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO unit_guides (unit_id, text, updated_at) VALUES ($1, $2, $3)")
+            .bind(unit_id)
+            .bind(text)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            AuditAction::UnitUpdateGuide,
+            Record {
+                unit_id: Some(unit_id),
+                entity_id: unit_id.to_string(),
+                before,
+                after: text.to_string(),
+                detail: format!("修改政府信息公开指南：{}", unit.name),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -163,3 +163,49 @@ pub async fn public_pages(
         Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
+
+/// The totals of public lists (the site, a unit, a category), counted once per record
+/// generation: a deep page then costs its own rows only, not a count of a million.
+#[derive(Default)]
+pub struct CountCache {
+    entries: std::sync::Mutex<HashMap<(i64, i64), (u64, i64)>>,
+    by_category: std::sync::Mutex<HashMap<i64, (u64, Vec<(i64, i64)>)>>,
+}
+
+impl CountCache {
+    /// The total for (unit, category) at `generation`, if counted.
+    pub fn get(&self, key: (i64, i64), generation: u64) -> Option<i64> {
+        let map = self.entries.lock().ok()?;
+        map.get(&key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, n)| *n)
+    }
+
+    /// A unit's public items per category at `generation`, if counted.
+    pub fn categories(&self, unit_id: i64, generation: u64) -> Option<Vec<(i64, i64)>> {
+        let map = self.by_category.lock().ok()?;
+        map.get(&unit_id)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Keeps a unit's counts per category.
+    pub fn put_categories(&self, unit_id: i64, generation: u64, counts: Vec<(i64, i64)>) {
+        if let Ok(mut map) = self.by_category.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(unit_id, (generation, counts));
+        }
+    }
+
+    /// Keeps a total counted at `generation`.
+    pub fn put(&self, key: (i64, i64), generation: u64, total: i64) {
+        if let Ok(mut map) = self.entries.lock() {
+            if map.len() > 100_000 {
+                map.clear();
+            }
+            map.insert(key, (generation, total));
+        }
+    }
+}

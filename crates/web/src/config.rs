@@ -28,6 +28,13 @@ pub struct SiteConfig {
     pub dzjg_url: String,
     /// Contact phone in the footer.
     pub phone: String,
+    /// Postal address (联系我们).
+    pub address: String,
+    /// Contact e-mail (联系我们).
+    pub email: String,
+    /// The emblem or logo shown in the header beside the site's name: an image address (e.g.
+    /// `/static/logo.png` from `[paths] static_files`); empty shows the name alone.
+    pub logo: String,
 }
 
 impl Default for SiteConfig {
@@ -43,6 +50,9 @@ impl Default for SiteConfig {
             error_report_url: "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteCode.action?siteCode=3301020001".into(),
             dzjg_url: "https://bszs.conac.cn/".into(),
             phone: "0571-00000000".into(),
+            address: "示范区政务服务中心（示范路1号）".into(),
+            email: "gongkai@example.gov.cn".into(),
+            logo: String::new(),
         }
     }
 }

@@ -55,11 +55,7 @@ fn render_feed(
 
 /// `GET /feeds/atom.xml`: the whole site's latest publications.
 pub async fn site(State(state): State<AppState>) -> Result<Response, AppError> {
-    let (_, items) = state
-        .store
-        .disclosure()
-        .list_published(None, None, FEED_SIZE, 0)
-        .await?;
+    let (_, items) = state.public_page(None, None, FEED_SIZE, 0).await?;
     render_feed(
         &state,
         &format!("{} · 最新公开", state.config.site.name),
@@ -100,9 +96,7 @@ pub async fn unit(
         None => None,
     };
     let (_, items) = state
-        .store
-        .disclosure()
-        .list_published(Some(unit.id), category.as_ref().map(|c| c.id), FEED_SIZE, 0)
+        .public_page(Some(unit.id), category.as_ref().map(|c| c.id), FEED_SIZE, 0)
         .await?;
     let (title, suffix) = match &category {
         Some(c) => (

@@ -54,6 +54,8 @@ pub struct Inner {
     pub indexer: Arc<indexing::Indexer>,
     /// Whole public responses for anonymous visitors ([`cache::public_pages`]).
     pub responses: cache::ResponseCache,
+    /// Totals of public lists per record generation.
+    pub counts: cache::CountCache,
     /// This server's webhook delivery worker (spawned by the binary; woken after publications).
     pub deliverer: Arc<jobs::Deliverer>,
     /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
@@ -73,6 +75,52 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// One page of a public list (the site, a unit, a category and those below it) and the
+    /// list's total, counted once per record generation.
+    pub(crate) async fn public_page(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<gongkai_store::disclosure::ItemSummary>), AppError> {
+        let generation = self.indexer.generation();
+        let key = (unit_id.unwrap_or(-1), category_id.unwrap_or(-1));
+        let total = match self.counts.get(key, generation) {
+            Some(n) => n,
+            None => {
+                let n = self
+                    .store
+                    .disclosure()
+                    .count_published(unit_id, category_id)
+                    .await?;
+                self.counts.put(key, generation, n);
+                n
+            }
+        };
+        let page = if offset >= total {
+            Vec::new()
+        } else {
+            self.store
+                .disclosure()
+                .page_published(unit_id, category_id, limit, offset)
+                .await?
+        };
+        Ok((total, page))
+    }
+
+    /// A unit's public items per category (each its own, not its sub-categories'), counted
+    /// once per record generation.
+    pub(crate) async fn category_counts(&self, unit_id: i64) -> Result<Vec<(i64, i64)>, AppError> {
+        let generation = self.indexer.generation();
+        if let Some(c) = self.counts.categories(unit_id, generation) {
+            return Ok(c);
+        }
+        let c = self.store.disclosure().published_counts(unit_id).await?;
+        self.counts.put_categories(unit_id, generation, c.clone());
+        Ok(c)
+    }
+
     /// Builds the state; loads the templates (and the deployment's overrides, if configured).
     pub fn new(
         store: Store,
@@ -105,6 +153,7 @@ impl AppState {
             metrics: Metrics::default(),
             indexer,
             responses,
+            counts: cache::CountCache::default(),
             cpu: cpu::Cpu::default(),
             templates,
         })))
@@ -160,6 +209,9 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/units", get(pages::units))
+        .route("/sitemap", get(pages::site_map))
+        .route("/contact", get(pages::contact))
+        .route("/privacy", get(pages::privacy))
         .route("/prefs", get(pages::prefs))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::render))

@@ -124,6 +124,9 @@ struct SiteView<'a> {
     error_report_url: &'a str,
     dzjg_url: &'a str,
     phone: &'a str,
+    address: &'a str,
+    email: &'a str,
+    logo: &'a str,
 }
 
 impl<'a> From<&'a crate::SiteConfig> for SiteView<'a> {
@@ -139,6 +142,9 @@ impl<'a> From<&'a crate::SiteConfig> for SiteView<'a> {
             error_report_url: &s.error_report_url,
             dzjg_url: &s.dzjg_url,
             phone: &s.phone,
+            address: &s.address,
+            email: &s.email,
+            logo: &s.logo,
         }
     }
 }
@@ -184,11 +190,7 @@ pub async fn home(
     let count =
         |t: gongkai_domain::org::UnitType| units.iter().filter(|u| u.unit_type == t).count();
     use gongkai_domain::org::UnitType::*;
-    let (_, latest) = state
-        .store
-        .disclosure()
-        .list_published(None, None, 10, 0)
-        .await?;
+    let (_, latest) = state.public_page(None, None, 10, 0).await?;
     let ctx = minijinja::context! {
         latest => latest.iter().map(crate::disclosure::portal::item_row).collect::<Vec<_>>(),
         departments => count(Department), towns => count(Town), streets => count(Street),
@@ -200,6 +202,74 @@ pub async fn home(
         &headers,
         "home.html",
         "首页",
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// A breadcrumb step (当前位置): a name and, except for the page itself, its address.
+pub fn crumb(name: &str, href: Option<&str>) -> minijinja::Value {
+    minijinja::context! { name, href }
+}
+
+/// `GET /sitemap`: the site map (网站地图): every section and every unit's catalog.
+pub async fn site_map(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+) -> Result<Response, AppError> {
+    let units = state.store.list_units().await?;
+    let rows: Vec<minijinja::Value> = tree_order(&units)
+        .into_iter()
+        .map(|(depth, u)| minijinja::context! { depth, name => &u.name, code => &u.code })
+        .collect();
+    let ctx = minijinja::context! {
+        units => rows,
+        column => minijinja::context! { name => "网站地图", description => "本网站各栏目导航", keywords => "网站地图", kind => "其他" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "sitemap.html",
+        "网站地图",
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// `GET /contact`: 联系我们 — the site's sponsor and how to reach it.
+pub async fn contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+) -> Result<Response, AppError> {
+    let ctx = minijinja::context! {
+        column => minijinja::context! { name => "联系我们", description => "网站主办单位联系方式", keywords => "联系我们", kind => "其他" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "contact.html",
+        "联系我们",
+        ctx,
+        s.as_ref(),
+    ))
+}
+
+/// `GET /privacy`: 隐私声明 — what the site collects and keeps.
+pub async fn privacy(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeStaff(s): MaybeStaff,
+) -> Result<Response, AppError> {
+    let ctx = minijinja::context! {
+        column => minijinja::context! { name => "隐私声明", description => "本网站隐私声明", keywords => "隐私声明", kind => "其他" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "privacy.html",
+        "隐私声明",
         ctx,
         s.as_ref(),
     ))

@@ -78,6 +78,18 @@ const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../templates/base.html")),
     ("home.html", include_str!("../../../templates/home.html")),
     ("units.html", include_str!("../../../templates/units.html")),
+    (
+        "sitemap.html",
+        include_str!("../../../templates/sitemap.html"),
+    ),
+    (
+        "contact.html",
+        include_str!("../../../templates/contact.html"),
+    ),
+    (
+        "privacy.html",
+        include_str!("../../../templates/privacy.html"),
+    ),
     ("login.html", include_str!("../../../templates/login.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     (

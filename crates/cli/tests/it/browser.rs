@@ -384,6 +384,9 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/powers/33019900SJJ-XK-0001/apply".to_string(),
         "/double-publicity".to_string(),
         "/cases".to_string(),
+        "/sitemap".to_string(),
+        "/contact".to_string(),
+        "/privacy".to_string(),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -438,7 +441,56 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 16 + 18);
+    assert_eq!(audited, 3 * 19 + 18);
+    drop(b);
+    stop_server(&mut server);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn public_pages_fit_a_phone_without_sideways_scrolling() {
+    let t = TestDb::new(Db::Sqlite).await;
+    let (mut server, addr) = start_server(&t);
+    let base = format!("http://{addr}");
+    let b = Browser::start();
+    b.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    );
+    let item = t
+        .store
+        .disclosure()
+        .list_published(None, None, 1, 0)
+        .await
+        .unwrap()
+        .1
+        .into_iter()
+        .next()
+        .map(|i| i.item.index_no)
+        .expect("the demo publishes items");
+    let mut wide = Vec::new();
+    for path in [
+        "/".to_string(),
+        "/units".to_string(),
+        "/standards".to_string(),
+        "/list".to_string(),
+        "/units/JYJ".to_string(),
+        "/units/JYJ/guide".to_string(),
+        format!("/items/{item}"),
+        "/sitemap".to_string(),
+        "/powers".to_string(),
+        "/double-publicity".to_string(),
+    ] {
+        b.go(&format!("{base}{path}"));
+        let widths = b.execute("return [window.innerWidth, document.documentElement.scrollWidth];");
+        let (inner, scroll) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(inner <= 420, "the window is phone-sized: {inner}");
+        if scroll > inner {
+            wide.push(format!("{path}: {scroll} px wide in a {inner} px window"));
+        }
+    }
+    assert_eq!(wide, Vec::<String>::new());
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

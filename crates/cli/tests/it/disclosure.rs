@@ -1734,3 +1734,114 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(the_catalog_reads_as_users_expect, async |db: Db| {
+    let t = TestDb::with_demo(db).await;
+    let app = t.app();
+    let jyj = t.unit_id("JYJ").await;
+    crate::support::publish_in_jyj(&t, &app, "GFXWJ", "规范性文件一", "2026-11-20").await;
+    crate::support::publish_in_jyj(&t, &app, "QTWJ", "其他文件一", "2026-11-20").await;
+    let cats = t
+        .store
+        .disclosure()
+        .list_categories(Some(jyj))
+        .await
+        .unwrap();
+    let gfx = cats.iter().find(|c| c.code == "GFXWJ").unwrap();
+    let parent = cats.iter().find(|c| Some(c.id) == gfx.parent_id).unwrap();
+    // the tree shows counts, a parent's including its sub-categories'
+    let page = get(&app, "/units/JYJ", None).await;
+    let (in_parent, _) = t
+        .store
+        .disclosure()
+        .list_published(Some(jyj), Some(parent.id), 1, 0)
+        .await
+        .unwrap();
+    assert!(in_parent >= 1, "the parent lists its sub-category's item");
+    assert!(
+        page.body.contains(&format!(
+            "?category={}\">{}</a> <span class=\"count\">（{in_parent}）</span>",
+            parent.id, parent.name
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "?category={}\">{}</a> <span class=\"count\">（1）</span>",
+            gfx.id, gfx.name
+        )),
+        "{}",
+        page.body
+    );
+    // breadcrumbs: where the visitor is, each step a link back
+    let mut page = get(&app, &format!("/units/JYJ?category={}", gfx.id), None).await;
+    page.body = page.body.replace("&#x2f;", "/");
+    assert!(
+            page.body.contains("当前位置：<a href=\"/\">首页</a> &gt; <a href=\"/list\">政府信息公开</a> &gt; <a href=\"/units/JYJ\">"),
+            "{}",
+            page.body
+        );
+    assert!(
+        page.body
+            .contains(&format!("<span aria-current=\"page\">{}</span>", gfx.name))
+    );
+    let (_, items) = t
+        .store
+        .disclosure()
+        .list_published(Some(jyj), Some(gfx.id), 1, 0)
+        .await
+        .unwrap();
+    let mut item = get(&app, &format!("/items/{}", items[0].item.index_no), None).await;
+    item.body = item.body.replace("&#x2f;", "/");
+    assert!(
+        item.body.contains(&format!(
+            "<a href=\"/units/JYJ?category={}\">{}</a>",
+            gfx.id, gfx.name
+        )),
+        "{}",
+        item.body
+    );
+    for (path, needle) in [
+        ("/units", "当前位置"),
+        ("/sitemap", "各单位政府信息公开目录"),
+        ("/contact", "联系地址"),
+        ("/privacy", "不使用第三方统计"),
+    ] {
+        let page = get(&app, path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(needle), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("<a href=\"/sitemap\">网站地图</a>"),
+            "footer links"
+        );
+    }
+    // the unit's own part of its guide, edited by its leader, is on the public guide
+    let leader = t.client(&app, "jyj_leader").await;
+    let r = leader
+        .post(
+            &format!("/admin/units/{jyj}/guide"),
+            &[(
+                "guide",
+                "申请可通过信函、电子邮件提出。\r\n受理地址：示范路2号",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let guide = leader.get("/units/JYJ/guide").await;
+    assert!(
+        guide
+            .body
+            .contains("<p>申请可通过信函、电子邮件提出。</p><p>受理地址：示范路2号</p>"),
+        "{}",
+        guide.body
+    );
+    let editor = t.client(&app, "jyj_editor").await;
+    let r = editor
+        .post(&format!("/admin/units/{jyj}/guide"), &[("guide", "改掉")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let audit = t.store.list_audit(Some(jyj), 3, 0).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "unit.update_guide"));
+    t.cleanup().await;
+});

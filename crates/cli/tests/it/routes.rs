@@ -117,6 +117,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/units/{id}/staff", P::UnitView, T::Unit),
     ("POST /admin/units/{id}/staff", P::Leader, T::Unit),
     ("POST /admin/units/{id}/profile", P::UnitProfile, T::Unit),
+    ("POST /admin/units/{id}/guide", P::UnitProfile, T::Unit),
     ("POST /admin/staff/{id}/active", P::Leader, T::Staff),
     ("POST /admin/staff/{id}/password", P::Leader, T::Staff),
     ("POST /admin/staff/{id}/role", P::Leader, T::Staff),
@@ -212,6 +213,9 @@ const PROTECTED: &[(&str, P, T)] = &[
 const PUBLIC: &[&str] = &[
     "GET /",
     "GET /units",
+    "GET /sitemap",
+    "GET /contact",
+    "GET /privacy",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",

@@ -55,24 +55,48 @@ pub async fn unit_catalog(
         .category
         .and_then(|id| categories.iter().find(|c| c.id == id));
     let (total, items) = state
-        .store
-        .disclosure()
-        .list_published(
+        .public_page(
             Some(unit.id),
             selected.map(|c| c.id),
             paging.limit(),
             paging.offset(),
         )
         .await?;
+    // each category's count includes its sub-categories', as its page lists them
+    let own: std::collections::HashMap<i64, i64> =
+        state.category_counts(unit.id).await?.into_iter().collect();
+    let count_of = |id: i64| -> i64 {
+        let mut total = 0;
+        let mut stack = vec![id];
+        while let Some(c) = stack.pop() {
+            total += own.get(&c).copied().unwrap_or(0);
+            stack.extend(
+                categories
+                    .iter()
+                    .filter(|x| x.parent_id == Some(c))
+                    .map(|x| x.id),
+            );
+        }
+        total
+    };
     let tree: Vec<minijinja::Value> = category_tree(&categories)
         .into_iter()
-        .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, selected => selected.is_some_and(|s| s.id == c.id) })
+        .map(|(depth, c)| minijinja::context! { id => c.id, name => &c.name, depth, count => count_of(c.id), selected => selected.is_some_and(|s| s.id == c.id) })
         .collect();
     let title = match selected {
         Some(c) => format!("{} · {}", unit.name, c.name),
         None => format!("{} · 政府信息公开", unit.name),
     };
+    let unit_href = format!("/units/{}", unit.code);
+    let mut crumbs = vec![
+        crate::pages::crumb("政府信息公开", Some("/list")),
+        crate::pages::crumb(&unit.name, selected.is_some().then_some(unit_href.as_str())),
+    ];
+    if let Some(c) = selected {
+        crumbs.push(crate::pages::crumb(&c.name, None));
+    }
     let ctx = minijinja::context! {
+        crumbs,
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => tree,
         category => selected.map(|c| c.name.clone()), category_id => selected.map(|c| c.id),
         items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),
@@ -110,7 +134,14 @@ pub async fn guide(
     .into_iter()
     .map(|(depth, c)| minijinja::context! { name => &c.name, depth })
     .collect();
+    let unit_href = format!("/units/{}", unit.code);
     let ctx = minijinja::context! {
+        guide => state.store.unit_guide(unit.id).await?,
+        crumbs => vec![
+            crate::pages::crumb("政府信息公开", Some("/list")),
+            crate::pages::crumb(&unit.name, Some(&unit_href)),
+            crate::pages::crumb("政府信息公开指南", None),
+        ],
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => cats,
         column => minijinja::context! { name => "政府信息公开指南", description => format!("{}政府信息公开指南", unit.name), keywords => "公开指南", kind => "信息公开" },
     };
@@ -191,7 +222,17 @@ pub async fn item(
         .as_deref()
         .map(beijing_minutes)
         .unwrap_or_default();
+    let (unit_href, category_href) = (
+        format!("/units/{}", unit.code),
+        format!("/units/{}?category={}", unit.code, category.id),
+    );
     let ctx = minijinja::context! {
+        crumbs => vec![
+            crate::pages::crumb("政府信息公开", Some("/list")),
+            crate::pages::crumb(&unit.name, Some(&unit_href)),
+            crate::pages::crumb(&category.name, Some(&category_href)),
+            crate::pages::crumb("正文", None),
+        ],
         item => minijinja::Value::from(minijinja::value::Serde(&item)),
         rev => minijinja::Value::from(minijinja::value::Serde(&rev)),
         validity => rev.validity.label(), unit_name => &unit.name, unit_code => &unit.code, category_name => &category.name,
@@ -283,9 +324,7 @@ pub async fn latest(
 ) -> Result<Response, AppError> {
     let paging = Paging::new(q.page, 20);
     let (total, items) = state
-        .store
-        .disclosure()
-        .list_published(None, None, paging.limit(), paging.offset())
+        .public_page(None, None, paging.limit(), paging.offset())
         .await?;
     let ctx = minijinja::context! {
         items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),

@@ -38,6 +38,7 @@ fn flash_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "staff" => "账号已创建",
         "profile" => "联系信息已保存",
+        "guide" => "公开指南已保存，公开页面随即更新",
         "unit" => "单位已创建",
         "calendar" => "节假日安排已导入",
         "totp_on" => "双因素认证已启用",
@@ -107,7 +108,9 @@ pub async fn unit_desk(
     let unit = state.store.get_unit(id).await?;
     let staff_count = state.store.list_staff(id).await?.len();
     let st = s.staff();
+    let guide = state.store.unit_guide(id).await?;
     let ctx = minijinja::context! {
+        guide,
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), kind => unit.unit_type.label(), staff_count,
         flash => flash_text(f.ok.as_deref()),
         can_edit => allowed(st.role, st.unit_id, Action::EditUnitProfile, id),
@@ -372,6 +375,35 @@ pub async fn update_profile(
         .update_unit_profile(&s.actor(), id, &profile)
         .await?;
     Ok(Redirect::to(&format!("/admin/units/{id}?ok=profile")).into_response())
+}
+
+/// The guide form: the unit's own part of its disclosure guide.
+#[derive(Deserialize)]
+pub struct GuideForm {
+    #[serde(default)]
+    guide: String,
+}
+
+/// `POST /admin/units/{id}/guide`: the unit's own part of its disclosure guide (公开指南): plain
+/// text, one paragraph per line, at most 20,000 characters. Audited.
+pub async fn update_guide(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<GuideForm>,
+) -> Result<Response, AppError> {
+    require(&s, Action::EditUnitProfile, id)?;
+    let text = form.guide.replace("\r\n", "\n");
+    if text.chars().count() > 20_000 {
+        return Err(AppError::BadRequest(
+            "公开指南补充内容不超过20000个字".into(),
+        ));
+    }
+    state
+        .store
+        .set_unit_guide(&s.actor(), id, text.trim())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/units/{id}?ok=guide")).into_response())
 }
 
 /// `GET /admin/units/{id}/audit`: the unit's audit trail, newest first.
@@ -725,6 +757,10 @@ pub fn routes() -> axum::Router<AppState> {
             get(unit_staff).post(create_staff),
         )
         .route("/admin/units/{id}/profile", post(update_profile))
+        .route(
+            "/admin/units/{id}/guide",
+            post(update_guide).layer(axum::extract::DefaultBodyLimit::max(crate::TEXT_BODY_LIMIT)),
+        )
         .route("/admin/staff/{id}/active", post(set_active))
         .route("/admin/staff/{id}/password", post(accounts::reset_password))
         .route("/admin/staff/{id}/role", post(accounts::set_role))
