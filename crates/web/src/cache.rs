@@ -164,12 +164,15 @@ pub async fn public_pages(
     }
 }
 
+/// A unit's public items per category: (category, count).
+type CategoryCounts = Vec<(i64, i64)>;
+
 /// The totals of public lists (the site, a unit, a category), counted once per record
 /// generation: a deep page then costs its own rows only, not a count of a million.
 #[derive(Default)]
 pub struct CountCache {
     entries: std::sync::Mutex<HashMap<(i64, i64), (u64, i64)>>,
-    by_category: std::sync::Mutex<HashMap<i64, (u64, Vec<(i64, i64)>)>>,
+    by_category: std::sync::Mutex<HashMap<i64, (u64, CategoryCounts)>>,
 }
 
 impl CountCache {
