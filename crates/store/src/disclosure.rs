@@ -1268,10 +1268,15 @@ impl Disclosure<'_> {
         Ok(match (unit_id, category_id) {
             (_, Some(c)) => {
                 let ids = self.category_subtree(c).await?;
-                let mut sql = format!(
-                    "FROM items WHERE {PUBLIC} AND category_id IN ({})",
-                    crate::placeholders(ids.len())
-                );
+                // one category (most are leaves): an equality, so the index gives the order
+                let mut sql = if ids.len() == 1 {
+                    format!("FROM items WHERE {PUBLIC} AND category_id = $1")
+                } else {
+                    format!(
+                        "FROM items WHERE {PUBLIC} AND category_id IN ({})",
+                        crate::placeholders(ids.len())
+                    )
+                };
                 if let Some(u) = unit_id {
                     sql.push_str(&format!(" AND unit_id = ${}", ids.len() + 1));
                     let mut binds = ids;
