@@ -102,14 +102,18 @@ pub async fn unit_catalog(
         items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),
         column => minijinja::context! { name => selected.map_or("政府信息公开", |c| c.name.as_str()), description => format!("{}政府信息公开目录", unit.name), keywords => "政府信息公开,公开目录", kind => "信息公开" },
     };
-    Ok(render(
+    let mut resp = render(
         &state,
         &headers,
         "portal/catalog.html",
         &title,
         ctx,
         s.as_ref(),
-    ))
+    );
+    if paging.page > paging.pages(total).max(1) {
+        *resp.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    Ok(resp)
 }
 
 /// `GET /units/{code}/guide`: the unit's disclosure guide (公开指南, 条例 Art. 12).
@@ -330,12 +334,16 @@ pub async fn latest(
         items => items.iter().map(item_row).collect::<Vec<_>>(), total, page => paging.page, pages => paging.pages(total),
         column => minijinja::context! { name => "最新公开", description => "全区最新主动公开的政府信息", keywords => "政府信息公开", kind => "信息公开" },
     };
-    Ok(render(
+    let mut resp = render(
         &state,
         &headers,
         "portal/list.html",
         "最新公开",
         ctx,
         s.as_ref(),
-    ))
+    );
+    if paging.page > paging.pages(total).max(1) {
+        *resp.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    Ok(resp)
 }
