@@ -60,16 +60,18 @@ struct Cached {
 /// move it — a unit's contact details, a new category — takes to show).
 pub struct ResponseCache {
     entries: RwLock<HashMap<String, Cached>>,
-    capacity: usize,
+    /// Bytes of the bodies kept, at most `budget`.
+    budget: usize,
     ttl: std::time::Duration,
 }
 
 impl ResponseCache {
-    /// A cache of at most `capacity` responses, each kept at most `ttl`.
-    pub fn new(capacity: usize, ttl: std::time::Duration) -> ResponseCache {
+    /// A cache of responses whose bodies together take at most `budget` bytes, each kept at
+    /// most `ttl`.
+    pub fn new(budget: usize, ttl: std::time::Duration) -> ResponseCache {
         ResponseCache {
             entries: RwLock::new(HashMap::new()),
-            capacity,
+            budget,
             ttl,
         }
     }
@@ -82,16 +84,22 @@ impl ResponseCache {
     }
 
     fn put(&self, key: String, c: Cached) {
+        if self.ttl.is_zero() || c.body.len() > self.budget / 8 {
+            return;
+        }
         if let Ok(mut map) = self.entries.write() {
-            if map.len() >= self.capacity {
+            let used: usize = map.values().map(|e| e.body.len()).sum::<usize>() + c.body.len();
+            if used > self.budget {
                 let (generation, ttl) = (c.generation, self.ttl);
                 map.retain(|_, e| e.generation == generation && e.at.elapsed() < ttl);
-                // still full of live pages: drop the oldest half (deep pages come and go)
-                if map.len() >= self.capacity {
+                // still full of live pages: drop the older half (deep pages come and go)
+                let used: usize = map.values().map(|e| e.body.len()).sum::<usize>();
+                if used + c.body.len() > self.budget {
                     let mut ages: Vec<std::time::Instant> = map.values().map(|e| e.at).collect();
                     ages.sort_unstable();
-                    let cut = ages[ages.len() / 2];
-                    map.retain(|_, e| e.at > cut);
+                    if let Some(cut) = ages.get(ages.len() / 2).copied() {
+                        map.retain(|_, e| e.at > cut);
+                    }
                 }
             }
             map.insert(key, c);

@@ -141,7 +141,7 @@ impl AppState {
         let reminders = power::reminders::Reminders::new(&worker, config.power.mail.clone());
         let power_cache = power::PublicCache::new(config.power.public_cache_secs);
         let responses = cache::ResponseCache::new(
-            20_000,
+            64 * 1024 * 1024,
             std::time::Duration::from_secs(config.page_cache_secs),
         );
         Ok(AppState(Arc::new(Inner {
