@@ -1271,6 +1271,13 @@ impl Disclosure<'_> {
                 // one category (most are leaves): an equality, so the index gives the order
                 let mut sql = if ids.len() == 1 {
                     format!("FROM items WHERE {PUBLIC} AND category_id = $1")
+                } else if unit_id.is_some() {
+                    // several categories of one unit: walk the unit's list in order (its index
+                    // holds the category), not each category apart and then sort
+                    format!(
+                        "FROM items WHERE {PUBLIC} AND +category_id IN ({})",
+                        crate::placeholders(ids.len())
+                    )
                 } else {
                     format!(
                         "FROM items WHERE {PUBLIC} AND category_id IN ({})",
@@ -1306,6 +1313,74 @@ impl Disclosure<'_> {
             q = q.bind(*b);
         }
         Ok(q.fetch_one(self.0.pool()).await?.0)
+    }
+
+    /// Anchors for deep pages of a public list: after the row with sort key `after` (publication
+    /// time, id; `None`: from the start), the sort key of every `step`-th row among the next
+    /// `rows`. A page far down the list then starts from the nearest anchor instead of skipping
+    /// every row before it.
+    pub async fn public_anchors(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+        after: Option<&(String, i64)>,
+        rows: i64,
+        step: i64,
+    ) -> Result<Vec<(String, i64)>> {
+        let (filter, binds) = self.public_filter(unit_id, category_id).await?;
+        let n = binds.len();
+        let seek = if after.is_some() {
+            format!(" AND (published_at, id) < (${}, ${})", n + 1, n + 2)
+        } else {
+            String::new()
+        };
+        let limit_at = if after.is_some() { n + 3 } else { n + 1 };
+        let sql = format!(
+            "SELECT published_at, id FROM (SELECT published_at, id, ROW_NUMBER() OVER (ORDER BY published_at DESC, id DESC) AS rn \
+             FROM (SELECT published_at, id {filter}{seek} ORDER BY published_at DESC, id DESC LIMIT ${limit_at}) w) t \
+             WHERE rn % ${} = 0 ORDER BY rn",
+            limit_at + 1
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        if let Some((at, id)) = after {
+            q = q.bind(at.as_str()).bind(*id);
+        }
+        Ok(q.bind(rows).bind(step).fetch_all(self.0.pool()).await?)
+    }
+
+    /// One page of a public list starting after the row with sort key `after` (see
+    /// [`Disclosure::public_anchors`]), skipping `offset` rows from there.
+    pub async fn page_published_after(
+        &self,
+        unit_id: Option<i64>,
+        category_id: Option<i64>,
+        after: &(String, i64),
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ItemSummary>> {
+        let (filter, binds) = self.public_filter(unit_id, category_id).await?;
+        let n = binds.len();
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id, published_revision {filter} AND (published_at, id) < (${}, ${}) ORDER BY published_at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        )));
+        for b in &binds {
+            q = q.bind(*b);
+        }
+        let rows = q
+            .bind(after.0.as_str())
+            .bind(after.1)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.0.pool())
+            .await?;
+        self.summaries(rows).await
     }
 
     /// One page of a public list, newest first (see [`Disclosure::list_published`]).

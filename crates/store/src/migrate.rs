@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "public_list_indexes",
         include_str!("../migrations/0013_public_list_indexes.sql"),
     ),
+    (
+        14,
+        "public_list_indexes_by_unit",
+        include_str!("../migrations/0014_public_list_indexes_by_unit.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -220,3 +220,44 @@ impl CountCache {
         }
     }
 }
+
+/// Rows between two anchors of a deep list.
+pub const ANCHOR_STEP: i64 = 1000;
+
+/// Sort keys of every [`ANCHOR_STEP`]-th row of public lists, per record generation: the
+/// anchors deep pages start from (`AppState::public_page`).
+#[derive(Default)]
+pub struct AnchorCache {
+    entries: std::sync::Mutex<HashMap<(i64, i64), (u64, Vec<(String, i64)>)>>,
+}
+
+impl AnchorCache {
+    /// The anchors known for a list at `generation` (anchor `k` is the sort key of row
+    /// `(k + 1) * ANCHOR_STEP - 1`, counting from 0).
+    pub fn get(&self, key: (i64, i64), generation: u64) -> Vec<(String, i64)> {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|m| {
+                m.get(&key)
+                    .filter(|(g, _)| *g == generation)
+                    .map(|(_, v)| v.clone())
+            })
+            .unwrap_or_default()
+    }
+
+    /// Keeps a list's anchors, if longer than those kept.
+    pub fn put(&self, key: (i64, i64), generation: u64, anchors: Vec<(String, i64)>) {
+        if let Ok(mut m) = self.entries.lock() {
+            let keep = m
+                .get(&key)
+                .is_some_and(|(g, v)| *g == generation && v.len() >= anchors.len());
+            if !keep {
+                if m.len() > 10_000 {
+                    m.clear();
+                }
+                m.insert(key, (generation, anchors));
+            }
+        }
+    }
+}

@@ -56,6 +56,8 @@ pub struct Inner {
     pub responses: cache::ResponseCache,
     /// Totals of public lists per record generation.
     pub counts: cache::CountCache,
+    /// Anchors of deep pages of public lists per record generation.
+    pub anchors: cache::AnchorCache,
     /// This server's webhook delivery worker (spawned by the binary; woken after publications).
     pub deliverer: Arc<jobs::Deliverer>,
     /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
@@ -98,13 +100,49 @@ impl AppState {
                 n
             }
         };
+        let step = cache::ANCHOR_STEP;
+        let block = offset / step;
         let page = if offset >= total {
             Vec::new()
-        } else {
+        } else if block == 0 {
             self.store
                 .disclosure()
                 .page_published(unit_id, category_id, limit, offset)
                 .await?
+        } else {
+            // deep: start from the anchor before the page, found (or laid down) once per
+            // generation, instead of skipping every row before it
+            let mut anchors = self.anchors.get(key, generation);
+            if (anchors.len() as i64) < block {
+                let more = self
+                    .store
+                    .disclosure()
+                    .public_anchors(
+                        unit_id,
+                        category_id,
+                        anchors.last(),
+                        (block - anchors.len() as i64) * step,
+                        step,
+                    )
+                    .await?;
+                anchors.extend(more);
+                self.anchors.put(key, generation, anchors.clone());
+            }
+            match anchors.get(block as usize - 1) {
+                Some(after) => {
+                    self.store
+                        .disclosure()
+                        .page_published_after(unit_id, category_id, after, limit, offset - block * step)
+                        .await?
+                }
+                // the list is shorter than the count said (changed meanwhile): read it plainly
+                None => {
+                    self.store
+                        .disclosure()
+                        .page_published(unit_id, category_id, limit, offset)
+                        .await?
+                }
+            }
         };
         Ok((total, page))
     }
@@ -154,6 +192,7 @@ impl AppState {
             indexer,
             responses,
             counts: cache::CountCache::default(),
+            anchors: cache::AnchorCache::default(),
             cpu: cpu::Cpu::default(),
             templates,
         })))

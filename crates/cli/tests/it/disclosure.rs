@@ -1845,3 +1845,88 @@ both!(the_catalog_reads_as_users_expect, async |db: Db| {
     assert!(audit.iter().any(|e| e.action == "unit.update_guide"));
     t.cleanup().await;
 });
+
+both!(
+    deep_pages_start_from_anchors_and_show_the_same_rows,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let jyj = t.unit_id("JYJ").await;
+        let cats = t.store.disclosure().list_categories(Some(jyj)).await.unwrap();
+        let (a, b) = (
+            cats.iter().find(|c| c.code == "QTWJ").unwrap().clone(),
+            cats.iter().find(|c| c.code == "GFXWJ").unwrap().clone(),
+        );
+        // 2,600 items over two categories, many sharing a publication time (the id breaks ties)
+        let items: Vec<gongkai_store::disclosure::ImportItem> = (0..2600)
+            .map(|i| {
+                let cat = if i % 3 == 0 { &b } else { &a };
+                gongkai_store::disclosure::ImportItem {
+                    unit_id: jyj,
+                    unit_code: "JYJ".into(),
+                    category_id: cat.id,
+                    category_code: cat.code.clone(),
+                    content: gongkai_store::disclosure::RevisionContent {
+                        title: format!("深页 {i:04}"),
+                        doc_no: String::new(),
+                        formed_on: "2026-01-05".into(),
+                        validity: gongkai_domain::disclosure::Validity::InForce,
+                        topic: String::new(),
+                        summary: String::new(),
+                        body: "正文".into(),
+                    },
+                    published_at: format!("2026-02-{:02}T02:00:00.000000Z", 1 + (i / 100)),
+                    days_late: 0,
+                    attachments: Vec::new(),
+                    import_key: String::new(),
+                    findings: Vec::new(),
+                }
+            })
+            .collect();
+        for chunk in items.chunks(500) {
+            t.store
+                .disclosure()
+                .import_published(&crate::support::system(), chunk)
+                .await
+                .unwrap();
+        }
+        let app = t.app();
+        let parent = cats.iter().find(|c| Some(c.id) == b.parent_id).map(|c| c.id);
+        for (path, unit, category) in [
+            ("/list".to_string(), None, None),
+            (format!("/units/JYJ?category={}", a.id), Some(jyj), Some(a.id)),
+            (format!("/units/JYJ"), Some(jyj), None),
+        ]
+        .into_iter()
+        .chain(parent.map(|p| (format!("/units/JYJ?category={p}"), Some(jyj), Some(p))))
+        {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            // pages in the first block, across anchors, deep, and again (anchors reused)
+            for page in [1i64, 50, 51, 52, 99, 100, 101, 120, 51] {
+                let offset = (page - 1) * 20;
+                let want = t
+                    .store
+                    .disclosure()
+                    .page_published(unit, category, 20, offset)
+                    .await
+                    .unwrap();
+                let got = get(&app, &format!("{path}{sep}page={page}"), None).await;
+                if want.is_empty() {
+                    assert_eq!(got.status, StatusCode::NOT_FOUND, "{path} page {page}");
+                    continue;
+                }
+                let titles: Vec<&str> = got
+                    .body
+                    .split("深页 ")
+                    .skip(1)
+                    .map(|s| &s[..4])
+                    .collect();
+                let expected: Vec<String> = want
+                    .iter()
+                    .map(|s| s.revision.title.trim_start_matches("深页 ").to_string())
+                    .collect();
+                assert_eq!(titles, expected, "{path} page {page}");
+            }
+        }
+        t.cleanup().await;
+    }
+);
