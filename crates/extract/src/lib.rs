@@ -74,6 +74,25 @@ pub enum ExtractError {
     TooLarge(String),
 }
 
+impl ExtractError {
+    /// The reason in Chinese alone, for pages (the parser's own English words left out).
+    pub fn chinese(&self) -> String {
+        match self {
+            ExtractError::Unsupported(what) => format!("不支持的文件格式：{what}"),
+            ExtractError::Corrupt { format, .. } => format!(
+                "文件已损坏，无法打开（看似{}文件，但内容不完整或结构异常）",
+                match format {
+                    Format::Pdf => "PDF",
+                    Format::Docx => "DOCX",
+                    Format::Xlsx => "XLSX",
+                    Format::Text => "文本",
+                }
+            ),
+            ExtractError::TooLarge(what) => format!("文件过大，无法读取：{what}"),
+        }
+    }
+}
+
 /// Recognises the format from the first bytes (and, for ZIP containers, their contents).
 pub fn detect(bytes: &[u8]) -> Result<Format, ExtractError> {
     if bytes.starts_with(b"%PDF-") {
@@ -103,7 +122,7 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ExtractError> {
     let sample = &bytes[..bytes.len().min(4096)];
     if sample.contains(&0) {
         return Err(ExtractError::Unsupported(
-            "二进制文件（如图片），无法提取文字".into(),
+            "二进制文件，不是可识别的文档格式".into(),
         ));
     }
     Ok(Format::Text)
@@ -295,7 +314,7 @@ pub fn content_type_of(filename: &str, bytes: &[u8]) -> Result<&'static str, Str
             Ok("text/plain; charset=utf-8")
         }
         Ok(crate::Format::Text) => Err("只接受 PDF、DOCX、XLSX、TXT 和 PNG/JPEG 图片".into()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.chinese()),
     }
 }
 

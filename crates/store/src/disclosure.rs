@@ -271,8 +271,8 @@ pub struct Transition<'a> {
 /// What the back office's item list is filtered by (every field optional: empty passes all).
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
-    /// A working-revision state code, or `returned` (drafts sent back), `unpublished` (never
-    /// public, not withdrawn), `withdrawn`.
+    /// A working-revision state code, or `returned` (drafts sent back), `new_draft` (drafts not
+    /// sent back), `unpublished` (never public, not withdrawn), `withdrawn`.
     pub status: String,
     /// The category.
     pub category_id: Option<i64>,
@@ -1439,9 +1439,11 @@ impl Disclosure<'_> {
              WHERE i.unit_id = $1 \
              AND ($2 = '' OR ($2 = 'withdrawn' AND i.withdrawn_at IS NOT NULL) \
                   OR ($2 = 'returned' AND r.state = 'draft' AND COALESCE(r.note, '') <> '') \
+                  OR ($2 = 'new_draft' AND r.state = 'draft' AND COALESCE(r.note, '') = '' AND i.withdrawn_at IS NULL) \
                   OR ($2 = 'unpublished' AND i.published_revision IS NULL AND i.withdrawn_at IS NULL) \
                   OR (r.state = $2 AND i.withdrawn_at IS NULL)) \
-             AND ($3 = 0 OR i.category_id = $3) \
+             AND ($3 = 0 OR i.category_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST($3 AS BIGINT) \
+                  UNION ALL SELECT c.id FROM catalog_categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)) \
              AND ($4 = '' OR r.formed_on >= $4) AND ($5 = '' OR r.formed_on <= $5) \
              AND ($6 = '' \
                   OR ($6 = 'late' AND ((i.published_revision IS NOT NULL AND i.days_late > 0) \

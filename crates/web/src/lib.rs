@@ -132,7 +132,13 @@ impl AppState {
                 Some(after) => {
                     self.store
                         .disclosure()
-                        .page_published_after(unit_id, category_id, after, limit, offset - block * step)
+                        .page_published_after(
+                            unit_id,
+                            category_id,
+                            after,
+                            limit,
+                            offset - block * step,
+                        )
                         .await?
                 }
                 // the list is shorter than the count said (changed meanwhile): read it plainly

@@ -140,14 +140,18 @@ impl Sandbox {
                     return Reading::Unreadable(format!("{what}：文字识别无法启动（{e}）"));
                 }
                 Ok(out) if !out.status.success() => {
+                    // Tesseract's own words are English: say in Chinese what went wrong
                     let err = String::from_utf8_lossy(&out.stderr);
-                    let reason = err
-                        .lines()
-                        .find(|l| l.contains("Failed loading language") || l.contains("Error"))
-                        .unwrap_or("超出内存或时间限制")
-                        .trim()
-                        .to_string();
-                    return Reading::Unreadable(format!("{what}：文字识别失败（{reason}）"));
+                    let reason = if err.contains("Failed loading language") {
+                        "本机缺少所需的文字识别语言数据（tesseract-ocr-chi-sim）"
+                    } else if err.contains("pixRead") || err.contains("Error in") {
+                        "图片文件已损坏或格式异常"
+                    } else {
+                        "超出内存或时间限制"
+                    };
+                    return Reading::Unreadable(format!(
+                        "{what}：文字识别失败，{reason}，请人工核对"
+                    ));
                 }
                 Ok(out) => text.push_str(&String::from_utf8_lossy(&out.stdout)),
             }

@@ -1632,7 +1632,7 @@ both!(
         // the leader approves both in one action, with one comment
         let leader = t.client(&app, "jyj_leader").await;
         let desk = leader.get("/admin").await;
-        assert!(desk.body.contains("待批准（2）"), "{}", desk.body);
+        assert!(desk.body.contains("待审批（2）"), "{}", desk.body);
         let fields = bulk(pick(&[a, b]), "approve", "同意公开").await;
         let refs: Vec<(&str, &str)> = fields
             .iter()
@@ -1851,7 +1851,12 @@ both!(
     async |db: Db| {
         let t = TestDb::with_demo(db).await;
         let jyj = t.unit_id("JYJ").await;
-        let cats = t.store.disclosure().list_categories(Some(jyj)).await.unwrap();
+        let cats = t
+            .store
+            .disclosure()
+            .list_categories(Some(jyj))
+            .await
+            .unwrap();
         let (a, b) = (
             cats.iter().find(|c| c.code == "QTWJ").unwrap().clone(),
             cats.iter().find(|c| c.code == "GFXWJ").unwrap().clone(),
@@ -1890,10 +1895,17 @@ both!(
                 .unwrap();
         }
         let app = t.app();
-        let parent = cats.iter().find(|c| Some(c.id) == b.parent_id).map(|c| c.id);
+        let parent = cats
+            .iter()
+            .find(|c| Some(c.id) == b.parent_id)
+            .map(|c| c.id);
         for (path, unit, category) in [
             ("/list".to_string(), None, None),
-            (format!("/units/JYJ?category={}", a.id), Some(jyj), Some(a.id)),
+            (
+                format!("/units/JYJ?category={}", a.id),
+                Some(jyj),
+                Some(a.id),
+            ),
             (format!("/units/JYJ"), Some(jyj), None),
         ]
         .into_iter()
@@ -1914,12 +1926,7 @@ both!(
                     assert_eq!(got.status, StatusCode::NOT_FOUND, "{path} page {page}");
                     continue;
                 }
-                let titles: Vec<&str> = got
-                    .body
-                    .split("深页 ")
-                    .skip(1)
-                    .map(|s| &s[..4])
-                    .collect();
+                let titles: Vec<&str> = got.body.split("深页 ").skip(1).map(|s| &s[..4]).collect();
                 let expected: Vec<String> = want
                     .iter()
                     .map(|s| s.revision.title.trim_start_matches("深页 ").to_string())

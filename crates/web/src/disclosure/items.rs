@@ -1077,7 +1077,10 @@ pub async fn upload(
         .collect();
     let content_type = match content_type_of(&name, &bytes) {
         Ok(ct) => ct,
-        Err(msg) => return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await,
+        Err(msg) => {
+            let msg = format!("附件“{name}”未上传：{msg}");
+            return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await;
+        }
     };
     // off the request threads: parsing and OCR are CPU work, a PDF and OCR run in child
     // processes; a file that cannot be read is kept with the reason, a finding at submission
@@ -1094,7 +1097,8 @@ pub async fn upload(
         Ok(crate::sandbox::Reading::Text(t)) => (t, None),
         Ok(crate::sandbox::Reading::Unreadable(reason)) => (String::new(), Some(reason)),
         Err(e) => {
-            return item_render(&state, &headers, &s, item_id, None, Some(&e.to_string())).await;
+            let msg = format!("附件“{name}”未上传：{}", e.chinese());
+            return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await;
         }
     };
     let hash = store_file(&state.config.files_dir, &bytes).await?;

@@ -52,7 +52,7 @@ const STATUSES: &[(&str, &str)] = &[
     ("draft", "草稿"),
     ("returned", "已退回修改"),
     ("in_review", "待审核"),
-    ("reviewed", "待批准"),
+    ("reviewed", "待审批"),
     ("scheduled", "定时发布"),
     ("published", "已公开"),
     ("unpublished", "尚未公开"),
@@ -62,7 +62,7 @@ const STATUSES: &[(&str, &str)] = &[
 /// The filter the query asks for, or what is wrong with it (in Chinese).
 fn filter_of(q: &ListQuery, cal: &Calendar, limit: u32) -> Result<ItemFilter, String> {
     let status = q.status.trim();
-    if !status.is_empty() && !STATUSES.iter().any(|(c, _)| *c == status) {
+    if !status.is_empty() && status != "new_draft" && !STATUSES.iter().any(|(c, _)| *c == status) {
         return Err(format!("状态“{status}”无效"));
     }
     let category_id = match q.category.trim() {
@@ -128,6 +128,7 @@ fn row(s: &ItemSummary, cal: &Calendar, today: NaiveDate, limit: u32) -> minijin
         state => status_label(s), note => &s.revision.note,
         published => s.item.published_revision.is_some(), withdrawn => s.item.withdrawn_at.is_some(),
         days_late => s.item.days_late, left => left_of(s, cal, today, limit),
+        scheduled_at => s.revision.scheduled_at.as_deref().map(gongkai_domain::calendar::beijing_minutes),
     }
 }
 
@@ -374,10 +375,10 @@ pub async fn desk_work(
         match st {
             RevisionState::Draft => {
                 wanted.push(("returned", "退回修改"));
-                wanted.push(("draft", "草稿（待提交审核）"));
+                wanted.push(("new_draft", "草稿（待提交审核）"));
             }
             RevisionState::InReview => wanted.push(("in_review", "待审核")),
-            RevisionState::Reviewed => wanted.push(("reviewed", "待批准")),
+            RevisionState::Reviewed => wanted.push(("reviewed", "待审批")),
             _ => {}
         }
     }
