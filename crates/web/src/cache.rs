@@ -221,6 +221,9 @@ impl CountCache {
     }
 }
 
+/// Sort keys (publication time, id) of rows of a list.
+type Anchors = Vec<(String, i64)>;
+
 /// Rows between two anchors of a deep list.
 pub const ANCHOR_STEP: i64 = 1000;
 
@@ -228,7 +231,7 @@ pub const ANCHOR_STEP: i64 = 1000;
 /// anchors deep pages start from (`AppState::public_page`).
 #[derive(Default)]
 pub struct AnchorCache {
-    entries: std::sync::Mutex<HashMap<(i64, i64), (u64, Vec<(String, i64)>)>>,
+    entries: std::sync::Mutex<HashMap<(i64, i64), (u64, Anchors)>>,
 }
 
 impl AnchorCache {

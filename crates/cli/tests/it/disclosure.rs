@@ -1906,7 +1906,7 @@ both!(
                 Some(jyj),
                 Some(a.id),
             ),
-            (format!("/units/JYJ"), Some(jyj), None),
+            ("/units/JYJ".to_string(), Some(jyj), None),
         ]
         .into_iter()
         .chain(parent.map(|p| (format!("/units/JYJ?category={p}"), Some(jyj), Some(p))))
