@@ -1786,6 +1786,20 @@ both!(the_catalog_reads_as_users_expect, async |db: Db| {
         page.body
             .contains(&format!("<span aria-current=\"page\">{}</span>", gfx.name))
     );
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/units/JYJ?category={}\">{}</a> &gt; <span aria-current=\"page\">{}</span>",
+            parent.id, parent.name, gfx.name
+        )),
+        "the parent category is a step of the breadcrumb: {}",
+        page.body
+    );
+    let unknown = get(&app, "/units/JYJ?category=987654", None).await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::NOT_FOUND,
+        "an unknown category is not the whole catalog"
+    );
     let (_, items) = t
         .store
         .disclosure()

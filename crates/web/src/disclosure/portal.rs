@@ -54,6 +54,9 @@ pub async fn unit_catalog(
     let selected = q
         .category
         .and_then(|id| categories.iter().find(|c| c.id == id));
+    if q.category.is_some() && selected.is_none() {
+        return Err(AppError::NotFound);
+    }
     let (total, items) = state
         .public_page(
             Some(unit.id),
@@ -93,6 +96,17 @@ pub async fn unit_catalog(
         crate::pages::crumb(&unit.name, selected.is_some().then_some(unit_href.as_str())),
     ];
     if let Some(c) = selected {
+        // the categories above it, each a link
+        let mut above = Vec::new();
+        let mut parent = c.parent_id;
+        while let Some(p) = parent.and_then(|id| categories.iter().find(|x| x.id == id)) {
+            above.push(p);
+            parent = p.parent_id;
+        }
+        for p in above.iter().rev() {
+            let href = format!("/units/{}?category={}", unit.code, p.id);
+            crumbs.push(crate::pages::crumb(&p.name, Some(&href)));
+        }
         crumbs.push(crate::pages::crumb(&c.name, None));
     }
     let ctx = minijinja::context! {
