@@ -449,7 +449,21 @@ pub async fn login(
     ));
     if wait > 0 {
         state.store.finish_login_attempt(attempt, None).await?;
-        return Err(AppError::Throttled(wait));
+        // the form again, with the wait: the visitor can try once it has passed
+        let mut resp = login_form(
+            &state,
+            &headers,
+            &next,
+            None,
+            Some(&AppError::Throttled(wait).to_string()),
+            username,
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
     }
     let creds = state.store.find_staff_credentials(username).await?;
     let Some(creds) = creds.filter(|c| c.staff.active) else {

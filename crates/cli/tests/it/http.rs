@@ -925,6 +925,10 @@ both!(
         let account = get(&app, "/admin/account?ok=must_change", Some(&cookie)).await;
         assert_eq!(account.status, StatusCode::OK);
         assert!(account.body.contains("请先设置新密码"), "{}", account.body);
+        assert!(
+            !account.body.contains("双因素认证"),
+            "only the password form"
+        );
         let csrf = account
             .body
             .split("name=\"csrf\" value=\"")
@@ -1014,6 +1018,11 @@ both!(
         }
         let r = login(&app, "jyj_reviewer", "Demo-2026-gongkai", "").await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            r.body.contains("秒后再试") && r.body.contains("id=\"username\""),
+            "the login form again, with the wait: {}",
+            r.body
+        );
         let page = leader.get(&format!("/admin/units/{jyj}/staff")).await;
         assert!(page.body.contains("已锁定"), "{}", page.body);
         let reviewer_id = id_of("jyj_reviewer").await;

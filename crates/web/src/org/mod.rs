@@ -591,7 +591,7 @@ async fn account_render(
         totp_secret => totp::secret_base32(&secret),
         totp_uri => totp::otpauth_uri(&state.config.site.name, &st.username, &secret),
         tokens => minijinja::Value::from(minijinja::value::Serde(&tokens)),
-        new_token, flash => flash_text(ok), error,
+        new_token, flash => flash_text(ok), error, must_change => st.must_change_password,
     };
     let resp = render(
         state,
