@@ -237,23 +237,36 @@ pub async fn site_map(
     ))
 }
 
+/// A page of fixed text in the site layout (its column named for the page's metadata).
+async fn text_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: Option<&Session>,
+    template: &str,
+    name: &str,
+    description: &str,
+) -> Result<Response, AppError> {
+    let ctx = minijinja::context! {
+        column => minijinja::context! { name, description, keywords => name, kind => "其他" },
+    };
+    Ok(render(state, headers, template, name, ctx, s))
+}
+
 /// `GET /contact`: 联系我们 — the site's sponsor and how to reach it.
 pub async fn contact(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeStaff(s): MaybeStaff,
 ) -> Result<Response, AppError> {
-    let ctx = minijinja::context! {
-        column => minijinja::context! { name => "联系我们", description => "网站主办单位联系方式", keywords => "联系我们", kind => "其他" },
-    };
-    Ok(render(
+    text_page(
         &state,
         &headers,
+        s.as_ref(),
         "contact.html",
         "联系我们",
-        ctx,
-        s.as_ref(),
-    ))
+        "网站主办单位联系方式",
+    )
+    .await
 }
 
 /// `GET /privacy`: 隐私声明 — what the site collects and keeps.
@@ -262,17 +275,15 @@ pub async fn privacy(
     headers: HeaderMap,
     MaybeStaff(s): MaybeStaff,
 ) -> Result<Response, AppError> {
-    let ctx = minijinja::context! {
-        column => minijinja::context! { name => "隐私声明", description => "本网站隐私声明", keywords => "隐私声明", kind => "其他" },
-    };
-    Ok(render(
+    text_page(
         &state,
         &headers,
+        s.as_ref(),
         "privacy.html",
         "隐私声明",
-        ctx,
-        s.as_ref(),
-    ))
+        "本网站隐私声明",
+    )
+    .await
 }
 
 /// `GET /units`: the units of the district as a tree.
