@@ -16,6 +16,7 @@
 //! - [`webhook`]: publication events for outside systems: validation, backoff, signatures.
 
 pub mod access;
+pub mod application;
 pub mod audit;
 pub mod calendar;
 pub mod disclosure;

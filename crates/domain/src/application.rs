@@ -1,0 +1,443 @@
+//! Disclosure applications (依申请公开): the statutory clock of 政府信息公开条例 (2019) — the date of
+//! receipt by channel (Art. 31), the 20-working-day answer period and its one extension (Art. 33),
+//! the one correction request within 7 working days that restarts the period (Art. 30), the
+//! consultation time that is not counted (Art. 32-33) — and the information-processing fee of
+//! 国办函〔2020〕109号. Pure rules over the working-day [`Calendar`]; every due date comes with the
+//! steps that explain it.
+
+use crate::calendar::{Calendar, CalendarError, Coverage};
+use chrono::NaiveDate;
+
+/// Working days to answer (Art. 33).
+pub const ANSWER_WORKDAYS: u32 = 20;
+/// The most an extension may add (Art. 33).
+pub const MAX_EXTENSION_WORKDAYS: u32 = 20;
+/// A correction must be requested within this many working days of receipt (Art. 30).
+pub const CORRECTION_WITHIN_WORKDAYS: u32 = 7;
+
+/// How an application arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// Handed in at the office.
+    InPerson,
+    /// Registered mail (挂号信, EMS).
+    RegisteredMail,
+    /// Ordinary mail.
+    OrdinaryMail,
+    /// The online form.
+    Online,
+    /// Fax.
+    Fax,
+    /// E-mail.
+    Email,
+}
+
+impl Channel {
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::InPerson => "当面提交",
+            Channel::RegisteredMail => "挂号信件",
+            Channel::OrdinaryMail => "平常信件",
+            Channel::Online => "网络平台",
+            Channel::Fax => "传真",
+            Channel::Email => "电子邮件",
+        }
+    }
+}
+
+/// The dates that decide receipt; which one counts depends on the channel.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReceiptFacts {
+    /// The day it was handed in or sent.
+    pub submitted: Option<NaiveDate>,
+    /// The day the agency signed for a registered letter.
+    pub signed_for: Option<NaiveDate>,
+    /// The day the agency confirmed receipt with the applicant (ordinary mail), or both sides
+    /// confirmed it (online, fax, e-mail).
+    pub confirmed: Option<NaiveDate>,
+}
+
+/// Why a date cannot be worked out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    /// The channel's deciding date is missing.
+    #[error("{channel}：缺少{missing}，无法确定收到申请之日（条例第三十一条）")]
+    MissingDate {
+        /// The channel.
+        channel: &'static str,
+        /// The date it needs.
+        missing: &'static str,
+    },
+    /// A correction request after the 7th working day.
+    #[error("补正告知须在收到申请之日起{CORRECTION_WITHIN_WORKDAYS}个工作日内作出（最迟 {0}）")]
+    CorrectionTooLate(NaiveDate),
+    /// A second correction request.
+    #[error("补正只能告知一次（条例第三十条）")]
+    SecondCorrection,
+    /// An extension beyond the limit, or a second one.
+    #[error("延长答复期限只能一次，且最长{MAX_EXTENSION_WORKDAYS}个工作日（条例第三十三条）")]
+    BadExtension,
+    /// Events out of order (a reply before its consultation, a date before receipt).
+    #[error("{0}")]
+    OutOfOrder(String),
+    /// The calendar lacks a year the count reaches.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// The date of receipt by channel (Art. 31), with the rule that decided it.
+pub fn receipt_date(channel: Channel, f: &ReceiptFacts) -> Result<(NaiveDate, String), ClockError> {
+    let missing = |missing| ClockError::MissingDate {
+        channel: channel.label(),
+        missing,
+    };
+    Ok(match channel {
+        Channel::InPerson => {
+            let d = f.submitted.ok_or_else(|| missing("提交日期"))?;
+            (d, format!("当面提交，以提交之日 {d} 为收到申请之日"))
+        }
+        Channel::RegisteredMail => {
+            let d = f.signed_for.ok_or_else(|| missing("签收日期"))?;
+            (
+                d,
+                format!("挂号信件，以行政机关签收之日 {d} 为收到申请之日"),
+            )
+        }
+        Channel::OrdinaryMail => {
+            let d = f.confirmed.ok_or_else(|| missing("与申请人确认之日"))?;
+            (
+                d,
+                format!("平常信件，以行政机关与申请人确认之日 {d} 为收到申请之日"),
+            )
+        }
+        Channel::Online | Channel::Fax | Channel::Email => {
+            let d = f.confirmed.ok_or_else(|| missing("双方确认之日"))?;
+            (
+                d,
+                format!("{}，以双方确认之日 {d} 为收到申请之日", channel.label()),
+            )
+        }
+    })
+}
+
+/// Something that happened to an application's clock, in date order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockEvent {
+    /// The applicant was asked to correct the application (补正告知).
+    CorrectionRequested(NaiveDate),
+    /// The corrected application arrived: the period restarts from this day.
+    CorrectionReceived(NaiveDate),
+    /// A consultation (third party or other agency) was sent: the clock stops.
+    ConsultationSent(NaiveDate),
+    /// Its reply arrived, or its time ran out: the clock runs again.
+    ConsultationEnded(NaiveDate),
+    /// The answer period was extended by this many working days (approved and notified).
+    Extended(NaiveDate, u32),
+}
+
+/// Where the clock stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DueState {
+    /// Running (or paused): the answer is due on this day.
+    Due(NaiveDate),
+    /// Waiting for the applicant's correction, due by this day (the period starts again when it
+    /// arrives).
+    AwaitingCorrection(NaiveDate),
+    /// Waiting for a consultation's reply; the clock is stopped.
+    Consulting,
+}
+
+/// The clock's reading and the steps that explain it, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// Where it stands.
+    pub state: DueState,
+    /// One line per rule applied.
+    pub steps: Vec<String>,
+}
+
+/// Working days in (`from`, `to`]: the days a pause takes off the clock.
+fn workdays_between(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> Result<u32, ClockError> {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        if cal.is_workday(d, Coverage::Strict)? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Reads the clock of an application received on `received` after `events` (in date order).
+/// `correction_workdays` is the period the applicant is given to correct (configurable; the
+/// regulation only says "reasonable"). A count that reaches a year without calendar data fails
+/// with [`CalendarError`], never guesses.
+pub fn read_clock(
+    cal: &Calendar,
+    received: NaiveDate,
+    events: &[ClockEvent],
+    correction_workdays: u32,
+) -> Result<Reading, ClockError> {
+    let add = |d: NaiveDate, n: u32| cal.add_workdays(d, n, Coverage::Strict);
+    let mut steps = vec![format!(
+        "收到申请之日 {received}，自次日起算{ANSWER_WORKDAYS}个工作日"
+    )];
+    let mut start = received;
+    let mut corrections = 0;
+    let mut awaiting: Option<NaiveDate> = None;
+    let mut paused_since: Option<NaiveDate> = None;
+    let mut paused = 0u32;
+    let mut extension: Option<u32> = None;
+    let mut last = received;
+    for e in events {
+        let on = match *e {
+            ClockEvent::CorrectionRequested(d)
+            | ClockEvent::CorrectionReceived(d)
+            | ClockEvent::ConsultationSent(d)
+            | ClockEvent::ConsultationEnded(d)
+            | ClockEvent::Extended(d, _) => d,
+        };
+        if on < last {
+            return Err(ClockError::OutOfOrder(format!(
+                "{on} 早于此前的 {last}：事件须按日期先后记录"
+            )));
+        }
+        last = on;
+        match *e {
+            ClockEvent::CorrectionRequested(d) => {
+                corrections += 1;
+                if corrections > 1 {
+                    return Err(ClockError::SecondCorrection);
+                }
+                let latest = add(received, CORRECTION_WITHIN_WORKDAYS)?;
+                if d > latest {
+                    return Err(ClockError::CorrectionTooLate(latest));
+                }
+                let by = add(d, correction_workdays)?;
+                awaiting = Some(by);
+                steps.push(format!(
+                    "{d} 告知补正（收到申请后第{}个工作日内），申请人应于 {by} 前补正，答复期限待补正后重新计算",
+                    CORRECTION_WITHIN_WORKDAYS
+                ));
+            }
+            ClockEvent::CorrectionReceived(d) => {
+                if awaiting.take().is_none() {
+                    return Err(ClockError::OutOfOrder(
+                        "未告知补正，不能记录收到补正材料".into(),
+                    ));
+                }
+                start = d;
+                paused = 0;
+                steps.push(format!(
+                    "{d} 收到补正后的申请，答复期限自次日起重新计算{ANSWER_WORKDAYS}个工作日"
+                ));
+            }
+            ClockEvent::ConsultationSent(d) => {
+                if paused_since.is_some() {
+                    return Err(ClockError::OutOfOrder("上一次征求意见尚未结束".into()));
+                }
+                paused_since = Some(d);
+                steps.push(format!("{d} 发出征求意见，所需时间不计入答复期限"));
+            }
+            ClockEvent::ConsultationEnded(d) => {
+                let Some(since) = paused_since.take() else {
+                    return Err(ClockError::OutOfOrder("没有进行中的征求意见".into()));
+                };
+                let n = workdays_between(cal, since, d)?;
+                paused += n;
+                steps.push(format!(
+                    "{d} 征求意见结束，扣除 {since} 至 {d} 间的{n}个工作日"
+                ));
+            }
+            ClockEvent::Extended(d, n) => {
+                if extension.is_some() || n == 0 || n > MAX_EXTENSION_WORKDAYS {
+                    return Err(ClockError::BadExtension);
+                }
+                extension = Some(n);
+                steps.push(format!(
+                    "{d} 经政府信息公开工作机构负责人同意延长答复期限{n}个工作日，并告知申请人"
+                ));
+            }
+        }
+    }
+    if let Some(by) = awaiting {
+        return Ok(Reading {
+            state: DueState::AwaitingCorrection(by),
+            steps,
+        });
+    }
+    if paused_since.is_some() {
+        return Ok(Reading {
+            state: DueState::Consulting,
+            steps,
+        });
+    }
+    let total = ANSWER_WORKDAYS + extension.unwrap_or(0) + paused;
+    let due = add(start, total)?;
+    steps.push(format!(
+        "答复期限：{start} 后第{total}个工作日（{ANSWER_WORKDAYS}{}{}），即 {due}",
+        extension.map(|n| format!(" + 延长{n}")).unwrap_or_default(),
+        if paused > 0 {
+            format!(" + 征求意见{paused}")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(Reading {
+        state: DueState::Due(due),
+        steps,
+    })
+}
+
+/// The information-processing fee (信息处理费, 国办函〔2020〕109号) of an applicant's `n`-th
+/// application in a calendar month, in yuan: the first 10 are free, the 11th to 30th cost 100
+/// each, and from the 31st each further band of 10 costs 100 more per application than the band
+/// before (31st-40th 200, 41st-50th 300, …).
+pub fn fee_for_nth(n: u32) -> u32 {
+    match n {
+        0..=10 => 0,
+        11..=30 => 100,
+        _ => 100 * (2 + (n - 31) / 10),
+    }
+}
+
+/// The fee of `count` applications by one applicant in one calendar month, in yuan.
+pub fn month_fee(count: u32) -> u32 {
+    (1..=count).map(fee_for_nth).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn due(received: &str, events: &[ClockEvent]) -> NaiveDate {
+        let cal = Calendar::shipped().unwrap();
+        match read_clock(&cal, d(received), events, 10).unwrap().state {
+            DueState::Due(x) => x,
+            other => panic!("not running: {other:?}"),
+        }
+    }
+
+    /// Hand counts on the official 2026 schedule (data/holidays/2026.json).
+    #[test]
+    fn due_dates_match_hand_counts() {
+        // Friday 04-03 before Qingming (04-04..06 off): 04-07..10 (4), 13-17 (9), 20-24 (14),
+        // 27-30 (18), 05-01..05 off, 05-06 (19), 05-07 (20)
+        assert_eq!(due("2026-04-03", &[]), d("2026-05-07"));
+        // received on the make-up working Saturday 02-28: 03-02..06 (5) … 03-23..27 (20)
+        assert_eq!(due("2026-02-28", &[]), d("2026-03-27"));
+        // and on the make-up Saturday 10-10: 10-12..16 (5) … 11-02..06 (20)
+        assert_eq!(due("2026-10-10", &[]), d("2026-11-06"));
+        // a correction restarts the period from the corrected application (03-16):
+        // 03-17..20 (4), 23-27 (9), 03-30..04-03 (14), 04-07..10 (18), 13 (19), 14 (20)
+        let corrected = [
+            ClockEvent::CorrectionRequested(d("2026-03-06")),
+            ClockEvent::CorrectionReceived(d("2026-03-16")),
+        ];
+        assert_eq!(due("2026-03-02", &corrected), d("2026-04-14"));
+        // a third-party consultation from 06-03 to 06-10 stops the clock for 06-04, 05, 08, 09,
+        // 10: 20 + 5 working days after 06-01 (端午 06-19 off) is 07-07; without it, 06-30
+        assert_eq!(due("2026-06-01", &[]), d("2026-06-30"));
+        let consulted = [
+            ClockEvent::ConsultationSent(d("2026-06-03")),
+            ClockEvent::ConsultationEnded(d("2026-06-10")),
+        ];
+        assert_eq!(due("2026-06-01", &consulted), d("2026-07-07"));
+        // an extension of 20: 40 working days after 06-01
+        let extended = [ClockEvent::Extended(d("2026-06-20"), 20)];
+        assert_eq!(due("2026-06-01", &extended), d("2026-07-28"));
+    }
+
+    #[test]
+    fn the_rules_refuse_what_the_regulation_does_not_allow() {
+        let cal = Calendar::shipped().unwrap();
+        let read = |events: &[ClockEvent]| read_clock(&cal, d("2026-03-02"), events, 10);
+        // the 7th working day after 03-02 is 03-11: a request then is allowed, the next day not
+        assert!(read(&[ClockEvent::CorrectionRequested(d("2026-03-11"))]).is_ok());
+        assert_eq!(
+            read(&[ClockEvent::CorrectionRequested(d("2026-03-12"))]),
+            Err(ClockError::CorrectionTooLate(d("2026-03-11")))
+        );
+        assert_eq!(
+            read(&[
+                ClockEvent::CorrectionRequested(d("2026-03-03")),
+                ClockEvent::CorrectionReceived(d("2026-03-05")),
+                ClockEvent::CorrectionRequested(d("2026-03-06")),
+            ]),
+            Err(ClockError::SecondCorrection)
+        );
+        assert_eq!(
+            read(&[ClockEvent::Extended(d("2026-03-05"), 21)]),
+            Err(ClockError::BadExtension)
+        );
+        assert_eq!(
+            read(&[
+                ClockEvent::Extended(d("2026-03-05"), 10),
+                ClockEvent::Extended(d("2026-03-06"), 10)
+            ]),
+            Err(ClockError::BadExtension)
+        );
+        // waiting for a correction: 10 working days from the request (03-06) is 03-20; after
+        // that the application may be closed as abandoned
+        let waiting = read(&[ClockEvent::CorrectionRequested(d("2026-03-06"))]).unwrap();
+        assert_eq!(waiting.state, DueState::AwaitingCorrection(d("2026-03-20")));
+        assert!(
+            waiting
+                .steps
+                .iter()
+                .any(|s| s.contains("2026-03-20 前补正"))
+        );
+        // a count that reaches a year without calendar data fails loudly
+        assert!(matches!(
+            read_clock(&cal, d("2026-12-20"), &[], 10),
+            Err(ClockError::Calendar(_))
+        ));
+    }
+
+    #[test]
+    fn receipt_follows_the_channel() {
+        let f = ReceiptFacts {
+            submitted: Some(d("2026-03-02")),
+            signed_for: Some(d("2026-03-04")),
+            confirmed: Some(d("2026-03-05")),
+        };
+        assert_eq!(
+            receipt_date(Channel::InPerson, &f).unwrap().0,
+            d("2026-03-02")
+        );
+        assert_eq!(
+            receipt_date(Channel::RegisteredMail, &f).unwrap().0,
+            d("2026-03-04")
+        );
+        assert_eq!(
+            receipt_date(Channel::OrdinaryMail, &f).unwrap().0,
+            d("2026-03-05")
+        );
+        assert_eq!(receipt_date(Channel::Fax, &f).unwrap().0, d("2026-03-05"));
+        let (_, why) = receipt_date(Channel::RegisteredMail, &f).unwrap();
+        assert!(why.contains("签收之日"), "{why}");
+        assert!(matches!(
+            receipt_date(Channel::Online, &ReceiptFacts::default()),
+            Err(ClockError::MissingDate { .. })
+        ));
+    }
+
+    #[test]
+    fn fee_bands() {
+        assert_eq!(
+            [10, 11, 30, 31, 40, 41].map(fee_for_nth),
+            [0, 100, 100, 200, 200, 300]
+        );
+        assert_eq!(month_fee(10), 0);
+        assert_eq!(month_fee(11), 100);
+        assert_eq!(month_fee(30), 2000);
+        assert_eq!(month_fee(31), 2200);
+        assert_eq!(month_fee(41), 4300);
+    }
+}
