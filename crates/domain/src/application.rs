@@ -308,6 +308,288 @@ pub fn month_fee(count: u32) -> u32 {
     (1..=count).map(fee_for_nth).sum()
 }
 
+/// Who applied, as the annual report's columns split them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicantType {
+    /// 自然人.
+    NaturalPerson,
+    /// 法人或其他组织：商业企业.
+    Business,
+    /// 法人或其他组织：科研机构.
+    Research,
+    /// 法人或其他组织：社会公益组织.
+    PublicWelfare,
+    /// 法人或其他组织：法律服务机构.
+    LegalService,
+    /// 法人或其他组织：其他.
+    OtherOrganisation,
+}
+
+impl ApplicantType {
+    /// Every type, in the report's column order.
+    pub const ALL: [ApplicantType; 6] = [
+        ApplicantType::NaturalPerson,
+        ApplicantType::Business,
+        ApplicantType::Research,
+        ApplicantType::PublicWelfare,
+        ApplicantType::LegalService,
+        ApplicantType::OtherOrganisation,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicantType::NaturalPerson => "natural_person",
+            ApplicantType::Business => "business",
+            ApplicantType::Research => "research",
+            ApplicantType::PublicWelfare => "public_welfare",
+            ApplicantType::LegalService => "legal_service",
+            ApplicantType::OtherOrganisation => "other_organisation",
+        }
+    }
+
+    /// The report's column heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplicantType::NaturalPerson => "自然人",
+            ApplicantType::Business => "商业企业",
+            ApplicantType::Research => "科研机构",
+            ApplicantType::PublicWelfare => "社会公益组织",
+            ApplicantType::LegalService => "法律服务机构",
+            ApplicantType::OtherOrganisation => "其他",
+        }
+    }
+
+    /// The type for a stored code.
+    pub fn from_code(c: &str) -> Option<ApplicantType> {
+        ApplicantType::ALL.into_iter().find(|t| t.code() == c)
+    }
+
+    /// Whether the applicant is an organisation (identified by a unified social credit code)
+    /// rather than a person (a resident identity number).
+    pub fn is_organisation(self) -> bool {
+        self != ApplicantType::NaturalPerson
+    }
+}
+
+/// Checks an applicant's identity document: a resident identity number (GB 11643, check digit)
+/// for a person, a unified social credit code (GB 32100, checksum) for an organisation.
+pub fn check_identity(kind: ApplicantType, document: &str) -> Result<(), String> {
+    let doc = document.trim();
+    if doc.is_empty() {
+        return Err("请填写身份证件号码".into());
+    }
+    if kind.is_organisation() {
+        crate::ids::validate_uscc(doc).map_err(|e| format!("统一社会信用代码无效：{e}"))
+    } else if crate::ids::is_valid_resident_id(doc) {
+        Ok(())
+    } else {
+        Err("居民身份证号码无效（应为18位，末位校验码须正确）".into())
+    }
+}
+
+/// What an outcome needs besides itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing more.
+    Nothing,
+    /// A written reason (which parts are withheld and why, why it cannot be provided, …).
+    Reason,
+    /// A reason and a pointer: where the information is already published, or which agency holds
+    /// it, or which earlier application it repeats.
+    ReasonAndPointer(&'static str),
+}
+
+/// How an application ended: exactly one row of the annual report's table, each with its legal
+/// basis (政府信息公开条例).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// (一) 予以公开.
+    Disclosed,
+    /// (一) 予以公开 — already published; the applicant is told where (Art. 36(一)).
+    AlreadyPublished,
+    /// (二) 部分公开.
+    PartlyDisclosed,
+    /// (三) 不予公开, one of eight grounds.
+    Withheld(u8),
+    /// (四) 无法提供, one of three.
+    CannotProvide(u8),
+    /// (五) 不予处理, one of five.
+    NotHandled(u8),
+    /// (六) 其他处理, one of three.
+    Other(u8),
+}
+
+const WITHHELD: [(&str, &str); 8] = [
+    ("属于国家秘密", "第十四条"),
+    ("其他法律行政法规禁止公开", "第十四条"),
+    ("危及“三安全一稳定”", "第十四条"),
+    ("保护第三方合法权益", "第十五条"),
+    ("属于三类内部事务信息", "第十六条第一款"),
+    ("属于四类过程性信息", "第十六条第二款"),
+    ("属于行政执法案卷", "第十六条第二款"),
+    ("属于行政查询事项", "第三十六条第（七）项"),
+];
+const CANNOT_PROVIDE: [(&str, &str); 3] = [
+    ("本机关不掌握相关政府信息", "第三十六条第（四）（五）项"),
+    ("没有现成信息需要另行制作", "第三十八条"),
+    ("补正后申请内容仍不明确", "第三十条"),
+];
+const NOT_HANDLED: [(&str, &str); 5] = [
+    ("信访举报投诉类申请", "第三十九条第一款"),
+    ("重复申请", "第三十六条第（六）项"),
+    ("要求提供公开出版物", "第三十九条第二款"),
+    ("无正当理由大量反复申请", "第三十五条"),
+    ("要求行政机关确认或重新出具已获取信息", "第三十九条第二款"),
+];
+const OTHER: [(&str, &str); 3] = [
+    (
+        "申请人无正当理由逾期不补正、行政机关不再处理其申请",
+        "第三十条",
+    ),
+    (
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其申请",
+        "第四十二条",
+    ),
+    ("其他", "第三十六条"),
+];
+
+impl Outcome {
+    /// Every outcome, in the report's row order.
+    pub fn all() -> Vec<Outcome> {
+        let mut v = vec![
+            Outcome::Disclosed,
+            Outcome::AlreadyPublished,
+            Outcome::PartlyDisclosed,
+        ];
+        v.extend((1..=8).map(Outcome::Withheld));
+        v.extend((1..=3).map(Outcome::CannotProvide));
+        v.extend((1..=5).map(Outcome::NotHandled));
+        v.extend((1..=3).map(Outcome::Other));
+        v
+    }
+
+    fn entry(self) -> Option<(&'static str, &'static str)> {
+        let pick = |list: &[(&'static str, &'static str)], n: u8| {
+            usize::from(n)
+                .checked_sub(1)
+                .and_then(|i| list.get(i))
+                .copied()
+        };
+        match self {
+            Outcome::Disclosed => Some(("予以公开", "第三十六条第（二）项")),
+            Outcome::AlreadyPublished => Some((
+                "予以公开（已主动公开，告知获取途径）",
+                "第三十六条第（一）项",
+            )),
+            Outcome::PartlyDisclosed => Some(("部分公开", "第三十七条")),
+            Outcome::Withheld(n) => pick(&WITHHELD, n),
+            Outcome::CannotProvide(n) => pick(&CANNOT_PROVIDE, n),
+            Outcome::NotHandled(n) => pick(&NOT_HANDLED, n),
+            Outcome::Other(n) => pick(&OTHER, n),
+        }
+    }
+
+    /// Whether it names a row that exists (`Withheld(9)` does not).
+    pub fn is_valid(self) -> bool {
+        self.entry().is_some()
+    }
+
+    /// The stored code, e.g. `withheld_4`.
+    pub fn code(self) -> String {
+        match self {
+            Outcome::Disclosed => "disclosed".into(),
+            Outcome::AlreadyPublished => "already_published".into(),
+            Outcome::PartlyDisclosed => "partly_disclosed".into(),
+            Outcome::Withheld(n) => format!("withheld_{n}"),
+            Outcome::CannotProvide(n) => format!("cannot_provide_{n}"),
+            Outcome::NotHandled(n) => format!("not_handled_{n}"),
+            Outcome::Other(n) => format!("other_{n}"),
+        }
+    }
+
+    /// The outcome for a stored code.
+    pub fn from_code(c: &str) -> Option<Outcome> {
+        Outcome::all().into_iter().find(|o| o.code() == c)
+    }
+
+    /// The row's label in the annual report.
+    pub fn label(self) -> &'static str {
+        self.entry().map_or("", |e| e.0)
+    }
+
+    /// The legal basis quoted in the answer letter.
+    pub fn basis(self) -> String {
+        self.entry()
+            .map(|e| format!("《中华人民共和国政府信息公开条例》{}", e.1))
+            .unwrap_or_default()
+    }
+
+    /// The report group: (一) … (六).
+    pub fn group(self) -> &'static str {
+        match self {
+            Outcome::Disclosed | Outcome::AlreadyPublished => "（一）予以公开",
+            Outcome::PartlyDisclosed => "（二）部分公开",
+            Outcome::Withheld(_) => "（三）不予公开",
+            Outcome::CannotProvide(_) => "（四）无法提供",
+            Outcome::NotHandled(_) => "（五）不予处理",
+            Outcome::Other(_) => "（六）其他处理",
+        }
+    }
+
+    /// What recording it needs besides itself.
+    pub fn needs(self) -> Needs {
+        match self {
+            Outcome::Disclosed => Needs::Nothing,
+            Outcome::AlreadyPublished => Needs::ReasonAndPointer("已公开的位置（网址或查阅地点）"),
+            Outcome::CannotProvide(1) => {
+                Needs::ReasonAndPointer("掌握该信息的机关（名称和联系方式；无法确定的请写明）")
+            }
+            Outcome::NotHandled(2) => Needs::ReasonAndPointer("所重复的此前申请（编号）"),
+            _ => Needs::Reason,
+        }
+    }
+
+    /// Checks that an outcome is recorded with what it needs; the message says what is missing.
+    pub fn check(self, reason: &str, pointer: &str) -> Result<(), String> {
+        if !self.is_valid() {
+            return Err("办理结果无效：请选择年度报告中的一项".into());
+        }
+        match self.needs() {
+            Needs::Nothing => Ok(()),
+            Needs::Reason if reason.trim().is_empty() => {
+                Err(format!("“{}”须写明理由", self.label()))
+            }
+            Needs::ReasonAndPointer(what)
+                if reason.trim().is_empty() || pointer.trim().is_empty() =>
+            {
+                Err(format!("“{}”须写明理由和{what}", self.label()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One column of the annual report's second table: the figures the identity ties together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportColumn {
+    /// 一、本年新收.
+    pub received: i64,
+    /// 二、上年结转.
+    pub carried_in: i64,
+    /// 三（七）、本年度办理结果 总计.
+    pub decided: i64,
+    /// 四、结转下年度继续办理.
+    pub carried_out: i64,
+}
+
+impl ReportColumn {
+    /// Whether 一 + 二 = 三(七) + 四 holds.
+    pub fn balances(&self) -> bool {
+        self.received + self.carried_in == self.decided + self.carried_out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,6 +708,80 @@ mod tests {
             receipt_date(Channel::Online, &ReceiptFacts::default()),
             Err(ClockError::MissingDate { .. })
         ));
+    }
+
+    #[test]
+    fn outcomes_are_the_report_s_rows_and_need_their_reasons() {
+        let all = Outcome::all();
+        assert_eq!(
+            all.len(),
+            22,
+            "予以公开 ×2 (one row), 部分公开, 不予公开 ×8, 无法提供 ×3, 不予处理 ×5, 其他处理 ×3"
+        );
+        for o in &all {
+            assert!(o.is_valid());
+            assert_eq!(Outcome::from_code(&o.code()), Some(*o));
+            assert!(
+                o.basis()
+                    .starts_with("《中华人民共和国政府信息公开条例》第"),
+                "{}",
+                o.basis()
+            );
+        }
+        assert!(!Outcome::Withheld(9).is_valid());
+        assert!(Outcome::Disclosed.check("", "").is_ok());
+        assert_eq!(
+            Outcome::Withheld(4).check(" ", ""),
+            Err("“保护第三方合法权益”须写明理由".into())
+        );
+        assert!(
+            Outcome::AlreadyPublished
+                .check("已于2026年3月主动公开", "")
+                .unwrap_err()
+                .contains("已公开的位置")
+        );
+        assert!(
+            Outcome::AlreadyPublished
+                .check("已主动公开", "https://www.example.gov.cn/items/X")
+                .is_ok()
+        );
+        assert!(
+            Outcome::CannotProvide(1)
+                .check("本机关未制作", "")
+                .unwrap_err()
+                .contains("掌握该信息的机关")
+        );
+        assert!(Outcome::Withheld(9).check("x", "y").is_err());
+        assert_eq!(Outcome::PartlyDisclosed.group(), "（二）部分公开");
+    }
+
+    #[test]
+    fn identities_and_the_report_balance() {
+        use ApplicantType::*;
+        assert_eq!(check_identity(NaturalPerson, "11010519491231002X"), Ok(()));
+        assert!(check_identity(NaturalPerson, "110105194912310021").is_err());
+        assert!(check_identity(NaturalPerson, " ").is_err());
+        assert!(check_identity(Business, "91350100M000100Y43").is_ok());
+        assert!(check_identity(Business, "91350100M000100Y44").is_err());
+        assert!(
+            check_identity(LegalService, "11010519491231002X").is_err(),
+            "a person's number is not an organisation's"
+        );
+        assert_eq!(ApplicantType::ALL.map(|t| t.label())[0], "自然人");
+        let ok = ReportColumn {
+            received: 10,
+            carried_in: 2,
+            decided: 9,
+            carried_out: 3,
+        };
+        assert!(ok.balances());
+        assert!(
+            !ReportColumn {
+                carried_out: 2,
+                ..ok
+            }
+            .balances()
+        );
     }
 
     #[test]
