@@ -236,6 +236,8 @@ audit_actions! {
     UnitUpdateProfile => "unit.update_profile", "unit";
     /// A unit's own part of its disclosure guide changed.
     UnitUpdateGuide => "unit.update_guide", "unit";
+    /// A disclosure application was received (submitted online or registered by staff).
+    ApplicationSubmit => "application.submit", "application";
     /// A staff account was created.
     StaffCreate => "staff.create", "staff";
     /// Two-step sign-in was turned on for an account.

@@ -11,6 +11,7 @@
 //! - Times are stored as RFC 3339 UTC text of fixed width, so they sort as text on both backends.
 //! - Integers are BIGINT / `i64`; booleans are stored as 0/1.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

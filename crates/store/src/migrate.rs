@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "public_list_indexes_by_unit",
         include_str!("../migrations/0014_public_list_indexes_by_unit.sql"),
     ),
+    (
+        15,
+        "applications",
+        include_str!("../migrations/0015_applications.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -286,3 +286,78 @@ async fn a_dropped_test_database_leaves_nothing_behind() {
     assert!(!left.contains(&schema), "schema {schema} left behind");
     other.cleanup().await;
 }
+
+both!(
+    an_application_is_received_once_with_its_tracking_number,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let jyj = t.unit_id("JYJ").await;
+        let input = gongkai_domain::application::read_application(
+            &gongkai_domain::application::ApplicationFields {
+                applicant_type: "natural_person",
+                name: "张三",
+                id_document: "11010519491231002X",
+                phone: "0571-12345678",
+                content: "2025年义务教育学校划片方案",
+                form: "electronic",
+                delivery: "collection",
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (received_on, note) = gongkai_domain::application::receipt_date(
+            gongkai_domain::application::Channel::Online,
+            &gongkai_domain::application::ReceiptFacts {
+                confirmed: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let received_on = received_on.to_string();
+        let new = gongkai_store::applications::NewApplication {
+            unit_id: jyj,
+            input: &input,
+            channel: "online",
+            received_on: &received_on,
+            receipt_note: &note,
+            secret_hash: "0f0f",
+            submission_key: "form-key-1",
+        };
+        // the same form twice, once at the same moment: one application
+        let (actor, apps) = (system(), t.store.applications());
+        let (a, b) = tokio::join!(apps.receive(&actor, &new), apps.receive(&actor, &new));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.application.id, b.application.id);
+        assert!(a.repeated != b.repeated, "exactly one stored it");
+        let again = t
+            .store
+            .applications()
+            .receive(&system(), &new)
+            .await
+            .unwrap();
+        assert!(again.repeated);
+        let app = again.application;
+        assert_eq!(app.tracking_no, format!("YSQ2026-JYJ-{:06}", app.id));
+        assert_eq!(app.received_on, "2026-11-30");
+        assert!(app.receipt_note.contains("双方确认之日"));
+        let (found, hash) = t
+            .store
+            .applications()
+            .by_tracking_no(&app.tracking_no)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.id, hash.as_str()), (app.id, "0f0f"));
+        let (total, list) = t.store.applications().for_unit(jyj, 10, 0).await.unwrap();
+        assert_eq!((total, list.len()), (1, 1));
+        let audit = t.store.list_audit(Some(jyj), 5, 0).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "application.submit")
+                .count(),
+            1
+        );
+        t.cleanup().await;
+    }
+);
