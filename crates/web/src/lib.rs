@@ -7,6 +7,7 @@
 //! JSON. No SQL here, and no HTML outside the templates.
 
 mod api;
+mod applications;
 pub mod auth;
 mod cache;
 pub mod config;
@@ -275,6 +276,7 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::routes())
         .merge(reports::routes())
         .merge(power::routes(&limits))
+        .merge(applications::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

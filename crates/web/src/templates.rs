@@ -90,6 +90,18 @@ const BUILTIN: &[(&str, &str)] = &[
         "privacy.html",
         include_str!("../../../templates/privacy.html"),
     ),
+    (
+        "applications/apply.html",
+        include_str!("../../../templates/applications/apply.html"),
+    ),
+    (
+        "applications/submitted.html",
+        include_str!("../../../templates/applications/submitted.html"),
+    ),
+    (
+        "applications/track.html",
+        include_str!("../../../templates/applications/track.html"),
+    ),
     ("login.html", include_str!("../../../templates/login.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     (

@@ -1091,3 +1091,111 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    the_public_applies_online_and_follows_the_application,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let page = get(&app, "/apply", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let key = page
+            .body
+            .split("name=\"request_key\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        // bad input: every problem named, nothing stored
+        let r = post(
+            &app,
+            "/apply",
+            None,
+            &[
+                ("request_key", &key),
+                ("unit", "NOPE"),
+                ("applicant_type", "natural_person"),
+                ("name", "张三"),
+                ("id_document", "110105194912310021"),
+                ("content", ""),
+                ("form", "electronic"),
+                ("delivery", "collection"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        for needle in [
+            "请选择受理申请的机关",
+            "居民身份证号码无效",
+            "请至少填写一种联系方式",
+            "请写明所需政府信息",
+        ] {
+            assert!(r.body.contains(needle), "{needle}: {}", r.body);
+        }
+        let jyj = t.unit_id("JYJ").await;
+        assert_eq!(
+            t.store.applications().for_unit(jyj, 1, 0).await.unwrap().0,
+            0
+        );
+        let good = [
+            ("request_key", key.as_str()),
+            ("unit", "JYJ"),
+            ("applicant_type", "natural_person"),
+            ("name", "张三"),
+            ("id_document", "11010519491231002X"),
+            ("phone", "0571-12345678"),
+            ("content", "2025年义务教育学校划片方案"),
+            ("form", "electronic"),
+            ("delivery", "collection"),
+        ];
+        let r = post(&app, "/apply", None, &good).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let (_, list) = t.store.applications().for_unit(jyj, 1, 0).await.unwrap();
+        let tracking = list[0].tracking_no.clone();
+        assert!(r.body.contains(&tracking));
+        let code = r
+            .body
+            .split("<dt>查询码</dt><dd><strong>")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(code.len(), 8);
+        // the same form sent again: the same application, the code not shown again
+        let again = post(&app, "/apply", None, &good).await;
+        assert!(again.body.contains(&tracking) && !again.body.contains(&code));
+        assert_eq!(
+            t.store.applications().for_unit(jyj, 5, 0).await.unwrap().0,
+            1
+        );
+        // following it: the right code shows the state and the due date with its steps
+        let found = get(
+            &app,
+            &format!("/apply/track?no={tracking}&code={code}"),
+            None,
+        )
+        .await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert!(
+            found.body.contains("已收到，正在办理") && found.body.contains("答复期限"),
+            "{}",
+            found.body
+        );
+        let wrong = get(
+            &app,
+            &format!("/apply/track?no={tracking}&code=00000000"),
+            None,
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert!(wrong.body.contains("申请编号或查询码不正确"));
+        assert!(!wrong.body.contains("正在办理"));
+        let audit = t.store.list_audit(Some(jyj), 3, 0).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "application.submit"));
+        t.cleanup().await;
+    }
+);
