@@ -376,6 +376,48 @@ pub async fn credentials_match(
     })
 }
 
+/// Seconds attempt `attempt` (by `name` from `ip`) must still wait after earlier failures: of
+/// this name from this address beyond `free_pair`, and of this address under any name beyond
+/// `free_address` (`[login]` delays, doubling to the window's length). Used by sign-in and by
+/// every lookup by number and secret code.
+pub(crate) async fn throttle_wait(
+    state: &AppState,
+    attempt: i64,
+    name: &str,
+    ip: &str,
+    free_pair: i64,
+    free_address: i64,
+) -> Result<i64, AppError> {
+    let cfg = &state.config.login;
+    let now = Utc::now();
+    let since = now - Duration::minutes(cfg.window_minutes);
+    let p = state.store.login_pressure(attempt, name, ip, since).await?;
+    // seconds still to wait after the latest failure of one scope
+    let remaining = |failures: i64, last: &Option<String>, free: i64| -> i64 {
+        let wait = gongkai_domain::throttle::wait_secs(
+            failures,
+            free,
+            cfg.delay_base_secs,
+            cfg.window_minutes * 60,
+        );
+        let Some(last) = last
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        else {
+            return 0;
+        };
+        let ms = (last.with_timezone(&Utc) + Duration::seconds(wait) - now)
+            .num_milliseconds()
+            .max(0);
+        (ms + 999) / 1000
+    };
+    Ok(remaining(p.pair, &p.pair_last, free_pair).max(remaining(
+        p.address,
+        &p.address_last,
+        free_address,
+    )))
+}
+
 /// The one answer to a failed login, whatever failed (name, password or second-factor code).
 const LOGIN_FAILED: &str = "用户名、密码或动态验证码错误（未启用双因素认证的账号无需填写动态码）";
 
@@ -414,39 +456,17 @@ pub async fn login(
             axum::http::StatusCode::BAD_REQUEST,
         ));
     }
-    let cfg = &state.config.login;
-    let now = Utc::now();
-    let since = now - Duration::minutes(cfg.window_minutes);
     let attempt = state.store.begin_login_attempt(username, &ip).await?;
-    let p = state
-        .store
-        .login_pressure(attempt, username, &ip, since)
-        .await?;
-    // seconds still to wait after the latest failure of one scope (this name from this
-    // address; this address under any name)
-    let remaining = |failures: i64, last: &Option<String>, free: i64| -> i64 {
-        let wait = gongkai_domain::throttle::wait_secs(
-            failures,
-            free,
-            cfg.delay_base_secs,
-            cfg.window_minutes * 60,
-        );
-        let Some(last) = last
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        else {
-            return 0;
-        };
-        let ms = (last.with_timezone(&Utc) + Duration::seconds(wait) - now)
-            .num_milliseconds()
-            .max(0);
-        (ms + 999) / 1000
-    };
-    let wait = remaining(p.pair, &p.pair_last, cfg.max_failures_per_user).max(remaining(
-        p.address,
-        &p.address_last,
+    let cfg = &state.config.login;
+    let wait = throttle_wait(
+        &state,
+        attempt,
+        username,
+        &ip,
+        cfg.max_failures_per_user,
         cfg.max_failures_per_ip,
-    ));
+    )
+    .await?;
     if wait > 0 {
         state.store.finish_login_attempt(attempt, None).await?;
         // the form again, with the wait: the visitor can try once it has passed

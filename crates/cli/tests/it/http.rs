@@ -1196,6 +1196,28 @@ both!(
         assert!(!wrong.body.contains("正在办理"));
         let audit = t.store.list_audit(Some(jyj), 3, 0).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "application.submit"));
+        // guessing codes is throttled: after ten failures even the right code waits
+        for guess in 0..12 {
+            get(
+                &app,
+                &format!("/apply/track?no={tracking}&code={guess:08}"),
+                None,
+            )
+            .await;
+        }
+        let blocked = get(
+            &app,
+            &format!("/apply/track?no={tracking}&code={code}"),
+            None,
+        )
+        .await;
+        assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            blocked.body.contains("查询失败次数过多"),
+            "{}",
+            blocked.body
+        );
+        assert!(!blocked.body.contains("正在办理"));
         t.cleanup().await;
     }
 );

@@ -3,7 +3,7 @@
 //! Reading and the clock are `domain::application`; storage is `store.applications()`.
 
 use crate::AppState;
-use crate::auth::{random_bytes, random_token, token_hash};
+use crate::auth::{ClientIp, random_bytes, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
@@ -212,12 +212,42 @@ pub struct TrackQuery {
 /// hash, in constant time by its length-fixed digest).
 pub async fn track(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(q): Query<TrackQuery>,
 ) -> Result<Response, AppError> {
     let asked = !q.no.trim().is_empty() || !q.code.trim().is_empty();
     let found = if asked {
-        match state
+        // guessing codes is throttled like guessing passwords: after ten failed lookups from
+        // one address each further one waits, longer each time
+        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
+        let wait = crate::auth::throttle_wait(
+            &state,
+            attempt,
+            LOOKUP,
+            &ip,
+            10,
+            state.config.login.max_failures_per_ip,
+        )
+        .await?;
+        if wait > 0 {
+            state.store.finish_login_attempt(attempt, None).await?;
+            let ctx = minijinja::context! {
+                no => q.no.trim(), throttled => wait,
+                column => minijinja::context! { name => "申请查询", description => "政府信息公开申请办理进度查询", keywords => "依申请公开,查询", kind => "互动交流" },
+            };
+            let mut resp = render(
+                &state,
+                &headers,
+                "applications/track.html",
+                "申请查询",
+                ctx,
+                None,
+            );
+            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            return Ok(resp);
+        }
+        let found = match state
             .store
             .applications()
             .by_tracking_no(q.no.trim())
@@ -225,7 +255,12 @@ pub async fn track(
         {
             Some((a, hash)) if digest_eq(&hash, &token_hash(q.code.trim())) => Some(a),
             _ => None,
-        }
+        };
+        state
+            .store
+            .finish_login_attempt(attempt, Some(found.is_some()))
+            .await?;
+        found
     } else {
         None
     };
@@ -265,6 +300,9 @@ pub async fn track(
     }
     Ok(resp)
 }
+
+/// The name failed lookups are counted under (with the address) for throttling.
+const LOOKUP: &str = "lookup:application";
 
 /// Compares two hex digests without stopping at the first difference.
 fn digest_eq(a: &str, b: &str) -> bool {
