@@ -435,6 +435,31 @@ both!(
         let d = t.store.power().decision(d.id).await.unwrap();
         assert_eq!(d.withdraw_reason, "许可被依法撤销");
 
+        // guessing query codes is throttled: after ten failures from one address even the
+        // right code waits (last here: tests share the address "unknown")
+        let mut statuses = Vec::new();
+        for guess in 1..=12 {
+            let r = get(
+                &app,
+                &format!("/cases?case_no={case_no}&code={guess:08}"),
+                None,
+            )
+            .await;
+            statuses.push(r.status);
+        }
+        assert!(
+            statuses[..9].iter().all(|s| *s == StatusCode::NOT_FOUND),
+            "{statuses:?}"
+        );
+        let r = get(
+            &app,
+            &format!("/cases?case_no={case_no}&code={query}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("查询失败次数过多"), "{}", r.body);
+
         let out = t.cli(&["audit", "verify"]).output().unwrap();
         assert!(
             out.status.success(),

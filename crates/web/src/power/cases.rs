@@ -327,6 +327,7 @@ fn event_views(flow: &Flow, events: &[gongkai_store::power::cases::CaseEvent]) -
 /// each step with its date.
 pub async fn lookup(
     State(state): State<AppState>,
+    crate::auth::ClientIp(ip): crate::auth::ClientIp,
     headers: HeaderMap,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, AppError> {
@@ -336,11 +337,34 @@ pub async fn lookup(
     );
     let mut error = None;
     let mut found = None;
+    let mut throttled = false;
     if !no.is_empty() || !code.is_empty() {
-        let case = state.store.power().case_by_no(no).await?;
-        match case {
-            Some(c) if !code.is_empty() && token_hash(code) == c.query_hash => found = Some(c),
-            _ => error = Some("办件编号或查询码不正确"),
+        // guessing codes is throttled like guessing passwords
+        const LOOKUP: &str = "lookup:case";
+        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
+        let wait = crate::auth::throttle_wait(
+            &state,
+            attempt,
+            LOOKUP,
+            &ip,
+            10,
+            state.config.login.max_failures_per_ip,
+        )
+        .await?;
+        if wait > 0 {
+            state.store.finish_login_attempt(attempt, None).await?;
+            throttled = true;
+            error = Some(format!("查询失败次数过多，请{wait}秒后再试"));
+        } else {
+            let case = state.store.power().case_by_no(no).await?;
+            match case {
+                Some(c) if !code.is_empty() && token_hash(code) == c.query_hash => found = Some(c),
+                _ => error = Some("办件编号或查询码不正确".to_string()),
+            }
+            state
+                .store
+                .finish_login_attempt(attempt, Some(found.is_some()))
+                .await?;
         }
     }
     let mut view = None;
@@ -361,9 +385,12 @@ pub async fn lookup(
             events => ser(&event_views(&v.content.flow, &events)),
         });
     }
+    let failed = error.is_some();
     let ctx = minijinja::context! { case => view, error, case_no => no };
     let mut resp = render(&state, &headers, "power/lookup.html", "办件查询", ctx, None);
-    if error.is_some() {
+    if throttled {
+        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    } else if failed {
         *resp.status_mut() = StatusCode::NOT_FOUND;
     }
     Ok(resp)
