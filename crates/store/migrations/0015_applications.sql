@@ -26,4 +26,4 @@ CREATE TABLE applications (
 );
 CREATE UNIQUE INDEX applications_tracking ON applications(tracking_no);
 CREATE UNIQUE INDEX applications_submission ON applications(submission_key);
-CREATE INDEX applications_unit ON applications(unit_id, state, received_on);
+CREATE INDEX applications_unit ON applications(unit_id, received_on, id);

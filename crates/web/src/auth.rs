@@ -151,8 +151,18 @@ impl StaffSession {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two secrets (or their digests) without stopping at the first difference.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An eight-digit query code for the public to follow a case or an application by, shown once.
+pub(crate) fn query_code() -> String {
+    let b = random_bytes(4);
+    format!(
+        "{:08}",
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 100_000_000
+    )
 }
 
 /// Checks that a state-changing request came from our own pages: when the browser sends

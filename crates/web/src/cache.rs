@@ -59,8 +59,9 @@ struct Cached {
 /// publication, revision and withdrawal; the time limit bounds how long a change that does not
 /// move it — a unit's contact details, a new category — takes to show).
 pub struct ResponseCache {
-    entries: RwLock<HashMap<String, Cached>>,
-    /// Bytes of the bodies kept, at most `budget`.
+    /// The responses, and the bytes of their bodies (kept as they change, never recounted).
+    entries: RwLock<(HashMap<String, Cached>, usize)>,
+    /// Bytes the bodies may take together.
     budget: usize,
     ttl: std::time::Duration,
 }
@@ -70,15 +71,17 @@ impl ResponseCache {
     /// most `ttl`.
     pub fn new(budget: usize, ttl: std::time::Duration) -> ResponseCache {
         ResponseCache {
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new((HashMap::new(), 0)),
             budget,
             ttl,
         }
     }
 
     fn get(&self, key: &str, generation: u64) -> Option<Cached> {
-        let map = self.entries.read().ok()?;
-        map.get(key)
+        let entries = self.entries.read().ok()?;
+        entries
+            .0
+            .get(key)
             .filter(|c| c.generation == generation && c.at.elapsed() < self.ttl)
             .cloned()
     }
@@ -87,22 +90,25 @@ impl ResponseCache {
         if self.ttl.is_zero() || c.body.len() > self.budget / 8 {
             return;
         }
-        if let Ok(mut map) = self.entries.write() {
-            let used: usize = map.values().map(|e| e.body.len()).sum::<usize>() + c.body.len();
-            if used > self.budget {
+        if let Ok(mut entries) = self.entries.write() {
+            let (map, used) = &mut *entries;
+            if *used + c.body.len() > self.budget {
                 let (generation, ttl) = (c.generation, self.ttl);
                 map.retain(|_, e| e.generation == generation && e.at.elapsed() < ttl);
                 // still full of live pages: drop the older half (deep pages come and go)
-                let used: usize = map.values().map(|e| e.body.len()).sum::<usize>();
-                if used + c.body.len() > self.budget {
+                if map.values().map(|e| e.body.len()).sum::<usize>() + c.body.len() > self.budget {
                     let mut ages: Vec<std::time::Instant> = map.values().map(|e| e.at).collect();
                     ages.sort_unstable();
                     if let Some(cut) = ages.get(ages.len() / 2).copied() {
                         map.retain(|_, e| e.at > cut);
                     }
                 }
+                *used = map.values().map(|e| e.body.len()).sum();
             }
-            map.insert(key, c);
+            *used += c.body.len();
+            if let Some(old) = map.insert(key, c) {
+                *used -= old.body.len();
+            }
         }
     }
 }
@@ -235,32 +241,48 @@ pub struct AnchorCache {
 }
 
 impl AnchorCache {
-    /// The anchors known for a list at `generation` (anchor `k` is the sort key of row
-    /// `(k + 1) * ANCHOR_STEP - 1`, counting from 0).
-    pub fn get(&self, key: (i64, i64), generation: u64) -> Vec<(String, i64)> {
-        self.entries
-            .lock()
-            .ok()
-            .and_then(|m| {
-                m.get(&key)
-                    .filter(|(g, _)| *g == generation)
-                    .map(|(_, v)| v.clone())
-            })
-            .unwrap_or_default()
+    /// For a list at `generation`: how many anchors are known, anchor `k` if known (the sort key
+    /// of row `(k + 1) * ANCHOR_STEP - 1`, counting from 0), and the last one known. Only these
+    /// are copied, not the whole list.
+    pub fn lookup(&self, key: (i64, i64), generation: u64, k: usize) -> AnchorLookup {
+        let Ok(m) = self.entries.lock() else {
+            return AnchorLookup::default();
+        };
+        match m.get(&key).filter(|(g, _)| *g == generation) {
+            Some((_, v)) => AnchorLookup {
+                known: v.len(),
+                wanted: v.get(k).cloned(),
+                last: v.last().cloned(),
+            },
+            None => AnchorLookup::default(),
+        }
     }
 
-    /// Keeps a list's anchors, if longer than those kept.
-    pub fn put(&self, key: (i64, i64), generation: u64, anchors: Vec<(String, i64)>) {
+    /// Appends anchors found after the first `known` of a list; ignored if the list changed
+    /// meanwhile (another request extended it, or a new generation began).
+    pub fn extend(&self, key: (i64, i64), generation: u64, known: usize, more: Anchors) {
         if let Ok(mut m) = self.entries.lock() {
-            let keep = m
-                .get(&key)
-                .is_some_and(|(g, v)| *g == generation && v.len() >= anchors.len());
-            if !keep {
-                if m.len() > 10_000 {
-                    m.clear();
-                }
-                m.insert(key, (generation, anchors));
+            let entry = m.entry(key).or_insert_with(|| (generation, Vec::new()));
+            if entry.0 != generation {
+                *entry = (generation, Vec::new());
+            }
+            if entry.1.len() == known {
+                entry.1.extend(more);
+            }
+            if m.len() > 10_000 {
+                m.retain(|_, (g, _)| *g == generation);
             }
         }
     }
+}
+
+/// What [`AnchorCache::lookup`] found.
+#[derive(Debug, Default)]
+pub struct AnchorLookup {
+    /// Anchors known.
+    pub known: usize,
+    /// The anchor asked for, if known.
+    pub wanted: Option<(String, i64)>,
+    /// The last anchor known (where to continue laying them down).
+    pub last: Option<(String, i64)>,
 }

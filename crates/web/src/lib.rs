@@ -113,30 +113,35 @@ impl AppState {
         } else {
             // deep: start from the anchor before the page, found (or laid down) once per
             // generation, instead of skipping every row before it
-            let mut anchors = self.anchors.get(key, generation);
-            if (anchors.len() as i64) < block {
-                let more = self
-                    .store
-                    .disclosure()
-                    .public_anchors(
-                        unit_id,
-                        category_id,
-                        anchors.last(),
-                        (block - anchors.len() as i64) * step,
-                        step,
-                    )
-                    .await?;
-                anchors.extend(more);
-                self.anchors.put(key, generation, anchors.clone());
-            }
-            match anchors.get(block as usize - 1) {
+            let wanted = block as usize - 1;
+            let found = self.anchors.lookup(key, generation, wanted);
+            let after = match found.wanted {
+                Some(a) => Some(a),
+                None => {
+                    let more = self
+                        .store
+                        .disclosure()
+                        .public_anchors(
+                            unit_id,
+                            category_id,
+                            found.last.as_ref(),
+                            (block - found.known as i64) * step,
+                            step,
+                        )
+                        .await?;
+                    let a = more.get(wanted - found.known).cloned();
+                    self.anchors.extend(key, generation, found.known, more);
+                    a
+                }
+            };
+            match after {
                 Some(after) => {
                     self.store
                         .disclosure()
                         .page_published_after(
                             unit_id,
                             category_id,
-                            after,
+                            &after,
                             limit,
                             offset - block * step,
                         )

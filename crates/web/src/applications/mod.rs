@@ -3,7 +3,7 @@
 //! Reading and the clock are `domain::application`; storage is `store.applications()`.
 
 use crate::AppState;
-use crate::auth::{ClientIp, random_bytes, random_token, token_hash};
+use crate::auth::{ClientIp, constant_time_eq, query_code, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
@@ -96,15 +96,6 @@ pub async fn form_page(
         ..ApplyForm::default()
     };
     form_render(&state, &headers, &f, &[]).await
-}
-
-/// An eight-digit query code, shown once.
-fn query_code() -> String {
-    let b = random_bytes(4);
-    format!(
-        "{:08}",
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 100_000_000
-    )
 }
 
 /// `POST /apply`: receives an application; the applicant gets its tracking number and a query
@@ -209,7 +200,7 @@ pub struct TrackQuery {
 
 /// `GET /apply/track`: an application's state and due date, for whoever holds its number and
 /// query code. A wrong number and a wrong code get the same answer (the code is compared as a
-/// hash, in constant time by its length-fixed digest).
+/// hash, in constant time).
 pub async fn track(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -253,7 +244,11 @@ pub async fn track(
             .by_tracking_no(q.no.trim())
             .await?
         {
-            Some((a, hash)) if digest_eq(&hash, &token_hash(q.code.trim())) => Some(a),
+            Some((a, hash))
+                if constant_time_eq(hash.as_bytes(), token_hash(q.code.trim()).as_bytes()) =>
+            {
+                Some(a)
+            }
             _ => None,
         };
         state
@@ -303,12 +298,3 @@ pub async fn track(
 
 /// The name failed lookups are counted under (with the address) for throttling.
 const LOOKUP: &str = "lookup:application";
-
-/// Compares two hex digests without stopping at the first difference.
-fn digest_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}

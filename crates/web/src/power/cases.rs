@@ -5,7 +5,7 @@
 
 use super::{date_text, parse_date, ser, today};
 use crate::AppState;
-use crate::auth::{StaffSession, permit, random_token, token_hash};
+use crate::auth::{StaffSession, permit, query_code, random_token, token_hash};
 use crate::error::AppError;
 use crate::forms::CsrfForm;
 use crate::forms::Upload;
@@ -762,15 +762,6 @@ pub async fn open_at_window(
     )
     .await?;
     Ok(Redirect::to(&format!("/admin/cases/{id}?code={query_code}")).into_response())
-}
-
-/// A fresh eight-digit query code.
-fn query_code() -> String {
-    let b = crate::auth::random_bytes(4);
-    format!(
-        "{:08}",
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 100_000_000
-    )
 }
 
 /// `?code=` (the query code, shown once after registering) of the case desk.
