@@ -33,6 +33,9 @@ pub struct FileConfig {
     /// `[power]`.
     #[serde(default)]
     pub power: gongkai_web::PowerConfig,
+    /// `[applications]`.
+    #[serde(default)]
+    pub applications: gongkai_web::ApplicationsConfig,
 }
 
 /// `[disclosure]`.
@@ -312,6 +315,7 @@ pub fn settings(
             single_person_units: file.disclosure.single_person_units.clone(),
             webhooks: file.webhooks,
             power: file.power,
+            applications: file.applications,
         },
     })
 }

@@ -113,11 +113,19 @@ pub enum Action {
     OverrideFindings,
     /// Create accounts with a district-wide role (openness office, administrator).
     GrantDistrictRoles,
+    /// Register, handle and answer a unit's disclosure applications, and read the applicants'
+    /// identity documents and scans.
+    HandleApplications,
+    /// Approve a unit's answers to disclosure applications and their extensions (the head of
+    /// the openness body).
+    ApproveApplications,
+    /// Edit the answer-letter templates of the district.
+    EditLetterTemplates,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 22] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -137,6 +145,9 @@ impl Action {
         Action::MaskFindings,
         Action::OverrideFindings,
         Action::GrantDistrictRoles,
+        Action::HandleApplications,
+        Action::ApproveApplications,
+        Action::EditLetterTemplates,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -164,6 +175,13 @@ impl Action {
             Action::MaskFindings => "您的账号无权脱敏（仅本单位编辑或审核人员）",
             Action::OverrideFindings => "您的账号无权放行（仅本单位审核人员）",
             Action::GrantDistrictRoles => "您的账号无权创建全区范围的账号（仅系统管理员）",
+            Action::HandleApplications => {
+                "您的账号无权办理该单位的政府信息公开申请（仅本单位办件人员或负责人）"
+            }
+            Action::ApproveApplications => "您的账号无权审批答复或延期（仅本单位负责人）",
+            Action::EditLetterTemplates => {
+                "您的账号无权修改答复文书模板（仅政务公开办公室或系统管理员）"
+            }
         }
     }
 }
@@ -200,9 +218,11 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
                 || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
         }
         Action::ReviewPowerItems => own && matches!(role, Role::Reviewer | Role::Leader),
-        Action::HandleCases => {
+        Action::HandleCases | Action::HandleApplications => {
             role == Role::Admin || (own && matches!(role, Role::CaseHandler | Role::Leader))
         }
+        Action::ApproveApplications => role == Role::Admin || (own && role == Role::Leader),
+        Action::EditLetterTemplates => role.is_district_wide(),
         Action::WorkOnItems => {
             role == Role::Admin
                 || (own && role != Role::OpennessOffice && role != Role::CaseHandler)

@@ -238,6 +238,21 @@ audit_actions! {
     UnitUpdateGuide => "unit.update_guide", "unit";
     /// A disclosure application was received (submitted online or registered by staff).
     ApplicationSubmit => "application.submit", "application";
+    /// A handling step was taken on an application (correction, consultation, extension, fee,
+    /// draft, approval, delivery, closing).
+    ApplicationStep => "application.step", "application";
+    /// An application's handler was assigned.
+    ApplicationAssign => "application.assign", "application";
+    /// A file was filed on an application (identity scan, consultation letter, released record).
+    ApplicationFile => "application.file", "application";
+    /// A reconsideration or lawsuit about an application was recorded or updated.
+    ApplicationRemedy => "application.remedy", "application";
+    /// An answered application was put in the public register (masked) or taken out.
+    ApplicationRegister => "application.register", "application";
+    /// A unit's annual report figures or text were edited.
+    AnnualReportEdit => "annual_report.edit", "annual_report";
+    /// A letter template was edited.
+    LetterTemplateEdit => "letter_template.edit", "letter_template";
     /// A staff account was created.
     StaffCreate => "staff.create", "staff";
     /// Two-step sign-in was turned on for an account.

@@ -9,6 +9,7 @@
 //! Invariant: this crate turns bytes into text and tables into bytes; it touches no files, and
 //! it knows nothing of the database or the web.
 
+pub mod pdf;
 pub mod sheet;
 
 use std::io::{Cursor, Read};

@@ -53,13 +53,100 @@ pub struct Application {
     pub received_on: String,
     /// Why that is the date of receipt.
     pub receipt_note: String,
-    /// State code.
+    /// State code (`domain::application::handling::State`).
     pub state: String,
     /// When it was stored (RFC 3339 UTC).
     pub created_at: String,
+    /// The handler's account name (empty: not assigned).
+    pub handler: String,
+    /// The answer's due date while the clock runs (none while paused or finished).
+    pub due_on: Option<String>,
+    /// Why that is the due date: the clock's steps, one per line.
+    pub due_note: String,
+    /// The drafted or final outcome code (empty: none yet).
+    pub outcome: String,
+    /// The outcome's reason.
+    pub outcome_reason: String,
+    /// Where it is published, which agency holds it, which application it repeats.
+    pub outcome_pointer: String,
+    /// The answer's own words.
+    pub answer_text: String,
+    /// The day it was finished (answered and delivered, or closed).
+    pub closed_on: Option<String>,
+    /// 1 when it was finished after its due date.
+    pub late: i64,
+    /// The fee noticed, in yuan.
+    pub fee_yuan: i64,
 }
 
-const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at";
+const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at, handler, due_on, due_note, outcome, outcome_reason, outcome_pointer, answer_text, closed_on, late, fee_yuan";
+
+/// The clock after a step: the due date, why, and the e-supervision watch days.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueDates {
+    /// The answer's due date (none while paused).
+    pub due_on: Option<String>,
+    /// Why, one line per rule.
+    pub due_note: String,
+    /// The first "due soon" day and the first overdue day; none takes it off the watch list.
+    pub watch: Option<(String, String)>,
+}
+
+/// One step taken on an application, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApplicationEvent {
+    /// When it was recorded (RFC 3339 UTC).
+    pub at: String,
+    /// The day it happened (YYYY-MM-DD).
+    pub on_date: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// Kind (`domain::application::handling::Step::kind`, or `received`, `assigned`).
+    pub kind: String,
+    /// Working days (extensions).
+    pub days: i64,
+    /// Consulted party code.
+    pub party: String,
+    /// A name (the consulted party, the handler).
+    pub name: String,
+    /// The step's text (what to correct, the reply, the reason, the note).
+    pub note: String,
+    /// Yuan (fee notices).
+    pub amount: i64,
+    /// The due date after it.
+    pub due_on: Option<String>,
+}
+
+/// A step to store: the caller (domain `take_step`) has checked it.
+#[derive(Debug, Clone, Default)]
+pub struct StepRecord {
+    /// The state the caller saw: the step applies only if the application is still in it.
+    pub from_state: String,
+    /// The state after it.
+    pub to_state: String,
+    /// Event kind.
+    pub kind: String,
+    /// Its Chinese name (for the audit trail).
+    pub label: String,
+    /// The day (YYYY-MM-DD).
+    pub on_date: String,
+    /// Working days.
+    pub days: i64,
+    /// Party code.
+    pub party: String,
+    /// Name.
+    pub name: String,
+    /// Text.
+    pub note: String,
+    /// Yuan.
+    pub amount: i64,
+    /// The clock after it.
+    pub due: DueDates,
+    /// The outcome it drafts or closes with: (code, reason, pointer, answer text).
+    pub outcome: Option<(String, String, String, String)>,
+    /// The day it finishes the application on, and whether that is late.
+    pub closes: Option<(String, bool)>,
+}
 
 /// A new application and how it arrived.
 #[derive(Debug, Clone)]
@@ -78,6 +165,8 @@ pub struct NewApplication<'a> {
     pub secret_hash: &'a str,
     /// The form's one-time key: the same key sent again finds the application already stored.
     pub submission_key: &'a str,
+    /// The clock at receipt.
+    pub due: DueDates,
 }
 
 /// What receiving gave.
@@ -149,11 +238,31 @@ impl Applications<'_> {
         };
         let year = a.received_on.get(..4).unwrap_or("0000");
         let tracking_no = format!("YSQ{year}-{}-{id:06}", unit.code);
-        sqlx::query("UPDATE applications SET tracking_no = $1 WHERE id = $2")
-            .bind(&tracking_no)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE applications SET tracking_no = $1, due_on = $3, due_note = $4 WHERE id = $2",
+        )
+        .bind(&tracking_no)
+        .bind(id)
+        .bind(&a.due.due_on)
+        .bind(&a.due.due_note)
+        .execute(&mut *tx)
+        .await?;
+        watch(tx.tx(), id, a.due.watch.as_ref()).await?;
+        insert_event(
+            tx.tx(),
+            id,
+            &now,
+            actor,
+            &StepRecord {
+                kind: "received".into(),
+                on_date: a.received_on.to_string(),
+                name: a.channel.to_string(),
+                note: a.receipt_note.to_string(),
+                due: a.due.clone(),
+                ..StepRecord::default()
+            },
+        )
+        .await?;
         tx.record(
             AuditAction::ApplicationSubmit,
             Record {
@@ -235,5 +344,654 @@ impl Applications<'_> {
         .fetch_all(self.0.pool())
         .await?;
         Ok((total, rows))
+    }
+}
+
+/// Puts an application on the e-supervision watch list (its "due soon" day, then its overdue
+/// day), or takes it off with `None`.
+async fn watch(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    days: Option<&(String, String)>,
+) -> Result<()> {
+    match days {
+        Some((soon, red)) => {
+            sqlx::query(
+                "INSERT INTO application_watch (application_id, watch_on, red_on) VALUES ($1, $2, $3) \
+                 ON CONFLICT (application_id) DO UPDATE SET watch_on = excluded.watch_on, red_on = excluded.red_on",
+            )
+            .bind(id)
+            .bind(soon)
+            .bind(red)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM application_watch WHERE application_id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    now: &str,
+    actor: &Actor,
+    r: &StepRecord,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO application_events (application_id, at, on_date, actor, kind, days, party, name, note, amount, due_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(&r.on_date)
+    .bind(&actor.name)
+    .bind(&r.kind)
+    .bind(r.days)
+    .bind(&r.party)
+    .bind(&r.name)
+    .bind(&r.note)
+    .bind(r.amount)
+    .bind(&r.due.due_on)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Which applications a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    /// One unit, or all.
+    pub unit_id: Option<i64>,
+    /// One state code, or all.
+    pub state: Option<String>,
+    /// Only those with an id below this (the next page).
+    pub before: Option<i64>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+/// One unit's e-supervision figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnitFigures {
+    /// The unit.
+    pub unit_id: i64,
+    /// Open and past the due date.
+    pub overdue: i64,
+    /// Open and due within the "soon" window.
+    pub due_soon: i64,
+    /// Waiting for a consultation's reply.
+    pub consulting: i64,
+}
+
+/// A remedy (reconsideration or lawsuit) about an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Remedy {
+    /// Id.
+    pub id: i64,
+    /// The application.
+    pub application_id: i64,
+    /// The unit.
+    pub unit_id: i64,
+    /// `reconsideration`, `litigation_direct` or `litigation_after`.
+    pub kind: String,
+    /// Filed (YYYY-MM-DD).
+    pub filed_on: String,
+    /// `pending`, `upheld`, `corrected` or `other`.
+    pub result: String,
+    /// Decided (YYYY-MM-DD).
+    pub decided_on: Option<String>,
+    /// Notes.
+    pub note: String,
+}
+
+/// A private file of an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApplicationFile {
+    /// Id.
+    pub id: i64,
+    /// The application.
+    pub application_id: i64,
+    /// `identity`, `consultation` or `released`.
+    pub kind: String,
+    /// File name.
+    pub filename: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash (the file is stored content-addressed).
+    pub sha256: String,
+    /// The scan's findings on a released record (empty: clean or not scanned yet).
+    pub findings: String,
+    /// Who filed it.
+    pub uploaded_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// A file to file.
+#[derive(Debug, Clone)]
+pub struct NewApplicationFile<'a> {
+    /// Kind.
+    pub kind: &'a str,
+    /// Name.
+    pub filename: &'a str,
+    /// MIME type.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash.
+    pub sha256: &'a str,
+    /// Scan findings, summarised (released records).
+    pub findings: &'a str,
+}
+
+impl Applications<'_> {
+    /// Takes a checked step: the application moves from the state the caller saw to the next,
+    /// its clock and watch-list days are replaced, the event is stored, and the change is
+    /// audited, all in one transaction. A concurrent change (another handler moved it first)
+    /// is a conflict and changes nothing.
+    pub async fn take_step(&self, actor: &Actor, id: i64, r: &StepRecord) -> Result<Application> {
+        let before = self.get(id).await?;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let (outcome, reason, pointer, text) = r.outcome.clone().unwrap_or_else(|| {
+            (
+                before.outcome.clone(),
+                before.outcome_reason.clone(),
+                before.outcome_pointer.clone(),
+                before.answer_text.clone(),
+            )
+        });
+        let (closed_on, late) = match &r.closes {
+            Some((d, late)) => (Some(d.clone()), i64::from(*late)),
+            None => (None, 0),
+        };
+        let fee = if r.kind == "fee_notice" {
+            r.amount
+        } else {
+            before.fee_yuan
+        };
+        let done = sqlx::query(
+            "UPDATE applications SET state = $1, due_on = $2, due_note = $3, outcome = $4, outcome_reason = $5, \
+             outcome_pointer = $6, answer_text = $7, closed_on = $8, late = $9, fee_yuan = $10, updated_at = $11 \
+             WHERE id = $12 AND state = $13",
+        )
+        .bind(&r.to_state)
+        .bind(&r.due.due_on)
+        .bind(&r.due.due_note)
+        .bind(&outcome)
+        .bind(&reason)
+        .bind(&pointer)
+        .bind(&text)
+        .bind(&closed_on)
+        .bind(late)
+        .bind(fee)
+        .bind(&now)
+        .bind(id)
+        .bind(&r.from_state)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "申请状态已变化（可能已被他人办理），请刷新后重试".into(),
+            ));
+        }
+        watch(tx.tx(), id, r.due.watch.as_ref()).await?;
+        if r.due.watch.is_none() || r.from_state != r.to_state {
+            resolve_alerts(tx.tx(), id, &now).await?;
+        }
+        insert_event(tx.tx(), id, &now, actor, r).await?;
+        tx.record(
+            AuditAction::ApplicationStep,
+            Record {
+                unit_id: Some(before.unit_id),
+                entity_id: id.to_string(),
+                before: before.state.clone(),
+                after: r.to_state.clone(),
+                detail: format!("申请 {} {}（{}）", before.tracking_no, r.label, r.on_date),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
+    /// Assigns the handler (an account of the unit; the caller checks it). Audited.
+    pub async fn assign(&self, actor: &Actor, id: i64, handler: &str, today: &str) -> Result<()> {
+        let before = self.get(id).await?;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        sqlx::query("UPDATE applications SET handler = $1, updated_at = $2 WHERE id = $3")
+            .bind(handler)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_event(
+            tx.tx(),
+            id,
+            &now,
+            actor,
+            &StepRecord {
+                kind: "assigned".into(),
+                on_date: today.into(),
+                name: handler.into(),
+                due: DueDates {
+                    due_on: before.due_on.clone(),
+                    ..DueDates::default()
+                },
+                ..StepRecord::default()
+            },
+        )
+        .await?;
+        tx.record(
+            AuditAction::ApplicationAssign,
+            Record {
+                unit_id: Some(before.unit_id),
+                entity_id: id.to_string(),
+                before: before.handler.clone(),
+                after: handler.into(),
+                detail: format!("申请 {} 指定承办人 {handler}", before.tracking_no),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The steps taken on an application, in order.
+    pub async fn events(&self, id: i64) -> Result<Vec<ApplicationEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at, on_date, actor, kind, days, party, name, note, amount, due_on \
+             FROM application_events WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// Applications, newest first, one page (keyset: `before` the last id shown).
+    pub async fn list(&self, f: &ApplicationFilter) -> Result<Vec<Application>> {
+        let mut sql = format!("SELECT {COLUMNS} FROM applications WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if f.unit_id.is_some() {
+            sql.push_str(&format!(" AND unit_id = {}", next()));
+        }
+        if f.state.is_some() {
+            sql.push_str(&format!(" AND state = {}", next()));
+        }
+        if f.before.is_some() {
+            sql.push_str(&format!(" AND id < {}", next()));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        if let Some(u) = f.unit_id {
+            q = q.bind(u);
+        }
+        if let Some(s) = &f.state {
+            q = q.bind(s.clone());
+        }
+        if let Some(b) = f.before {
+            q = q.bind(b);
+        }
+        Ok(q.bind(f.limit).fetch_all(self.0.pool()).await?)
+    }
+
+    /// How many applications the same applicant (identity document) had received by the unit's
+    /// district in the calendar month of `day`, up to and including this one: the fee band's
+    /// count (国办函〔2020〕109号 counts per applicant per month).
+    pub async fn applicant_month_count(&self, id_document: &str, day: &str) -> Result<i64> {
+        let month = day.get(..7).unwrap_or(day);
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM applications WHERE id_document = $1 AND received_on >= $2 AND received_on <= $3",
+        )
+        .bind(id_document)
+        .bind(format!("{month}-01"))
+        .bind(day)
+        .fetch_one(self.0.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// The e-supervision figures of open applications per unit on `today`: overdue (due date
+    /// passed), due soon (due on or before `soon`), consulting. Read from the open-application
+    /// indexes only: the rows not due soon are never read.
+    pub async fn figures(&self, today: &str, soon: &str) -> Result<Vec<UnitFigures>> {
+        let due: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT unit_id, SUM(CASE WHEN due_on < $1 THEN 1 ELSE 0 END), SUM(CASE WHEN due_on >= $1 THEN 1 ELSE 0 END) \
+             FROM applications WHERE closed_on IS NULL AND due_on <= $2 GROUP BY unit_id",
+        )
+        .bind(today)
+        .bind(soon)
+        .fetch_all(self.0.pool())
+        .await?;
+        let consulting: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT unit_id, COUNT(*) FROM applications WHERE closed_on IS NULL AND state = 'consulting' GROUP BY unit_id",
+        )
+        .fetch_all(self.0.pool())
+        .await?;
+        let mut out: std::collections::BTreeMap<i64, UnitFigures> = Default::default();
+        for (unit_id, overdue, due_soon) in due {
+            let f = out.entry(unit_id).or_insert(UnitFigures {
+                unit_id,
+                ..UnitFigures::default()
+            });
+            f.overdue = overdue;
+            f.due_soon = due_soon;
+        }
+        for (unit_id, n) in consulting {
+            out.entry(unit_id)
+                .or_insert(UnitFigures {
+                    unit_id,
+                    ..UnitFigures::default()
+                })
+                .consulting = n;
+        }
+        Ok(out.into_values().collect())
+    }
+
+    /// Open applications due on or before `soon` (overdue first), one unit or all, at most
+    /// `limit`, with their due dates and why.
+    pub async fn due_list(
+        &self,
+        unit_id: Option<i64>,
+        soon: &str,
+        limit: i64,
+    ) -> Result<Vec<Application>> {
+        Ok(match unit_id {
+            Some(u) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM applications WHERE closed_on IS NULL AND due_on <= $1 AND unit_id = $2 ORDER BY due_on, id LIMIT $3"
+            )))
+            .bind(soon)
+            .bind(u)
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+            None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM applications WHERE closed_on IS NULL AND due_on <= $1 ORDER BY due_on, id LIMIT $2"
+            )))
+            .bind(soon)
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+        })
+    }
+
+    /// Applications finished late, per unit and month (`YYYY-MM`) from `from` to `to`.
+    pub async fn late_by_month(&self, from: &str, to: &str) -> Result<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT unit_id, SUBSTR(closed_on, 1, 7), COUNT(*) FROM applications \
+             WHERE closed_on >= $1 AND closed_on <= $2 AND late = 1 GROUP BY unit_id, SUBSTR(closed_on, 1, 7) ORDER BY 1, 2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// Raises the e-supervision alerts of `today` for applications: yellow from the "due soon"
+    /// day, red from the day after the due date, one per application, due date and level
+    /// (`alert_key`); reminders are queued in the same transaction. Reads only the watch list's
+    /// rows whose day has come. Audited when it raised anything. Returns (yellow, red).
+    pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, application_id, detail, raised_at) \
+             SELECT 'application:' || a.id || ':' || a.due_on || ':' || {LEVEL}, a.unit_id, 'application_due', {LEVEL}, a.id, \
+             '政府信息公开申请 ' || a.tracking_no || CASE WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || a.due_on || '）', $2 \
+             FROM application_watch w JOIN applications a ON a.id = w.application_id WHERE w.watch_on <= $1 AND a.due_on IS NOT NULL \
+             ON CONFLICT (alert_key) DO NOTHING"
+        )))
+        .bind(today)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM application_watch WHERE watch_on <= $1 AND red_on <= $1")
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE application_watch SET watch_on = red_on WHERE watch_on <= $1")
+            .bind(today)
+            .execute(&mut *tx)
+            .await?;
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 AND kind = 'application_due' GROUP BY level",
+        )
+        .bind(&now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let (mut yellow, mut red) = (0, 0);
+        for (level, n) in counts {
+            let n = u64::try_from(n).unwrap_or(0);
+            if level == "red" {
+                red = n;
+            } else {
+                yellow = n;
+            }
+        }
+        if yellow + red > 0 {
+            crate::power::supervision::enqueue_reminders(tx.tx(), &now).await?;
+            tx.record(
+                AuditAction::SupervisionScan,
+                Record {
+                    entity_id: today.to_string(),
+                    detail: format!(
+                        "电子监察扫描（依申请公开）：新增超期{red}件、即将到期{yellow}件"
+                    ),
+                    ..Record::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit_derived(crate::Unrecorded::CaseWatch).await?;
+        Ok((yellow, red))
+    }
+
+    /// Files a private file on an application. Audited.
+    pub async fn add_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &NewApplicationFile<'_>,
+    ) -> Result<i64> {
+        let a = self.get(id).await?;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let (file_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO application_files (application_id, kind, filename, content_type, size, sha256, findings, uploaded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(id)
+        .bind(f.kind)
+        .bind(f.filename)
+        .bind(f.content_type)
+        .bind(f.size)
+        .bind(f.sha256)
+        .bind(f.findings)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.record(
+            AuditAction::ApplicationFile,
+            Record {
+                unit_id: Some(a.unit_id),
+                entity_id: id.to_string(),
+                detail: format!(
+                    "申请 {} 归档文件（{}）{}（{} 字节，SHA-256 {}）",
+                    a.tracking_no, f.kind, f.filename, f.size, f.sha256
+                ),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(file_id)
+    }
+
+    /// The files of an application, in filing order.
+    pub async fn files(&self, id: i64) -> Result<Vec<ApplicationFile>> {
+        Ok(sqlx::query_as(
+            "SELECT id, application_id, kind, filename, content_type, size, sha256, findings, uploaded_by, created_at \
+             FROM application_files WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// One file.
+    pub async fn file(&self, file_id: i64) -> Result<ApplicationFile> {
+        sqlx::query_as(
+            "SELECT id, application_id, kind, filename, content_type, size, sha256, findings, uploaded_by, created_at \
+             FROM application_files WHERE id = $1",
+        )
+        .bind(file_id)
+        .fetch_optional(self.0.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("申请文件 {file_id}")))
+    }
+
+    /// Records a reconsideration or lawsuit, or updates its result (`id` given). Audited.
+    pub async fn save_remedy(&self, actor: &Actor, r: &Remedy) -> Result<i64> {
+        let a = self.get(r.application_id).await?;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let id = if r.id == 0 {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO application_remedies (application_id, unit_id, kind, filed_on, result, decided_on, note, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            )
+            .bind(r.application_id)
+            .bind(a.unit_id)
+            .bind(&r.kind)
+            .bind(&r.filed_on)
+            .bind(&r.result)
+            .bind(&r.decided_on)
+            .bind(&r.note)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            id
+        } else {
+            let done = sqlx::query(
+                "UPDATE application_remedies SET result = $1, decided_on = $2, note = $3, updated_at = $4 \
+                 WHERE id = $5 AND application_id = $6",
+            )
+            .bind(&r.result)
+            .bind(&r.decided_on)
+            .bind(&r.note)
+            .bind(&now)
+            .bind(r.id)
+            .bind(r.application_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("复议诉讼记录 {}", r.id)));
+            }
+            r.id
+        };
+        tx.record(
+            AuditAction::ApplicationRemedy,
+            Record {
+                unit_id: Some(a.unit_id),
+                entity_id: r.application_id.to_string(),
+                after: format!("{}|{}|{}", r.kind, r.filed_on, r.result),
+                detail: format!(
+                    "申请 {} 的{}（{}提起）：{}",
+                    a.tracking_no, r.kind, r.filed_on, r.result
+                ),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The remedies about an application.
+    pub async fn remedies(&self, id: i64) -> Result<Vec<Remedy>> {
+        Ok(sqlx::query_as(
+            "SELECT id, application_id, unit_id, kind, filed_on, result, decided_on, note \
+             FROM application_remedies WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+}
+
+/// Resolves the open alerts of an application (its due date moved, or it was finished).
+async fn resolve_alerts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE supervision_alerts SET resolved_at = $1 WHERE application_id = $2 AND resolved_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Applications<'_> {
+    /// The letter templates the openness office has edited: (key, body).
+    pub async fn letter_templates(&self) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT template_key, body FROM letter_templates ORDER BY template_key")
+                .fetch_all(self.0.pool())
+                .await?,
+        )
+    }
+
+    /// Saves a letter template (the caller checked that it renders). Audited with the old and
+    /// new text.
+    pub async fn save_letter_template(&self, actor: &Actor, key: &str, body: &str) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT body FROM letter_templates WHERE template_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO letter_templates (template_key, body, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (template_key) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(body)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.record(
+            AuditAction::LetterTemplateEdit,
+            Record {
+                entity_id: key.to_string(),
+                before: before.map(|b| b.0).unwrap_or_default(),
+                after: body.to_string(),
+                detail: format!("修改答复文书模板 {key}"),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "applications",
         include_str!("../migrations/0015_applications.sql"),
     ),
+    (
+        16,
+        "application_handling",
+        include_str!("../migrations/0016_application_handling.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

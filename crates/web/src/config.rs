@@ -126,6 +126,62 @@ pub struct WebConfig {
     pub webhooks: crate::jobs::WebhookConfig,
     /// Power list, cases, e-supervision and double publicity.
     pub power: PowerConfig,
+    /// Disclosure applications.
+    pub applications: ApplicationsConfig,
+}
+
+/// Disclosure applications' local settings (`[applications]` in the configuration file): the
+/// numbers the regulation leaves to the agency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApplicationsConfig {
+    /// Working days the applicant is given to correct an application (条例 Art. 30 says only
+    /// "reasonable").
+    pub correction_workdays: u32,
+    /// Working days the applicant is given to pay a fee.
+    pub fee_workdays: u32,
+    /// An application is "due soon" on the e-supervision dashboard (and gets its yellow
+    /// reminder) this many working days before its due date.
+    pub due_soon_workdays: u32,
+    /// Online applications accepted from one address per hour.
+    pub per_address_per_hour: u32,
+    /// An online application whose text is this similar (0-1, shingle overlap) to one the same
+    /// applicant sent to the same unit in the last `duplicate_days` is held as a near-duplicate.
+    pub duplicate_similarity: f64,
+    /// How far back near-duplicates are looked for, in days.
+    pub duplicate_days: u32,
+    /// Largest identity-document scan, in MiB.
+    pub max_scan_mb: usize,
+    /// The TrueType font (or collection) letters are set in; Debian's `fonts-wqy-microhei`.
+    pub letter_font: PathBuf,
+    /// The face of a collection.
+    pub letter_font_index: u32,
+}
+
+impl Default for ApplicationsConfig {
+    fn default() -> Self {
+        ApplicationsConfig {
+            correction_workdays: 15,
+            fee_workdays: 20,
+            due_soon_workdays: 5,
+            per_address_per_hour: 10,
+            duplicate_similarity: 0.9,
+            duplicate_days: 30,
+            max_scan_mb: 5,
+            letter_font: PathBuf::from("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+            letter_font_index: 0,
+        }
+    }
+}
+
+impl ApplicationsConfig {
+    /// The handling limits the domain rules take.
+    pub fn limits(&self) -> gongkai_domain::application::handling::Limits {
+        gongkai_domain::application::handling::Limits {
+            correction_workdays: self.correction_workdays,
+            fee_workdays: self.fee_workdays,
+        }
+    }
 }
 
 /// The power list's local settings (`[power]` in the configuration file).
@@ -185,6 +241,7 @@ impl Default for WebConfig {
             publish_limit_workdays: 20,
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),
+            applications: ApplicationsConfig::default(),
         }
     }
 }

@@ -42,6 +42,12 @@ pub enum AppError {
     /// Too many failed logins: the seconds to wait.
     #[error("登录失败次数过多，请{0}秒后再试")]
     Throttled(i64),
+    /// Too many attempts of something else (lookups, submissions): the message says what.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Nothing here, with the reason in words.
+    #[error("{0}")]
+    NotFoundMessage(String),
     /// The template set is broken (start-up or render).
     #[error("页面模板错误：{0}")]
     Template(String),
@@ -75,9 +81,9 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NotFoundMessage(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled(_) | AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,9 +97,9 @@ impl AppError {
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
-            AppError::NotFound => "not_found",
+            AppError::NotFound | AppError::NotFoundMessage(_) => "not_found",
             AppError::Conflict(_) => "conflict",
-            AppError::Throttled(_) => "throttled",
+            AppError::Throttled(_) | AppError::TooManyRequests(_) => "throttled",
             AppError::Busy => "busy",
             AppError::Template(_) | AppError::Internal(_) => "internal",
         }

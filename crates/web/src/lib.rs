@@ -27,7 +27,7 @@ mod templates;
 mod webhooks;
 pub mod work;
 
-pub use config::{LoginConfig, PowerConfig, SiteConfig, WebConfig};
+pub use config::{ApplicationsConfig, LoginConfig, PowerConfig, SiteConfig, WebConfig};
 pub use error::AppError;
 pub use gongkai_work::webhooks::WebhookConfig;
 /// Work shared with the CLI, re-exported under the names the web modules use.
@@ -281,7 +281,7 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::routes())
         .merge(reports::routes())
         .merge(power::routes(&limits))
-        .merge(applications::routes())
+        .merge(applications::routes(&limits))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -102,6 +102,26 @@ const BUILTIN: &[(&str, &str)] = &[
         "applications/track.html",
         include_str!("../../../templates/applications/track.html"),
     ),
+    (
+        "admin/applications.html",
+        include_str!("../../../templates/admin/applications.html"),
+    ),
+    (
+        "admin/application_new.html",
+        include_str!("../../../templates/admin/application_new.html"),
+    ),
+    (
+        "admin/application.html",
+        include_str!("../../../templates/admin/application.html"),
+    ),
+    (
+        "admin/application_supervision.html",
+        include_str!("../../../templates/admin/application_supervision.html"),
+    ),
+    (
+        "admin/letter_templates.html",
+        include_str!("../../../templates/admin/letter_templates.html"),
+    ),
     ("login.html", include_str!("../../../templates/login.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     (

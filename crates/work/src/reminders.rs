@@ -142,6 +142,10 @@ impl Reminders {
             let link = a
                 .case_id
                 .map(|c| format!("（/admin/cases/{c}）"))
+                .or_else(|| {
+                    a.application_id
+                        .map(|i| format!("（/admin/applications/{i}）"))
+                })
                 .unwrap_or_default();
             body.push_str(&format!("- {level}：{}{link}\n", a.detail));
         }

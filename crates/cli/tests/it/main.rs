@@ -9,6 +9,7 @@
 
 mod a11y;
 mod access;
+mod applications;
 mod browser;
 mod cli;
 mod disclosure;

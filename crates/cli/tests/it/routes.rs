@@ -97,6 +97,8 @@ enum T {
     Case,
     /// A document filed on a case.
     CaseDocument,
+    /// A disclosure application.
+    Application,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -198,6 +200,42 @@ const PROTECTED: &[(&str, P, T)] = &[
         T::CaseDocument,
     ),
     ("POST /admin/decisions/{id}/withdraw", P::Cases, T::Missing),
+    // Disclosure applications: unit roles see their own unit's, district roles every unit's;
+    // the unit's handlers and leader handle them (extensions and approvals need the leader,
+    // checked per step); identity scans only to the handlers.
+    ("GET /admin/applications", P::Staff, T::None),
+    ("GET /admin/units/{id}/applications", P::UnitView, T::Unit),
+    ("GET /admin/units/{id}/applications/new", P::Cases, T::Unit),
+    ("POST /admin/units/{id}/applications/new", P::Cases, T::Unit),
+    ("GET /admin/applications/{id}", P::UnitView, T::Application),
+    (
+        "POST /admin/applications/{id}/step",
+        P::Cases,
+        T::Application,
+    ),
+    (
+        "POST /admin/applications/{id}/assign",
+        P::Cases,
+        T::Application,
+    ),
+    (
+        "POST /admin/applications/{id}/remedies",
+        P::Cases,
+        T::Application,
+    ),
+    (
+        "POST /admin/applications/{id}/files",
+        P::Cases,
+        T::Application,
+    ),
+    ("GET /admin/application-files/{id}", P::UnitView, T::Missing),
+    (
+        "GET /admin/applications/{id}/letters/{kind}",
+        P::UnitView,
+        T::Application,
+    ),
+    ("GET /admin/letter-templates", P::District, T::None),
+    ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
     ("GET /admin/supervision", P::Staff, T::None),
     ("POST /admin/supervision/scan", P::District, T::None),
@@ -219,6 +257,7 @@ const PUBLIC: &[&str] = &[
     "GET /apply",
     "POST /apply",
     "GET /apply/track",
+    "GET /apply/track/letters/{kind}",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",
@@ -381,6 +420,7 @@ const MULTIPART: &[&str] = &[
     "POST /admin/units/{id}/powers/import",
     "POST /admin/standards/import",
     "POST /admin/cases/{id}/documents",
+    "POST /admin/applications/{id}/files",
 ];
 
 fn expected(p: P, role: &str, own: bool) -> bool {
@@ -400,6 +440,7 @@ struct Fixtures {
     in_review: Vec<(String, String)>,
     cases: Vec<(String, String)>,
     documents: Vec<(String, String)>,
+    applications: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -413,6 +454,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         in_review: Vec::new(),
         cases: Vec::new(),
         documents: Vec::new(),
+        applications: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -567,6 +609,32 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let docs = t.store.power().case_documents(case.id).await.unwrap();
     f.documents.push(("SJJ".into(), docs[0].id.to_string()));
+    // A disclosure application to JYJ and one to SJJ, submitted online.
+    for code in ["JYJ", "SJJ"] {
+        let form = get(app, "/apply", None).await;
+        let key = crate::power::input_value(&form.body, "request_key");
+        let r = post(
+            app,
+            "/apply",
+            None,
+            &[
+                ("request_key", key.as_str()),
+                ("unit", code),
+                ("applicant_type", "natural_person"),
+                ("name", "张三"),
+                ("id_document", "11010519491231002X"),
+                ("phone", "0571-12345678"),
+                ("content", "矩阵测试申请的信息"),
+                ("form", "electronic"),
+                ("delivery", "collection"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let unit = t.unit_id(code).await;
+        let list = t.store.applications().for_unit(unit, 1, 0).await.unwrap().1;
+        f.applications.push((code.into(), list[0].id.to_string()));
+    }
     f
 }
 
@@ -603,6 +671,10 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::PowerInReview => fill(&f.in_review),
         T::Case => fill(&f.cases),
         T::CaseDocument => fill(&f.documents),
+        T::Application => fill(&f.applications)
+            .into_iter()
+            .map(|(u, p)| (u, p.replace("{kind}", "answer")))
+            .collect(),
     }
 }
 

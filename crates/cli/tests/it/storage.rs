@@ -322,6 +322,11 @@ both!(
             receipt_note: &note,
             secret_hash: "0f0f",
             submission_key: "form-key-1",
+            due: gongkai_store::applications::DueDates {
+                due_on: Some("2026-12-28".into()),
+                due_note: "收到申请之日 2026-11-30".into(),
+                watch: Some(("2026-12-21".into(), "2026-12-29".into())),
+            },
         };
         // the same form twice, once at the same moment: one application
         let (actor, apps) = (system(), t.store.applications());

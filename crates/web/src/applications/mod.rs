@@ -3,26 +3,112 @@
 //! Reading and the clock are `domain::application`; storage is `store.applications()`.
 
 use crate::AppState;
-use crate::auth::{ClientIp, constant_time_eq, query_code, random_token, token_hash};
+use crate::auth::{ClientIp, constant_time_eq, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use gongkai_domain::application::{
-    ApplicantType, ApplicationFields, Channel, DELIVERIES, DueState, FORMS, ReceiptFacts,
-    read_application, read_clock, receipt_date,
+    ApplicantType, ApplicationFields, Channel, DELIVERIES, FORMS, ReceiptFacts, read_application,
 };
 use gongkai_domain::disclosure::FieldError;
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod handling;
+pub(crate) mod letters;
+
 /// The module's pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/apply", get(form_page).post(submit))
         .route("/apply/track", get(track))
+        .route("/admin/applications", get(handling::supervision))
+        .route("/admin/units/{id}/applications", get(handling::unit_list))
+        .route(
+            "/admin/units/{id}/applications/new",
+            get(handling::register_form).post(handling::register),
+        )
+        .route("/admin/applications/{id}", get(handling::desk))
+        .route("/admin/applications/{id}/step", post(handling::step))
+        .route("/admin/applications/{id}/assign", post(handling::assign))
+        .route("/admin/applications/{id}/remedies", post(handling::remedy))
+        .route(
+            "/admin/applications/{id}/files",
+            post(handling::upload).layer(limits.upload()),
+        )
+        .route("/admin/application-files/{id}", get(handling::download))
+        .route(
+            "/admin/applications/{id}/letters/{kind}",
+            get(letters::download),
+        )
+        .route("/apply/track/letters/{kind}", get(letters::public_download))
+        .route(
+            "/admin/letter-templates",
+            get(letters::templates_page).post(letters::save_template),
+        )
+}
+
+/// Today in Beijing.
+pub(crate) fn today() -> chrono::NaiveDate {
+    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+}
+
+fn ser<T: Serialize>(v: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
+}
+
+/// Reads a record to be released to an applicant and scans it for personal data (not the
+/// applicant's own: `own` lists their identity number, phone and e-mail). Returns what was
+/// found, each in words; a record that cannot be read is a finding, never clean.
+pub(crate) async fn scan_release(
+    state: &AppState,
+    name: &str,
+    bytes: &[u8],
+    own: &[&str],
+) -> Result<Vec<String>, AppError> {
+    let content_type =
+        crate::disclosure::items::content_type_of(name, bytes).map_err(AppError::BadRequest)?;
+    let (sandbox, limits, file) = (
+        state.config.sandbox.clone(),
+        state.config.extract_limits,
+        bytes.to_vec(),
+    );
+    let read = state
+        .cpu
+        .run(move || sandbox.read(content_type, &file, &limits))
+        .await?;
+    let text = match read {
+        Ok(crate::sandbox::Reading::Text(t)) => t,
+        Ok(crate::sandbox::Reading::Unreadable(reason)) => {
+            return Ok(vec![format!("{name} 未能检查：{reason}")]);
+        }
+        Err(e) => return Err(AppError::BadRequest(e.chinese())),
+    };
+    let scanner = gongkai_domain::scan::Scanner::new::<&str>(&[]);
+    Ok(scanner
+        .scan(&text)
+        .into_iter()
+        .filter(|f| {
+            let found: String = text[f.start..f.end]
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '@' || *c == '.')
+                .collect();
+            !own.iter()
+                .any(|o| !o.is_empty() && found.eq_ignore_ascii_case(o))
+        })
+        .map(|f| {
+            format!(
+                "第{}行第{}列 {}（{}）",
+                f.line,
+                f.column,
+                f.kind.label(),
+                f.masked
+            )
+        })
+        .collect())
 }
 
 /// The application form's fields; `request_key` (hidden, one per form shown) makes a form sent
@@ -146,33 +232,28 @@ pub async fn submit(
         };
         return form_render(&state, &headers, &f, &errors).await;
     };
-    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
-    let (received_on, note) = receipt_date(
+    let facts = ReceiptFacts {
+        confirmed: Some(today()),
+        ..ReceiptFacts::default()
+    };
+    let (a, repeated, code) = match handling::receive(
+        &state,
+        &gongkai_store::Actor::system("public"),
+        unit.id,
+        &input,
         Channel::Online,
-        &ReceiptFacts {
-            confirmed: Some(today),
-            ..ReceiptFacts::default()
-        },
+        &facts,
+        &token_hash(&f.request_key),
     )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let code = query_code();
-    let received_on = received_on.to_string();
-    let received = state
-        .store
-        .applications()
-        .receive(
-            &gongkai_store::Actor::system("public"),
-            &gongkai_store::applications::NewApplication {
-                unit_id: unit.id,
-                input: &input,
-                channel: "online",
-                received_on: &received_on,
-                receipt_note: &note,
-                secret_hash: &token_hash(&code),
-                submission_key: &token_hash(&f.request_key),
-            },
-        )
-        .await?;
+    .await
+    {
+        Ok(r) => r,
+        Err(errors) => return form_render(&state, &headers, &f, &errors).await,
+    };
+    let received = gongkai_store::applications::Received {
+        application: a,
+        repeated,
+    };
     let a = &received.application;
     let ctx = minijinja::context! {
         tracking_no => &a.tracking_no, code => (!received.repeated).then_some(code),
@@ -209,77 +290,57 @@ pub async fn track(
 ) -> Result<Response, AppError> {
     let asked = !q.no.trim().is_empty() || !q.code.trim().is_empty();
     let found = if asked {
-        // guessing codes is throttled like guessing passwords: after ten failed lookups from
-        // one address each further one waits, longer each time
-        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
-        let wait = crate::auth::throttle_wait(
-            &state,
-            attempt,
-            LOOKUP,
-            &ip,
-            10,
-            state.config.login.max_failures_per_ip,
-        )
-        .await?;
-        if wait > 0 {
-            state.store.finish_login_attempt(attempt, None).await?;
-            let ctx = minijinja::context! {
-                no => q.no.trim(), throttled => wait,
-                column => minijinja::context! { name => "申请查询", description => "政府信息公开申请办理进度查询", keywords => "依申请公开,查询", kind => "互动交流" },
-            };
-            let mut resp = render(
-                &state,
-                &headers,
-                "applications/track.html",
-                "申请查询",
-                ctx,
-                None,
-            );
-            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-            return Ok(resp);
-        }
-        let found = match state
-            .store
-            .applications()
-            .by_tracking_no(q.no.trim())
-            .await?
-        {
-            Some((a, hash))
-                if constant_time_eq(hash.as_bytes(), token_hash(q.code.trim()).as_bytes()) =>
-            {
-                Some(a)
+        match lookup(&state, &ip, &q.no, &q.code).await? {
+            Lookup::Found(a) => Some(*a),
+            Lookup::NotFound => None,
+            Lookup::Throttled(wait) => {
+                let ctx = minijinja::context! {
+                    no => q.no.trim(), throttled => wait,
+                    column => minijinja::context! { name => "申请查询", description => "政府信息公开申请办理进度查询", keywords => "依申请公开,查询", kind => "互动交流" },
+                };
+                let mut resp = render(
+                    &state,
+                    &headers,
+                    "applications/track.html",
+                    "申请查询",
+                    ctx,
+                    None,
+                );
+                *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                return Ok(resp);
             }
-            _ => None,
-        };
-        state
-            .store
-            .finish_login_attempt(attempt, Some(found.is_some()))
-            .await?;
-        found
+        }
     } else {
         None
     };
-    let due = match &found {
+    let (events, letters) = match &found {
         Some(a) => {
-            let cal = state.store.calendar().await?;
-            let received = chrono::NaiveDate::parse_from_str(&a.received_on, "%Y-%m-%d")
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            match read_clock(&cal, received, &[], 15) {
-                Ok(r) => match r.state {
-                    DueState::Due(d) => Some((d.to_string(), r.steps)),
-                    _ => None,
-                },
-                Err(e) => Some((String::new(), vec![e.to_string()])),
-            }
+            let events = state.store.applications().events(a.id).await?;
+            let letters: Vec<_> = letters::available(a, &events)
+                .into_iter()
+                .filter(|(k, _)| {
+                    letters::KINDS
+                        .iter()
+                        .any(|(code, _, to_applicant)| code == k && *to_applicant)
+                        && (*k != "answer" || a.state == "closed")
+                })
+                .collect();
+            (events, letters)
         }
-        None => None,
+        None => (Vec::new(), Vec::new()),
     };
     let ctx = minijinja::context! {
-        no => q.no.trim(), asked, found => found.as_ref().map(|a| minijinja::context! {
+        no => q.no.trim(), code => q.code.trim(), asked, found => found.as_ref().map(|a| minijinja::context! {
             tracking_no => &a.tracking_no, received_on => &a.received_on, receipt_note => &a.receipt_note,
-            state => match a.state.as_str() { "received" => "已收到，正在办理", other => other },
+            state => gongkai_domain::application::handling::State::from_code(&a.state).map_or("办理中", |s| s.label()),
+            due_on => &a.due_on, due_steps => a.due_note.lines().map(str::to_string).collect::<Vec<_>>(), closed_on => &a.closed_on,
+            outcome => gongkai_domain::application::Outcome::from_code(&a.outcome).filter(|_| a.state == "closed").map(|o| o.label()),
         }),
-        due => due.as_ref().map(|(d, steps)| minijinja::context! { date => d, steps => steps }),
+        // the applicant sees what happened and when, not the unit's internal notes
+        events => events.iter().filter(|e| !matches!(e.kind.as_str(), "note" | "assigned" | "drafted" | "approved" | "sent_back" | "consultation_sent" | "consultation_ended")).map(|e| minijinja::context! {
+            on_date => &e.on_date, what => gongkai_domain::application::handling::Step::kind_label(&e.kind),
+        }).collect::<Vec<_>>(),
+        letters,
         column => minijinja::context! { name => "申请查询", description => "政府信息公开申请办理进度查询", keywords => "依申请公开,查询", kind => "互动交流" },
     };
     let mut resp = render(
@@ -298,3 +359,52 @@ pub async fn track(
 
 /// The name failed lookups are counted under (with the address) for throttling.
 const LOOKUP: &str = "lookup:application";
+
+/// What a lookup by tracking number and query code found.
+pub(crate) enum Lookup {
+    /// The application.
+    Found(Box<gongkai_store::applications::Application>),
+    /// No application with that number and code.
+    NotFound,
+    /// Too many failed lookups from this address: the seconds to wait.
+    Throttled(i64),
+}
+
+/// Finds an application by its number and query code, for the applicant: guessing codes is
+/// throttled like guessing passwords (after ten failed lookups from one address each further
+/// one waits, longer each time); a wrong number and a wrong code are the same answer, and the
+/// code is compared as a digest in constant time.
+pub(crate) async fn lookup(
+    state: &AppState,
+    ip: &str,
+    no: &str,
+    code: &str,
+) -> Result<Lookup, AppError> {
+    let attempt = state.store.begin_login_attempt(LOOKUP, ip).await?;
+    let wait = crate::auth::throttle_wait(
+        state,
+        attempt,
+        LOOKUP,
+        ip,
+        10,
+        state.config.login.max_failures_per_ip,
+    )
+    .await?;
+    if wait > 0 {
+        state.store.finish_login_attempt(attempt, None).await?;
+        return Ok(Lookup::Throttled(wait));
+    }
+    let found = match state.store.applications().by_tracking_no(no.trim()).await? {
+        Some((a, hash))
+            if constant_time_eq(hash.as_bytes(), token_hash(code.trim()).as_bytes()) =>
+        {
+            Some(a)
+        }
+        _ => None,
+    };
+    state
+        .store
+        .finish_login_attempt(attempt, Some(found.is_some()))
+        .await?;
+    Ok(found.map_or(Lookup::NotFound, |a| Lookup::Found(Box::new(a))))
+}

@@ -5,6 +5,8 @@
 //! 国办函〔2020〕109号. Pure rules over the working-day [`Calendar`]; every due date comes with the
 //! steps that explain it.
 
+pub mod handling;
+
 use crate::calendar::{Calendar, CalendarError, Coverage};
 use chrono::NaiveDate;
 
@@ -134,6 +136,25 @@ pub enum ClockEvent {
     ConsultationEnded(NaiveDate),
     /// The answer period was extended by this many working days (approved and notified).
     Extended(NaiveDate, u32),
+    /// A fee notice (收费通知) was sent: the clock stops until the fee is paid (国办函〔2020〕109号).
+    FeeNotified(NaiveDate),
+    /// The fee was paid: the clock runs again.
+    FeePaid(NaiveDate),
+}
+
+impl ClockEvent {
+    /// The day it happened.
+    pub fn on(&self) -> NaiveDate {
+        match *self {
+            ClockEvent::CorrectionRequested(d)
+            | ClockEvent::CorrectionReceived(d)
+            | ClockEvent::ConsultationSent(d)
+            | ClockEvent::ConsultationEnded(d)
+            | ClockEvent::Extended(d, _)
+            | ClockEvent::FeeNotified(d)
+            | ClockEvent::FeePaid(d) => d,
+        }
+    }
 }
 
 /// Where the clock stands.
@@ -146,6 +167,8 @@ pub enum DueState {
     AwaitingCorrection(NaiveDate),
     /// Waiting for a consultation's reply; the clock is stopped.
     Consulting,
+    /// Waiting for the fee; the clock is stopped.
+    AwaitingFee,
 }
 
 /// The clock's reading and the steps that explain it, in Chinese.
@@ -188,17 +211,12 @@ pub fn read_clock(
     let mut corrections = 0;
     let mut awaiting: Option<NaiveDate> = None;
     let mut paused_since: Option<NaiveDate> = None;
+    let mut fee_since: Option<NaiveDate> = None;
     let mut paused = 0u32;
     let mut extension: Option<u32> = None;
     let mut last = received;
     for e in events {
-        let on = match *e {
-            ClockEvent::CorrectionRequested(d)
-            | ClockEvent::CorrectionReceived(d)
-            | ClockEvent::ConsultationSent(d)
-            | ClockEvent::ConsultationEnded(d)
-            | ClockEvent::Extended(d, _) => d,
-        };
+        let on = e.on();
         if on < last {
             return Err(ClockError::OutOfOrder(format!(
                 "{on} 早于此前的 {last}：事件须按日期先后记录"
@@ -235,7 +253,7 @@ pub fn read_clock(
                 ));
             }
             ClockEvent::ConsultationSent(d) => {
-                if paused_since.is_some() {
+                if paused_since.is_some() || fee_since.is_some() {
                     return Err(ClockError::OutOfOrder("上一次征求意见尚未结束".into()));
                 }
                 paused_since = Some(d);
@@ -249,6 +267,27 @@ pub fn read_clock(
                 paused += n;
                 steps.push(format!(
                     "{d} 征求意见结束，扣除 {since} 至 {d} 间的{n}个工作日"
+                ));
+            }
+            ClockEvent::FeeNotified(d) => {
+                if fee_since.is_some() || paused_since.is_some() {
+                    return Err(ClockError::OutOfOrder(
+                        "征求意见或上一次收费尚未结束，不能发出收费通知".into(),
+                    ));
+                }
+                fee_since = Some(d);
+                steps.push(format!(
+                    "{d} 发出收费通知，至申请人缴费之日的期间不计入答复期限"
+                ));
+            }
+            ClockEvent::FeePaid(d) => {
+                let Some(since) = fee_since.take() else {
+                    return Err(ClockError::OutOfOrder("没有待缴的费用".into()));
+                };
+                let n = workdays_between(cal, since, d)?;
+                paused += n;
+                steps.push(format!(
+                    "{d} 申请人缴费，扣除 {since} 至 {d} 间的{n}个工作日"
                 ));
             }
             ClockEvent::Extended(d, n) => {
@@ -274,13 +313,19 @@ pub fn read_clock(
             steps,
         });
     }
+    if fee_since.is_some() {
+        return Ok(Reading {
+            state: DueState::AwaitingFee,
+            steps,
+        });
+    }
     let total = ANSWER_WORKDAYS + extension.unwrap_or(0) + paused;
     let due = add(start, total)?;
     steps.push(format!(
         "答复期限：{start} 后第{total}个工作日（{ANSWER_WORKDAYS}{}{}），即 {due}",
         extension.map(|n| format!(" + 延长{n}")).unwrap_or_default(),
         if paused > 0 {
-            format!(" + 征求意见{paused}")
+            format!(" + 暂停{paused}")
         } else {
             String::new()
         }
