@@ -90,6 +90,9 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Reports: the annual report on government information disclosure.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// E-supervision: raise yellow and red alerts for cases near or past their limits.
     #[command(subcommand)]
     Supervision(SupervisionCommand),
@@ -260,6 +263,29 @@ enum CalendarCommand {
         file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The annual report (政府信息公开工作年度报告) in the national format: 主动公开, 收到和处理政府信息
+    /// 公开申请 and 行政复议、行政诉讼 tables. Refused (exit 1), naming the applications, when
+    /// 一 + 二 = 三（七）+ 四 does not hold in some column.
+    Annual {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The year, e.g. 2026.
+        #[arg(long)]
+        year: i32,
+        /// A unit's code: its report (a district's sums the units under it). Default: every unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Output format.
+        #[arg(long, default_value = "html", value_parser = ["html", "xlsx", "json"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -482,6 +508,55 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 writeln!(out, "{item}")?;
             }
             out.flush()?;
+        }
+        Command::Report(ReportCommand::Annual {
+            data,
+            year,
+            unit,
+            format,
+            output,
+        }) => {
+            if !(2000..=2100).contains(&year) {
+                return Err(usage(format!("年份无效（invalid year）：{year}")));
+            }
+            let (store, _) = open_store(file, &data).await?;
+            let unit_id = match &unit {
+                Some(code) => Some(
+                    store
+                        .find_unit_by_code(code)
+                        .await?
+                        .ok_or_else(|| usage(format!("没有代码为“{code}”的单位（no such unit）")))?
+                        .id,
+                ),
+                None => None,
+            };
+            let built = gongkai_web::applications::annual::build(&store, unit_id, year).await?;
+            store.close().await;
+            let report = match built {
+                Ok(r) => r,
+                Err(unbalanced) => {
+                    eprint!("{unbalanced}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let bytes = match format.as_str() {
+                "xlsx" => gongkai_web::applications::annual::xlsx(&report)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                "json" => {
+                    let mut v = serde_json::to_vec_pretty(&report)?;
+                    v.push(b'\n');
+                    v
+                }
+                _ => gongkai_web::applications::annual::html_document(&report).into_bytes(),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, &bytes)
+                    .with_context(|| format!("无法写入 {}", path.display()))?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
         }
         Command::Supervision(SupervisionCommand::Scan { data, today }) => {
             let (store, _) = open_store(file, &data).await?;

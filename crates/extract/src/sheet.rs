@@ -38,27 +38,59 @@ pub fn read_grid_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>,
             .first()
             .cloned()
             .ok_or_else(|| corrupt("没有工作表".into()))?;
-        let cells = sheet_cells(&mut wb, &name, limits)?;
-        let Some(top) = cells.first().map(|c| c.0 as usize) else {
-            return Ok(Vec::new());
+        grid_of(&mut wb, &name, limits)
+    })
+}
+
+fn grid_of(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<Vec<String>>, ExtractError> {
+    let cells = sheet_cells(wb, name, limits)?;
+    let Some(top) = cells.first().map(|c| c.0 as usize) else {
+        return Ok(Vec::new());
+    };
+    let rows = cells.last().map_or(0, |c| c.0 as usize + 1);
+    let width = cells.iter().map(|c| c.1 as usize + 1).max().unwrap_or(0);
+    if (rows - top).saturating_mul(width) > limits.max_grid_cells {
+        return Err(ExtractError::TooLarge(format!(
+            "工作表“{name}”有内容的范围过大（{}行×{width}列）",
+            rows - top
+        )));
+    }
+    let mut grid: Vec<Vec<String>> = vec![Vec::new(); top];
+    grid.resize_with(rows, || vec![String::new(); width]);
+    for (r, c, v) in cells {
+        grid[r as usize][c as usize] = match v {
+            calamine::Data::DateTime(d) => excel_date(d.as_f64()),
+            other => cell_text(&other).trim().to_string(),
         };
-        let rows = cells.last().map_or(0, |c| c.0 as usize + 1);
-        let width = cells.iter().map(|c| c.1 as usize + 1).max().unwrap_or(0);
-        if (rows - top).saturating_mul(width) > limits.max_grid_cells {
-            return Err(ExtractError::TooLarge(format!(
-                "工作表“{name}”有内容的范围过大（{}行×{width}列）",
-                rows - top
-            )));
+    }
+    Ok(grid)
+}
+
+/// A sheet's cells as text, row by row.
+pub type Grid = Vec<Vec<String>>;
+
+/// Every sheet of an XLSX workbook: its name and its grid (as [`read_grid`] reads the first).
+pub fn read_sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, ExtractError> {
+    use calamine::Reader;
+    let limits = Limits::default();
+    if crate::detect(bytes)? != Format::Xlsx {
+        return Err(ExtractError::Unsupported("不是 XLSX 文件".into()));
+    }
+    crate::check_zip(bytes, &limits)?;
+    crate::guarded(Format::Xlsx, || {
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+        let names = wb.sheet_names();
+        let mut out = Vec::new();
+        for name in names {
+            let grid = grid_of(&mut wb, &name, &limits)?;
+            out.push((name, grid));
         }
-        let mut grid: Vec<Vec<String>> = vec![Vec::new(); top];
-        grid.resize_with(rows, || vec![String::new(); width]);
-        for (r, c, v) in cells {
-            grid[r as usize][c as usize] = match v {
-                calamine::Data::DateTime(d) => excel_date(d.as_f64()),
-                other => cell_text(&other).trim().to_string(),
-            };
-        }
-        Ok(grid)
+        Ok(out)
     })
 }
 
@@ -203,6 +235,104 @@ pub fn write_table(t: &Table<'_>) -> Result<Vec<u8>, ExtractError> {
         }
     }
     ws.set_freeze_panes(1 + header_rows, 0).map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}
+
+/// How a laid-out cell looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// The sheet's title (large, bold, no border).
+    Title,
+    /// A header cell (bold, shaded, centred).
+    Head,
+    /// A row label.
+    Label,
+    /// A figure (written as a number when it parses as one, right-aligned).
+    Number,
+}
+
+/// One cell of a laid-out sheet, possibly spanning rows and columns (merged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// Top row (0-based).
+    pub row: u32,
+    /// Left column (0-based).
+    pub col: u16,
+    /// Rows spanned (at least 1).
+    pub rows: u32,
+    /// Columns spanned (at least 1).
+    pub cols: u16,
+    /// The text.
+    pub text: String,
+    /// How it looks.
+    pub style: Style,
+}
+
+/// A sheet laid out cell by cell: national report forms with merged headers and labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Worksheet name (at most 31 characters).
+    pub name: String,
+    /// Column widths in characters.
+    pub widths: Vec<f64>,
+    /// The cells.
+    pub cells: Vec<Cell>,
+}
+
+/// Writes laid-out sheets as one XLSX workbook.
+pub fn write_layouts(sheets: &[Layout]) -> Result<Vec<u8>, ExtractError> {
+    use rust_xlsxwriter::{Format as Fmt, FormatAlign, FormatBorder, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| corrupt(e.to_string());
+    let mut wb = Workbook::new();
+    let border = |f: Fmt| f.set_border(FormatBorder::Thin).set_text_wrap();
+    let title = Fmt::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let head = border(Fmt::new())
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(0xDDEBF7);
+    let label = border(Fmt::new()).set_align(FormatAlign::VerticalCenter);
+    let number = border(Fmt::new())
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::VerticalCenter);
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&sheet.name).map_err(err)?;
+        for (i, w) in sheet.widths.iter().enumerate() {
+            ws.set_column_width(i as u16, *w).map_err(err)?;
+        }
+        for c in &sheet.cells {
+            let f = match c.style {
+                Style::Title => &title,
+                Style::Head => &head,
+                Style::Label => &label,
+                Style::Number => &number,
+            };
+            let (last_row, last_col) = (c.row + c.rows.max(1) - 1, c.col + c.cols.max(1) - 1);
+            if last_row > c.row || last_col > c.col {
+                ws.merge_range(c.row, c.col, last_row, last_col, &c.text, f)
+                    .map_err(err)?;
+                if c.style == Style::Number
+                    && let Ok(n) = c.text.parse::<f64>()
+                {
+                    ws.write_number_with_format(c.row, c.col, n, f)
+                        .map_err(err)?;
+                }
+            } else if c.style == Style::Number
+                && let Ok(n) = c.text.parse::<f64>()
+            {
+                ws.write_number_with_format(c.row, c.col, n, f)
+                    .map_err(err)?;
+            } else {
+                ws.write_string_with_format(c.row, c.col, &c.text, f)
+                    .map_err(err)?;
+            }
+        }
+    }
     wb.save_to_buffer().map_err(err)
 }
 

@@ -12,6 +12,11 @@ ALTER TABLE applications ADD COLUMN answer_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE applications ADD COLUMN closed_on TEXT;
 ALTER TABLE applications ADD COLUMN late BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE applications ADD COLUMN fee_yuan BIGINT NOT NULL DEFAULT 0;
+-- Abuse protection: the address an online application came from (rate limit per address) and
+-- the earlier application of the same applicant to the same unit it nearly repeats.
+ALTER TABLE applications ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN duplicate_of TEXT NOT NULL DEFAULT '';
+CREATE INDEX applications_client ON applications(client_addr, created_at);
 
 -- The annual report reads applications by receipt and by closing day.
 CREATE INDEX applications_received ON applications(received_on, unit_id);

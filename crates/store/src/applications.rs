@@ -77,9 +77,12 @@ pub struct Application {
     pub late: i64,
     /// The fee noticed, in yuan.
     pub fee_yuan: i64,
+    /// The earlier application of the same applicant to the same unit that this one nearly
+    /// repeats (tracking number; empty: none).
+    pub duplicate_of: String,
 }
 
-const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at, handler, due_on, due_note, outcome, outcome_reason, outcome_pointer, answer_text, closed_on, late, fee_yuan";
+const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at, handler, due_on, due_note, outcome, outcome_reason, outcome_pointer, answer_text, closed_on, late, fee_yuan, duplicate_of";
 
 /// The clock after a step: the due date, why, and the e-supervision watch days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,6 +170,10 @@ pub struct NewApplication<'a> {
     pub submission_key: &'a str,
     /// The clock at receipt.
     pub due: DueDates,
+    /// The address an online application came from (empty for staff registrations).
+    pub client_addr: &'a str,
+    /// The earlier application it nearly repeats (tracking number), or empty.
+    pub duplicate_of: &'a str,
 }
 
 /// What receiving gave.
@@ -239,12 +246,14 @@ impl Applications<'_> {
         let year = a.received_on.get(..4).unwrap_or("0000");
         let tracking_no = format!("YSQ{year}-{}-{id:06}", unit.code);
         sqlx::query(
-            "UPDATE applications SET tracking_no = $1, due_on = $3, due_note = $4 WHERE id = $2",
+            "UPDATE applications SET tracking_no = $1, due_on = $3, due_note = $4, client_addr = $5, duplicate_of = $6 WHERE id = $2",
         )
         .bind(&tracking_no)
         .bind(id)
         .bind(&a.due.due_on)
         .bind(&a.due.due_note)
+        .bind(a.client_addr)
+        .bind(a.duplicate_of)
         .execute(&mut *tx)
         .await?;
         watch(tx.tx(), id, a.due.watch.as_ref()).await?;
@@ -285,7 +294,8 @@ impl Applications<'_> {
         })
     }
 
-    async fn by_submission_key(&self, key: &str) -> Result<Option<Application>> {
+    /// The application a submission key created, if any.
+    pub async fn by_submission_key(&self, key: &str) -> Result<Option<Application>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM applications WHERE submission_key = $1"
         )))
@@ -993,5 +1003,336 @@ impl Applications<'_> {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A unit's hand-entered annual report figures and texts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReportEntry {
+    /// Licence decisions made outside gongkai's case module.
+    pub licences: i64,
+    /// Penalty decisions made outside the case module.
+    pub penalties: i64,
+    /// Enforcement decisions (行政强制).
+    pub enforcements: i64,
+    /// Fees collected, in 万元 (as entered).
+    pub fees_wan: String,
+    /// 总体情况.
+    pub overview: String,
+    /// 存在的主要问题及改进情况.
+    pub problems: String,
+    /// 其他需要报告的事项.
+    pub other: String,
+}
+
+/// `unit_id IN ($n, …)` over `units`, numbering placeholders from `from`; empty for all units.
+fn unit_clause(column: &str, units: Option<&[i64]>, from: usize) -> String {
+    match units {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".into(),
+        Some(ids) => format!(
+            " AND {column} IN ({})",
+            (0..ids.len())
+                .map(|k| format!("${}", from + k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl Applications<'_> {
+    /// The units of `unit_id`'s subtree (itself included): a district's report sums them.
+    pub async fn subtree(&self, unit_id: i64) -> Result<Vec<i64>> {
+        let units = self.0.list_units().await?;
+        let mut out = vec![unit_id];
+        let mut at = 0;
+        while at < out.len() {
+            let parent = out[at];
+            out.extend(
+                units
+                    .iter()
+                    .filter(|u| u.parent_id == Some(parent))
+                    .map(|u| u.id),
+            );
+            at += 1;
+        }
+        Ok(out)
+    }
+
+    async fn grouped<T>(
+        &self,
+        sql: String,
+        year_binds: &[String],
+        units: Option<&[i64]>,
+    ) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
+        for b in year_binds {
+            q = q.bind(b.clone());
+        }
+        for u in units.unwrap_or(&[]) {
+            q = q.bind(*u);
+        }
+        Ok(q.fetch_all(self.0.pool()).await?)
+    }
+
+    /// The counts the annual report of `year` is built from, over `units` (all when `None`):
+    /// received in the year; received before it and open at its start; finished in it, by
+    /// outcome; received by its end and open after it; remedies filed in it with their result
+    /// at its end; published 规章 and 行政规范性文件; decisions of the case module; and the
+    /// unit's hand-entered figures and texts (`entry_unit`). Each is one grouped statement
+    /// over an index.
+    pub async fn report_inputs(
+        &self,
+        year: i32,
+        units: Option<&[i64]>,
+        entry_unit: Option<i64>,
+    ) -> Result<gongkai_domain::application::report::Inputs> {
+        let first = format!("{year}-01-01");
+        let last = format!("{year}-12-31");
+        let u = |col: &str, from: usize| unit_clause(col, units, from);
+        let received: Vec<(String, i64)> = self
+            .grouped(
+                format!("SELECT applicant_type, COUNT(*) FROM applications WHERE received_on >= $1 AND received_on <= $2{} GROUP BY applicant_type", u("unit_id", 3)),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        let carried_in: Vec<(String, i64)> = self
+            .grouped(
+                format!("SELECT applicant_type, COUNT(*) FROM applications WHERE received_on < $1 AND (closed_on IS NULL OR closed_on >= $1){} GROUP BY applicant_type", u("unit_id", 2)),
+                std::slice::from_ref(&first),
+                units,
+            )
+            .await?;
+        let decided: Vec<(String, String, i64)> = self
+            .grouped(
+                format!("SELECT applicant_type, outcome, COUNT(*) FROM applications WHERE closed_on >= $1 AND closed_on <= $2{} GROUP BY applicant_type, outcome", u("unit_id", 3)),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        let carried_out: Vec<(String, i64)> = self
+            .grouped(
+                format!("SELECT applicant_type, COUNT(*) FROM applications WHERE received_on <= $1 AND (closed_on IS NULL OR closed_on > $1){} GROUP BY applicant_type", u("unit_id", 2)),
+                std::slice::from_ref(&last),
+                units,
+            )
+            .await?;
+        let remedies: Vec<(String, String, i64)> = self
+            .grouped(
+                format!(
+                    "SELECT kind, CASE WHEN decided_on IS NOT NULL AND decided_on <= $2 THEN result ELSE 'pending' END, COUNT(*) \
+                     FROM application_remedies WHERE filed_on >= $1 AND filed_on <= $2{} GROUP BY 1, 2",
+                    u("unit_id", 3)
+                ),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        let regulations: Vec<(String, String, String, String, i64)> = self
+            .grouped(
+                format!(
+                    "SELECT c.code, r.validity, SUBSTR(r.formed_on, 1, 4), SUBSTR(i.published_at, 1, 4), COUNT(*) \
+                     FROM items i JOIN catalog_categories c ON c.id = i.category_id \
+                     JOIN item_revisions r ON r.item_id = i.id AND r.revision = i.published_revision \
+                     WHERE c.code IN ('GZ', 'GFXWJ') AND i.withdrawn_at IS NULL AND i.published_revision IS NOT NULL \
+                     AND i.published_at <= $1{} GROUP BY 1, 2, 3, 4",
+                    u("i.unit_id", 2)
+                ),
+                &[format!("{last}T99")],
+                units,
+            )
+            .await?;
+        let decisions: Vec<(String, i64)> = self
+            .grouped(
+                format!("SELECT kind, COUNT(*) FROM decisions WHERE decided_on >= $1 AND decided_on <= $2{} GROUP BY kind", u("unit_id", 3)),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        let entry = match entry_unit {
+            Some(unit) => self.report_entry(unit, year).await?,
+            None => ReportEntry::default(),
+        };
+        let unit = match entry_unit {
+            Some(id) => self.0.get_unit(id).await?.name,
+            None => String::new(),
+        };
+        let year_of = |s: &str| s.parse::<i32>().unwrap_or(0);
+        Ok(gongkai_domain::application::report::Inputs {
+            year,
+            unit,
+            regulations: regulations
+                .into_iter()
+                .map(|(c, v, f, p, n)| (c, v, year_of(&f), year_of(&p), n))
+                .collect(),
+            decisions,
+            manual: (
+                entry.licences,
+                entry.penalties,
+                entry.enforcements,
+                entry.fees_wan.clone(),
+            ),
+            received,
+            carried_in,
+            decided,
+            carried_out,
+            remedies,
+            texts: (entry.overview, entry.problems, entry.other),
+        })
+    }
+
+    /// The applications that break the report's identity for `year`: finished before they were
+    /// received, or finished without an outcome of the report. (tracking number, why), at most
+    /// `limit`.
+    pub async fn report_anomalies(
+        &self,
+        year: i32,
+        units: Option<&[i64]>,
+        valid_outcomes: &[String],
+        limit: i64,
+    ) -> Result<Vec<(String, String)>> {
+        let first = format!("{year}-01-01");
+        let last = format!("{year}-12-31");
+        let rows: Vec<(String, String, Option<String>, String)> = self
+            .grouped(
+                format!(
+                    "SELECT tracking_no, received_on, closed_on, outcome FROM applications \
+                     WHERE closed_on IS NOT NULL AND closed_on <= $2 AND (closed_on >= $1 OR received_on >= $1) \
+                     AND (closed_on < received_on OR outcome = '' OR received_on > $2){} ORDER BY id LIMIT {limit}",
+                    unit_clause("unit_id", units, 3)
+                ),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        let mut out: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|(no, received, closed, outcome)| {
+                let closed = closed.unwrap_or_default();
+                let why = if closed < received {
+                    format!("办结日期 {closed} 早于收到日期 {received}")
+                } else {
+                    "已办结但没有办理结果".to_string()
+                };
+                let _ = outcome;
+                (no, why)
+            })
+            .collect();
+        // outcomes that are not rows of the report
+        let odd: Vec<(String, String)> = self
+            .grouped(
+                format!(
+                    "SELECT tracking_no, outcome FROM applications WHERE closed_on >= $1 AND closed_on <= $2 AND outcome <> ''{} ORDER BY id",
+                    unit_clause("unit_id", units, 3)
+                ),
+                &[first, last],
+                units,
+            )
+            .await?;
+        out.extend(
+            odd.into_iter()
+                .filter(|(_, o)| !valid_outcomes.contains(o))
+                .take(usize::try_from(limit).unwrap_or(0))
+                .map(|(no, o)| (no, format!("办理结果“{o}”不是年度报告中的一项"))),
+        );
+        Ok(out)
+    }
+
+    /// A unit's hand-entered report figures and texts for `year` (empty when none yet).
+    pub async fn report_entry(&self, unit_id: i64, year: i32) -> Result<ReportEntry> {
+        Ok(sqlx::query_as(
+            "SELECT licences, penalties, enforcements, fees_wan, overview, problems, other FROM annual_reports WHERE unit_id = $1 AND year = $2",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .fetch_optional(self.0.pool())
+        .await?
+        .unwrap_or_default())
+    }
+
+    /// Saves a unit's hand-entered report figures and texts. Audited.
+    pub async fn save_report_entry(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        year: i32,
+        e: &ReportEntry,
+    ) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        sqlx::query(
+            "INSERT INTO annual_reports (unit_id, year, licences, penalties, enforcements, fees_wan, overview, problems, other, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (unit_id, year) DO UPDATE SET licences = excluded.licences, penalties = excluded.penalties, \
+             enforcements = excluded.enforcements, fees_wan = excluded.fees_wan, overview = excluded.overview, \
+             problems = excluded.problems, other = excluded.other, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(unit_id)
+        .bind(i64::from(year))
+        .bind(e.licences)
+        .bind(e.penalties)
+        .bind(e.enforcements)
+        .bind(&e.fees_wan)
+        .bind(&e.overview)
+        .bind(&e.problems)
+        .bind(&e.other)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.record(
+            AuditAction::AnnualReportEdit,
+            Record {
+                unit_id: Some(unit_id),
+                entity_id: format!("{unit_id}:{year}"),
+                after: format!(
+                    "许可{} 处罚{} 强制{} 收费{}万元",
+                    e.licences, e.penalties, e.enforcements, e.fees_wan
+                ),
+                detail: format!("编辑{year}年政府信息公开工作年度报告"),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Applications<'_> {
+    /// Online applications received from `addr` since `since` (RFC 3339): the per-address rate
+    /// limit's count.
+    pub async fn count_from_address(&self, addr: &str, since: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM applications WHERE client_addr = $1 AND created_at >= $2",
+        )
+        .bind(addr)
+        .bind(since)
+        .fetch_one(self.0.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// The same applicant's applications to `unit_id` received on or after `since`
+    /// (YYYY-MM-DD), newest first, at most 50: (tracking number, content).
+    pub async fn recent_of_applicant(
+        &self,
+        id_document: &str,
+        unit_id: i64,
+        since: &str,
+    ) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT tracking_no, content FROM applications WHERE id_document = $1 AND received_on >= $2 AND unit_id = $3 \
+             ORDER BY received_on DESC, id DESC LIMIT 50",
+        )
+        .bind(id_document)
+        .bind(since)
+        .bind(unit_id)
+        .fetch_all(self.0.pool())
+        .await?)
     }
 }

@@ -299,7 +299,7 @@ pub struct NewItemBody {
 }
 
 /// Only API tokens may change state through the API (a browser session would need CSRF).
-fn token_only(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn token_only(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
     if headers.contains_key(axum::http::header::AUTHORIZATION) {
         Ok(())
     } else {

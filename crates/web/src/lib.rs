@@ -7,7 +7,7 @@
 //! JSON. No SQL here, and no HTML outside the templates.
 
 mod api;
-mod applications;
+pub mod applications;
 pub mod auth;
 mod cache;
 pub mod config;
@@ -254,6 +254,7 @@ pub fn app(state: AppState) -> Router {
         .route("/units/{id}/staff", get(api::unit_staff))
         .route("/units/{id}/audit", get(api::unit_audit))
         .merge(power::api_routes())
+        .merge(applications::api_routes())
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(error::api_json_errors));
     // The site's own pages; each module brings its routes (one line per module).

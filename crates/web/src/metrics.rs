@@ -29,9 +29,18 @@ pub struct Metrics {
     /// request allocates nothing once its route has been seen.
     requests: Mutex<std::collections::HashMap<String, Vec<Counter>>>,
     in_flight: AtomicI64,
+    /// Abuse protection of the public forms, by kind (`rate_limited`, `near_duplicate`).
+    abuse: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
+    /// Counts one case of abuse protection acting (`rate_limited`, `near_duplicate`).
+    pub fn count_abuse(&self, kind: &'static str) {
+        if let Ok(mut m) = self.abuse.lock() {
+            *m.entry(kind).or_default() += 1;
+        }
+    }
+
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut m) = self.requests.lock() else {
             return;
@@ -89,6 +98,16 @@ impl Metrics {
         out.push_str("# TYPE gongkai_http_request_seconds_sum counter\n");
         for ((method, route, status), (_, s)) in &snapshot {
             out.push_str(&format!("gongkai_http_request_seconds_sum{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {s:.6}\n"));
+        }
+        out.push_str("# HELP gongkai_application_abuse_total Online applications refused by the per-address limit or flagged as near-duplicates.\n");
+        out.push_str("# TYPE gongkai_application_abuse_total counter\n");
+        if let Ok(m) = self.abuse.lock() {
+            for kind in ["rate_limited", "near_duplicate"] {
+                out.push_str(&format!(
+                    "gongkai_application_abuse_total{{kind=\"{kind}\"}} {}\n",
+                    m.get(kind).copied().unwrap_or(0)
+                ));
+            }
         }
         out.push_str("# HELP gongkai_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE gongkai_http_requests_in_flight gauge\n");

@@ -122,6 +122,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "admin/letter_templates.html",
         include_str!("../../../templates/admin/letter_templates.html"),
     ),
+    (
+        "admin/annual_report.html",
+        include_str!("../../../templates/admin/annual_report.html"),
+    ),
     ("login.html", include_str!("../../../templates/login.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     (

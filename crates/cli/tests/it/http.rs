@@ -1181,7 +1181,7 @@ both!(
         .await;
         assert_eq!(found.status, StatusCode::OK);
         assert!(
-            found.body.contains("已收到，正在办理") && found.body.contains("答复期限"),
+            found.body.contains("<dd>办理中") && found.body.contains("答复期限"),
             "{}",
             found.body
         );
@@ -1193,7 +1193,7 @@ both!(
         .await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND);
         assert!(wrong.body.contains("申请编号或查询码不正确"));
-        assert!(!wrong.body.contains("正在办理"));
+        assert!(!wrong.body.contains("<dt>状态</dt>"));
         let audit = t.store.list_audit(Some(jyj), 3, 0).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "application.submit"));
         // guessing codes is throttled: after ten failures even the right code waits

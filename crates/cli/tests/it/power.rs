@@ -764,7 +764,7 @@ both!(power_routes_refuse_the_wrong_people, |db: Db| async move {
 
 /// A real SMTP receiver on 127.0.0.1: answers one conversation per connection and keeps what
 /// it was sent (envelope lines and the message).
-fn smtp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+pub(crate) fn smtp_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();

@@ -245,6 +245,21 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /api/v1/units/{id}/audit", P::UnitProfile, T::Unit),
     ("POST /api/v1/units/{id}/items", P::Items, T::Unit),
     ("POST /api/v1/items/{index_no}/{step}", P::Items, T::Item),
+    ("GET /api/v1/applications/{id}", P::UnitView, T::Application),
+    (
+        "POST /api/v1/applications/{id}/steps",
+        P::Cases,
+        T::Application,
+    ),
+    ("POST /api/v1/units/{id}/applications", P::Cases, T::Unit),
+    ("GET /api/v1/units/{id}/annual-report", P::UnitView, T::Unit),
+    ("GET /admin/units/{id}/annual-report", P::UnitView, T::Unit),
+    ("POST /admin/units/{id}/annual-report", P::Items, T::Unit),
+    (
+        "POST /admin/units/{id}/annual-report/publish",
+        P::Items,
+        T::Unit,
+    ),
 ];
 
 /// Every public route (no session needed).
@@ -258,6 +273,7 @@ const PUBLIC: &[&str] = &[
     "POST /apply",
     "GET /apply/track",
     "GET /apply/track/letters/{kind}",
+    "POST /api/v1/applications",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",

@@ -327,6 +327,8 @@ both!(
                 due_note: "收到申请之日 2026-11-30".into(),
                 watch: Some(("2026-12-21".into(), "2026-12-29".into())),
             },
+            client_addr: "",
+            duplicate_of: "",
         };
         // the same form twice, once at the same moment: one application
         let (actor, apps) = (system(), t.store.applications());

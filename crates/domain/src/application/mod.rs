@@ -6,6 +6,7 @@
 //! steps that explain it.
 
 pub mod handling;
+pub mod report;
 
 use crate::calendar::{Calendar, CalendarError, Coverage};
 use chrono::NaiveDate;
@@ -635,6 +636,26 @@ impl ReportColumn {
     }
 }
 
+/// How alike two requests are, 0 to 1: the overlap (Jaccard) of their character pairs, with
+/// spaces and punctuation left out and Traditional characters read as written. Near-duplicate
+/// applications (the same applicant asking the same unit again) score near 1.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn pairs(s: &str) -> std::collections::HashSet<(char, char)> {
+        let chars: Vec<char> = s
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (x, y) = (pairs(a), pairs(b));
+    if x.is_empty() && y.is_empty() {
+        return if a.trim() == b.trim() { 1.0 } else { 0.0 };
+    }
+    let common = x.intersection(&y).count();
+    common as f64 / (x.len() + y.len() - common) as f64
+}
+
 /// The form the applicant wants the information in.
 pub const FORMS: [(&str, &str); 3] = [
     ("paper", "纸质"),
@@ -1011,6 +1032,14 @@ mod tests {
             fields,
             ["id_document", "phone", "content", "form", "address"]
         );
+    }
+
+    #[test]
+    fn near_duplicates_score_high_and_different_requests_low() {
+        let a = "请公开2025年义务教育学校划片方案。";
+        assert!(similarity(a, "请公开 2025 年义务教育学校划片方案") > 0.95);
+        assert!(similarity(a, "请公开2025年义务教育学校划片方案及附件") > 0.8);
+        assert!(similarity(a, "请公开本区2024年度财政预算执行情况") < 0.3);
     }
 
     #[test]

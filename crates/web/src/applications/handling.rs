@@ -536,19 +536,72 @@ pub async fn register_form(
     register_page(&state, &headers, &s, unit_id, &f, &[]).await
 }
 
+/// How an application arrived: the channel and its dates, the form's one-time key (hashed),
+/// and the address an online one came from (empty for staff registrations).
+pub(crate) struct Arrival<'a> {
+    /// The channel.
+    pub channel: Channel,
+    /// Its dates.
+    pub facts: ReceiptFacts,
+    /// The submission key's hash.
+    pub submission_key: String,
+    /// The client's address.
+    pub client_addr: &'a str,
+}
+
+/// The field a refusal by the per-address rate limit is reported under (answered 429).
+pub(crate) const RATE_LIMITED: &str = "rate_limit";
+
 /// Receives an application on any path: the date of receipt by the channel's rule, the clock
-/// from that day, one audited write (a repeated submission key finds the stored one). Returns
-/// the application, whether it was already stored, and its query code (when new).
+/// from that day, abuse protection for online applications (at most `[applications]
+/// per_address_per_hour` from one address; a near-duplicate of the same applicant's recent
+/// application to the same unit is flagged for the handler, who may answer it as 重复申请), one
+/// audited write (a repeated submission key finds the stored one). Returns the application,
+/// whether it was already stored, and its query code (when new).
 pub(crate) async fn receive(
     state: &AppState,
     actor: &gongkai_store::Actor,
     unit_id: i64,
     input: &gongkai_domain::application::ApplicationInput,
-    channel: Channel,
-    facts: &ReceiptFacts,
-    submission_key: &str,
+    arrival: &Arrival<'_>,
 ) -> Result<(Application, bool, String), Vec<FieldError>> {
+    let Arrival {
+        channel,
+        facts,
+        submission_key,
+        client_addr,
+    } = arrival;
+    let (channel, facts, client_addr) = (*channel, facts, *client_addr);
+    let submission_key = submission_key.as_str();
     let fail = |field: &'static str, message: String| vec![FieldError { field, message }];
+    let internal = |e: gongkai_store::StoreError| fail("channel", e.to_string());
+    let apps = state.store.applications();
+    if let Some(a) = apps
+        .by_submission_key(submission_key)
+        .await
+        .map_err(internal)?
+    {
+        return Ok((a, true, String::new()));
+    }
+    let config = &state.config.applications;
+    if channel == Channel::Online && !client_addr.is_empty() {
+        let since = (chrono::Utc::now() - chrono::Duration::hours(1))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let n = apps
+            .count_from_address(client_addr, &since)
+            .await
+            .map_err(internal)?;
+        if n >= i64::from(config.per_address_per_hour) {
+            state.metrics.count_abuse("rate_limited");
+            return Err(fail(
+                RATE_LIMITED,
+                format!(
+                    "同一网络地址每小时最多在线提交{}件申请，请稍后再试，或通过信函、当面等方式提交",
+                    config.per_address_per_hour
+                ),
+            ));
+        }
+    }
     let (received_on, note) =
         receipt_date(channel, facts).map_err(|e| fail("channel", e.to_string()))?;
     if received_on > today() {
@@ -562,21 +615,26 @@ pub(crate) async fn receive(
         .calendar()
         .await
         .map_err(|e| fail("channel", e.to_string()))?;
-    let limits = state.config.applications.limits();
+    let limits = config.limits();
     let reading =
         gongkai_domain::application::read_clock(&cal, received_on, &[], limits.correction_workdays)
             .map_err(|e| fail("channel", e.to_string()))?;
-    let due = due_dates(
-        &cal,
-        state.config.applications.due_soon_workdays,
-        received_on,
-        &reading,
-    )
-    .map_err(|e| fail("channel", e.to_string()))?;
+    let due = due_dates(&cal, config.due_soon_workdays, received_on, &reading)
+        .map_err(|e| fail("channel", e.to_string()))?;
+    let since = received_on - chrono::Duration::days(i64::from(config.duplicate_days));
+    let duplicate_of = apps
+        .recent_of_applicant(&input.id_document, unit_id, &day(since))
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|(_, content)| {
+            gongkai_domain::application::similarity(content, &input.content)
+                >= config.duplicate_similarity
+        })
+        .map(|(no, _)| no)
+        .unwrap_or_default();
     let code = query_code();
-    let received = state
-        .store
-        .applications()
+    let received = apps
         .receive(
             actor,
             &NewApplication {
@@ -588,10 +646,15 @@ pub(crate) async fn receive(
                 secret_hash: &token_hash(&code),
                 submission_key,
                 due,
+                client_addr,
+                duplicate_of: &duplicate_of,
             },
         )
         .await
-        .map_err(|e| fail("channel", e.to_string()))?;
+        .map_err(internal)?;
+    if !duplicate_of.is_empty() && !received.repeated {
+        state.metrics.count_abuse("near_duplicate");
+    }
     Ok((received.application, received.repeated, code))
 }
 
@@ -661,9 +724,12 @@ pub async fn register(
         &s.actor(),
         unit_id,
         &input,
-        channel,
-        &facts,
-        &token_hash(&f.request_key),
+        &Arrival {
+            channel,
+            facts,
+            submission_key: token_hash(&f.request_key),
+            client_addr: "",
+        },
     )
     .await
     {
@@ -751,6 +817,7 @@ pub async fn desk(
             outcome => outcome.map(|o| o.label()), outcome_group => outcome.map(|o| o.group()),
             basis => outcome.map(|o| o.basis()), reason => &a.outcome_reason, pointer => &a.outcome_pointer,
             answer_text => &a.answer_text, closed_on => &a.closed_on, late => a.late == 1, fee => a.fee_yuan,
+            duplicate_of => &a.duplicate_of,
         },
         unit => minijinja::context! { id => unit.id, name => &unit.name },
         events => events.iter().map(|e| minijinja::context! {

@@ -17,6 +17,8 @@ use gongkai_domain::application::{
 use gongkai_domain::disclosure::FieldError;
 use serde::{Deserialize, Serialize};
 
+pub mod annual;
+mod api;
 pub(crate) mod handling;
 pub(crate) mod letters;
 
@@ -46,9 +48,27 @@ pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
         )
         .route("/apply/track/letters/{kind}", get(letters::public_download))
         .route(
+            "/admin/units/{id}/annual-report",
+            get(annual::page).post(annual::save),
+        )
+        .route(
+            "/admin/units/{id}/annual-report/publish",
+            post(annual::publish),
+        )
+        .route(
             "/admin/letter-templates",
             get(letters::templates_page).post(letters::save_template),
         )
+}
+
+/// The module's routes in the JSON API (nested under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/applications", post(api::submit))
+        .route("/applications/{id}", get(api::get_one))
+        .route("/applications/{id}/steps", post(api::step))
+        .route("/units/{id}/applications", post(api::register))
+        .route("/units/{id}/annual-report", get(api::annual_report))
 }
 
 /// Today in Beijing.
@@ -189,6 +209,7 @@ pub async fn form_page(
 /// the system confirms at once (条例第三十一条).
 pub async fn submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(f): Form<ApplyForm>,
 ) -> Result<Response, AppError> {
@@ -241,14 +262,24 @@ pub async fn submit(
         &gongkai_store::Actor::system("public"),
         unit.id,
         &input,
-        Channel::Online,
-        &facts,
-        &token_hash(&f.request_key),
+        &handling::Arrival {
+            channel: Channel::Online,
+            facts,
+            submission_key: token_hash(&f.request_key),
+            client_addr: &ip,
+        },
     )
     .await
     {
         Ok(r) => r,
-        Err(errors) => return form_render(&state, &headers, &f, &errors).await,
+        Err(errors) => {
+            let limited = errors.iter().any(|e| e.field == handling::RATE_LIMITED);
+            let mut resp = form_render(&state, &headers, &f, &errors).await?;
+            if limited {
+                *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            }
+            return Ok(resp);
+        }
     };
     let received = gongkai_store::applications::Received {
         application: a,

@@ -15,12 +15,19 @@ use gongkai_domain::access::{Action, allowed};
 use gongkai_store::power::supervision::ScanSummary;
 use serde::Deserialize;
 
-/// Runs the alert scan for today (Beijing); used by the server's periodic task and the button.
+/// Runs the alert scan for today (Beijing) over cases, decisions and disclosure applications;
+/// used by the server's periodic task and the button.
 pub async fn run_scan(
     store: &gongkai_store::Store,
     actor: &gongkai_store::Actor,
 ) -> Result<ScanSummary, gongkai_store::StoreError> {
-    store.power().scan_alerts(actor, &date_text(today())).await
+    let today = date_text(today());
+    let mut summary = store.power().scan_alerts(actor, &today).await?;
+    // disclosure applications share the alerts, the dashboard and the reminders
+    let (yellow, red) = store.applications().scan_alerts(actor, &today).await?;
+    summary.yellow += yellow;
+    summary.red += red;
+    Ok(summary)
 }
 
 /// `?unit=&red=&yellow=` of the dashboard.
@@ -74,9 +81,9 @@ pub async fn dashboard(
         .map(|a| {
             minijinja::context! {
                 unit => name(a.unit_id), level => &a.level, kind => match a.kind.as_str() {
-                    "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", "withdraw_late" => "撤下公示超期", _ => "",
+                    "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", "withdraw_late" => "撤下公示超期", "application_due" => "依申请公开答复期限", _ => "",
                 },
-                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id,
+                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id, application_id => a.application_id,
             }
         })
         .collect();
