@@ -1,7 +1,7 @@
 //! The `gongkai` binary: one command line for the server and every operation on its data.
 
 mod commands;
-use commands::{corpus, power_bench as power};
+use commands::{applications_bench, corpus, power_bench as power};
 mod config;
 mod demo;
 mod logsink;
@@ -93,9 +93,13 @@ enum Command {
     /// Reports: the annual report on government information disclosure.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// E-supervision: raise yellow and red alerts for cases near or past their limits.
+    /// E-supervision: raise yellow and red alerts for cases and disclosure applications near or
+    /// past their limits.
     #[command(subcommand)]
     Supervision(SupervisionCommand),
+    /// Benchmark helpers for disclosure applications (corpus, dashboard timing).
+    #[command(subcommand, hide = true)]
+    ApplicationsBench(ApplicationsBenchCommand),
     /// Benchmark helpers for the power list (corpus, in-process rendering).
     #[command(subcommand, hide = true)]
     PowerBench(PowerBenchCommand),
@@ -263,6 +267,41 @@ enum CalendarCommand {
         file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApplicationsBenchCommand {
+    /// Load open applications and a year of answered ones in bulk (after `gongkai demo`).
+    Corpus {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Open applications.
+        #[arg(long, default_value_t = 1000)]
+        open: usize,
+        /// The year of answered applications.
+        #[arg(long, default_value_t = 2025)]
+        year: i32,
+        /// Applications received in that year.
+        #[arg(long, default_value_t = 1000)]
+        year_total: usize,
+        /// The day the open applications are built around (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-12-01")]
+        today: String,
+    },
+    /// Time the e-supervision dashboard's reading over every open application.
+    Dashboard {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The day to judge by.
+        #[arg(long, default_value = "2026-12-01")]
+        today: String,
+        /// "Due soon" window in days.
+        #[arg(long, default_value_t = 7)]
+        soon_days: i64,
+        /// Runs.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -557,6 +596,27 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                     std::io::stdout().write_all(&bytes)?;
                 }
             }
+        }
+        Command::ApplicationsBench(ApplicationsBenchCommand::Corpus {
+            data,
+            open,
+            year,
+            year_total,
+            today,
+        }) => {
+            let (store, _) = open_store(file, &data).await?;
+            applications_bench::corpus(&store, open, year, year_total, &today).await?;
+            store.close().await;
+        }
+        Command::ApplicationsBench(ApplicationsBenchCommand::Dashboard {
+            data,
+            today,
+            soon_days,
+            runs,
+        }) => {
+            let (store, _) = open_store(file, &data).await?;
+            applications_bench::dashboard(&store, &today, soon_days, runs).await?;
+            store.close().await;
         }
         Command::Supervision(SupervisionCommand::Scan { data, today }) => {
             let (store, _) = open_store(file, &data).await?;

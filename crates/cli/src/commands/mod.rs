@@ -1,6 +1,7 @@
 //! One file per `gongkai` command whose work is more than a call into a library: the
 //! dispatch in `main.rs` parses the arguments and calls these.
 
+pub(crate) mod applications_bench;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod corpus;

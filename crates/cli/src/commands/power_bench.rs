@@ -31,9 +31,18 @@ pub async fn scan(store: &Store, today: Option<String>) -> Result<()> {
         .scan_alerts(&Actor::system("cli"), &today)
         .await?;
     println!(
-        "电子监察扫描（{today}）：新增红牌{}个、黄牌{}个，耗时 {:.1} ms",
+        "电子监察扫描（{today}）：办件和双公示新增红牌{}个、黄牌{}个，耗时 {:.1} ms",
         r.red,
         r.yellow,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let started = Instant::now();
+    let (yellow, red) = store
+        .applications()
+        .scan_alerts(&Actor::system("cli"), &today)
+        .await?;
+    println!(
+        "电子监察扫描（{today}）：依申请公开新增超期{red}件、即将到期{yellow}件，耗时 {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(())

@@ -35,7 +35,7 @@ pub struct Inputs {
     /// Published 规章 and 行政规范性文件: (category code `GZ`/`GFXWJ`, validity code, year formed,
     /// year last published, count).
     pub regulations: Vec<(String, String, i32, i32, i64)>,
-    /// Decisions made in the year by kind (`licensing`, `penalty`) from the case module.
+    /// Decisions made in the year by kind (`licence`, `penalty`) from the case module.
     pub decisions: Vec<(String, i64)>,
     /// Figures entered in the back office: licences, penalties, enforcement decisions, fees in
     /// 万元 (text, as entered).
@@ -280,7 +280,7 @@ impl AnnualReport {
             ActiveRow {
                 article: "第二十条第（五）项",
                 label: "行政许可",
-                values: vec![(decided("licensing") + i.manual.0).to_string()],
+                values: vec![(decided("licence") + i.manual.0).to_string()],
             },
             ActiveRow {
                 article: "第二十条第（六）项",
@@ -398,7 +398,7 @@ mod tests {
                 (s("GFXWJ"), s("in_force"), 2024, 2024, 5),
                 (s("GFXWJ"), s("repealed"), 2020, 2026, 2),
             ],
-            decisions: vec![(s("licensing"), 7)],
+            decisions: vec![(s("licence"), 7)],
             manual: (1, 0, 2, s("1.5")),
             ..Inputs::default()
         };
