@@ -150,6 +150,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_items(store, &actor, items).await?;
     load_standards(store, &actor).await?;
     load_powers(store, &actor).await?;
+    load_applications(store, &actor).await?;
     let hash =
         gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -167,6 +168,77 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
             password_hash: hash.clone(),
         };
         store.create_staff(&actor, &new).await?;
+    }
+    Ok(())
+}
+
+/// A few disclosure applications to 区民政局, received in person on days before today (so the
+/// e-supervision dashboard has one overdue, one due soon, one running), once.
+async fn load_applications(store: &Store, actor: &Actor) -> Result<()> {
+    use gongkai_domain::application::{
+        ApplicantType, ApplicationInput, Channel, ReceiptFacts, handling::watch_days, read_clock,
+        receipt_date,
+    };
+    let Some(unit) = store.find_unit_by_code("MZJ").await? else {
+        return Ok(());
+    };
+    let apps = store.applications();
+    if apps.for_unit(unit.id, 1, 0).await?.0 > 0 {
+        return Ok(());
+    }
+    let cal = store.calendar().await?;
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    let asks = [
+        (35, "2025年度城乡低保资金发放情况及审核程序"),
+        (24, "本区养老机构名单及其星级评定结果"),
+        (3, "2026年临时救助政策的执行口径"),
+    ];
+    for (n, (days, content)) in asks.iter().enumerate() {
+        let day = today - chrono::Duration::days(*days);
+        let (received, note) = receipt_date(
+            Channel::InPerson,
+            &ReceiptFacts {
+                submitted: Some(day),
+                ..ReceiptFacts::default()
+            },
+        )?;
+        let reading = read_clock(&cal, received, &[], 15)?;
+        let gongkai_domain::application::DueState::Due(due) = reading.state else {
+            continue;
+        };
+        let (soon, red) = watch_days(&cal, due, 5, received)?;
+        let input = ApplicationInput {
+            applicant_type: ApplicantType::NaturalPerson,
+            name: ["王小明", "李华", "赵敏"][n].into(),
+            id_document: "11010519491231002X".into(),
+            phone: "0571-88001234".into(),
+            email: String::new(),
+            address: "示范区人民路1号".into(),
+            content: (*content).into(),
+            purpose: String::new(),
+            form: "paper".into(),
+            delivery: "post".into(),
+        };
+        apps.receive(
+            actor,
+            &gongkai_store::applications::NewApplication {
+                unit_id: unit.id,
+                input: &input,
+                channel: "in_person",
+                received_on: &received.to_string(),
+                receipt_note: &note,
+                secret_hash: &gongkai_work::secrets::token_hash(&format!("demo-{n}")),
+                submission_key: &format!("demo-application-{n}"),
+                due: gongkai_store::applications::DueDates {
+                    due_on: Some(due.to_string()),
+                    due_note: reading.steps.join("\n"),
+                    watch: Some((soon.to_string(), red.to_string())),
+                },
+                client_addr: "",
+                duplicate_of: "",
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -17,6 +17,11 @@ ALTER TABLE applications ADD COLUMN fee_yuan BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE applications ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
 ALTER TABLE applications ADD COLUMN duplicate_of TEXT NOT NULL DEFAULT '';
 CREATE INDEX applications_client ON applications(client_addr, created_at);
+-- The public register of answered applications: what is shown (masked), and since when.
+ALTER TABLE applications ADD COLUMN register_content TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN register_answer TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN registered_at TEXT;
+CREATE INDEX applications_register ON applications(id) WHERE registered_at IS NOT NULL;
 
 -- The annual report reads applications by receipt and by closing day.
 CREATE INDEX applications_received ON applications(received_on, unit_id);

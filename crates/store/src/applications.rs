@@ -80,9 +80,11 @@ pub struct Application {
     /// The earlier application of the same applicant to the same unit that this one nearly
     /// repeats (tracking number; empty: none).
     pub duplicate_of: String,
+    /// In the public register since (none: not in it).
+    pub registered_at: Option<String>,
 }
 
-const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at, handler, due_on, due_note, outcome, outcome_reason, outcome_pointer, answer_text, closed_on, late, fee_yuan, duplicate_of";
+const COLUMNS: &str = "id, unit_id, tracking_no, applicant_type, name, id_document, phone, email, address, content, purpose, form, delivery, channel, received_on, receipt_note, state, created_at, handler, due_on, due_note, outcome, outcome_reason, outcome_pointer, answer_text, closed_on, late, fee_yuan, duplicate_of, registered_at";
 
 /// The clock after a step: the due date, why, and the e-supervision watch days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1146,13 +1148,26 @@ impl Applications<'_> {
                 units,
             )
             .await?;
-        let decisions: Vec<(String, i64)> = self
+        // the case module's figures, as `power().report_counts` counts them district-wide
+        let mut decisions: Vec<(String, i64)> = self
             .grouped(
-                format!("SELECT kind, COUNT(*) FROM decisions WHERE decided_on >= $1 AND decided_on <= $2{} GROUP BY kind", u("unit_id", 3)),
+                format!("SELECT kind, COUNT(*) FROM decisions WHERE decided_on >= $1 AND decided_on <= $2 AND withdrawn_at IS NULL{} GROUP BY kind", u("unit_id", 3)),
                 &[first.clone(), last.clone()],
                 units,
             )
             .await?;
+        let enforcement: Vec<(String, i64)> = self
+            .grouped(
+                format!(
+                    "SELECT 'enforcement', COUNT(*) FROM cases c JOIN power_items i ON i.id = c.item_id \
+                     WHERE i.category = 'enforcement' AND c.state = 'closed' AND c.closed_on >= $1 AND c.closed_on <= $2{}",
+                    u("c.unit_id", 3)
+                ),
+                &[first.clone(), last.clone()],
+                units,
+            )
+            .await?;
+        decisions.extend(enforcement);
         let entry = match entry_unit {
             Some(unit) => self.report_entry(unit, year).await?,
             None => ReportEntry::default(),
@@ -1442,5 +1457,119 @@ impl Applications<'_> {
         .await?;
         tx.finish().await?;
         Ok(rows.len())
+    }
+}
+
+/// An entry of the public register of answered applications (masked; no applicant's name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RegisterEntry {
+    /// Id.
+    pub id: i64,
+    /// The unit.
+    pub unit_id: i64,
+    /// Tracking number.
+    pub tracking_no: String,
+    /// Received.
+    pub received_on: String,
+    /// Answered.
+    pub closed_on: Option<String>,
+    /// Outcome code.
+    pub outcome: String,
+    /// What was asked, masked.
+    pub register_content: String,
+    /// The answer, masked.
+    pub register_answer: String,
+    /// In the register since.
+    pub registered_at: Option<String>,
+}
+
+impl Applications<'_> {
+    /// Puts an answered application in the public register with its masked texts, or takes
+    /// it out (`None`: the texts stay on record, the audit trail says who and why). Audited.
+    pub async fn set_register(
+        &self,
+        actor: &Actor,
+        id: i64,
+        texts: Option<(&str, &str)>,
+        reason: &str,
+    ) -> Result<()> {
+        let a = self.get(id).await?;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let done = match texts {
+            Some((content, answer)) => {
+                sqlx::query(
+                    "UPDATE applications SET register_content = $1, register_answer = $2, registered_at = $3, updated_at = $3 \
+                     WHERE id = $4 AND state = 'closed'",
+                )
+                .bind(content)
+                .bind(answer)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE applications SET registered_at = NULL, updated_at = $1 WHERE id = $2 AND registered_at IS NOT NULL",
+                )
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(if texts.is_some() {
+                "只有已办结的申请可以公开到申请目录".into()
+            } else {
+                "该申请不在公开目录中".into()
+            }));
+        }
+        tx.record(
+            AuditAction::ApplicationRegister,
+            Record {
+                unit_id: Some(a.unit_id),
+                entity_id: id.to_string(),
+                after: texts.map(|(c, a)| format!("{c}|{a}")).unwrap_or_default(),
+                detail: match texts {
+                    Some(_) => format!("申请 {} 公开到依申请公开目录（已脱敏）", a.tracking_no),
+                    None => format!("申请 {} 从依申请公开目录撤下：{reason}", a.tracking_no),
+                },
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The public register, newest first, one page (keyset: ids below `before`); one unit or
+    /// all.
+    pub async fn register(
+        &self,
+        unit_id: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RegisterEntry>> {
+        const COLS: &str = "id, unit_id, tracking_no, received_on, closed_on, outcome, register_content, register_answer, registered_at";
+        let before = before.unwrap_or(i64::MAX);
+        Ok(match unit_id {
+            Some(u) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM applications WHERE registered_at IS NOT NULL AND id < $1 AND unit_id = $2 ORDER BY id DESC LIMIT $3"
+            )))
+            .bind(before)
+            .bind(u)
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+            None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM applications WHERE registered_at IS NOT NULL AND id < $1 ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(before)
+            .bind(limit)
+            .fetch_all(self.0.pool())
+            .await?,
+        })
     }
 }

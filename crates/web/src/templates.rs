@@ -103,6 +103,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/applications/track.html"),
     ),
     (
+        "applications/register.html",
+        include_str!("../../../templates/applications/register.html"),
+    ),
+    (
         "admin/applications.html",
         include_str!("../../../templates/admin/applications.html"),
     ),

@@ -102,7 +102,10 @@ pub async fn corpus(
         eprint!("\r申请 {done}/{total}");
     }
     if total > 0 {
-        eprintln!("（{:.0} 件/秒）", total as f64 / started.elapsed().as_secs_f64());
+        eprintln!(
+            "（{:.0} 件/秒）",
+            total as f64 / started.elapsed().as_secs_f64()
+        );
     }
     let answered = apps
         .list(&gongkai_store::applications::ApplicationFilter {

@@ -106,7 +106,12 @@ both!(
     async |db: Db| {
         let t = TestDb::with_demo(db).await;
         let app = t.app();
-        let (no, code) = apply_online(&app, "JYJ", "2025年义务教育学校划片方案及其附件").await;
+        let (no, code) = apply_online(
+            &app,
+            "JYJ",
+            "2025年义务教育学校划片方案及其附件（张三，手机13812345678）",
+        )
+        .await;
         let (a, _) = t
             .store
             .applications()
@@ -306,6 +311,40 @@ both!(
         // a wrong code gets nothing
         let (s, _, _) = get_bytes(&app, &public("answer", "00000000")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        // the unit publishes it in the register: masked, without the applicant's name
+        let r = handler
+            .post(
+                &format!("/admin/applications/{id}/register"),
+                &[("action", "publish")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = get(&app, "/apply/register", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&no) && page.body.contains("划片方案"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("13812345678") && !page.body.contains("张三"),
+            "{}",
+            page.body
+        );
+        // an editor turns the answer into a draft item of the catalog
+        let cat = t.category(t.unit_id("JYJ").await, "GKNB").await;
+        let r = editor
+            .post(
+                &format!("/admin/applications/{id}/to-item"),
+                &[
+                    ("title", "2025年义务教育学校划片方案"),
+                    ("category_id", &cat.id.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let item = t.store.disclosure().get_item(r.item_id()).await.unwrap();
+        assert!(item.published_revision.is_none(), "a draft, through review");
         // a closed application takes no more steps
         let r = handler
             .post(
@@ -707,6 +746,11 @@ both!(
         let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
         let apps = t.store.applications();
         // the dashboard's figures: due soon in the last days, overdue after
+        let own = |f: Vec<gongkai_store::applications::UnitFigures>| {
+            f.into_iter()
+                .find(|x| x.unit_id == a.unit_id)
+                .map(|x| (x.overdue, x.due_soon))
+        };
         let soon = apps
             .figures(
                 &day(due - chrono::Duration::days(1)),
@@ -714,7 +758,7 @@ both!(
             )
             .await
             .unwrap();
-        assert_eq!((soon[0].overdue, soon[0].due_soon), (0, 1));
+        assert_eq!(own(soon), Some((0, 1)));
         let late = apps
             .figures(
                 &day(due + chrono::Duration::days(1)),
@@ -722,11 +766,24 @@ both!(
             )
             .await
             .unwrap();
-        assert_eq!((late[0].overdue, late[0].due_soon), (1, 0));
-        // the scan past the due date raises one red alert, once
+        assert_eq!(own(late), Some((1, 0)));
+        // the scan past the due date raises one red alert for it, once (the demo's
+        // applications to 区民政局 are overdue by then too)
         let after = day(due + chrono::Duration::days(2));
         let system = crate::support::system();
-        assert_eq!(apps.scan_alerts(&system, &after).await.unwrap(), (0, 1));
+        let (_, red) = apps.scan_alerts(&system, &after).await.unwrap();
+        assert!(red >= 1);
+        let raised = t
+            .store
+            .power()
+            .open_alerts(Some(a.unit_id), 10)
+            .await
+            .unwrap();
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(
+            (raised[0].application_id, raised[0].level.as_str()),
+            (Some(a.id), "red")
+        );
         assert_eq!(apps.scan_alerts(&system, &after).await.unwrap(), (0, 0));
         let (addr, got) = crate::power::smtp_receiver();
         let mail = gongkai_work::reminders::MailConfig {
@@ -736,12 +793,15 @@ both!(
             units: [("JYJ".to_string(), vec!["jyj@example.gov.cn".to_string()])].into(),
         };
         let worker = gongkai_work::reminders::Reminders::new("test", mail);
-        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        assert!(worker.run_due(&t.store).await.unwrap() >= 1);
         assert_eq!(worker.run_due(&t.store).await.unwrap(), 0, "sent once");
         let got = got.lock().unwrap().clone();
-        assert!(
-            got.contains(&"RCPT TO:<jyj@example.gov.cn>".to_string()),
-            "{got:?}"
+        assert_eq!(
+            got.iter()
+                .filter(|l| *l == "RCPT TO:<jyj@example.gov.cn>")
+                .count(),
+            1,
+            "one mail to the unit: {got:?}"
         );
         assert!(
             got.contains(&"RCPT TO:<gkb@example.gov.cn>".to_string()),

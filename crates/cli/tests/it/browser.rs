@@ -367,6 +367,17 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .next()
         .map(|i| i.item.index_no)
         .expect("the demo publishes items");
+    let mzj = t.unit_id("MZJ").await;
+    let application = t
+        .store
+        .applications()
+        .for_unit(mzj, 1, 0)
+        .await
+        .unwrap()
+        .1
+        .first()
+        .expect("the demo has applications")
+        .id;
     let public = [
         "/".to_string(),
         "/list".to_string(),
@@ -389,6 +400,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/privacy".to_string(),
         "/apply".to_string(),
         "/apply/track".to_string(),
+        "/apply/register".to_string(),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -435,6 +447,12 @@ async fn pages_pass_the_axe_accessibility_audit() {
         format!("/admin/powers/{licence}"),
         "/admin/supervision".to_string(),
         "/admin/power-reviews".to_string(),
+        "/admin/applications".to_string(),
+        format!("/admin/units/{mzj}/applications"),
+        format!("/admin/units/{mzj}/applications/new"),
+        format!("/admin/applications/{application}"),
+        format!("/admin/units/{jyj}/annual-report?year=2025"),
+        "/admin/letter-templates".to_string(),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -443,7 +461,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 21 + 18);
+    assert_eq!(audited, 3 * 22 + 24);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

@@ -228,6 +228,16 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::Cases,
         T::Application,
     ),
+    (
+        "POST /admin/applications/{id}/register",
+        P::Cases,
+        T::Application,
+    ),
+    (
+        "POST /admin/applications/{id}/to-item",
+        P::Items,
+        T::Application,
+    ),
     ("GET /admin/application-files/{id}", P::UnitView, T::Missing),
     (
         "GET /admin/applications/{id}/letters/{kind}",
@@ -274,6 +284,7 @@ const PUBLIC: &[&str] = &[
     "GET /apply/track",
     "GET /apply/track/letters/{kind}",
     "POST /api/v1/applications",
+    "GET /apply/register",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",

@@ -35,7 +35,8 @@ pub struct Inputs {
     /// Published 规章 and 行政规范性文件: (category code `GZ`/`GFXWJ`, validity code, year formed,
     /// year last published, count).
     pub regulations: Vec<(String, String, i32, i32, i64)>,
-    /// Decisions made in the year by kind (`licence`, `penalty`) from the case module.
+    /// Decisions made in the year by kind (`licence`, `penalty`, not withdrawn) and enforcement
+    /// cases closed in it (`enforcement`), from the case module.
     pub decisions: Vec<(String, i64)>,
     /// Figures entered in the back office: licences, penalties, enforcement decisions, fees in
     /// 万元 (text, as entered).
@@ -290,7 +291,7 @@ impl AnnualReport {
             ActiveRow {
                 article: "第二十条第（六）项",
                 label: "行政强制",
-                values: vec![i.manual.2.to_string()],
+                values: vec![(decided("enforcement") + i.manual.2).to_string()],
             },
             ActiveRow {
                 article: "第二十条第（八）项",

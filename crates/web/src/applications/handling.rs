@@ -817,7 +817,7 @@ pub async fn desk(
             outcome => outcome.map(|o| o.label()), outcome_group => outcome.map(|o| o.group()),
             basis => outcome.map(|o| o.basis()), reason => &a.outcome_reason, pointer => &a.outcome_pointer,
             answer_text => &a.answer_text, closed_on => &a.closed_on, late => a.late == 1, fee => a.fee_yuan,
-            duplicate_of => &a.duplicate_of,
+            duplicate_of => &a.duplicate_of, registered_at => &a.registered_at,
         },
         unit => minijinja::context! { id => unit.id, name => &unit.name },
         events => events.iter().map(|e| minijinja::context! {
@@ -826,6 +826,11 @@ pub async fn desk(
             party => Party::from_code(&e.party).map(Party::label),
         }).collect::<Vec<_>>(),
         can_handle, can_approve, handlers,
+        can_edit_items => allowed(staff.role, staff.unit_id, Action::WorkOnItems, a.unit_id),
+        categories => if a.state == "closed" && allowed(staff.role, staff.unit_id, Action::WorkOnItems, a.unit_id) {
+            state.store.disclosure().list_categories(Some(a.unit_id)).await?.into_iter()
+                .filter(|c| c.parent_id.is_some()).map(|c| (c.id, c.name)).collect::<Vec<_>>()
+        } else { Vec::new() },
         outcomes => Outcome::all().into_iter().filter(|o| !matches!(o, Outcome::Other(1) | Outcome::Other(2))).map(|o| minijinja::context! {
             code => o.code(), label => format!("{} · {}", o.group(), o.label()), basis => o.basis(),
         }).collect::<Vec<_>>(),
@@ -1132,4 +1137,112 @@ pub async fn supervision(
         ctx,
         Some(&s.session),
     ))
+}
+
+/// The register form: `publish` (masked) or `withdraw` with a reason.
+#[derive(Deserialize)]
+pub struct RegisterActionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Masks what the public register must not show: personal data the scanner finds, and the
+/// applicant's own name.
+pub(crate) fn mask_for_public(text: &str, name: &str) -> String {
+    let scanner = gongkai_domain::scan::Scanner::new::<&str>(&[]);
+    let masked = gongkai_domain::scan::mask_all(text, &scanner.scan(text));
+    if name.trim().chars().count() >= 2 {
+        masked.replace(name.trim(), "申请人")
+    } else {
+        masked
+    }
+}
+
+/// `POST /admin/applications/{id}/register`: puts an answered application in the public
+/// register (what was asked and the answer, with personal data masked), or takes it out.
+pub async fn register_action(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<RegisterActionForm>,
+) -> Result<Response, AppError> {
+    let apps = state.store.applications();
+    let a = apps.get(id).await?;
+    permit(s.staff(), Action::HandleApplications, a.unit_id)?;
+    match f.action.as_str() {
+        "publish" => {
+            let content = mask_for_public(&a.content, &a.name);
+            let answer = mask_for_public(&a.answer_text, &a.name);
+            apps.set_register(&s.actor(), id, Some((&content, &answer)), "")
+                .await?;
+        }
+        "withdraw" => {
+            if f.reason.trim().is_empty() {
+                return Err(AppError::BadRequest("请写明撤下理由".into()));
+            }
+            apps.set_register(&s.actor(), id, None, f.reason.trim())
+                .await?;
+        }
+        _ => return Err(AppError::BadRequest("未知的操作".into())),
+    }
+    Ok(Redirect::to(&format!("/admin/applications/{id}#register")).into_response())
+}
+
+/// The form that turns an answer into a proactive-disclosure draft.
+#[derive(Deserialize)]
+pub struct ToItemForm {
+    #[serde(default)]
+    category_id: i64,
+    #[serde(default)]
+    title: String,
+}
+
+/// `POST /admin/applications/{id}/to-item`: an answer others will want becomes a draft item of
+/// the unit's catalog (title given, body the answer with personal data masked); it is then
+/// published through the normal review workflow.
+pub async fn to_item(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ToItemForm>,
+) -> Result<Response, AppError> {
+    let a = state.store.applications().get(id).await?;
+    permit(s.staff(), Action::WorkOnItems, a.unit_id)?;
+    if a.state != "closed" || a.answer_text.trim().is_empty() {
+        return Err(AppError::Conflict(
+            "只有已答复的申请可以转为主动公开信息".into(),
+        ));
+    }
+    let title = f.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::BadRequest("请填写标题（200字以内）".into()));
+    }
+    let dis = state.store.disclosure();
+    let category = dis
+        .list_categories(Some(a.unit_id))
+        .await?
+        .into_iter()
+        .find(|c| c.id == f.category_id)
+        .ok_or_else(|| AppError::BadRequest("请选择本单位目录中的栏目".into()))?;
+    let body = mask_for_public(&a.answer_text, &a.name);
+    let item = dis
+        .create_item(
+            &s.actor(),
+            a.unit_id,
+            category.id,
+            &gongkai_store::disclosure::RevisionContent {
+                title: title.to_string(),
+                doc_no: String::new(),
+                formed_on: a.closed_on.clone().unwrap_or_else(|| day(today())),
+                validity: gongkai_domain::disclosure::Validity::InForce,
+                topic: "其他".into(),
+                summary: format!("依申请公开答复（{}）转为主动公开", a.tracking_no),
+                body,
+            },
+            None,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/items/{}", item.id)).into_response())
 }

@@ -27,6 +27,12 @@ pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/apply", get(form_page).post(submit))
         .route("/apply/track", get(track))
+        .route("/apply/register", get(register_page))
+        .route(
+            "/admin/applications/{id}/register",
+            post(handling::register_action),
+        )
+        .route("/admin/applications/{id}/to-item", post(handling::to_item))
         .route("/admin/applications", get(handling::supervision))
         .route("/admin/units/{id}/applications", get(handling::unit_list))
         .route(
@@ -386,6 +392,63 @@ pub async fn track(
         *resp.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     Ok(resp)
+}
+
+/// `?unit=&before=` of the public register.
+#[derive(Deserialize, Default)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    unit: String,
+    before: Option<i64>,
+}
+
+/// `GET /apply/register`: the public register of answered applications the units chose to
+/// publish — what was asked and the answer, with personal data masked and no applicant's name
+/// — newest first, 20 a page.
+pub async fn register_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, AppError> {
+    let units = state.store.list_units().await?;
+    let unit = units.iter().find(|u| u.code == q.unit.trim());
+    let list = state
+        .store
+        .applications()
+        .register(unit.map(|u| u.id), q.before, 21)
+        .await?;
+    let more = list.len() > 20;
+    let list = &list[..list.len().min(20)];
+    let name = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map_or(String::new(), |u| u.name.clone())
+    };
+    let rows: Vec<_> = list
+        .iter()
+        .map(|e| {
+            minijinja::context! {
+                tracking_no => &e.tracking_no, unit => name(e.unit_id), received_on => &e.received_on,
+                closed_on => &e.closed_on, content => &e.register_content, answer => &e.register_answer,
+                outcome => gongkai_domain::application::Outcome::from_code(&e.outcome).map(|o| o.label()),
+            }
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        rows, unit_code => unit.map(|u| u.code.clone()), unit_name => unit.map(|u| u.name.clone()),
+        next => more.then(|| list.last().map(|e| e.id)).flatten(),
+        units => units.iter().map(|u| (u.code.clone(), u.name.clone())).collect::<Vec<_>>(),
+        column => minijinja::context! { name => "依申请公开目录", description => "已答复的政府信息公开申请", keywords => "依申请公开,答复", kind => "互动交流" },
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "applications/register.html",
+        "依申请公开目录",
+        ctx,
+        None,
+    ))
 }
 
 /// The name failed lookups are counted under (with the address) for throttling.

@@ -83,6 +83,7 @@ pub async fn desk(
         can_manage_units => allowed(st.role, st.unit_id, Action::ManageUnits, st.unit_id), can_import_calendar => allowed(st.role, st.unit_id, Action::ImportCalendar, st.unit_id),
         can_manage_words => allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id),
         can_review_powers => crate::power::items::reviews_powers(&state, &s).await?,
+        staff_unit_id => st.unit_id,
         unit_types => types,
         work => crate::disclosure::list::desk_work(&state, st).await?,
     };
