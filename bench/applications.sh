@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Disclosure-application benchmarks, on SQLite and on PostgreSQL, one after the other:
-#   1. e-supervision over N open applications (received in the 40 days before 2026-12-01, due
-#      28 days after receipt): the dashboard's reading — per unit, how many are overdue, due
+#   1. e-supervision over N open applications (due dates spread over the 120 days around
+#      2026-12-01, as for cases in bench/power.sh; received 28 days before): the dashboard's reading — per unit, how many are overdue, due
 #      within 7 days or waiting for a consultation, and the first 100 due with the explanation
 #      of each due date — median of 5 in-process runs; then the daily alert scan: the first
 #      (a backlog: every application already near or past its limit), the next day's, and one

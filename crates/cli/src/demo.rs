@@ -236,6 +236,7 @@ async fn load_applications(store: &Store, actor: &Actor) -> Result<()> {
                 },
                 client_addr: "",
                 duplicate_of: "",
+                identity_file: None,
             },
         )
         .await?;

@@ -25,11 +25,14 @@ CREATE INDEX applications_register ON applications(id) WHERE registered_at IS NO
 
 -- The annual report reads applications by receipt and by closing day.
 CREATE INDEX applications_received ON applications(received_on, unit_id);
-CREATE INDEX applications_closed ON applications(closed_on, unit_id);
+-- (partial: a query for open applications, `closed_on IS NULL`, must never pick this index)
+CREATE INDEX applications_closed ON applications(closed_on, unit_id) WHERE closed_on IS NOT NULL;
 CREATE INDEX applications_unit_state ON applications(unit_id, state, id);
 CREATE INDEX applications_unit_id ON applications(unit_id, id);
--- The e-supervision dashboard: open applications by due date, covering the unit.
+-- The e-supervision dashboard: open applications by due date (the district's list), and by
+-- unit then due date (the figures per unit, read in unit order without a sort; a unit's list).
 CREATE INDEX applications_open_due ON applications(due_on, unit_id) WHERE closed_on IS NULL;
+CREATE INDEX applications_open_unit_due ON applications(unit_id, due_on) WHERE closed_on IS NULL;
 CREATE INDEX applications_open_state ON applications(state, unit_id) WHERE closed_on IS NULL;
 CREATE INDEX applications_applicant ON applications(id_document, received_on);
 

@@ -176,6 +176,9 @@ pub struct NewApplication<'a> {
     pub client_addr: &'a str,
     /// The earlier application it nearly repeats (tracking number), or empty.
     pub duplicate_of: &'a str,
+    /// A scan of the identity document sent with it (the bytes already stored
+    /// content-addressed), filed in the same transaction.
+    pub identity_file: Option<NewApplicationFile<'a>>,
 }
 
 /// What receiving gave.
@@ -259,6 +262,23 @@ impl Applications<'_> {
         .execute(&mut *tx)
         .await?;
         watch(tx.tx(), id, a.due.watch.as_ref()).await?;
+        if let Some(f) = &a.identity_file {
+            sqlx::query(
+                "INSERT INTO application_files (application_id, kind, filename, content_type, size, sha256, findings, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(f.kind)
+            .bind(f.filename)
+            .bind(f.content_type)
+            .bind(f.size)
+            .bind(f.sha256)
+            .bind(f.findings)
+            .bind(&actor.name)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
         insert_event(
             tx.tx(),
             id,

@@ -91,41 +91,76 @@ impl Upload {
     }
 }
 
+/// Reads a `multipart/form-data` body whole: its text fields (in order) and its files.
+async fn read_multipart(req: Request, state: &AppState) -> Result<Upload, AppError> {
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| AppError::BadRequest("上传的表单无法读取".into()))?;
+    let too_large = || AppError::BadRequest("文件过大，超过了上传上限".into());
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or("").to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                files.push(UploadedFile {
+                    field: name,
+                    file_name,
+                    bytes,
+                });
+            }
+            None => {
+                let value = field.text().await.map_err(|_| too_large())?;
+                fields.push((name, value));
+            }
+        }
+    }
+    Ok(Upload { fields, files })
+}
+
 impl FromRequest<AppState> for Upload {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
         let (mut parts, body) = req.into_parts();
         let session = StaffSession::from_request_parts(&mut parts, state).await?;
-        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|_| AppError::BadRequest("上传的表单无法读取".into()))?;
-        let too_large = || AppError::BadRequest("文件过大，超过了上传上限".into());
-        let mut fields = Vec::new();
-        let mut files = Vec::new();
-        let mut token = String::new();
-        while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-            let name = field.name().unwrap_or("").to_string();
-            match field.file_name().map(str::to_string) {
-                Some(file_name) => {
-                    let bytes = field.bytes().await.map_err(|_| too_large())?;
-                    files.push(UploadedFile {
-                        field: name,
-                        file_name,
-                        bytes,
-                    });
-                }
-                None => {
-                    let value = field.text().await.map_err(|_| too_large())?;
-                    if name == "csrf" {
-                        token = value;
-                    } else {
-                        fields.push((name, value));
-                    }
-                }
-            }
-        }
+        let mut up = read_multipart(Request::from_parts(parts, body), state).await?;
+        let token = up
+            .fields
+            .iter()
+            .position(|(k, _)| k == "csrf")
+            .map(|i| up.fields.remove(i).1)
+            .unwrap_or_default();
         session.check_csrf(&token)?;
-        Ok(Upload { fields, files })
+        Ok(up)
+    }
+}
+
+/// A public form (no account, so no session and no CSRF token: the form's own one-time key
+/// guards against a double submit), sent URL-encoded or, when it carries a file,
+/// `multipart/form-data`; read whole within the route's body limit.
+pub struct PublicForm(pub Upload);
+
+impl FromRequest<AppState> for PublicForm {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            return Ok(PublicForm(read_multipart(req, state).await?));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("表单过大或无法读取".into()))?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("表单内容无效（{e}）")))?;
+        Ok(PublicForm(Upload {
+            fields,
+            files: Vec::new(),
+        }))
     }
 }
 

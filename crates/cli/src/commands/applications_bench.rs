@@ -26,8 +26,8 @@ fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Loads `open` open applications (received in the 40 days before `today`, due 28 days after
-/// receipt, on the watch list from 7 days before) and `year_total` applications of `year`
+/// Loads `open` open applications (due dates spread over the 120 days around `today`, received
+/// 28 days before, on the watch list from 7 days before) and `year_total` applications of `year`
 /// (received through the year; nine in ten answered in it with the report's outcomes, the
 /// rest carried into the next year), spread over the demo's units, with progress on stderr.
 /// Prints the id of one answered application (for timing its letter).
@@ -72,8 +72,9 @@ pub async fn corpus(
                     ..BulkApplication::default()
                 };
                 if k < open {
-                    let received = today - chrono::Duration::days(rng.below(40) as i64);
-                    let due = received + chrono::Duration::days(28);
+                    // due dates spread over the 120 days around the day, as for cases
+                    let due = today + chrono::Duration::days(rng.below(120) as i64 - 30);
+                    let received = due - chrono::Duration::days(28);
                     a.received_on = date(received);
                     a.state = "received".into();
                     a.due_on = Some(date(due));

@@ -976,3 +976,88 @@ both!(
         t.cleanup().await;
     }
 );
+
+/// A 1×1 PNG.
+const PNG: &str = "89504E470D0A1A0A0000000D4948445200000001000000010806000000\
+1F15C4890000000D49444154789C6300010000000500010D0A2DB40000000049454E44AE426082";
+
+both!(
+    an_identity_scan_sent_with_the_form_is_private_to_the_handlers,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let form = get(&app, "/apply", None).await;
+        assert!(form.body.contains("multipart/form-data") && form.body.contains("id_scan"));
+        let key = crate::power::input_value(&form.body, "request_key");
+        let fields = [
+            ("request_key", key.as_str()),
+            ("unit", "JYJ"),
+            ("applicant_type", "natural_person"),
+            ("name", "张三"),
+            ("id_document", "11010519491231002X"),
+            ("phone", "0571-12345678"),
+            ("content", "2026年校车采购合同"),
+            ("form", "electronic"),
+            ("delivery", "collection"),
+        ];
+        // a text file dressed as a PNG: refused, nothing stored
+        let r = crate::support::post_multipart(
+            &app,
+            "/apply",
+            None,
+            &fields,
+            &[("id_scan", "身份证.png", b"not really an image".as_slice())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("身份证件扫描件须为"), "{}", r.body);
+        let jyj = t.unit_id("JYJ").await;
+        assert_eq!(
+            t.store.applications().for_unit(jyj, 1, 0).await.unwrap().0,
+            0
+        );
+        let png = data_encoding::HEXUPPER.decode(PNG.as_bytes()).unwrap();
+        let r = crate::support::post_multipart(
+            &app,
+            "/apply",
+            None,
+            &fields,
+            &[("id_scan", "身份证.png", png.as_slice())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let a = t.store.applications().for_unit(jyj, 1, 0).await.unwrap().1[0].clone();
+        let files = t.store.applications().files(a.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            (files[0].kind.as_str(), files[0].content_type.as_str()),
+            ("identity", "image/png")
+        );
+        let path = format!("/admin/application-files/{}", files[0].id);
+        // the handler sees and downloads it; an editor of the unit neither
+        let handler = t.client(&app, "jyj_handler").await;
+        assert!(
+            handler
+                .get(&format!("/admin/applications/{}", a.id))
+                .await
+                .body
+                .contains(&path)
+        );
+        let (s, bytes) = get_bytes_as(&app, &path, &handler.cookie).await;
+        assert_eq!((s, bytes), (StatusCode::OK, png.clone()));
+        let editor = t.client(&app, "jyj_editor").await;
+        assert!(
+            !editor
+                .get(&format!("/admin/applications/{}", a.id))
+                .await
+                .body
+                .contains(&path)
+        );
+        let (s, _) = get_bytes_as(&app, &path, &editor.cookie).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // never in search
+        let found = get(&app, "/search?q=%E6%A0%A1%E8%BD%A6", None).await;
+        assert!(!found.body.contains(&a.tracking_no));
+        t.cleanup().await;
+    }
+);

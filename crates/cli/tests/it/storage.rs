@@ -329,6 +329,7 @@ both!(
             },
             client_addr: "",
             duplicate_of: "",
+            identity_file: None,
         };
         // the same form twice, once at the same moment: one application
         let (actor, apps) = (system(), t.store.applications());

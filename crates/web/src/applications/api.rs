@@ -153,6 +153,7 @@ pub async fn submit(
             facts,
             submission_key: token_hash(&format!("api:{}", b.request_key.trim())),
             client_addr: &ip,
+            identity: None,
         },
     )
     .await
@@ -231,6 +232,7 @@ pub async fn register(
             facts,
             submission_key: token_hash(&format!("api:{}", b.request_key.trim())),
             client_addr: "",
+            identity: None,
         },
     )
     .await

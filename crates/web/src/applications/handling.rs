@@ -547,6 +547,8 @@ pub(crate) struct Arrival<'a> {
     pub submission_key: String,
     /// The client's address.
     pub client_addr: &'a str,
+    /// A scan of the identity document (stored already): (file name, MIME type, size, hash).
+    pub identity: Option<(String, &'static str, i64, String)>,
 }
 
 /// The field a refusal by the per-address rate limit is reported under (answered 429).
@@ -570,6 +572,7 @@ pub(crate) async fn receive(
         facts,
         submission_key,
         client_addr,
+        identity,
     } = arrival;
     let (channel, facts, client_addr) = (*channel, facts, *client_addr);
     let submission_key = submission_key.as_str();
@@ -648,6 +651,16 @@ pub(crate) async fn receive(
                 due,
                 client_addr,
                 duplicate_of: &duplicate_of,
+                identity_file: identity
+                    .as_ref()
+                    .map(|(name, ct, size, hash)| NewApplicationFile {
+                        kind: "identity",
+                        filename: name,
+                        content_type: ct,
+                        size: *size,
+                        sha256: hash,
+                        findings: "",
+                    }),
             },
         )
         .await
@@ -729,6 +742,7 @@ pub async fn register(
             facts,
             submission_key: token_hash(&f.request_key),
             client_addr: "",
+            identity: None,
         },
     )
     .await

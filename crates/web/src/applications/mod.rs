@@ -7,7 +7,7 @@ use crate::auth::{ClientIp, constant_time_eq, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -25,7 +25,7 @@ pub(crate) mod letters;
 /// The module's pages.
 pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
-        .route("/apply", get(form_page).post(submit))
+        .route("/apply", get(form_page).post(submit).layer(limits.upload()))
         .route("/apply/track", get(track))
         .route("/apply/register", get(register_page))
         .route(
@@ -217,8 +217,16 @@ pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(f): Form<ApplyForm>,
+    crate::forms::PublicForm(up): crate::forms::PublicForm,
 ) -> Result<Response, AppError> {
+    let f: ApplyForm =
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(&up.fields).unwrap_or_default())
+            .map_err(|e| AppError::BadRequest(format!("表单内容无效（{e}）")))?;
+    // an optional scan of the identity document: an image or PDF, kept private
+    let scan = match up.file("id_scan") {
+        None => Ok(None),
+        Some(file) => identity_scan(&state, &file.file_name, &file.bytes).await,
+    };
     let read = read_application(&ApplicationFields {
         applicant_type: &f.applicant_type,
         name: &f.name,
@@ -248,6 +256,16 @@ pub async fn submit(
             message: "表单已失效，请刷新页面后重新填写提交".into(),
         });
     }
+    let scan = match scan {
+        Ok(s) => s,
+        Err(message) => {
+            errors.push(FieldError {
+                field: "id_scan",
+                message,
+            });
+            None
+        }
+    };
     let (Some(unit), Ok(input), true) = (unit, read, errors.is_empty()) else {
         let f = ApplyForm {
             request_key: if f.request_key.len() < 16 {
@@ -273,6 +291,7 @@ pub async fn submit(
             facts,
             submission_key: token_hash(&f.request_key),
             client_addr: &ip,
+            identity: scan,
         },
     )
     .await
@@ -392,6 +411,42 @@ pub async fn track(
         *resp.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     Ok(resp)
+}
+
+/// Checks and stores a scan of an identity document sent with an application: PNG, JPEG or
+/// PDF (recognised from the bytes, not the name), at most `[applications] max_scan_mb`.
+/// Returns (file name, MIME type, size, hash), or what is wrong.
+async fn identity_scan(
+    state: &AppState,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Option<(String, &'static str, i64, String)>, String> {
+    let limit = state.config.applications.max_scan_mb << 20;
+    if bytes.len() > limit {
+        return Err(format!(
+            "身份证件扫描件不超过{}MB",
+            state.config.applications.max_scan_mb
+        ));
+    }
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    let name = if name.is_empty() {
+        "证件扫描件".to_string()
+    } else {
+        name
+    };
+    let content_type = crate::disclosure::items::content_type_of(&name, bytes)
+        .map_err(|e| format!("身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件（{e}）"))?;
+    if !matches!(content_type, "image/png" | "image/jpeg" | "application/pdf") {
+        return Err("身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件".into());
+    }
+    let hash = crate::disclosure::items::store_file(&state.config.files_dir, bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Some((name, content_type, bytes.len() as i64, hash)))
 }
 
 /// `?unit=&before=` of the public register.
