@@ -12,7 +12,9 @@
 #   3. the answer letter of one application as PDF, through the router in-process (no socket):
 #      median and p99 of 200 after 20 warm-up requests.
 #
-# Usage: bench/applications.sh [N] [M]   (default 1000000 and 100000)
+# Usage: bench/applications.sh [N] [M]   (default 1000000 and 100000; BACKENDS="sqlite postgres")
+# On PostgreSQL the tables are vacuumed and analysed after the load and after the backlog scan,
+# as autovacuum would between two daily scans (as bench/power-scan.sh does).
 # PostgreSQL: postgres://postgres@127.0.0.1:5432, database gongkai_bench (dropped and created).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ cargo build --release --bin gongkai
 gk=target/release/gongkai
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for backend in sqlite postgres; do
+for backend in ${BACKENDS:-sqlite postgres}; do
   echo "== $backend: $n open applications, $m in 2025"
   if [ $backend = postgres ]; then
     psql -q -h 127.0.0.1 -U postgres -d postgres -c 'DROP DATABASE IF EXISTS gongkai_bench' -c 'CREATE DATABASE gongkai_bench'
@@ -36,9 +38,12 @@ for backend in sqlite postgres; do
   id=$($gk applications-bench corpus "${data[@]}" "${db[@]}" --open "$n" --year 2025 --year-total "$m" --today 2026-12-01 \
         2> >(tr '\r' '\n' | tail -1 >&2) | sed -n 's/^answered application id: //p')
   echo "corpus loaded in $(echo "$(date +%s.%N) - $start" | bc) s"
+  vacuum() { if [ $backend = postgres ]; then psql -q -h 127.0.0.1 -U postgres -d gongkai_bench -c 'VACUUM ANALYZE'; fi; }
+  vacuum
   $gk applications-bench dashboard "${data[@]}" "${db[@]}" --today 2026-12-01 --runs 5
-  for day in 2026-12-01 2026-12-02 2026-12-02; do
+  for day in 2026-12-01 2026-12-02 2026-12-02 2026-12-03; do
     $gk supervision scan "${data[@]}" "${db[@]}" --today $day | grep 依申请公开
+    [ $day = 2026-12-01 ] && vacuum
   done
   for format in json xlsx; do
     /usr/bin/time -f "annual report (district, $format): %e s, %M KB" \

@@ -99,6 +99,8 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("jyj_leader", "陈局长", Role::Leader, "JYJ"),
     ("jyj_handler", "刘办件", Role::CaseHandler, "JYJ"),
     ("mzj_editor", "赵编辑", Role::Editor, "MZJ"),
+    ("mzj_handler", "何办件", Role::CaseHandler, "MZJ"),
+    ("mzj_leader", "林局长", Role::Leader, "MZJ"),
     ("sjj_editor", "孙编辑", Role::Editor, "SJJ"),
     ("sjj_handler", "周办件", Role::CaseHandler, "SJJ"),
     ("sjj_leader", "吴局长", Role::Leader, "SJJ"),

@@ -54,9 +54,13 @@ CREATE INDEX application_events_application ON application_events(application_id
 
 -- The e-supervision watch list of open applications, like `case_watch`: the next day the
 -- alert level changes (the "due soon" day, then the day after the due date), so the daily scan
--- reads only the rows whose day has come.
+-- reads only the rows whose day has come. It carries what an alert says (unit, number, due
+-- date), written with the application in the same transaction, so the scan joins nothing.
 CREATE TABLE application_watch (
     application_id BIGINT PRIMARY KEY,
+    unit_id BIGINT NOT NULL,
+    tracking_no TEXT NOT NULL,
+    due_on TEXT NOT NULL,
     watch_on TEXT NOT NULL,
     red_on TEXT NOT NULL
 );

@@ -261,7 +261,7 @@ impl Applications<'_> {
         .bind(a.duplicate_of)
         .execute(&mut *tx)
         .await?;
-        watch(tx.tx(), id, a.due.watch.as_ref()).await?;
+        watch(tx.tx(), (id, a.unit_id, &tracking_no), &a.due).await?;
         if let Some(f) = &a.identity_file {
             sqlx::query(
                 "INSERT INTO application_files (application_id, kind, filename, content_type, size, sha256, findings, uploaded_by, created_at) \
@@ -383,22 +383,26 @@ impl Applications<'_> {
 /// day), or takes it off with `None`.
 async fn watch(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: i64,
-    days: Option<&(String, String)>,
+    a: (i64, i64, &str),
+    due: &DueDates,
 ) -> Result<()> {
-    match days {
-        Some((soon, red)) => {
+    let (id, unit_id, tracking_no) = a;
+    match (&due.watch, &due.due_on) {
+        (Some((soon, red)), Some(due_on)) => {
             sqlx::query(
-                "INSERT INTO application_watch (application_id, watch_on, red_on) VALUES ($1, $2, $3) \
-                 ON CONFLICT (application_id) DO UPDATE SET watch_on = excluded.watch_on, red_on = excluded.red_on",
+                "INSERT INTO application_watch (application_id, unit_id, tracking_no, due_on, watch_on, red_on) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (application_id) DO UPDATE SET due_on = excluded.due_on, watch_on = excluded.watch_on, red_on = excluded.red_on",
             )
             .bind(id)
+            .bind(unit_id)
+            .bind(tracking_no)
+            .bind(due_on)
             .bind(soon)
             .bind(red)
             .execute(&mut **tx)
             .await?;
         }
-        None => {
+        _ => {
             sqlx::query("DELETE FROM application_watch WHERE application_id = $1")
                 .bind(id)
                 .execute(&mut **tx)
@@ -575,7 +579,7 @@ impl Applications<'_> {
                 "申请状态已变化（可能已被他人办理），请刷新后重试".into(),
             ));
         }
-        watch(tx.tx(), id, r.due.watch.as_ref()).await?;
+        watch(tx.tx(), (id, before.unit_id, &before.tracking_no), &r.due).await?;
         if r.due.watch.is_none() || r.from_state != r.to_state {
             resolve_alerts(tx.tx(), id, &now).await?;
         }
@@ -782,9 +786,9 @@ impl Applications<'_> {
         const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, application_id, detail, raised_at) \
-             SELECT 'application:' || a.id || ':' || a.due_on || ':' || {LEVEL}, a.unit_id, 'application_due', {LEVEL}, a.id, \
-             '政府信息公开申请 ' || a.tracking_no || CASE WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || a.due_on || '）', $2 \
-             FROM application_watch w JOIN applications a ON a.id = w.application_id WHERE w.watch_on <= $1 AND a.due_on IS NOT NULL \
+             SELECT 'application:' || w.application_id || ':' || w.due_on || ':' || {LEVEL}, w.unit_id, 'application_due', {LEVEL}, w.application_id, \
+             '政府信息公开申请 ' || w.tracking_no || CASE WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || w.due_on || '）', $2 \
+             FROM application_watch w WHERE w.watch_on <= $1 \
              ON CONFLICT (alert_key) DO NOTHING"
         )))
         .bind(today)
@@ -1447,7 +1451,7 @@ impl Applications<'_> {
                 let selects: Vec<String> = (0..watch.len())
                     .map(|r| {
                         format!(
-                            "SELECT id, ${}, ${} FROM applications WHERE tracking_no = ${}",
+                            "SELECT id, unit_id, tracking_no, due_on, ${}, ${} FROM applications WHERE tracking_no = ${} AND due_on IS NOT NULL",
                             3 * r + 2,
                             3 * r + 3,
                             3 * r + 1
@@ -1455,7 +1459,7 @@ impl Applications<'_> {
                     })
                     .collect();
                 let sql = format!(
-                    "INSERT INTO application_watch (application_id, watch_on, red_on) {}",
+                    "INSERT INTO application_watch (application_id, unit_id, tracking_no, due_on, watch_on, red_on) {}",
                     selects.join(" UNION ALL ")
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -129,6 +129,12 @@ both!(
         let editor = t.client(&app, "jyj_editor").await;
         let desk = format!("/admin/applications/{id}");
         let step = format!("/admin/applications/{id}/step");
+        // a letter for a step not taken: refused, with the reason
+        let r = handler
+            .get(&format!("/admin/applications/{id}/letters/answer"))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("尚未进行相应的办理步骤"), "{}", r.body);
         // the identity document: whole for the handler, masked for other staff of the unit
         let page = handler.get(&desk).await;
         assert_eq!(page.status, StatusCode::OK);
