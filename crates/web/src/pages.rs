@@ -496,3 +496,36 @@ pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+/// Sends a file kept content-addressed in the data directory (`files/ab/abcdef…`) as a
+/// download under its own name, with the given `Cache-Control`: attachments, case documents and
+/// the private files of applications all go out this way.
+pub async fn send_stored_file(
+    state: &crate::AppState,
+    sha256: &str,
+    content_type: &str,
+    filename: &str,
+    cache: &str,
+) -> Result<Response, crate::error::AppError> {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    let path = state
+        .config
+        .files_dir
+        .join(sha256.get(..2).unwrap_or("00"))
+        .join(sha256);
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        crate::error::AppError::Internal(format!("stored file {}: {e}", path.display()))
+    })?;
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", url_encode(filename)),
+            ),
+            (CACHE_CONTROL, cache.to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -13,49 +13,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use gongkai_domain::access::{Action, allowed};
 use gongkai_domain::application::handling::Step;
-use gongkai_domain::application::{ApplicationFields, Channel, ReceiptFacts, read_application};
+use gongkai_domain::application::{Channel, ReceiptFacts};
 use gongkai_domain::disclosure::FieldError;
 use gongkai_store::applications::Application;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// An application as the API takes it; staff registrations add the channel and its dates.
-#[derive(Deserialize, Default)]
-pub struct ApplicationBody {
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    applicant_type: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    id_document: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    purpose: String,
-    #[serde(default)]
-    form: String,
-    #[serde(default)]
-    delivery: String,
-    /// The client's one-time key: the same key sent again finds the application stored.
-    #[serde(default)]
-    request_key: String,
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    submitted: String,
-    #[serde(default)]
-    signed_for: String,
-    #[serde(default)]
-    confirmed: String,
-}
+use super::handling::ApplicationForm as ApplicationBody;
 
 fn invalid(errors: &[FieldError]) -> (StatusCode, Json<Value>) {
     let status = if errors.iter().any(|e| e.field == handling::RATE_LIMITED) {
@@ -85,23 +49,6 @@ fn json_body<T>(
     })
 }
 
-fn read(
-    b: &ApplicationBody,
-) -> Result<gongkai_domain::application::ApplicationInput, Vec<FieldError>> {
-    read_application(&ApplicationFields {
-        applicant_type: &b.applicant_type,
-        name: &b.name,
-        id_document: &b.id_document,
-        phone: &b.phone,
-        email: &b.email,
-        address: &b.address,
-        content: &b.content,
-        purpose: &b.purpose,
-        form: &b.form,
-        delivery: &b.delivery,
-    })
-}
-
 fn received_json(a: &Application, repeated: bool, code: &str) -> Value {
     json!({
         "id": a.id, "tracking_no": a.tracking_no, "repeated": repeated,
@@ -120,7 +67,7 @@ pub async fn submit(
     body: Result<Json<ApplicationBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = json_body(body)?;
-    let mut errors = read(&b).err().unwrap_or_default();
+    let mut errors = b.read().err().unwrap_or_default();
     let unit = state.store.find_unit_by_code(b.unit.trim()).await?;
     if unit.is_none() {
         errors.push(FieldError {
@@ -136,7 +83,7 @@ pub async fn submit(
                     .into(),
         });
     }
-    let (Some(unit), Ok(input), true) = (unit, read(&b), errors.is_empty()) else {
+    let (Some(unit), Ok(input), true) = (unit, b.read(), errors.is_empty()) else {
         return Ok(invalid(&errors));
     };
     let facts = ReceiptFacts {
@@ -182,7 +129,7 @@ pub async fn register(
     token_only(&headers)?;
     permit(&staff, Action::HandleApplications, unit_id)?;
     let b = json_body(body)?;
-    let mut errors = read(&b).err().unwrap_or_default();
+    let mut errors = b.read().err().unwrap_or_default();
     let channel = STAFF_CHANNELS
         .iter()
         .find(|(c, _)| *c == b.channel)
@@ -217,7 +164,7 @@ pub async fn register(
             message: "request_key 至少16个字符".into(),
         });
     }
-    let (Some(channel), Ok(input), true) = (channel, read(&b), errors.is_empty()) else {
+    let (Some(channel), Ok(input), true) = (channel, b.read(), errors.is_empty()) else {
         return Ok(invalid(&errors));
     };
     state.store.get_unit(unit_id).await?;

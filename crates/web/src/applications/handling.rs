@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::forms::{CsrfForm, Upload};
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use gongkai_domain::access::{Action, allowed};
@@ -422,39 +422,80 @@ pub async fn unit_list(
     ))
 }
 
-/// The staff registration form: the application's fields, the channel and its dates.
+/// An application as every way in sends it — the public form, staff registering one received
+/// otherwise (with the channel and its dates), the JSON API — read the same way by
+/// [`ApplicationForm::read`].
 #[derive(Deserialize, Serialize, Default, Clone)]
-pub struct RegisterForm {
+pub struct ApplicationForm {
+    /// The unit asked (its code; the public form and API).
     #[serde(default)]
-    applicant_type: String,
+    pub unit: String,
+    /// [`ApplicantType`] code.
     #[serde(default)]
-    name: String,
+    pub applicant_type: String,
+    /// Name.
     #[serde(default)]
-    id_document: String,
+    pub name: String,
+    /// Resident ID or unified social credit code.
     #[serde(default)]
-    phone: String,
+    pub id_document: String,
+    /// Phone.
     #[serde(default)]
-    email: String,
+    pub phone: String,
+    /// E-mail.
     #[serde(default)]
-    address: String,
+    pub email: String,
+    /// Postal address.
     #[serde(default)]
-    content: String,
+    pub address: String,
+    /// The information sought.
     #[serde(default)]
-    purpose: String,
+    pub content: String,
+    /// Purpose.
     #[serde(default)]
-    form: String,
+    pub purpose: String,
+    /// Preferred form code.
     #[serde(default)]
-    delivery: String,
+    pub form: String,
+    /// Delivery code.
     #[serde(default)]
-    channel: String,
+    pub delivery: String,
+    /// The one-time key of the form (or the API client's): the same key again is the same
+    /// application.
     #[serde(default)]
-    submitted: String,
+    pub request_key: String,
+    /// Staff registrations: the channel code.
     #[serde(default)]
-    signed_for: String,
+    pub channel: String,
+    /// Staff registrations: the day handed in.
     #[serde(default)]
-    confirmed: String,
+    pub submitted: String,
+    /// Staff registrations: the day a registered letter was signed for.
     #[serde(default)]
-    request_key: String,
+    pub signed_for: String,
+    /// Staff registrations: the day receipt was confirmed.
+    #[serde(default)]
+    pub confirmed: String,
+}
+
+impl ApplicationForm {
+    /// Reads the application's own fields (`domain::application::read_application`).
+    pub(crate) fn read(
+        &self,
+    ) -> Result<gongkai_domain::application::ApplicationInput, Vec<FieldError>> {
+        read_application(&ApplicationFields {
+            applicant_type: &self.applicant_type,
+            name: &self.name,
+            id_document: &self.id_document,
+            phone: &self.phone,
+            email: &self.email,
+            address: &self.address,
+            content: &self.content,
+            purpose: &self.purpose,
+            form: &self.form,
+            delivery: &self.delivery,
+        })
+    }
 }
 
 /// The channels staff register (online applications arrive through the form).
@@ -493,7 +534,7 @@ async fn register_page(
     headers: &HeaderMap,
     s: &StaffSession,
     unit_id: i64,
-    f: &RegisterForm,
+    f: &ApplicationForm,
     errors: &[FieldError],
 ) -> Result<Response, AppError> {
     let unit = state.store.get_unit(unit_id).await?;
@@ -525,13 +566,13 @@ pub async fn register_form(
 ) -> Result<Response, AppError> {
     permit(s.staff(), Action::HandleApplications, unit_id)?;
     let t = day(today());
-    let f = RegisterForm {
+    let f = ApplicationForm {
         request_key: random_token(),
         channel: "in_person".into(),
         submitted: t.clone(),
         form: "paper".into(),
         delivery: "post".into(),
-        ..RegisterForm::default()
+        ..ApplicationForm::default()
     };
     register_page(&state, &headers, &s, unit_id, &f, &[]).await
 }
@@ -678,21 +719,10 @@ pub async fn register(
     headers: HeaderMap,
     s: StaffSession,
     Path(unit_id): Path<i64>,
-    CsrfForm(f): CsrfForm<RegisterForm>,
+    CsrfForm(f): CsrfForm<ApplicationForm>,
 ) -> Result<Response, AppError> {
     permit(s.staff(), Action::HandleApplications, unit_id)?;
-    let read = read_application(&ApplicationFields {
-        applicant_type: &f.applicant_type,
-        name: &f.name,
-        id_document: &f.id_document,
-        phone: &f.phone,
-        email: &f.email,
-        address: &f.address,
-        content: &f.content,
-        purpose: &f.purpose,
-        form: &f.form,
-        delivery: &f.delivery,
-    });
+    let read = f.read();
     let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     let channel = STAFF_CHANNELS
         .iter()
@@ -972,25 +1002,14 @@ pub async fn download(
         },
         a.unit_id,
     )?;
-    let path = state.config.files_dir.join(&f.sha256[..2]).join(&f.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| AppError::Internal(format!("application file {}: {e}", path.display())))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    crate::pages::url_encode(&f.filename)
-                ),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
+    crate::pages::send_stored_file(
+        &state,
+        &f.sha256,
+        &f.content_type,
+        &f.filename,
+        "private, no-store",
     )
-        .into_response())
+    .await
 }
 
 /// The remedy form.

@@ -11,9 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
-use gongkai_domain::application::{
-    ApplicantType, ApplicationFields, Channel, DELIVERIES, FORMS, ReceiptFacts, read_application,
-};
+use gongkai_domain::application::{ApplicantType, Channel, DELIVERIES, FORMS, ReceiptFacts};
 use gongkai_domain::disclosure::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -137,35 +135,7 @@ pub(crate) async fn scan_release(
         .collect())
 }
 
-/// The application form's fields; `request_key` (hidden, one per form shown) makes a form sent
-/// twice one application.
-#[derive(Deserialize, Serialize, Default, Clone)]
-pub struct ApplyForm {
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    applicant_type: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    id_document: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    purpose: String,
-    #[serde(default)]
-    form: String,
-    #[serde(default)]
-    delivery: String,
-    #[serde(default)]
-    request_key: String,
-}
+use handling::ApplicationForm as ApplyForm;
 
 async fn form_render(
     state: &AppState,
@@ -227,18 +197,7 @@ pub async fn submit(
         None => Ok(None),
         Some(file) => identity_scan(&state, &file.file_name, &file.bytes).await,
     };
-    let read = read_application(&ApplicationFields {
-        applicant_type: &f.applicant_type,
-        name: &f.name,
-        id_document: &f.id_document,
-        phone: &f.phone,
-        email: &f.email,
-        address: &f.address,
-        content: &f.content,
-        purpose: &f.purpose,
-        form: &f.form,
-        delivery: &f.delivery,
-    });
+    let read = f.read();
     let unit = state.store.find_unit_by_code(f.unit.trim()).await?;
     let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     if unit.is_none() {

@@ -9,7 +9,6 @@ use crate::forms::Paging;
 use crate::pages::{category_tree, render};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use gongkai_store::disclosure::ItemSummary;
 use serde::Deserialize;
@@ -314,23 +313,7 @@ pub async fn send_attachment(
     a: &gongkai_store::disclosure::Attachment,
     cache: &str,
 ) -> Result<Response, AppError> {
-    let path = state.config.files_dir.join(&a.sha256[..2]).join(&a.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| AppError::Internal(format!("attachment {}: {e}", path.display())))?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        crate::pages::url_encode(&a.filename)
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, a.content_type.clone()),
-            (CONTENT_DISPOSITION, disposition),
-            (CACHE_CONTROL, cache.to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::pages::send_stored_file(state, &a.sha256, &a.content_type, &a.filename, cache).await
 }
 
 /// `GET /list`: every unit's latest published items.

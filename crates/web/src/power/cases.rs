@@ -1329,27 +1329,12 @@ pub async fn download_document(
     let doc = power.case_document(id).await?;
     let c = power.case(doc.case_id).await?;
     permit(s.staff(), Action::ViewUnitDesk, c.unit_id)?;
-    let path = state
-        .config
-        .files_dir
-        .join(&doc.sha256[..2])
-        .join(&doc.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| AppError::Internal(format!("case document {}: {e}", path.display())))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, doc.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    crate::pages::url_encode(&doc.filename)
-                ),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
+    crate::pages::send_stored_file(
+        &state,
+        &doc.sha256,
+        &doc.content_type,
+        &doc.filename,
+        "private, no-store",
     )
-        .into_response())
+    .await
 }
