@@ -1597,3 +1597,15 @@ impl Applications<'_> {
         })
     }
 }
+
+impl Applications<'_> {
+    /// A unit's open applications per state (the desk's counts).
+    pub async fn open_counts(&self, unit_id: i64) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT state, COUNT(*) FROM applications WHERE closed_on IS NULL AND unit_id = $1 GROUP BY state",
+        )
+        .bind(unit_id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+}

@@ -213,6 +213,13 @@ both!(
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("须写明理由"), "{}", r.body);
+        // shown on the desk with what was typed, so nothing is lost
+        assert!(r.body.contains("现提供可以公开的部分。"), "{}", r.body);
+        assert!(
+            r.body.contains("value=\"partly_disclosed\" selected"),
+            "{}",
+            r.body
+        );
         let r = handler
             .post(
                 &step,

@@ -307,15 +307,27 @@ pub(crate) async fn step_of(
 /// `POST /admin/applications/{id}/step`: takes one step.
 pub async fn step(
     State(state): State<AppState>,
+    headers: HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
     let a = state.store.applications().get(id).await?;
     permit(s.staff(), Action::HandleApplications, a.unit_id)?;
-    let step = step_of(&state, &a, &f).await?;
-    take(&state, &s.actor(), s.staff(), &a, &step).await?;
-    Ok(Redirect::to(&format!("/admin/applications/{id}")).into_response())
+    let done = match step_of(&state, &a, &f).await {
+        Ok(step) => take(&state, &s.actor(), s.staff(), &a, &step)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/applications/{id}")).into_response()),
+        // the rule that refused it, on the desk with what was typed (nothing was changed)
+        Err(e @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
+            desk_page(&state, &headers, &s, id, None, Some((e, f))).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /admin/applications/{id}/assign` (`handler`: an account name of the unit).
@@ -805,6 +817,18 @@ pub async fn desk(
     Path(id): Path<i64>,
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, AppError> {
+    desk_page(&state, &headers, &s, id, q.code, None).await
+}
+
+/// The desk, after a step that was refused: the reason, and the form as it was filled in.
+async fn desk_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &StaffSession,
+    id: i64,
+    query_code: Option<String>,
+    failed: Option<(AppError, StepForm)>,
+) -> Result<Response, AppError> {
     let apps = state.store.applications();
     let a = apps.get(id).await?;
     permit(s.staff(), Action::ViewUnitDesk, a.unit_id)?;
@@ -825,7 +849,7 @@ pub async fn desk(
     let events = apps.events(id).await?;
     let st = AppStateCode::from_code(&a.state).unwrap_or(AppStateCode::Closed);
     let today_d = today();
-    let handlers: Vec<String> = if can_handle {
+    let handlers: Vec<(String, String)> = if can_handle {
         state
             .store
             .list_staff(a.unit_id)
@@ -834,7 +858,7 @@ pub async fn desk(
             .filter(|m| {
                 m.active && allowed(m.role, m.unit_id, Action::HandleApplications, a.unit_id)
             })
-            .map(|m| m.username)
+            .map(|m| (m.username, m.display_name))
             .collect()
     } else {
         Vec::new()
@@ -862,11 +886,19 @@ pub async fn desk(
             basis => outcome.map(|o| o.basis()), reason => &a.outcome_reason, pointer => &a.outcome_pointer,
             answer_text => &a.answer_text, closed_on => &a.closed_on, late => a.late == 1, fee => a.fee_yuan,
             duplicate_of => &a.duplicate_of, registered_at => &a.registered_at,
+            outcome_code => &a.outcome, delivery_code => &a.delivery,
         },
         unit => minijinja::context! { id => unit.id, name => &unit.name },
         events => events.iter().map(|e| minijinja::context! {
-            on_date => &e.on_date, what => Step::kind_label(&e.kind), actor => &e.actor, note => &e.note,
-            name => &e.name, days => e.days, amount => e.amount, due_on => &e.due_on,
+            on_date => &e.on_date, what => Step::kind_label(&e.kind), note => &e.note,
+            actor => match e.actor.as_str() { "public" => "申请人（网上提交）".to_string(), "demo" => "演示数据".to_string(), other => other.to_string() },
+            // the code an event names, in words: the channel received by, the delivery made
+            name => match e.kind.as_str() {
+                "received" => String::new(),
+                "delivered" => DELIVERIES.iter().find(|(c, _)| *c == e.name).map_or(if e.name == "on_site" { "当场送达".to_string() } else { e.name.clone() }, |(_, l)| (*l).to_string()),
+                _ => e.name.clone(),
+            },
+            days => e.days, amount => e.amount, due_on => &e.due_on,
             party => Party::from_code(&e.party).map(Party::label),
         }).collect::<Vec<_>>(),
         can_handle, can_approve, handlers,
@@ -886,16 +918,22 @@ pub async fn desk(
             filed_on => &r.filed_on, decided_on => &r.decided_on, note => &r.note,
         }).collect::<Vec<_>>(),
         letters => super::letters::available(&a, &events),
-        today => day(today_d), query_code => q.code,
+        today => day(today_d), query_code,
+        error => failed.as_ref().map(|(e, _)| e.to_string()),
+        f => ser(&failed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default()),
     };
-    Ok(render(
-        &state,
-        &headers,
+    let mut resp = render(
+        state,
+        headers,
         "admin/application.html",
         &format!("申请 {}", a.tracking_no),
         ctx,
         Some(&s.session),
-    ))
+    );
+    if let Some((e, _)) = &failed {
+        *resp.status_mut() = e.status();
+    }
+    Ok(resp)
 }
 
 /// `POST /admin/applications/{id}/files` (multipart: `csrf`, `kind`, `file`): files an identity

@@ -56,29 +56,29 @@ pub(crate) fn available(
 /// or `outcome.CODE` (the answer's decision paragraph for one outcome).
 pub fn default_template(key: &str) -> String {
     match key {
-        "answer" => "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号 {{ tracking_no }}），申请获取“{{ content }}”。\n\
+        "answer" => "本机关于{{ received }}收到{{ you }}提出的政府信息公开申请（申请编号 {{ tracking_no }}），申请获取“{{ content }}”。\n\
             经审查，现答复如下：\n{{ decision }}\n{% if answer_text %}{{ answer_text }}\n{% endif %}\
             如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者在6个月内依法向人民法院提起行政诉讼。".into(),
-        "correction" => "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
+        "correction" => "本机关于{{ received }}收到{{ you }}提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
             经审查，您的申请内容不够明确，根据《中华人民共和国政府信息公开条例》第三十条的规定，请您作出补正：{{ what }}。\n\
             请于{{ deadline }}前补正。答复期限自本机关收到补正后的申请之日起计算。无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。".into(),
-        "extension" => "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
+        "extension" => "本机关于{{ received }}收到{{ you }}提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
             因{{ reason }}，不能在规定期限内答复。根据《中华人民共和国政府信息公开条例》第三十三条第二款的规定，\
             经本机关政府信息公开工作机构负责人同意，答复期限延长{{ days }}个工作日，最迟于{{ due }}前作出答复。".into(),
         "consultation" => "本机关于{{ received }}收到政府信息公开申请（申请编号 {{ tracking_no }}），申请公开的政府信息可能涉及贵方的合法权益：{{ question }}。\n\
             根据《中华人民共和国政府信息公开条例》第三十二条的规定，现书面征求贵方意见。请于收到本意见书之日起{{ third_party_days }}个工作日内提出意见；逾期未提出意见的，由本机关依照条例的规定决定是否公开。".into(),
-        "fee" => "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
+        "fee" => "本机关于{{ received }}收到{{ you }}提出的政府信息公开申请（申请编号 {{ tracking_no }}）。\
             根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），您本月提出的政府信息公开申请数量超过规定，\
             需缴纳信息处理费人民币{{ amount }}元。\n请于收到本通知之日起{{ fee_days }}个工作日内缴纳。自本通知发出之日至缴费之日的期间不计算在答复期限内；逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。".into(),
         k => match k.strip_prefix("outcome.").and_then(Outcome::from_code) {
-            Some(Outcome::Disclosed) => "您申请获取的政府信息属于公开范围，根据{{ basis }}的规定，现予以提供（见附件）。".into(),
-            Some(Outcome::AlreadyPublished) => "您申请获取的政府信息已经主动公开，根据{{ basis }}的规定，告知您获取该政府信息的方式和途径：{{ pointer }}。".into(),
-            Some(Outcome::PartlyDisclosed) => "您申请获取的政府信息中含有不应当公开的内容（{{ reason }}），但能够作区分处理。根据{{ basis }}的规定，现向您提供可以公开的部分（见附件）。".into(),
-            Some(Outcome::Withheld(_)) => "经审查，您申请获取的政府信息{{ outcome }}（{{ reason }}）。根据{{ basis }}的规定，本机关决定不予公开。".into(),
-            Some(Outcome::CannotProvide(1)) => "经检索查找，本机关未制作或获取您申请的政府信息（{{ reason }}）。根据{{ basis }}的规定，告知您：{{ pointer }}。".into(),
+            Some(Outcome::Disclosed) => "{{ you }}申请获取的政府信息属于公开范围，根据{{ basis }}的规定，现予以提供（见附件）。".into(),
+            Some(Outcome::AlreadyPublished) => "{{ you }}申请获取的政府信息已经主动公开，根据{{ basis }}的规定，告知{{ you }}获取该政府信息的方式和途径：{{ pointer }}。".into(),
+            Some(Outcome::PartlyDisclosed) => "{{ you }}申请获取的政府信息中含有不应当公开的内容（{{ reason }}）。根据{{ basis }}的规定，经作区分处理，现向{{ you }}提供可以公开的部分（见附件）。".into(),
+            Some(Outcome::Withheld(_)) => "经审查，{{ you }}申请获取的政府信息属于不予公开的情形（{{ outcome }}：{{ reason }}）。根据{{ basis }}的规定，本机关决定不予公开。".into(),
+            Some(Outcome::CannotProvide(1)) => "经检索查找，本机关未制作或获取{{ you }}申请的政府信息（{{ reason }}）。根据{{ basis }}的规定，告知{{ you }}：{{ pointer }}。".into(),
             Some(Outcome::CannotProvide(_)) => "经审查，{{ outcome }}（{{ reason }}）。根据{{ basis }}的规定，本机关无法提供。".into(),
-            Some(Outcome::NotHandled(2)) => "您的申请与此前提出的申请（{{ pointer }}）重复，本机关已作出答复（{{ reason }}）。根据{{ basis }}的规定，不予重复处理。".into(),
-            Some(Outcome::NotHandled(_)) => "经审查，您的申请{{ outcome }}（{{ reason }}）。根据{{ basis }}的规定，本机关不作为政府信息公开申请处理。".into(),
+            Some(Outcome::NotHandled(2)) => "{{ you }}的申请与此前提出的申请（{{ pointer }}）重复，本机关已作出答复（{{ reason }}）。根据{{ basis }}的规定，不予重复处理。".into(),
+            Some(Outcome::NotHandled(_)) => "经审查，{{ you }}的申请属于“{{ outcome }}”（{{ reason }}）。根据{{ basis }}的规定，本机关不作为政府信息公开申请处理。".into(),
             Some(Outcome::Other(_)) | None => "{{ outcome }}：{{ reason }}。（依据：{{ basis }}）".into(),
         },
     }
@@ -119,6 +119,22 @@ pub fn chinese_date(d: NaiveDate) -> String {
         }
     };
     format!("{year}年{}月{}日", small(d.month()), small(d.day()))
+}
+
+/// The issuing body's short form in document numbers: a leading 区 and the name's first
+/// character (区教育局 → 区教, 青山镇人民政府 → 青).
+fn issuer_short(name: &str) -> String {
+    match name.strip_prefix('区') {
+        Some(rest) => format!("区{}", rest.chars().next().unwrap_or('政')),
+        None => name.chars().next().map_or(String::new(), String::from),
+    }
+}
+
+/// A phrase without its closing punctuation, as the templates put their own after it.
+fn trim_end(s: &str) -> String {
+    s.trim()
+        .trim_end_matches(['。', '；', ';', '.', '，', ',', '！', '!'])
+        .to_string()
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -174,19 +190,20 @@ pub(crate) async fn compose(
             applicant => &a.name, tracking_no => &a.tracking_no, received => cn(&a.received_on),
             content => &a.content, unit => &unit.name,
             outcome => outcome.map(|o| o.label()), basis => outcome.map(|o| o.basis()),
-            reason => &a.outcome_reason, pointer => &a.outcome_pointer, answer_text => &a.answer_text,
+            reason => trim_end(&a.outcome_reason), pointer => trim_end(&a.outcome_pointer), answer_text => &a.answer_text,
+            you => if gongkai_domain::application::ApplicantType::from_code(&a.applicant_type).is_some_and(|t| t.is_organisation()) { "贵单位" } else { "您" },
             third_party_days => THIRD_PARTY_WORKDAYS, fee_days => state.config.applications.fee_workdays,
         },
     );
     let extra = match kind {
         "correction" => last("correction_requested").map(|e| {
-            minijinja::context! { what => &e.note, deadline => add(&e.on_date, state.config.applications.correction_workdays) }
+            minijinja::context! { what => trim_end(&e.note), deadline => add(&e.on_date, state.config.applications.correction_workdays) }
         }),
         "extension" => last("extended").map(|e| {
-            minijinja::context! { reason => &e.note, days => e.days, due => e.due_on.as_deref().map(cn) }
+            minijinja::context! { reason => trim_end(&e.note), days => e.days, due => e.due_on.as_deref().map(cn) }
         }),
         "consultation" => last("consultation_sent").map(|e| {
-            minijinja::context! { question => &e.note, party => &e.name }
+            minijinja::context! { question => trim_end(&e.note), party => &e.name }
         }),
         "fee" => last("fee_notice").map(|e| minijinja::context! { amount => e.amount }),
         "answer" => {
@@ -217,7 +234,11 @@ pub(crate) async fn compose(
     };
     let mut blocks = vec![
         Block::Title(format!("{}\n{title}", unit.name)),
-        Block::Number(format!("{}依申{short}〔{year}〕{}号", unit.code, a.id)),
+        Block::Number(format!(
+            "{}依申{short}〔{year}〕{}号",
+            issuer_short(&unit.name),
+            a.id
+        )),
         Block::Plain(format!("{addressee}：")),
     ];
     blocks.extend(
@@ -257,7 +278,7 @@ pub(crate) fn check_template(src: &str) -> Result<(), String> {
         applicant => "张三", tracking_no => "YSQ2026-JYJ-000001", received => "二〇二六年三月二日",
         content => "某文件", unit => "某局", outcome => "予以公开", basis => "条例", reason => "理由",
         pointer => "网址", answer_text => "正文", decision => "答复", what => "补正内容", deadline => "日期",
-        days => 10, due => "日期", question => "事项", party => "某公司", amount => 100,
+        days => 10, due => "日期", question => "事项", party => "某公司", amount => 100, you => "您",
         third_party_days => 15, fee_days => 20,
     };
     let mut env = minijinja::Environment::new();

@@ -347,6 +347,7 @@ pub async fn track(
     let ctx = minijinja::context! {
         no => q.no.trim(), code => q.code.trim(), asked, found => found.as_ref().map(|a| minijinja::context! {
             tracking_no => &a.tracking_no, received_on => &a.received_on, receipt_note => &a.receipt_note,
+            content => &a.content,
             state => gongkai_domain::application::handling::State::from_code(&a.state).map_or("办理中", |s| s.label()),
             due_on => &a.due_on, due_steps => a.due_note.lines().map(str::to_string).collect::<Vec<_>>(), closed_on => &a.closed_on,
             outcome => gongkai_domain::application::Outcome::from_code(&a.outcome).filter(|_| a.state == "closed").map(|o| o.label()),
@@ -397,10 +398,14 @@ async fn identity_scan(
     } else {
         name
     };
-    let content_type = crate::disclosure::items::content_type_of(&name, bytes)
-        .map_err(|e| format!("身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件（{e}）"))?;
+    let wrong = || {
+        "身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件（所选文件不是这几种格式，或已损坏）"
+            .to_string()
+    };
+    let content_type =
+        crate::disclosure::items::content_type_of(&name, bytes).map_err(|_| wrong())?;
     if !matches!(content_type, "image/png" | "image/jpeg" | "application/pdf") {
-        return Err("身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件".into());
+        return Err(wrong());
     }
     let hash = crate::disclosure::items::store_file(&state.config.files_dir, bytes)
         .await

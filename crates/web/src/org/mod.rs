@@ -84,6 +84,15 @@ pub async fn desk(
         can_manage_words => allowed(st.role, st.unit_id, Action::ManageStandards, st.unit_id),
         can_review_powers => crate::power::items::reviews_powers(&state, &s).await?,
         staff_unit_id => st.unit_id,
+        applications => if allowed(st.role, st.unit_id, Action::HandleApplications, st.unit_id) {
+            let counts = state.store.applications().open_counts(st.unit_id).await?;
+            let n = |code: &str| counts.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n);
+            Some(minijinja::context! {
+                received => n("received"), correcting => n("correcting"), consulting => n("consulting"),
+                fee => n("fee"), drafted => n("drafted"), approved => n("approved"),
+                approve => allowed(st.role, st.unit_id, Action::ApproveApplications, st.unit_id),
+            })
+        } else { None },
         unit_types => types,
         work => crate::disclosure::list::desk_work(&state, st).await?,
     };
