@@ -882,7 +882,7 @@ async fn desk_page(
             state => st.code(), state_label => st.label(), handler => &a.handler,
             due_on => &a.due_on, due_steps => a.due_note.lines().map(str::to_string).collect::<Vec<_>>(),
             overdue => a.due_on.as_deref().is_some_and(|d| d < day(today_d).as_str()),
-            outcome => outcome.map(|o| o.label()), outcome_group => outcome.map(|o| o.group()),
+            outcome => outcome.map(|o| o.label()), outcome_group => outcome.filter(|o| !o.group().ends_with(o.label())).map(|o| o.group()),
             basis => outcome.map(|o| o.basis()), reason => &a.outcome_reason, pointer => &a.outcome_pointer,
             answer_text => &a.answer_text, closed_on => &a.closed_on, late => a.late == 1, fee => a.fee_yuan,
             duplicate_of => &a.duplicate_of, registered_at => &a.registered_at,
