@@ -267,6 +267,8 @@ audit_actions! {
     StaffPasswordReset => "staff.password_reset", "staff";
     /// A staff member changed their own password.
     StaffPasswordChange => "staff.password_change", "staff";
+    /// A staff member set their e-mail address for reminders.
+    StaffEmail => "staff.email", "staff";
     /// An account's role was changed.
     StaffRoleChange => "staff.role_change", "staff";
     /// An account's recent failed sign-ins were cleared, lifting the delay on it.

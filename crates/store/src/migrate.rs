@@ -81,6 +81,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "application_handling",
         include_str!("../migrations/0016_application_handling.sql"),
     ),
+    (
+        17,
+        "staff_email",
+        include_str!("../migrations/0017_staff_email.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

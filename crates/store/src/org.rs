@@ -675,3 +675,44 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A staff member's e-mail address for reminders (empty: none), by account name.
+    pub async fn staff_email(&self, username: &str) -> Result<String> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT email FROM staff WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
+    }
+
+    /// Sets one's own e-mail address for reminders (the caller checked its form). Audited.
+    pub async fn set_staff_email(&self, actor: &Actor, staff_id: i64, email: &str) -> Result<()> {
+        let mut tx = self.write(actor).await?;
+        let before: Option<(String, i64)> =
+            sqlx::query_as("SELECT email, unit_id FROM staff WHERE id = $1")
+                .bind(staff_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (before, unit_id) =
+            before.ok_or_else(|| crate::StoreError::NotFound(format!("账号 {staff_id}")))?;
+        sqlx::query("UPDATE staff SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            gongkai_domain::audit::AuditAction::StaffEmail,
+            crate::audit::Record {
+                unit_id: Some(unit_id),
+                entity_id: staff_id.to_string(),
+                before,
+                after: email.to_string(),
+                detail: "设置提醒邮箱".into(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -124,6 +124,19 @@ impl Reminders {
         let (alerts, total) = store.power().alerts_raised(unit_id, &raised_at, 50).await?;
         let mut to: Vec<String> = self.mail.units.get(&unit.code).cloned().unwrap_or_default();
         to.extend(self.mail.supervisor.iter().cloned());
+        // the handlers of the applications in the digest, where they gave an address
+        for a in &alerts {
+            if let Some(id) = a.application_id {
+                let handler = store.applications().get(id).await?.handler;
+                if !handler.is_empty() {
+                    let email = store.staff_email(&handler).await?;
+                    if !email.is_empty() {
+                        to.push(email);
+                    }
+                }
+            }
+        }
+        to.sort();
         to.dedup();
         if to.is_empty() {
             return Ok(Err(format!(

@@ -780,6 +780,23 @@ both!(
             .await
             .unwrap();
         assert_eq!(own(late), Some((1, 0)));
+        // the handler gives an address for reminders and is assigned the application
+        let handler = t.client(&app, "jyj_handler").await;
+        let r = handler
+            .post("/admin/account/email", &[("email", "not an address")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = handler
+            .post("/admin/account/email", &[("email", "liu@example.gov.cn")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = handler
+            .post(
+                &format!("/admin/applications/{}/assign", a.id),
+                &[("handler", "jyj_handler")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         // the scan past the due date raises one red alert for it, once (the demo's
         // applications to 区民政局 are overdue by then too)
         let after = day(due + chrono::Duration::days(2));
@@ -818,6 +835,11 @@ both!(
         );
         assert!(
             got.contains(&"RCPT TO:<gkb@example.gov.cn>".to_string()),
+            "{got:?}"
+        );
+        // and the handler, at the address they gave
+        assert!(
+            got.contains(&"RCPT TO:<liu@example.gov.cn>".to_string()),
             "{got:?}"
         );
         let message = got

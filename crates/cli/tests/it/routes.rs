@@ -125,6 +125,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/staff/{id}/role", P::Leader, T::Staff),
     ("POST /admin/staff/{id}/unlock", P::Leader, T::Staff),
     ("POST /admin/account/password", P::Staff, T::None),
+    ("POST /admin/account/email", P::Staff, T::None),
     ("GET /admin/units/{id}/audit", P::UnitProfile, T::Unit),
     ("GET /admin/calendar", P::Staff, T::None),
     ("POST /admin/calendar", P::Admin, T::None),

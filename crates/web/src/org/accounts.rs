@@ -185,3 +185,35 @@ pub async fn change_password(
         .await?;
     Ok(Redirect::to("/admin/account?ok=password").into_response())
 }
+
+/// The reminder address form.
+#[derive(serde::Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /admin/account/email`: sets one's own e-mail address for reminders about the
+/// applications one handles (empty: none).
+pub async fn set_email(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    s: crate::auth::StaffSession,
+    crate::forms::CsrfForm(f): crate::forms::CsrfForm<EmailForm>,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    let email = f.email.trim();
+    if !email.is_empty()
+        && (email.len() > 100
+            || !email.contains('@')
+            || email.contains([' ', '<', '>', '\r', '\n', ',']))
+    {
+        return Err(crate::error::AppError::BadRequest(
+            "电子邮箱格式不正确".into(),
+        ));
+    }
+    state
+        .store
+        .set_staff_email(&s.actor(), s.staff().id, email)
+        .await?;
+    Ok(axum::response::Redirect::to("/admin/account?ok=email").into_response())
+}

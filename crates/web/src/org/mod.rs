@@ -50,6 +50,7 @@ fn flash_text(code: Option<&str>) -> Option<&'static str> {
         "role" => "角色已变更",
         "unlocked" => "登录限制已解除",
         "password" => "密码已修改，其他设备上的登录已退出",
+        "email" => "提醒邮箱已保存",
         "must_change" => "您的密码已由管理人员重置：请先设置新密码，然后才能继续使用",
         _ => return None,
     })
@@ -602,6 +603,7 @@ async fn account_render(
         totp_uri => totp::otpauth_uri(&state.config.site.name, &st.username, &secret),
         tokens => minijinja::Value::from(minijinja::value::Serde(&tokens)),
         new_token, flash => flash_text(ok), error, must_change => st.must_change_password,
+        email => state.store.staff_email(&st.username).await?,
     };
     let resp = render(
         state,
@@ -776,6 +778,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/staff/{id}/role", post(accounts::set_role))
         .route("/admin/staff/{id}/unlock", post(accounts::unlock))
         .route("/admin/account/password", post(accounts::change_password))
+        .route("/admin/account/email", post(accounts::set_email))
         .route("/admin/units/{id}/audit", get(unit_audit))
         .route("/admin/calendar", get(calendar_page).post(calendar_import))
         .route("/admin/account", get(account))
