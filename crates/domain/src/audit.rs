@@ -238,6 +238,8 @@ audit_actions! {
     UnitUpdateGuide => "unit.update_guide", "unit";
     /// A disclosure application was received (submitted online or registered by staff).
     ApplicationSubmit => "application.submit", "application";
+    /// A message to the government was received (政民互动).
+    MessageSubmit => "message.submit", "message";
     /// A handling step was taken on an application (correction, consultation, extension, fee,
     /// draft, approval, delivery, closing).
     ApplicationStep => "application.step", "application";

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod calendar;
 pub mod disclosure;
 pub mod ids;
+pub mod message;
 pub mod net;
 pub mod org;
 pub mod power;

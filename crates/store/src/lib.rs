@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod disclosure;
 pub mod jobs;
+pub mod messages;
 pub mod migrate;
 pub mod org;
 pub mod power;

@@ -86,6 +86,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_email",
         include_str!("../migrations/0017_staff_email.sql"),
     ),
+    (
+        18,
+        "messages",
+        include_str!("../migrations/0018_messages.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -15,6 +15,7 @@ mod cli;
 mod disclosure;
 mod hostile;
 mod http;
+mod messages;
 mod power;
 mod routes;
 mod scan;
