@@ -36,6 +36,9 @@ pub struct FileConfig {
     /// `[applications]`.
     #[serde(default)]
     pub applications: gongkai_web::ApplicationsConfig,
+    /// `[messages]`.
+    #[serde(default)]
+    pub messages: gongkai_web::MessagesConfig,
 }
 
 /// `[disclosure]`.
@@ -316,6 +319,7 @@ pub fn settings(
             webhooks: file.webhooks,
             power: file.power,
             applications: file.applications,
+            messages: file.messages,
         },
     })
 }

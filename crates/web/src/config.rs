@@ -128,6 +128,49 @@ pub struct WebConfig {
     pub power: PowerConfig,
     /// Disclosure applications.
     pub applications: ApplicationsConfig,
+    /// Messages to the government.
+    pub messages: MessagesConfig,
+}
+
+/// Messages' local settings (`[messages]` in the configuration file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessagesConfig {
+    /// Working days to answer a consultation (咨询).
+    pub consultation_workdays: u32,
+    /// Working days to answer a complaint (投诉).
+    pub complaint_workdays: u32,
+    /// Working days to answer a suggestion (建议).
+    pub suggestion_workdays: u32,
+    /// Working days to answer a letter to a leader (领导信箱).
+    pub leader_workdays: u32,
+    /// Messages accepted from one address per hour.
+    pub per_address_per_hour: u32,
+}
+
+impl Default for MessagesConfig {
+    fn default() -> Self {
+        let l = gongkai_domain::message::Limits::default();
+        MessagesConfig {
+            consultation_workdays: l.consultation,
+            complaint_workdays: l.complaint,
+            suggestion_workdays: l.suggestion,
+            leader_workdays: l.leader,
+            per_address_per_hour: 10,
+        }
+    }
+}
+
+impl MessagesConfig {
+    /// The answer limits the domain rules take.
+    pub fn limits(&self) -> gongkai_domain::message::Limits {
+        gongkai_domain::message::Limits {
+            consultation: self.consultation_workdays,
+            complaint: self.complaint_workdays,
+            suggestion: self.suggestion_workdays,
+            leader: self.leader_workdays,
+        }
+    }
 }
 
 /// Disclosure applications' local settings (`[applications]` in the configuration file): the
@@ -242,6 +285,7 @@ impl Default for WebConfig {
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),
             applications: ApplicationsConfig::default(),
+            messages: MessagesConfig::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod disclosure;
 mod error;
 mod feeds;
 pub mod forms;
+mod messages;
 mod metrics;
 mod org;
 mod pages;
@@ -27,7 +28,9 @@ mod templates;
 mod webhooks;
 pub mod work;
 
-pub use config::{ApplicationsConfig, LoginConfig, PowerConfig, SiteConfig, WebConfig};
+pub use config::{
+    ApplicationsConfig, LoginConfig, MessagesConfig, PowerConfig, SiteConfig, WebConfig,
+};
 pub use error::AppError;
 pub use gongkai_work::webhooks::WebhookConfig;
 /// Work shared with the CLI, re-exported under the names the web modules use.
@@ -283,6 +286,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::routes())
         .merge(power::routes(&limits))
         .merge(applications::routes(&limits))
+        .merge(messages::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -107,6 +107,18 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/applications/register.html"),
     ),
     (
+        "messages/new.html",
+        include_str!("../../../templates/messages/new.html"),
+    ),
+    (
+        "messages/submitted.html",
+        include_str!("../../../templates/messages/submitted.html"),
+    ),
+    (
+        "messages/track.html",
+        include_str!("../../../templates/messages/track.html"),
+    ),
+    (
         "admin/applications.html",
         include_str!("../../../templates/admin/applications.html"),
     ),

@@ -65,3 +65,120 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    the_public_writes_a_message_and_follows_it,
+    async |db: Db| {
+        use crate::support::{get, post};
+        use axum::http::StatusCode;
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let page = get(&app, "/messages/new", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let key = crate::power::input_value(&page.body, "request_key");
+        // bad input: every problem named, nothing stored
+        let r = post(
+            &app,
+            "/messages/new",
+            None,
+            &[
+                ("request_key", &key),
+                ("unit", "NOPE"),
+                ("kind", "rant"),
+                ("body", "短"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        for needle in [
+            "请选择留言的单位",
+            "请选择留言类型",
+            "请填写姓名",
+            "请至少填写一种联系方式",
+            "请填写标题",
+            "请写明留言内容",
+        ] {
+            assert!(r.body.contains(needle), "{needle}: {}", r.body);
+        }
+        let long = "字".repeat(5001);
+        let r = post(
+            &app,
+            "/messages/new",
+            None,
+            &[
+                ("request_key", &key),
+                ("unit", "JYJ"),
+                ("kind", "complaint"),
+                ("name", "王五"),
+                ("phone", "13812345678"),
+                ("subject", "太长"),
+                ("body", &long),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("不超过5000字"), "{}", r.body);
+        let jyj = t.unit_id("JYJ").await;
+        assert!(
+            t.store
+                .messages()
+                .for_unit(jyj, None, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let good = [
+            ("request_key", key.as_str()),
+            ("unit", "JYJ"),
+            ("kind", "consultation"),
+            ("name", "王五"),
+            ("phone", "13812345678"),
+            ("subject", "转学手续"),
+            ("body", "请问外区转入的小学生需要准备哪些材料？"),
+            ("publish", "yes"),
+        ];
+        let r = post(&app, "/messages/new", None, &good).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let m = t.store.messages().for_unit(jyj, None, 5).await.unwrap()[0].clone();
+        assert!(
+            r.body.contains(&m.tracking_no) && r.body.contains("第5个工作日"),
+            "{}",
+            r.body
+        );
+        let code = crate::power::strong_after(&r.body, "<dt>查询码");
+        assert_eq!(code.len(), 8, "{code}");
+        // the same form again: the same message, no new code
+        let again = post(&app, "/messages/new", None, &good).await;
+        assert!(again.body.contains(&m.tracking_no) && !again.body.contains(&code));
+        assert_eq!(
+            t.store
+                .messages()
+                .for_unit(jyj, None, 5)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let found = get(
+            &app,
+            &format!("/messages/track?no={}&code={code}", m.tracking_no),
+            None,
+        )
+        .await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert!(
+            found.body.contains("办理中") && found.body.contains(&m.due_on),
+            "{}",
+            found.body
+        );
+        let wrong = get(
+            &app,
+            &format!("/messages/track?no={}&code=00000000", m.tracking_no),
+            None,
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert!(wrong.body.contains("留言编号或查询码不正确"));
+        t.cleanup().await;
+    }
+);

@@ -1,0 +1,281 @@
+//! Messages to the government (政民互动), the public side: writing one (no account, no
+//! JavaScript; at most `[messages] per_address_per_hour` from one address) and following it by
+//! its tracking number and query code (compared as digests, throttled). Reading and limits are
+//! `domain::message`; storage is `store.messages()`.
+
+use crate::AppState;
+use crate::auth::{ClientIp, constant_time_eq, query_code, random_token, token_hash};
+use crate::error::AppError;
+use crate::pages::render;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use gongkai_domain::disclosure::FieldError;
+use gongkai_domain::message::{MessageFields, MessageKind, due_date, read_message, veto_from};
+use serde::{Deserialize, Serialize};
+
+/// The module's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages/new", get(form_page).post(submit))
+        .route("/messages/track", get(track))
+}
+
+fn today() -> chrono::NaiveDate {
+    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+}
+
+fn column() -> minijinja::Value {
+    minijinja::context! { name => "政民互动", description => "咨询、投诉、建议和领导信箱", keywords => "政民互动,留言,咨询,投诉,建议,领导信箱", kind => "互动交流" }
+}
+
+/// The message form; `request_key` (hidden, one per form shown) makes a form sent twice one
+/// message.
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct MessageForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    publish: String,
+    #[serde(default)]
+    request_key: String,
+}
+
+async fn form_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &MessageForm,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let units: Vec<minijinja::Value> = crate::pages::tree_order(&state.store.list_units().await?)
+        .into_iter()
+        .map(|(depth, u)| minijinja::context! { depth, code => &u.code, name => &u.name, selected => u.code == f.unit })
+        .collect();
+    let limits = state.config.messages.limits();
+    let ctx = minijinja::context! {
+        units, f => minijinja::Value::from(minijinja::value::Serde(f)),
+        errors => minijinja::Value::from(minijinja::value::Serde(errors)),
+        kinds => MessageKind::ALL.iter().map(|k| minijinja::context! { code => k.code(), label => k.label(), days => limits.of(*k) }).collect::<Vec<_>>(),
+        column => column(),
+    };
+    let mut resp = render(state, headers, "messages/new.html", "我要留言", ctx, None);
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// `GET /messages/new`: the message form.
+pub async fn form_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let f = MessageForm {
+        request_key: random_token(),
+        kind: "consultation".into(),
+        ..MessageForm::default()
+    };
+    form_render(&state, &headers, &f, &[], StatusCode::OK).await
+}
+
+/// `POST /messages/new`: receives a message, routed to the unit chosen; the writer gets its
+/// tracking number and a query code (shown once) and the day it is due.
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<MessageForm>,
+) -> Result<Response, AppError> {
+    let read = read_message(&MessageFields {
+        kind: &f.kind,
+        name: &f.name,
+        phone: &f.phone,
+        email: &f.email,
+        subject: &f.subject,
+        body: &f.body,
+        publish: &f.publish,
+    });
+    let unit = state.store.find_unit_by_code(f.unit.trim()).await?;
+    let mut errors = read.as_ref().err().cloned().unwrap_or_default();
+    if unit.is_none() {
+        errors.insert(
+            0,
+            FieldError {
+                field: "unit",
+                message: "请选择留言的单位".into(),
+            },
+        );
+    }
+    if f.request_key.len() < 16 {
+        errors.push(FieldError {
+            field: "request_key",
+            message: "表单已失效，请刷新页面后重新填写提交".into(),
+        });
+    }
+    let retry = |f: &MessageForm| MessageForm {
+        request_key: if f.request_key.len() < 16 {
+            random_token()
+        } else {
+            f.request_key.clone()
+        },
+        ..f.clone()
+    };
+    let (Some(unit), Ok(input), true) = (unit, read, errors.is_empty()) else {
+        return form_render(
+            &state,
+            &headers,
+            &retry(&f),
+            &errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let messages = state.store.messages();
+    let key = token_hash(&f.request_key);
+    let since = (chrono::Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if messages.count_from_address(&ip, &since).await?
+        >= i64::from(state.config.messages.per_address_per_hour)
+    {
+        state.metrics.count_abuse("rate_limited");
+        let errors = [FieldError {
+            field: "rate_limit",
+            message: format!(
+                "同一网络地址每小时最多留言{}条，请稍后再试",
+                state.config.messages.per_address_per_hour
+            ),
+        }];
+        return form_render(
+            &state,
+            &headers,
+            &retry(&f),
+            &errors,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
+    let cal = state.store.calendar().await?;
+    let received = today();
+    let (due, why) = due_date(&cal, input.kind, received, &state.config.messages.limits())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let code = query_code();
+    let (m, repeated) = messages
+        .receive(
+            &gongkai_store::Actor::system("public"),
+            &gongkai_store::messages::NewMessage {
+                unit_id: unit.id,
+                input: &input,
+                received_on: &received.to_string(),
+                due: (&due.to_string(), &why),
+                veto_on: &veto_from(received).to_string(),
+                secret_hash: &token_hash(&code),
+                submission_key: &key,
+                client_addr: &ip,
+                duplicate_of: "",
+            },
+        )
+        .await?;
+    let ctx = minijinja::context! {
+        tracking_no => &m.tracking_no, code => (!repeated).then_some(code), unit_name => &unit.name,
+        kind => MessageKind::from_code(&m.kind).map(MessageKind::label), due_on => &m.due_on, due_note => &m.due_note,
+        column => column(),
+    };
+    Ok(render(
+        &state,
+        &headers,
+        "messages/submitted.html",
+        "留言已提交",
+        ctx,
+        None,
+    ))
+}
+
+/// `?no=&code=`.
+#[derive(Deserialize, Default)]
+pub struct TrackQuery {
+    #[serde(default)]
+    no: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The name failed lookups are counted under (with the address) for throttling.
+const LOOKUP: &str = "lookup:message";
+
+/// `GET /messages/track`: a message's state and due date, for whoever holds its number and
+/// query code (a wrong number and a wrong code get one answer; throttled like sign-ins).
+pub async fn track(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Query(q): Query<TrackQuery>,
+) -> Result<Response, AppError> {
+    let asked = !q.no.trim().is_empty() || !q.code.trim().is_empty();
+    let mut throttled = 0;
+    let mut found = None;
+    if asked {
+        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
+        throttled = crate::auth::throttle_wait(
+            &state,
+            attempt,
+            LOOKUP,
+            &ip,
+            10,
+            state.config.login.max_failures_per_ip,
+        )
+        .await?;
+        if throttled > 0 {
+            state.store.finish_login_attempt(attempt, None).await?;
+        } else {
+            found = match state.store.messages().by_tracking_no(q.no.trim()).await? {
+                Some((m, hash))
+                    if constant_time_eq(hash.as_bytes(), token_hash(q.code.trim()).as_bytes()) =>
+                {
+                    Some(m)
+                }
+                _ => None,
+            };
+            state
+                .store
+                .finish_login_attempt(attempt, Some(found.is_some()))
+                .await?;
+        }
+    }
+    let ctx = minijinja::context! {
+        no => q.no.trim(), asked, throttled,
+        found => found.as_ref().map(|m| minijinja::context! {
+            tracking_no => &m.tracking_no, subject => &m.subject,
+            kind => MessageKind::from_code(&m.kind).map(MessageKind::label),
+            received_on => &m.received_on, due_on => &m.due_on, due_note => &m.due_note,
+            state => if m.answered_on.is_some() { "已答复" } else { "办理中" },
+        }),
+        column => column(),
+    };
+    let mut resp = render(
+        &state,
+        &headers,
+        "messages/track.html",
+        "留言查询",
+        ctx,
+        None,
+    );
+    if throttled > 0 {
+        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    } else if asked && found.is_none() {
+        *resp.status_mut() = StatusCode::NOT_FOUND;
+    }
+    Ok(resp)
+}
