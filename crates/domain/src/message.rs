@@ -288,3 +288,237 @@ mod tests {
         assert!(ok.publish_ok);
     }
 }
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Received by the unit it is with; not yet accepted.
+    Received,
+    /// Accepted: the unit is working on it.
+    Accepted,
+    /// Waiting for the writer's further information.
+    MoreInfo,
+    /// The answer is drafted and waits for review.
+    Drafted,
+    /// Answered (the answer went out after review).
+    Answered,
+    /// Marked abusive by a reviewer, with the reason (kept, not deleted).
+    Abusive,
+}
+
+impl State {
+    /// Every state.
+    pub const ALL: [State; 6] = [
+        State::Received,
+        State::Accepted,
+        State::MoreInfo,
+        State::Drafted,
+        State::Answered,
+        State::Abusive,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::Accepted => "accepted",
+            State::MoreInfo => "more_info",
+            State::Drafted => "drafted",
+            State::Answered => "answered",
+            State::Abusive => "abusive",
+        }
+    }
+
+    /// The state of a stored code.
+    pub fn from_code(c: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.code() == c)
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Received => "待受理",
+            State::Accepted => "办理中",
+            State::MoreInfo => "待留言人补充",
+            State::Drafted => "答复待审核",
+            State::Answered => "已答复",
+            State::Abusive => "已标记为不当留言",
+        }
+    }
+}
+
+/// A step a unit takes on a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Hand it to another unit, with the reason (every hop is kept).
+    Transfer {
+        /// The unit it goes to.
+        to_unit: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Accept it.
+    Accept,
+    /// Ask the writer for more.
+    AskMore(String),
+    /// The writer's further information arrived.
+    MoreReceived(String),
+    /// Draft the answer.
+    Draft(String),
+    /// The reviewer lets the answer go out.
+    Approve,
+    /// The reviewer sends the draft back.
+    SendBack(String),
+    /// A reviewer marks it abusive, with the reason.
+    MarkAbusive(String),
+}
+
+impl Step {
+    /// The stored event kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Transfer { .. } => "transferred",
+            Step::Accept => "accepted",
+            Step::AskMore(_) => "more_asked",
+            Step::MoreReceived(_) => "more_received",
+            Step::Draft(_) => "drafted",
+            Step::Approve => "answered",
+            Step::SendBack(_) => "sent_back",
+            Step::MarkAbusive(_) => "abusive",
+        }
+    }
+
+    /// Whether the step is a reviewer's (approving, sending back, marking abusive).
+    pub fn needs_reviewer(&self) -> bool {
+        matches!(
+            self,
+            Step::Approve | Step::SendBack(_) | Step::MarkAbusive(_)
+        )
+    }
+}
+
+/// Checks a step against where the message stands (`unit`: the unit it is with) and gives the
+/// state after it, or why it is refused (in Chinese).
+pub fn take_step(now: State, unit: i64, step: &Step) -> Result<State, String> {
+    use State::*;
+    let text = |t: &str, what: &str| {
+        if t.trim().is_empty() {
+            Err(format!("请填写{what}"))
+        } else {
+            Ok(())
+        }
+    };
+    let allowed: &[State] = match step {
+        Step::Transfer { .. } => &[Received, Accepted],
+        Step::Accept => &[Received],
+        Step::AskMore(_) => &[Accepted],
+        Step::MoreReceived(_) => &[MoreInfo],
+        Step::Draft(_) => &[Accepted, Drafted],
+        Step::Approve | Step::SendBack(_) => &[Drafted],
+        Step::MarkAbusive(_) => &[Received, Accepted, MoreInfo, Drafted],
+    };
+    if !allowed.contains(&now) {
+        return Err(format!("留言当前状态为“{}”，不能进行此操作", now.label()));
+    }
+    Ok(match step {
+        Step::Transfer { to_unit, reason } => {
+            if *to_unit == unit {
+                return Err("请选择另一个单位".into());
+            }
+            text(reason, "转办理由")?;
+            Received
+        }
+        Step::Accept => Accepted,
+        Step::AskMore(t) => {
+            text(t, "需要补充的内容")?;
+            MoreInfo
+        }
+        Step::MoreReceived(t) => {
+            text(t, "补充的内容")?;
+            Accepted
+        }
+        Step::Draft(t) => {
+            text(t, "答复内容")?;
+            Drafted
+        }
+        Step::Approve => Answered,
+        Step::SendBack(t) => {
+            text(t, "退回理由")?;
+            Accepted
+        }
+        Step::MarkAbusive(t) => {
+            text(t, "标记理由")?;
+            Abusive
+        }
+    })
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    #[test]
+    fn steps_follow_the_states() {
+        let t = |now, step: Step| take_step(now, 1, &step);
+        assert_eq!(
+            t(
+                State::Received,
+                Step::Transfer {
+                    to_unit: 2,
+                    reason: "属于民政职责".into()
+                }
+            ),
+            Ok(State::Received)
+        );
+        assert!(
+            t(
+                State::Received,
+                Step::Transfer {
+                    to_unit: 1,
+                    reason: "x".into()
+                }
+            )
+            .unwrap_err()
+            .contains("另一个单位")
+        );
+        assert!(
+            t(
+                State::Received,
+                Step::Transfer {
+                    to_unit: 2,
+                    reason: " ".into()
+                }
+            )
+            .unwrap_err()
+            .contains("转办理由")
+        );
+        assert_eq!(t(State::Received, Step::Accept), Ok(State::Accepted));
+        assert_eq!(
+            t(State::Accepted, Step::Draft("答复".into())),
+            Ok(State::Drafted)
+        );
+        assert!(
+            t(State::Received, Step::Draft("答复".into()))
+                .unwrap_err()
+                .contains("待受理")
+        );
+        assert_eq!(t(State::Drafted, Step::Approve), Ok(State::Answered));
+        assert!(
+            t(
+                State::Answered,
+                Step::Transfer {
+                    to_unit: 2,
+                    reason: "x".into()
+                }
+            )
+            .is_err()
+        );
+        assert_eq!(
+            t(State::Drafted, Step::MarkAbusive("辱骂".into())),
+            Ok(State::Abusive)
+        );
+        for s in State::ALL {
+            assert_eq!(State::from_code(s.code()), Some(s));
+        }
+    }
+}

@@ -22,6 +22,8 @@ CREATE TABLE messages (
     veto_on TEXT NOT NULL,
     client_addr TEXT NOT NULL DEFAULT '',
     duplicate_of TEXT NOT NULL DEFAULT '',
+    answer TEXT NOT NULL DEFAULT '',
+    abusive_reason TEXT NOT NULL DEFAULT '',
     answered_on TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
