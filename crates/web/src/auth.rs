@@ -386,6 +386,61 @@ pub async fn credentials_match(
     })
 }
 
+/// What a lookup by number and secret code found.
+pub(crate) enum Lookup<T> {
+    /// The record.
+    Found(T),
+    /// Nothing with that number and code.
+    NotFound,
+    /// Too many failed lookups from this address: the seconds to wait.
+    Throttled(i64),
+}
+
+/// Finds a record by its number and secret code, for whoever holds them (an applicant, a
+/// writer, a party to a case): `find` gives the record and the digest of its code; the code is
+/// compared with it in constant time, so a wrong number and a wrong code are the same answer;
+/// guessing is throttled like guessing passwords (after ten failed lookups of `name` from one
+/// address each further one waits, longer each time).
+pub(crate) async fn lookup_by_code<T, Fut>(
+    state: &AppState,
+    ip: &str,
+    name: &str,
+    code: &str,
+    find: Fut,
+) -> Result<Lookup<T>, AppError>
+where
+    Fut: std::future::Future<Output = Result<Option<(T, String)>, AppError>>,
+{
+    let attempt = state.store.begin_login_attempt(name, ip).await?;
+    let wait = throttle_wait(
+        state,
+        attempt,
+        name,
+        ip,
+        10,
+        state.config.login.max_failures_per_ip,
+    )
+    .await?;
+    if wait > 0 {
+        state.store.finish_login_attempt(attempt, None).await?;
+        return Ok(Lookup::Throttled(wait));
+    }
+    let found = match find.await? {
+        Some((record, hash))
+            if !code.trim().is_empty()
+                && constant_time_eq(hash.as_bytes(), token_hash(code.trim()).as_bytes()) =>
+        {
+            Some(record)
+        }
+        _ => None,
+    };
+    state
+        .store
+        .finish_login_attempt(attempt, Some(found.is_some()))
+        .await?;
+    Ok(found.map_or(Lookup::NotFound, Lookup::Found))
+}
+
 /// Seconds attempt `attempt` (by `name` from `ip`) must still wait after earlier failures: of
 /// this name from this address beyond `free_pair`, and of this address under any name beyond
 /// `free_address` (`[login]` delays, doubling to the window's length). Used by sign-in and by

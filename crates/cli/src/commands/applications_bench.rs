@@ -9,18 +9,7 @@ use gongkai_store::applications::BulkApplication;
 use gongkai_store::{Actor, Store};
 use std::time::Instant;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use super::power_bench::Rng;
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

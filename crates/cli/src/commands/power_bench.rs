@@ -48,8 +48,9 @@ pub async fn scan(store: &Store, today: Option<String>) -> Result<()> {
     Ok(())
 }
 
-/// A small deterministic generator (xorshift), so corpora are the same on every run.
-struct Rng(u64);
+/// A small deterministic generator (xorshift), so corpora are the same on every run (shared by
+/// the power and application benchmark corpora).
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
@@ -57,7 +58,7 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }

@@ -369,13 +369,13 @@ pub async fn public_download(
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
     let a = match super::lookup(&state, &ip, &q.no, &q.code).await? {
-        super::Lookup::Found(a) => *a,
-        super::Lookup::Throttled(wait) => {
+        crate::auth::Lookup::Found(a) => a,
+        crate::auth::Lookup::Throttled(wait) => {
             return Err(AppError::TooManyRequests(format!(
                 "查询失败次数过多，请{wait}秒后再试"
             )));
         }
-        super::Lookup::NotFound => {
+        crate::auth::Lookup::NotFound => {
             return Err(AppError::NotFoundMessage("申请编号或查询码不正确".into()));
         }
     };

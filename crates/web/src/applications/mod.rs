@@ -3,7 +3,7 @@
 //! Reading and the clock are `domain::application`; storage is `store.applications()`.
 
 use crate::AppState;
-use crate::auth::{ClientIp, constant_time_eq, random_token, token_hash};
+use crate::auth::{ClientIp, Lookup, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
@@ -306,7 +306,7 @@ pub async fn track(
     let asked = !q.no.trim().is_empty() || !q.code.trim().is_empty();
     let found = if asked {
         match lookup(&state, &ip, &q.no, &q.code).await? {
-            Lookup::Found(a) => Some(*a),
+            Lookup::Found(a) => Some(a),
             Lookup::NotFound => None,
             Lookup::Throttled(wait) => {
                 let ctx = minijinja::context! {
@@ -473,51 +473,14 @@ pub async fn register_page(
 /// The name failed lookups are counted under (with the address) for throttling.
 const LOOKUP: &str = "lookup:application";
 
-/// What a lookup by tracking number and query code found.
-pub(crate) enum Lookup {
-    /// The application.
-    Found(Box<gongkai_store::applications::Application>),
-    /// No application with that number and code.
-    NotFound,
-    /// Too many failed lookups from this address: the seconds to wait.
-    Throttled(i64),
-}
-
-/// Finds an application by its number and query code, for the applicant: guessing codes is
-/// throttled like guessing passwords (after ten failed lookups from one address each further
-/// one waits, longer each time); a wrong number and a wrong code are the same answer, and the
-/// code is compared as a digest in constant time.
+/// Finds an application by its number and query code, for the applicant
+/// ([`crate::auth::lookup_by_code`]: constant-time, throttled).
 pub(crate) async fn lookup(
     state: &AppState,
     ip: &str,
     no: &str,
     code: &str,
-) -> Result<Lookup, AppError> {
-    let attempt = state.store.begin_login_attempt(LOOKUP, ip).await?;
-    let wait = crate::auth::throttle_wait(
-        state,
-        attempt,
-        LOOKUP,
-        ip,
-        10,
-        state.config.login.max_failures_per_ip,
-    )
-    .await?;
-    if wait > 0 {
-        state.store.finish_login_attempt(attempt, None).await?;
-        return Ok(Lookup::Throttled(wait));
-    }
-    let found = match state.store.applications().by_tracking_no(no.trim()).await? {
-        Some((a, hash))
-            if constant_time_eq(hash.as_bytes(), token_hash(code.trim()).as_bytes()) =>
-        {
-            Some(a)
-        }
-        _ => None,
-    };
-    state
-        .store
-        .finish_login_attempt(attempt, Some(found.is_some()))
-        .await?;
-    Ok(found.map_or(Lookup::NotFound, |a| Lookup::Found(Box::new(a))))
+) -> Result<Lookup<gongkai_store::applications::Application>, AppError> {
+    let find = async { Ok(state.store.applications().by_tracking_no(no.trim()).await?) };
+    crate::auth::lookup_by_code(state, ip, LOOKUP, code, find).await
 }

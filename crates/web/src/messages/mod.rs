@@ -4,7 +4,7 @@
 //! `domain::message`; storage is `store.messages()`.
 
 use crate::AppState;
-use crate::auth::{ClientIp, constant_time_eq, query_code, random_token, token_hash};
+use crate::auth::{ClientIp, Lookup, query_code, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
@@ -224,34 +224,13 @@ pub async fn track(
     Query(q): Query<TrackQuery>,
 ) -> Result<Response, AppError> {
     let asked = !q.no.trim().is_empty() || !q.code.trim().is_empty();
-    let mut throttled = 0;
-    let mut found = None;
+    let (mut throttled, mut found) = (0, None);
     if asked {
-        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
-        throttled = crate::auth::throttle_wait(
-            &state,
-            attempt,
-            LOOKUP,
-            &ip,
-            10,
-            state.config.login.max_failures_per_ip,
-        )
-        .await?;
-        if throttled > 0 {
-            state.store.finish_login_attempt(attempt, None).await?;
-        } else {
-            found = match state.store.messages().by_tracking_no(q.no.trim()).await? {
-                Some((m, hash))
-                    if constant_time_eq(hash.as_bytes(), token_hash(q.code.trim()).as_bytes()) =>
-                {
-                    Some(m)
-                }
-                _ => None,
-            };
-            state
-                .store
-                .finish_login_attempt(attempt, Some(found.is_some()))
-                .await?;
+        let find = async { Ok(state.store.messages().by_tracking_no(q.no.trim()).await?) };
+        match crate::auth::lookup_by_code(&state, &ip, LOOKUP, &q.code, find).await? {
+            Lookup::Found(m) => found = Some(m),
+            Lookup::NotFound => {}
+            Lookup::Throttled(wait) => throttled = wait,
         }
     }
     let ctx = minijinja::context! {

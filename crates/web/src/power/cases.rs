@@ -340,31 +340,21 @@ pub async fn lookup(
     let mut throttled = false;
     if !no.is_empty() || !code.is_empty() {
         // guessing codes is throttled like guessing passwords
-        const LOOKUP: &str = "lookup:case";
-        let attempt = state.store.begin_login_attempt(LOOKUP, &ip).await?;
-        let wait = crate::auth::throttle_wait(
-            &state,
-            attempt,
-            LOOKUP,
-            &ip,
-            10,
-            state.config.login.max_failures_per_ip,
-        )
-        .await?;
-        if wait > 0 {
-            state.store.finish_login_attempt(attempt, None).await?;
-            throttled = true;
-            error = Some(format!("查询失败次数过多，请{wait}秒后再试"));
-        } else {
-            let case = state.store.power().case_by_no(no).await?;
-            match case {
-                Some(c) if !code.is_empty() && token_hash(code) == c.query_hash => found = Some(c),
-                _ => error = Some("办件编号或查询码不正确".to_string()),
+        let find = async {
+            Ok(state.store.power().case_by_no(no).await?.map(|c| {
+                let hash = c.query_hash.clone();
+                (c, hash)
+            }))
+        };
+        match crate::auth::lookup_by_code(&state, &ip, "lookup:case", code, find).await? {
+            crate::auth::Lookup::Found(c) => found = Some(c),
+            crate::auth::Lookup::NotFound => {
+                error = Some("办件编号或查询码不正确".to_string());
             }
-            state
-                .store
-                .finish_login_attempt(attempt, Some(found.is_some()))
-                .await?;
+            crate::auth::Lookup::Throttled(wait) => {
+                throttled = true;
+                error = Some(format!("查询失败次数过多，请{wait}秒后再试"));
+            }
         }
     }
     let mut view = None;
