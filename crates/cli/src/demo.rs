@@ -153,6 +153,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_standards(store, &actor).await?;
     load_powers(store, &actor).await?;
     load_applications(store, &actor).await?;
+    load_messages(store, &actor).await?;
     let hash =
         gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -242,6 +243,125 @@ async fn load_applications(store: &Store, actor: &Actor) -> Result<()> {
             },
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// Routing rules and a few messages (once): one routed from the district by its topic, one
+/// answered and published (masked), one running, one unanswered for over three months (the
+/// website indicators' single-veto item on the dashboard).
+async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
+    use gongkai_domain::application::handling::watch_days;
+    use gongkai_domain::message::{
+        Limits, MessageFields, PublicCopy, due_date, read_message, veto_from, workdays_between,
+    };
+    use gongkai_store::messages::{MessageStep, NewMessage};
+    let messages = store.messages();
+    if !messages.routes().await?.is_empty() {
+        return Ok(());
+    }
+    let mut unit = std::collections::HashMap::new();
+    for code in ["GOV", "JYJ", "MZJ", "SJJ"] {
+        let Some(u) = store.find_unit_by_code(code).await? else {
+            return Ok(());
+        };
+        unit.insert(code, u.id);
+    }
+    for (topic, keywords, code) in [
+        ("教育", "学校、入学、学籍、幼儿园", "JYJ"),
+        ("民政", "低保、养老、救助、婚姻登记", "MZJ"),
+        ("市场监管", "食品安全、消费维权、营业执照", "SJJ"),
+    ] {
+        messages
+            .save_route(actor, topic, keywords, unit[code], true)
+            .await?;
+    }
+    let cal = store.calendar().await?;
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    let sent = [
+        (100, "MZJ", "", "complaint", "养老院收费不透明", "母亲所在的养老机构多次上调收费，没有公示收费标准，请民政部门核查。", "no"),
+        (9, "JYJ", "", "consultation", "外区转入小学需要哪些材料", "孩子明年随我们迁入本区，请问转入小学需要准备哪些材料？我的电话13812345678。", "yes"),
+        (2, "MZJ", "", "suggestion", "建议增设社区老年食堂", "东城街道老年人多，建议在朝阳社区增设老年食堂。", "yes"),
+        (1, "GOV", "民政", "consultation", "临时救助怎么申请", "家里突发重病，请问临时救助向哪里申请，需要什么材料？", "yes"),
+    ];
+    for (n, (days, code, topic, kind, subject, body, publish)) in sent.iter().enumerate() {
+        let received = today - chrono::Duration::days(*days);
+        let input = read_message(&MessageFields {
+            kind,
+            name: ["周女士", "王小明", "陈先生", "刘女士"][n],
+            phone: "13812345678",
+            subject,
+            body,
+            publish,
+            ..MessageFields::default()
+        })
+        .map_err(|e| anyhow::anyhow!("demo message: {e:?}"))?;
+        let (due, why) = due_date(&cal, input.kind, received, &Limits::default())?;
+        let (soon, red) = watch_days(&cal, due, 1, received)?;
+        let to = if topic.is_empty() { unit[code] } else { unit["MZJ"] };
+        let (m, _) = messages
+            .receive(
+                actor,
+                &NewMessage {
+                    unit_id: to,
+                    input: &input,
+                    received_on: &received.to_string(),
+                    due: (&due.to_string(), &why),
+                    veto_on: &veto_from(received).to_string(),
+                    secret_hash: &gongkai_work::secrets::token_hash(&format!("demo-message-{n}")),
+                    submission_key: &format!("demo-message-{n}"),
+                    client_addr: "",
+                    duplicate_of: "",
+                    topic,
+                    watch: (&soon.to_string(), &red.to_string()),
+                    routed_by: topic,
+                },
+            )
+            .await?;
+        if *code == "JYJ" {
+            // accepted, answered after review, published masked
+            let answer = "您好！外区转入小学需提供户口簿、房产证明或租赁备案证明、原就读学校出具的学籍信息表，到区教育局招生办公室办理。";
+            let step = |from: &str, to: &str, kind: &str| MessageStep {
+                from_state: from.into(),
+                from_unit: m.unit_id,
+                to_state: to.into(),
+                kind: kind.into(),
+                label: gongkai_domain::message::Step::kind_label(kind).into(),
+                ..MessageStep::default()
+            };
+            messages
+                .take_step(actor, m.id, &step("received", "accepted", "accepted"))
+                .await?;
+            messages
+                .take_step(
+                    actor,
+                    m.id,
+                    &MessageStep {
+                        draft: Some(answer.into()),
+                        note: answer.into(),
+                        ..step("accepted", "drafted", "drafted")
+                    },
+                )
+                .await?;
+            let scanner = gongkai_domain::scan::Scanner::new(
+                &store.disclosure().sensitive_words().await?,
+            );
+            let public = PublicCopy::of(&scanner, &input.name, &input.subject, &input.body, answer);
+            messages
+                .take_step(
+                    actor,
+                    m.id,
+                    &MessageStep {
+                        answered: Some((
+                            today.to_string(),
+                            i64::from(workdays_between(&cal, received, today)),
+                            Some(public),
+                        )),
+                        ..step("drafted", "answered", "answered")
+                    },
+                )
+                .await?;
+        }
     }
     Ok(())
 }

@@ -121,11 +121,18 @@ pub enum Action {
     ApproveApplications,
     /// Edit the answer-letter templates of the district.
     EditLetterTemplates,
+    /// Accept, transfer, ask about and draft answers to a unit's messages (政民互动).
+    HandleMessages,
+    /// Review a unit's answers to messages (let them out or send them back) and mark abusive
+    /// messages.
+    ReviewMessages,
+    /// Route messages to the district: edit the routing rules and transfer any unit's message.
+    RouteMessages,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -148,6 +155,9 @@ impl Action {
         Action::HandleApplications,
         Action::ApproveApplications,
         Action::EditLetterTemplates,
+        Action::HandleMessages,
+        Action::ReviewMessages,
+        Action::RouteMessages,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -182,6 +192,11 @@ impl Action {
             Action::EditLetterTemplates => {
                 "您的账号无权修改答复文书模板（仅政务公开办公室或系统管理员）"
             }
+            Action::HandleMessages => "您的账号无权办理该单位的留言",
+            Action::ReviewMessages => {
+                "您的账号无权审核该单位的留言答复（仅本单位审核人员或负责人）"
+            }
+            Action::RouteMessages => "您的账号无权分办留言（仅政务公开办公室或系统管理员）",
         }
     }
 }
@@ -222,7 +237,18 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
             role == Role::Admin || (own && matches!(role, Role::CaseHandler | Role::Leader))
         }
         Action::ApproveApplications => role == Role::Admin || (own && role == Role::Leader),
-        Action::EditLetterTemplates => role.is_district_wide(),
+        Action::EditLetterTemplates | Action::RouteMessages => role.is_district_wide(),
+        Action::HandleMessages => {
+            role == Role::Admin
+                || (own
+                    && matches!(
+                        role,
+                        Role::CaseHandler | Role::Editor | Role::Reviewer | Role::Leader
+                    ))
+        }
+        Action::ReviewMessages => {
+            role == Role::Admin || (own && matches!(role, Role::Reviewer | Role::Leader))
+        }
         Action::WorkOnItems => {
             role == Role::Admin
                 || (own && role != Role::OpennessOffice && role != Role::CaseHandler)

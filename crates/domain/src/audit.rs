@@ -240,6 +240,11 @@ audit_actions! {
     ApplicationSubmit => "application.submit", "application";
     /// A message to the government was received (政民互动).
     MessageSubmit => "message.submit", "message";
+    /// A step was taken on a message (transfer, acceptance, request for more, draft, review,
+    /// abuse mark); an approved answer with the writer's consent is published masked.
+    MessageStep => "message.step", "message";
+    /// A message routing rule was added, changed or switched off.
+    MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,
     /// draft, approval, delivery, closing).
     ApplicationStep => "application.step", "application";

@@ -388,6 +388,22 @@ impl Step {
         }
     }
 
+    /// What an event of this kind (a [`Step::kind`], or `received`) is called, in Chinese.
+    pub fn kind_label(kind: &str) -> &'static str {
+        match kind {
+            "received" => "收到留言",
+            "transferred" => "转办",
+            "accepted" => "受理",
+            "more_asked" => "请留言人补充",
+            "more_received" => "留言人已补充",
+            "drafted" => "拟写答复",
+            "answered" => "审核通过，答复",
+            "sent_back" => "审核退回",
+            "abusive" => "标记为不当留言",
+            _ => "其他",
+        }
+    }
+
     /// Whether the step is a reviewer's (approving, sending back, marking abusive).
     pub fn needs_reviewer(&self) -> bool {
         matches!(
@@ -520,5 +536,192 @@ mod step_tests {
         for s in State::ALL {
             assert_eq!(State::from_code(s.code()), Some(s));
         }
+    }
+}
+
+/// How alike two texts are, from 0 to 1: the Jaccard index of their character bigrams after
+/// dropping whitespace and punctuation (a message sent again with a word changed scores high).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn grams(s: &str) -> std::collections::HashSet<(char, char)> {
+        let chars: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (x, y) = (grams(a), grams(b));
+    if x.is_empty() && y.is_empty() {
+        return if a.trim() == b.trim() { 1.0 } else { 0.0 };
+    }
+    let common = x.intersection(&y).count();
+    let all = x.len() + y.len() - common;
+    common as f64 / all as f64
+}
+
+/// From this similarity on, a message from the same writer is a near-duplicate of an earlier one.
+pub const NEAR_DUPLICATE: f64 = 0.8;
+
+/// A routing rule the openness office edits: messages on `topic`, or mentioning one of the
+/// keywords, go to `unit_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteRule {
+    /// The topic the writer can choose (e.g. 教育).
+    pub topic: String,
+    /// Words that route a message without a topic (any one is enough).
+    pub keywords: Vec<String>,
+    /// The unit.
+    pub unit_id: i64,
+}
+
+/// Where a message to the district goes: the rule of the topic chosen, else the first rule with
+/// a keyword in the subject or text, else nowhere (the openness office routes it by hand).
+/// Gives the unit and the rule's topic.
+pub fn route<'a>(rules: &'a [RouteRule], topic: &str, text: &str) -> Option<(i64, &'a str)> {
+    let topic = topic.trim();
+    if !topic.is_empty()
+        && let Some(r) = rules.iter().find(|r| r.topic == topic)
+    {
+        return Some((r.unit_id, &r.topic));
+    }
+    rules
+        .iter()
+        .find(|r| {
+            r.keywords
+                .iter()
+                .any(|k| !k.trim().is_empty() && text.contains(k.trim()))
+        })
+        .map(|r| (r.unit_id, r.topic.as_str()))
+}
+
+/// Reads a rule's keyword list (separated by commas, 、, ；, spaces or lines).
+pub fn parse_keywords(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c == '，' || c == '、' || c == ';' || c == '；' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Working days from `from` (excluded) to `to` (included): how long an answer took. Days the
+/// calendar does not cover count by weekday.
+pub fn workdays_between(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
+        if cal
+            .is_workday(d, Coverage::AssumeWeekends)
+            .unwrap_or(!crate::calendar::is_weekend(d))
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The writer's name as published: the family name and a star for each other character.
+pub fn masked_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first)
+            .chain(chars.map(|_| '*'))
+            .collect::<String>()
+            .chars()
+            .take(4)
+            .collect(),
+        None => "匿名".into(),
+    }
+}
+
+/// The copy of an exchange that goes public: every finding of the scanner (personal data and
+/// the district's sensitive words) masked, the writer's name reduced to the family name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicCopy {
+    /// The writer's name, masked.
+    pub name: String,
+    /// Subject.
+    pub subject: String,
+    /// The message.
+    pub body: String,
+    /// The answer.
+    pub answer: String,
+}
+
+impl PublicCopy {
+    /// The masked copy of a message and its answer.
+    pub fn of(
+        scanner: &crate::scan::Scanner,
+        name: &str,
+        subject: &str,
+        body: &str,
+        answer: &str,
+    ) -> PublicCopy {
+        let masked = |t: &str| crate::scan::mask_all(t, &scanner.scan(t));
+        PublicCopy {
+            name: masked_name(name),
+            subject: masked(subject),
+            body: masked(body),
+            answer: masked(answer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn near_duplicates_score_high_and_different_texts_low() {
+        let a = "小区旁工地夜间施工，噪音很大，影响休息，请尽快处理。";
+        let b = "小区旁工地夜间施工，噪音太大，影响休息，请尽快处理！";
+        assert!(similarity(a, b) >= NEAR_DUPLICATE, "{}", similarity(a, b));
+        assert!(similarity(a, "请问低保的申请条件是什么？") < 0.2);
+        assert_eq!(similarity("", ""), 1.0);
+    }
+
+    #[test]
+    fn messages_route_by_topic_then_keyword() {
+        let rules = vec![
+            RouteRule {
+                topic: "教育".into(),
+                keywords: parse_keywords("学校、入学，学籍"),
+                unit_id: 5,
+            },
+            RouteRule {
+                topic: "民政".into(),
+                keywords: parse_keywords("低保 养老"),
+                unit_id: 6,
+            },
+        ];
+        assert_eq!(route(&rules, "民政", "学校的事"), Some((6, "民政")));
+        assert_eq!(route(&rules, "", "孩子入学需要什么材料"), Some((5, "教育")));
+        assert_eq!(route(&rules, "其他", "养老院收费"), Some((6, "民政")));
+        assert_eq!(route(&rules, "", "路灯坏了"), None);
+        assert_eq!(parse_keywords(" 学校、入学，学籍 "), ["学校", "入学", "学籍"]);
+    }
+
+    #[test]
+    fn answer_time_counts_working_days() {
+        let cal = Calendar::shipped().unwrap();
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Monday to the next Monday: five working days
+        assert_eq!(workdays_between(&cal, d("2026-03-02"), d("2026-03-09")), 5);
+        assert_eq!(workdays_between(&cal, d("2026-03-02"), d("2026-03-02")), 0);
+        assert_eq!(masked_name("王小明"), "王**");
+        assert_eq!(masked_name(" "), "匿名");
+    }
+
+    #[test]
+    fn the_public_copy_masks_personal_data() {
+        let scanner = crate::scan::Scanner::new(&["内部"]);
+        let c = PublicCopy::of(
+            &scanner,
+            "王小明",
+            "噪音",
+            "我的电话13812345678，身份证11010519491231002X。",
+            "已转内部处理。",
+        );
+        assert_eq!(c.name, "王**");
+        assert!(!c.body.contains("13812345678") && !c.body.contains("11010519491231002X"));
+        assert!(c.body.contains("138") && c.body.contains('*'), "{}", c.body);
+        assert!(!c.answer.contains("内部"), "{}", c.answer);
     }
 }

@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "messages",
         include_str!("../migrations/0018_messages.sql"),
     ),
+    (
+        19,
+        "message_handling",
+        include_str!("../migrations/0019_message_handling.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

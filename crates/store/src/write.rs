@@ -42,8 +42,8 @@ pub enum Unrecorded {
     /// Claiming, finishing and logging job attempts: the queue's own bookkeeping, visible to
     /// staff in the delivery log (queuing is part of the audited change that caused it).
     JobQueue,
-    /// The e-supervision watch lists: when a case's or an application's alert level is next
-    /// due (derived from the case or application; the alerts themselves are audited).
+    /// The e-supervision watch lists: when a case's, an application's or a message's alert
+    /// level is next due (derived from it; the alerts themselves are audited).
     CaseWatch,
 }
 

@@ -146,6 +146,11 @@ pub struct MessagesConfig {
     pub leader_workdays: u32,
     /// Messages accepted from one address per hour.
     pub per_address_per_hour: u32,
+    /// Working days before the due date that a message shows yellow on e-supervision.
+    pub due_soon_workdays: u32,
+    /// Days back in which a message nearly repeating one from the same address or phone is
+    /// marked as a near-duplicate.
+    pub duplicate_window_days: u32,
 }
 
 impl Default for MessagesConfig {
@@ -157,6 +162,8 @@ impl Default for MessagesConfig {
             suggestion_workdays: l.suggestion,
             leader_workdays: l.leader,
             per_address_per_hour: 10,
+            due_soon_workdays: 1,
+            duplicate_window_days: 30,
         }
     }
 }

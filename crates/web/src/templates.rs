@@ -119,6 +119,26 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/messages/track.html"),
     ),
     (
+        "messages/list.html",
+        include_str!("../../../templates/messages/list.html"),
+    ),
+    (
+        "messages/one.html",
+        include_str!("../../../templates/messages/one.html"),
+    ),
+    (
+        "admin/messages.html",
+        include_str!("../../../templates/admin/messages.html"),
+    ),
+    (
+        "admin/message.html",
+        include_str!("../../../templates/admin/message.html"),
+    ),
+    (
+        "admin/message_routes.html",
+        include_str!("../../../templates/admin/message_routes.html"),
+    ),
+    (
         "admin/applications.html",
         include_str!("../../../templates/admin/applications.html"),
     ),

@@ -378,6 +378,24 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .first()
         .expect("the demo has applications")
         .id;
+    let published_message = t
+        .store
+        .messages()
+        .published(None, None, 1)
+        .await
+        .unwrap()
+        .first()
+        .expect("the demo publishes a message")
+        .id;
+    let mzj_message = t
+        .store
+        .messages()
+        .for_unit(mzj, None, 1)
+        .await
+        .unwrap()
+        .first()
+        .expect("the demo has messages to MZJ")
+        .id;
     let public = [
         "/".to_string(),
         "/list".to_string(),
@@ -403,6 +421,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/apply/register".to_string(),
         "/messages/new".to_string(),
         "/messages/track".to_string(),
+        "/messages".to_string(),
+        format!("/messages/{published_message}"),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -455,6 +475,9 @@ async fn pages_pass_the_axe_accessibility_audit() {
         format!("/admin/applications/{application}"),
         format!("/admin/units/{jyj}/annual-report?year=2025"),
         "/admin/letter-templates".to_string(),
+        format!("/admin/units/{mzj}/messages"),
+        format!("/admin/messages/{mzj_message}"),
+        "/admin/message-routes".to_string(),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -463,7 +486,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 24 + 24);
+    assert_eq!(audited, 3 * 26 + 27);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

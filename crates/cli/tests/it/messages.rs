@@ -7,7 +7,7 @@ both!(
     a_message_is_stored_once_per_form_and_found_by_its_number,
     async |db: Db| {
         let t = TestDb::with_demo(db).await;
-        let jyj = t.unit_id("JYJ").await;
+        let jyj = t.unit_id("SJJ").await;
         let input =
             gongkai_domain::message::read_message(&gongkai_domain::message::MessageFields {
                 kind: "complaint",
@@ -32,6 +32,9 @@ both!(
             submission_key: "message-form-key-1",
             client_addr: "127.0.0.1",
             duplicate_of: "",
+            topic: "",
+            watch: ("2026-12-18", "2026-12-22"),
+            routed_by: "",
         };
         let (actor, messages) = (system(), t.store.messages());
         let (a, b) = tokio::join!(
@@ -41,7 +44,7 @@ both!(
         let ((a, a_repeated), (b, b_repeated)) = (a.unwrap(), b.unwrap());
         assert_eq!(a.id, b.id);
         assert!(a_repeated != b_repeated, "exactly one stored it");
-        assert_eq!(a.tracking_no, format!("LY2026-JYJ-{:06}", a.id));
+        assert_eq!(a.tracking_no, format!("LY2026-SJJ-{:06}", a.id));
         assert_eq!(
             (a.state.as_str(), a.publish_ok, a.due_on.as_str()),
             ("received", 1, "2026-12-21")
@@ -107,7 +110,7 @@ both!(
             None,
             &[
                 ("request_key", &key),
-                ("unit", "JYJ"),
+                ("unit", "SJJ"),
                 ("kind", "complaint"),
                 ("name", "王五"),
                 ("phone", "13812345678"),
@@ -118,7 +121,7 @@ both!(
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("不超过5000字"), "{}", r.body);
-        let jyj = t.unit_id("JYJ").await;
+        let jyj = t.unit_id("SJJ").await;
         assert!(
             t.store
                 .messages()
@@ -129,7 +132,7 @@ both!(
         );
         let good = [
             ("request_key", key.as_str()),
-            ("unit", "JYJ"),
+            ("unit", "SJJ"),
             ("kind", "consultation"),
             ("name", "王五"),
             ("phone", "13812345678"),
@@ -179,6 +182,374 @@ both!(
         .await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND);
         assert!(wrong.body.contains("留言编号或查询码不正确"));
+        t.cleanup().await;
+    }
+);
+
+/// Writes a message on the portal; gives its id.
+async fn write(
+    t: &TestDb,
+    app: &axum::Router,
+    fields: &[(&str, &str)],
+) -> gongkai_store::messages::Message {
+    use crate::support::{get, post};
+    let page = get(app, "/messages/new", None).await;
+    let key = crate::power::input_value(&page.body, "request_key");
+    let mut all = vec![("request_key", key.as_str())];
+    all.extend_from_slice(fields);
+    let r = post(app, "/messages/new", None, &all).await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+    let no = crate::power::strong_after(&r.body, "<dt>留言编号");
+    t.store
+        .messages()
+        .by_tracking_no(&no)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{no} not stored: {}", r.body))
+        .0
+}
+
+both!(
+    a_message_is_transferred_answered_after_review_and_published_masked,
+    async |db: Db| {
+        use crate::support::get;
+        use axum::http::StatusCode;
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let (jyj, sjj) = (t.unit_id("JYJ").await, t.unit_id("SJJ").await);
+        let stats = |t: &TestDb, unit: i64| {
+            let store = t.store.clone();
+            async move {
+                store
+                    .messages()
+                    .unit_stats()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|s| s.unit_id == unit)
+                    .map(|s| (s.received, s.answered, s.published))
+                    .unwrap_or_default()
+            }
+        };
+        let (jyj_before, sjj_before) = (stats(&t, jyj).await, stats(&t, sjj).await);
+        let m = write(
+            &t,
+            &app,
+            &[
+                ("unit", "SJJ"),
+                ("kind", "consultation"),
+                ("name", "王小明"),
+                ("phone", "13912345678"),
+                ("subject", "学校课后服务收费"),
+                ("body", "孩子学校的课后服务怎么收费？请回电13912345678。"),
+                ("publish", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!((m.unit_id, m.state.as_str()), (sjj, "received"));
+        assert_eq!(stats(&t, sjj).await.0, sjj_before.0 + 1);
+        let id = m.id;
+        let step = format!("/admin/messages/{id}/step");
+        // SJJ's handler transfers it; a transfer without a reason is refused, nothing changes
+        let sjj_handler = t.client(&app, "sjj_handler").await;
+        let r = sjj_handler
+            .post(&step, &[("step", "transfer"), ("to_unit", "JYJ"), ("text", " ")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请填写转办理由"), "{}", r.body);
+        assert_eq!(t.store.messages().get(id).await.unwrap().unit_id, sjj);
+        let r = sjj_handler
+            .post(
+                &step,
+                &[("step", "transfer"), ("to_unit", "JYJ"), ("text", "属于教育局职责")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.store.messages().get(id).await.unwrap().unit_id, jyj);
+        assert_eq!(stats(&t, sjj).await.0, sjj_before.0);
+        assert_eq!(stats(&t, jyj).await.0, jyj_before.0 + 1);
+        // SJJ no longer handles it
+        let r = sjj_handler.post(&step, &[("step", "accept")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // JYJ: out of order is refused; accept, draft
+        let handler = t.client(&app, "jyj_handler").await;
+        let r = handler.post(&step, &[("step", "draft"), ("text", "答复")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("待受理"), "{}", r.body);
+        assert_eq!(
+            handler.post(&step, &[("step", "accept")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let answer = "课后服务按每生每学期300元收取，家庭经济困难学生免收。";
+        assert_eq!(
+            handler
+                .post(&step, &[("step", "draft"), ("text", answer)])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        // the handler cannot let the answer out; the reviewer can
+        let r = handler.post(&step, &[("step", "approve")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("审核"), "{}", r.body);
+        let r = t
+            .client(&app, "jyj_reviewer")
+            .await
+            .post(&step, &[("step", "approve")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let done = t.store.messages().get(id).await.unwrap();
+        assert_eq!(done.state, "answered");
+        assert!(done.published_at.is_some() && done.answered_on.is_some());
+        // every hop and step kept; the audit trail has each step
+        let events = t.store.messages().events(id).await.unwrap();
+        let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["received", "transferred", "accepted", "drafted", "answered"]
+        );
+        assert_eq!(
+            (events[1].from_unit, events[1].to_unit, events[1].note.as_str()),
+            (Some(sjj), Some(jyj), "属于教育局职责")
+        );
+        let audit = t.store.list_audit(Some(jyj), 20, 0).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .filter(|e| e.action == "message.step")
+                .count()
+                >= 3
+        );
+        // public: masked, with the unit's figures moved
+        assert_eq!(
+            stats(&t, jyj).await,
+            (jyj_before.0 + 1, jyj_before.1 + 1, jyj_before.2 + 1)
+        );
+        let page = get(&app, &format!("/messages/{id}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(answer) && page.body.contains("王**"));
+        assert!(!page.body.contains("13912345678") && !page.body.contains("王小明"));
+        assert!(page.body.contains("139"), "masked, not dropped: {}", page.body);
+        let list = get(&app, "/messages", None).await;
+        assert!(list.body.contains("学校课后服务收费") && list.body.contains("区教育局"));
+        let unit_list = get(&app, "/messages?unit=JYJ", None).await;
+        assert!(unit_list.body.contains(&format!("/messages/{id}")));
+        assert_eq!(get(&app, "/messages?unit=NOPE", None).await.status, StatusCode::NOT_FOUND);
+        // an unpublished message is not public
+        let private = write(
+            &t,
+            &app,
+            &[
+                ("unit", "JYJ"),
+                ("kind", "complaint"),
+                ("name", "李四"),
+                ("email", "lisi@example.cn"),
+                ("subject", "不公开的投诉"),
+                ("body", "这条留言不同意公开。"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            get(&app, &format!("/messages/{}", private.id), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        t.cleanup().await;
+    }
+);
+
+both!(
+    messages_are_routed_by_the_office_rules_flagged_when_repeated_and_marked_abusive,
+    async |db: Db| {
+        use crate::support::get;
+        use axum::http::StatusCode;
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let gkb = t.client(&app, "gkb").await;
+        // a rule without a unit is refused and nothing is stored
+        let r = gkb
+            .post(
+                "/admin/message-routes",
+                &[("topic", "交通"), ("keywords", "公交、站台"), ("unit", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请选择承办单位"), "{}", r.body);
+        let r = gkb
+            .post(
+                "/admin/message-routes",
+                &[("topic", "交通"), ("keywords", "公交、站台"), ("unit", "ZJJ")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // a unit's editor may not edit the rules
+        let r = t
+            .client(&app, "jyj_editor")
+            .await
+            .post(
+                "/admin/message-routes",
+                &[("topic", "交通"), ("keywords", "公交"), ("unit", "JYJ")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let zjj = t.unit_id("ZJJ").await;
+        let fields = [
+            ("unit", "GOV"),
+            ("kind", "suggestion"),
+            ("name", "赵六"),
+            ("phone", "13700001111"),
+            ("subject", "公交站台太远"),
+            ("body", "建议在青山镇中心小学门口增设公交站台，方便学生上下学。"),
+        ];
+        let m = write(&t, &app, &fields).await;
+        assert_eq!(m.unit_id, zjj, "routed by the keyword 公交");
+        assert_eq!(m.topic, "交通");
+        let events = t.store.messages().events(m.id).await.unwrap();
+        assert!(events[0].note.contains("按“交通”分办规则"), "{events:?}");
+        // a topic chosen wins over keywords; an unknown topic is refused
+        let by_topic = write(
+            &t,
+            &app,
+            &[
+                ("unit", "GOV"),
+                ("topic", "民政"),
+                ("kind", "consultation"),
+                ("name", "钱七"),
+                ("email", "qian@example.cn"),
+                ("subject", "公交卡的老年优惠"),
+                ("body", "请问老年人办理公交卡优惠由哪个部门负责？"),
+            ],
+        )
+        .await;
+        assert_eq!(by_topic.unit_id, t.unit_id("MZJ").await);
+        let page = get(&app, "/messages/new", None).await;
+        let key = crate::power::input_value(&page.body, "request_key");
+        let r = crate::support::post(
+            &app,
+            "/messages/new",
+            None,
+            &[
+                ("request_key", key.as_str()),
+                ("unit", "GOV"),
+                ("topic", "天文"),
+                ("kind", "consultation"),
+                ("name", "钱七"),
+                ("email", "qian@example.cn"),
+                ("subject", "星星"),
+                ("body", "这是一个不存在的类别。"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请从列出的事项类别中选择"), "{}", r.body);
+        // the same writer again with nearly the same text: flagged, still received
+        let again = write(
+            &t,
+            &app,
+            &[
+                ("unit", "GOV"),
+                ("kind", "suggestion"),
+                ("name", "赵六"),
+                ("phone", "13700001111"),
+                ("subject", "公交站台太远"),
+                ("body", "建议在青山镇中心小学门口增设公交站台，方便学生们上下学！"),
+            ],
+        )
+        .await;
+        assert_eq!(again.duplicate_of, m.tracking_no);
+        let list = t
+            .client(&app, "admin")
+            .await
+            .get(&format!("/admin/units/{zjj}/messages"))
+            .await;
+        assert!(list.body.contains("疑似重复"), "{}", list.body);
+        // the office transfers a message of any unit; marking abusive needs a reason and a reviewer
+        let r = gkb
+            .post(
+                &format!("/admin/messages/{}/step", again.id),
+                &[("step", "abusive"), ("text", "重复")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = gkb
+            .post(
+                &format!("/admin/messages/{}/step", again.id),
+                &[("step", "transfer"), ("to_unit", "JTJ"), ("text", "转交通")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "no such unit");
+        let admin = t.client(&app, "admin").await;
+        let r = admin
+            .post(
+                &format!("/admin/messages/{}/step", again.id),
+                &[("step", "abusive"), ("text", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请填写标记理由"), "{}", r.body);
+        let r = admin
+            .post(
+                &format!("/admin/messages/{}/step", again.id),
+                &[("step", "abusive"), ("text", "与前一条留言重复")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let kept = t.store.messages().get(again.id).await.unwrap();
+        assert_eq!(
+            (kept.state.as_str(), kept.abusive_reason.as_str()),
+            ("abusive", "与前一条留言重复")
+        );
+        t.cleanup().await;
+    }
+);
+
+both!(
+    a_message_unanswered_for_three_months_is_the_single_veto_alert,
+    async |db: Db| {
+        use axum::http::StatusCode;
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let gkb = t.client(&app, "gkb").await;
+        let r = gkb.post("/admin/supervision/scan", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let dash = gkb.get("/admin/supervision").await;
+        assert!(
+            dash.body.contains("超过3个月未答复（网站单项否决指标）")
+                && dash.body.contains("/admin/messages/"),
+            "{}",
+            dash.body
+        );
+        // the unit sees it too, and on the message's desk
+        let mzj = t.unit_id("MZJ").await;
+        let old = t
+            .store
+            .messages()
+            .list(mzj, Some("received"), None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.subject == "养老院收费不透明")
+            .unwrap();
+        let leader = t.client(&app, "mzj_leader").await;
+        let desk = leader.get(&format!("/admin/messages/{}", old.id)).await;
+        assert!(desk.body.contains("网站单项否决指标"), "{}", desk.body);
+        // scanning again raises nothing new
+        let before = t.store.power().open_alerts(None, 500).await.unwrap().len();
+        gkb.post("/admin/supervision/scan", &[]).await;
+        assert_eq!(
+            t.store.power().open_alerts(None, 500).await.unwrap().len(),
+            before
+        );
+        // answered: the alert is resolved
+        let step = format!("/admin/messages/{}/step", old.id);
+        let handler = t.client(&app, "mzj_handler").await;
+        handler.post(&step, &[("step", "accept")]).await;
+        handler
+            .post(&step, &[("step", "draft"), ("text", "已核查，收费标准已公示。")])
+            .await;
+        let r = leader.post(&step, &[("step", "approve")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let open = t.store.power().open_alerts(None, 500).await.unwrap();
+        assert!(!open.iter().any(|a| a.message_id == Some(old.id)));
         t.cleanup().await;
     }
 );

@@ -99,6 +99,8 @@ enum T {
     CaseDocument,
     /// A disclosure application.
     Application,
+    /// A message to the government.
+    Message,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -245,6 +247,14 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::UnitView,
         T::Application,
     ),
+    // Messages: unit roles see and handle their own unit's (reviews are checked per step);
+    // district roles see every unit's and may transfer any (the routing office), so every
+    // role passes the gate of its own unit and district roles that of every unit.
+    ("GET /admin/units/{id}/messages", P::UnitView, T::Unit),
+    ("GET /admin/messages/{id}", P::UnitView, T::Message),
+    ("POST /admin/messages/{id}/step", P::UnitView, T::Message),
+    ("GET /admin/message-routes", P::District, T::None),
+    ("POST /admin/message-routes", P::District, T::None),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -289,6 +299,8 @@ const PUBLIC: &[&str] = &[
     "GET /messages/new",
     "POST /messages/new",
     "GET /messages/track",
+    "GET /messages",
+    "GET /messages/{id}",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",
@@ -472,6 +484,7 @@ struct Fixtures {
     cases: Vec<(String, String)>,
     documents: Vec<(String, String)>,
     applications: Vec<(String, String)>,
+    messages: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -486,6 +499,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         cases: Vec::new(),
         documents: Vec::new(),
         applications: Vec::new(),
+        messages: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -666,6 +680,30 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         let list = t.store.applications().for_unit(unit, 1, 0).await.unwrap().1;
         f.applications.push((code.into(), list[0].id.to_string()));
     }
+    // A message to JYJ and one to SJJ, written on the portal.
+    for code in ["JYJ", "SJJ"] {
+        let form = get(app, "/messages/new", None).await;
+        let key = crate::power::input_value(&form.body, "request_key");
+        let r = post(
+            app,
+            "/messages/new",
+            None,
+            &[
+                ("request_key", key.as_str()),
+                ("unit", code),
+                ("kind", "consultation"),
+                ("name", "张三"),
+                ("phone", "0571-12345678"),
+                ("subject", "矩阵测试留言"),
+                ("body", &format!("矩阵测试留言的内容，写给{code}。")),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let unit = t.unit_id(code).await;
+        let list = t.store.messages().for_unit(unit, None, 1).await.unwrap();
+        f.messages.push((code.into(), list[0].id.to_string()));
+    }
     f
 }
 
@@ -702,6 +740,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::PowerInReview => fill(&f.in_review),
         T::Case => fill(&f.cases),
         T::CaseDocument => fill(&f.documents),
+        T::Message => fill(&f.messages),
         T::Application => fill(&f.applications)
             .into_iter()
             .map(|(u, p)| (u, p.replace("{kind}", "answer")))

@@ -3,6 +3,8 @@
 //! its tracking number and query code (compared as digests, throttled). Reading and limits are
 //! `domain::message`; storage is `store.messages()`.
 
+mod handling;
+
 use crate::AppState;
 use crate::auth::{ClientIp, Lookup, query_code, random_token, token_hash};
 use crate::error::AppError;
@@ -13,7 +15,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use gongkai_domain::disclosure::FieldError;
-use gongkai_domain::message::{MessageFields, MessageKind, due_date, read_message, veto_from};
+use gongkai_domain::application::handling::watch_days;
+use gongkai_domain::message::{
+    MessageFields, MessageKind, NEAR_DUPLICATE, RouteRule, due_date, parse_keywords,
+    read_message, route, similarity, veto_from,
+};
 use serde::{Deserialize, Serialize};
 
 /// The module's pages.
@@ -21,10 +27,28 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/messages/new", get(form_page).post(submit))
         .route("/messages/track", get(track))
+        .route("/messages", get(public_list))
+        .route("/messages/{id}", get(public_one))
+        .route("/admin/units/{id}/messages", get(handling::unit_list))
+        .route("/admin/messages/{id}", get(handling::desk))
+        .route("/admin/messages/{id}/step", axum::routing::post(handling::step))
+        .route(
+            "/admin/message-routes",
+            get(handling::routes_list).post(handling::routes_save),
+        )
 }
 
 fn today() -> chrono::NaiveDate {
     gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+}
+
+/// The stored date of a day.
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn ser<T: Serialize>(v: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 fn column() -> minijinja::Value {
@@ -52,6 +76,8 @@ pub struct MessageForm {
     #[serde(default)]
     publish: String,
     #[serde(default)]
+    topic: String,
+    #[serde(default)]
     request_key: String,
 }
 
@@ -70,6 +96,7 @@ async fn form_render(
     let ctx = minijinja::context! {
         units, f => minijinja::Value::from(minijinja::value::Serde(f)),
         errors => minijinja::Value::from(minijinja::value::Serde(errors)),
+        topics => state.store.messages().routes().await?.into_iter().filter(|r| r.active == 1).map(|r| r.topic).collect::<Vec<_>>(),
         kinds => MessageKind::ALL.iter().map(|k| minijinja::context! { code => k.code(), label => k.label(), days => limits.of(*k) }).collect::<Vec<_>>(),
         column => column(),
     };
@@ -167,9 +194,58 @@ pub async fn submit(
         )
         .await;
     }
+    // a message to the district goes where the office's rules send it (else the office routes it)
+    let rules: Vec<RouteRule> = messages
+        .routes()
+        .await?
+        .into_iter()
+        .filter(|r| r.active == 1)
+        .map(|r| RouteRule {
+            topic: r.topic,
+            keywords: parse_keywords(&r.keywords),
+            unit_id: r.unit_id,
+        })
+        .collect();
+    let topic = f.topic.trim();
+    if !topic.is_empty() && !rules.iter().any(|r| r.topic == topic) {
+        let errors = [FieldError {
+            field: "topic",
+            message: "请从列出的事项类别中选择，或不选".into(),
+        }];
+        return form_render(&state, &headers, &retry(&f), &errors, StatusCode::BAD_REQUEST).await;
+    }
+    let (unit_id, topic, routed_by) = if unit.parent_id.is_none() {
+        match route(&rules, topic, &format!("{}\n{}", input.subject, input.body)) {
+            Some((u, t)) => (u, t.to_string(), t.to_string()),
+            None => (unit.id, topic.to_string(), String::new()),
+        }
+    } else {
+        (unit.id, topic.to_string(), String::new())
+    };
+    let unit = state.store.get_unit(unit_id).await?;
+    // the same writer (address or phone) sending nearly the same text again
+    let window = chrono::Utc::now()
+        - chrono::Duration::days(i64::from(state.config.messages.duplicate_window_days));
+    let text = format!("{}\n{}", input.subject, input.body);
+    let duplicate_of = messages
+        .recent_from_writer(
+            &ip,
+            &input.phone,
+            &window.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .await?
+        .into_iter()
+        .find(|(_, subj, body)| similarity(&format!("{subj}\n{body}"), &text) >= NEAR_DUPLICATE)
+        .map(|(no, _, _)| no)
+        .unwrap_or_default();
+    if !duplicate_of.is_empty() {
+        state.metrics.count_abuse("near_duplicate");
+    }
     let cal = state.store.calendar().await?;
     let received = today();
     let (due, why) = due_date(&cal, input.kind, received, &state.config.messages.limits())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (soon, red) = watch_days(&cal, due, state.config.messages.due_soon_workdays, received)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let code = query_code();
     let (m, repeated) = messages
@@ -178,13 +254,16 @@ pub async fn submit(
             &gongkai_store::messages::NewMessage {
                 unit_id: unit.id,
                 input: &input,
-                received_on: &received.to_string(),
-                due: (&due.to_string(), &why),
-                veto_on: &veto_from(received).to_string(),
+                received_on: &day(received),
+                due: (&day(due), &why),
+                veto_on: &day(veto_from(received)),
                 secret_hash: &token_hash(&code),
                 submission_key: &key,
                 client_addr: &ip,
-                duplicate_of: "",
+                duplicate_of: &duplicate_of,
+                topic: &topic,
+                watch: (&day(soon), &day(red)),
+                routed_by: &routed_by,
             },
         )
         .await?;
@@ -239,7 +318,14 @@ pub async fn track(
             tracking_no => &m.tracking_no, subject => &m.subject,
             kind => MessageKind::from_code(&m.kind).map(MessageKind::label),
             received_on => &m.received_on, due_on => &m.due_on, due_note => &m.due_note,
-            state => if m.answered_on.is_some() { "已答复" } else { "办理中" },
+            state => gongkai_domain::message::State::from_code(&m.state).map_or("办理中", |s| match s {
+                gongkai_domain::message::State::Answered => "已答复",
+                gongkai_domain::message::State::MoreInfo => "请补充情况（见下方说明，可重新留言补充）",
+                gongkai_domain::message::State::Abusive => "不予处理",
+                _ => "办理中",
+            }),
+            answer => m.answered_on.as_ref().map(|_| &m.answer), answered_on => &m.answered_on,
+            published => m.published_at.is_some(), id => m.id,
         }),
         column => column(),
     };
@@ -257,4 +343,76 @@ pub async fn track(
         *resp.status_mut() = StatusCode::NOT_FOUND;
     }
     Ok(resp)
+}
+
+/// `?unit=&before=` of the public list.
+#[derive(Deserialize, Default)]
+pub struct PublicQuery {
+    #[serde(default)]
+    unit: String,
+    before: Option<i64>,
+}
+
+/// `GET /messages`: published exchanges, newest first, 20 a page (keyset), of all units or one,
+/// and per unit the messages received and answered, the average and the longest answer time
+/// (read from the per-unit figures, one row per unit).
+pub async fn public_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PublicQuery>,
+) -> Result<Response, AppError> {
+    let units = state.store.list_units().await?;
+    let unit = units.iter().find(|u| !q.unit.is_empty() && u.code == q.unit);
+    if !q.unit.is_empty() && unit.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let messages = state.store.messages();
+    let list = messages.published(unit.map(|u| u.id), q.before, 21).await?;
+    let more = list.len() > 20;
+    let list = &list[..list.len().min(20)];
+    let name = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let stats: Vec<_> = messages
+        .unit_stats()
+        .await?
+        .into_iter()
+        .filter(|s| s.received > 0 || s.answered > 0)
+        .map(|s| minijinja::context! {
+            name => name(s.unit_id), code => units.iter().find(|u| u.id == s.unit_id).map(|u| u.code.clone()),
+            received => s.received, answered => s.answered, published => s.published,
+            average => (s.answered > 0).then(|| format!("{:.1}", s.total_workdays as f64 / s.answered as f64)),
+            longest => (s.answered > 0).then_some(s.longest_workdays),
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        rows => list.iter().map(|m| minijinja::context! {
+            id => m.id, subject => &m.public_subject, unit => name(m.unit_id),
+            kind => MessageKind::from_code(&m.kind).map(MessageKind::label), topic => &m.topic,
+            received_on => &m.received_on, answered_on => &m.answered_on, workdays => m.answer_workdays,
+        }).collect::<Vec<_>>(),
+        stats, unit => unit.map(|u| minijinja::context! { code => &u.code, name => &u.name }),
+        next => more.then(|| list.last().map(|m| m.id)).flatten(),
+        column => column(),
+    };
+    Ok(render(&state, &headers, "messages/list.html", &unit.map_or("政民互动".to_string(), |u| format!("{} · 政民互动", u.name)), ctx, None))
+}
+
+/// `GET /messages/{id}`: one published exchange (masked), with the unit's answer.
+pub async fn public_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, AppError> {
+    let m = state.store.messages().published_one(id).await?;
+    let unit = state.store.get_unit(m.unit_id).await?;
+    let ctx = minijinja::context! {
+        m => minijinja::context! {
+            tracking_no => &m.tracking_no, name => &m.public_name, subject => &m.public_subject,
+            body => &m.public_body, answer => &m.public_answer,
+            kind => MessageKind::from_code(&m.kind).map(MessageKind::label), topic => &m.topic,
+            received_on => &m.received_on, answered_on => &m.answered_on, workdays => m.answer_workdays,
+        },
+        unit => minijinja::context! { code => &unit.code, name => &unit.name },
+        column => column(),
+    };
+    Ok(render(&state, &headers, "messages/one.html", &m.public_subject, ctx, None))
 }
