@@ -39,6 +39,9 @@ pub struct FileConfig {
     /// `[messages]`.
     #[serde(default)]
     pub messages: gongkai_web::MessagesConfig,
+    /// `[ratings]`.
+    #[serde(default)]
+    pub ratings: gongkai_web::RatingsConfig,
 }
 
 /// `[disclosure]`.
@@ -320,6 +323,7 @@ pub fn settings(
             power: file.power,
             applications: file.applications,
             messages: file.messages,
+            ratings: file.ratings,
         },
     })
 }

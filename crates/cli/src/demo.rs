@@ -154,6 +154,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_powers(store, &actor).await?;
     load_applications(store, &actor).await?;
     load_messages(store, &actor).await?;
+    load_ratings(store, &actor).await?;
     let hash =
         gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -279,10 +280,42 @@ async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
     let cal = store.calendar().await?;
     let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
     let sent = [
-        (100, "MZJ", "", "complaint", "养老院收费不透明", "母亲所在的养老机构多次上调收费，没有公示收费标准，请民政部门核查。", "no"),
-        (9, "JYJ", "", "consultation", "外区转入小学需要哪些材料", "孩子明年随我们迁入本区，请问转入小学需要准备哪些材料？我的电话13812345678。", "yes"),
-        (2, "MZJ", "", "suggestion", "建议增设社区老年食堂", "东城街道老年人多，建议在朝阳社区增设老年食堂。", "yes"),
-        (1, "GOV", "民政", "consultation", "临时救助怎么申请", "家里突发重病，请问临时救助向哪里申请，需要什么材料？", "yes"),
+        (
+            100,
+            "MZJ",
+            "",
+            "complaint",
+            "养老院收费不透明",
+            "母亲所在的养老机构多次上调收费，没有公示收费标准，请民政部门核查。",
+            "no",
+        ),
+        (
+            9,
+            "JYJ",
+            "",
+            "consultation",
+            "外区转入小学需要哪些材料",
+            "孩子明年随我们迁入本区，请问转入小学需要准备哪些材料？我的电话13812345678。",
+            "yes",
+        ),
+        (
+            2,
+            "MZJ",
+            "",
+            "suggestion",
+            "建议增设社区老年食堂",
+            "东城街道老年人多，建议在朝阳社区增设老年食堂。",
+            "yes",
+        ),
+        (
+            1,
+            "GOV",
+            "民政",
+            "consultation",
+            "临时救助怎么申请",
+            "家里突发重病，请问临时救助向哪里申请，需要什么材料？",
+            "yes",
+        ),
     ];
     for (n, (days, code, topic, kind, subject, body, publish)) in sent.iter().enumerate() {
         let received = today - chrono::Duration::days(*days);
@@ -298,7 +331,11 @@ async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("demo message: {e:?}"))?;
         let (due, why) = due_date(&cal, input.kind, received, &Limits::default())?;
         let (soon, red) = watch_days(&cal, due, 1, received)?;
-        let to = if topic.is_empty() { unit[code] } else { unit["MZJ"] };
+        let to = if topic.is_empty() {
+            unit[code]
+        } else {
+            unit["MZJ"]
+        };
         let (m, _) = messages
             .receive(
                 actor,
@@ -343,9 +380,8 @@ async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
                     },
                 )
                 .await?;
-            let scanner = gongkai_domain::scan::Scanner::new(
-                &store.disclosure().sensitive_words().await?,
-            );
+            let scanner =
+                gongkai_domain::scan::Scanner::new(&store.disclosure().sensitive_words().await?);
             let public = PublicCopy::of(&scanner, &input.name, &input.subject, &input.body, answer);
             messages
                 .take_step(
@@ -358,6 +394,73 @@ async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
                             Some(public),
                         )),
                         ..step("drafted", "answered", "answered")
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Window visits rated at 区市场监督管理局 and 区教育局 (once), one of them badly and waiting for
+/// rectification, so the results page ranks and the desks have work.
+async fn load_ratings(store: &Store, actor: &Actor) -> Result<()> {
+    use gongkai_store::ratings::{NewRating, RatingDue};
+    let ratings = store.ratings();
+    let cal = store.calendar().await?;
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    for (code, scores, service) in [
+        ("SJJ", &[5, 5, 4, 5, 3, 2][..], "食品经营许可"),
+        ("JYJ", &[5, 4][..], "教师资格认定"),
+    ] {
+        let Some(unit) = store.find_unit_by_code(code).await? else {
+            return Ok(());
+        };
+        if !ratings.list(unit.id, None, None, 1).await?.is_empty() {
+            continue;
+        }
+        for (n, score) in scores.iter().enumerate() {
+            let visit = ratings
+                .register_visit(
+                    actor,
+                    unit.id,
+                    service,
+                    &today.to_string(),
+                    &gongkai_work::secrets::token_hash(&format!("demo-visit-{code}-{n}")),
+                )
+                .await?;
+            let due = if *score <= 2 {
+                let due = cal.add_workdays(today, 5, gongkai_domain::calendar::Coverage::Strict)?;
+                let (soon, red) =
+                    gongkai_domain::application::handling::watch_days(&cal, due, 1, today)?;
+                Some(RatingDue {
+                    due_on: due.to_string(),
+                    note: format!("差评自评价之日 {today} 后第5个工作日内核实整改并回复，即 {due}"),
+                    soon: soon.to_string(),
+                    red: red.to_string(),
+                })
+            } else {
+                None
+            };
+            ratings
+                .rate(
+                    actor,
+                    &NewRating {
+                        event_kind: "visit",
+                        event_id: visit.id,
+                        event_no: &visit.visit_no,
+                        unit_id: unit.id,
+                        service_code: &format!("visit:{service}"),
+                        service_name: &format!("窗口办事：{service}"),
+                        score: *score,
+                        comment: if *score <= 2 {
+                            "排队时间太长，叫号系统故障无人解释"
+                        } else {
+                            ""
+                        },
+                        rated_on: &today.to_string(),
+                        due,
+                        client_addr: "",
                     },
                 )
                 .await?;

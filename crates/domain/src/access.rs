@@ -128,11 +128,18 @@ pub enum Action {
     ReviewMessages,
     /// Route messages to the district: edit the routing rules and transfer any unit's message.
     RouteMessages,
+    /// Register a unit's window visits (their rating slips) and verify, rectify and answer its
+    /// bad ratings.
+    HandleRatings,
+    /// Appeal a bad rating of the unit (the unit's leader).
+    AppealRatings,
+    /// Decide appeals against bad ratings (uphold or overturn).
+    DecideRatingAppeals,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -158,6 +165,9 @@ impl Action {
         Action::HandleMessages,
         Action::ReviewMessages,
         Action::RouteMessages,
+        Action::HandleRatings,
+        Action::AppealRatings,
+        Action::DecideRatingAppeals,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -197,6 +207,11 @@ impl Action {
                 "您的账号无权审核该单位的留言答复（仅本单位审核人员或负责人）"
             }
             Action::RouteMessages => "您的账号无权分办留言（仅政务公开办公室或系统管理员）",
+            Action::HandleRatings => "您的账号无权办理该单位的好差评（仅本单位办件人员或负责人）",
+            Action::AppealRatings => "您的账号无权对差评提出申诉（仅本单位负责人）",
+            Action::DecideRatingAppeals => {
+                "您的账号无权审核差评申诉（仅政务公开办公室或系统管理员）"
+            }
         }
     }
 }
@@ -233,11 +248,14 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
                 || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
         }
         Action::ReviewPowerItems => own && matches!(role, Role::Reviewer | Role::Leader),
-        Action::HandleCases | Action::HandleApplications => {
+        Action::HandleCases | Action::HandleApplications | Action::HandleRatings => {
             role == Role::Admin || (own && matches!(role, Role::CaseHandler | Role::Leader))
         }
         Action::ApproveApplications => role == Role::Admin || (own && role == Role::Leader),
-        Action::EditLetterTemplates | Action::RouteMessages => role.is_district_wide(),
+        Action::EditLetterTemplates | Action::RouteMessages | Action::DecideRatingAppeals => {
+            role.is_district_wide()
+        }
+        Action::AppealRatings => role == Role::Admin || (own && role == Role::Leader),
         Action::HandleMessages => {
             role == Role::Admin
                 || (own

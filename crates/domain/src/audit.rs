@@ -243,6 +243,12 @@ audit_actions! {
     /// A step was taken on a message (transfer, acceptance, request for more, draft, review,
     /// abuse mark); an approved answer with the writer's consent is published masked.
     MessageStep => "message.step", "message";
+    /// A service event was rated (好差评).
+    RatingSubmit => "rating.submit", "rating";
+    /// A step on a bad rating: rectified and answered, appealed, appeal upheld or overturned.
+    RatingStep => "rating.step", "rating";
+    /// A window visit was registered (its rating slip printed).
+    VisitRegister => "visit.register", "service_visit";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

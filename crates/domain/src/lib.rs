@@ -25,6 +25,7 @@ pub mod message;
 pub mod net;
 pub mod org;
 pub mod power;
+pub mod rating;
 pub mod richtext;
 pub mod scan;
 pub mod standard;

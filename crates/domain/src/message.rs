@@ -592,11 +592,13 @@ pub fn route<'a>(rules: &'a [RouteRule], topic: &str, text: &str) -> Option<(i64
 
 /// Reads a rule's keyword list (separated by commas, 、, ；, spaces or lines).
 pub fn parse_keywords(s: &str) -> Vec<String> {
-    s.split(|c: char| c == ',' || c == '，' || c == '、' || c == ';' || c == '；' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(|c: char| {
+        c == ',' || c == '，' || c == '、' || c == ';' || c == '；' || c.is_whitespace()
+    })
+    .map(str::trim)
+    .filter(|k| !k.is_empty())
+    .map(str::to_string)
+    .collect()
 }
 
 /// Working days from `from` (excluded) to `to` (included): how long an answer took. Days the
@@ -695,7 +697,10 @@ mod rule_tests {
         assert_eq!(route(&rules, "", "孩子入学需要什么材料"), Some((5, "教育")));
         assert_eq!(route(&rules, "其他", "养老院收费"), Some((6, "民政")));
         assert_eq!(route(&rules, "", "路灯坏了"), None);
-        assert_eq!(parse_keywords(" 学校、入学，学籍 "), ["学校", "入学", "学籍"]);
+        assert_eq!(
+            parse_keywords(" 学校、入学，学籍 "),
+            ["学校", "入学", "学籍"]
+        );
     }
 
     #[test]

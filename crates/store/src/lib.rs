@@ -21,6 +21,7 @@ pub mod messages;
 pub mod migrate;
 pub mod org;
 pub mod power;
+pub mod ratings;
 pub mod standards;
 pub mod webhooks;
 mod write;

@@ -507,7 +507,11 @@ impl Messages<'_> {
                     "留言 {} {}{}",
                     before.tracking_no,
                     s.label,
-                    if public.is_some() { "，已公开（已脱敏）" } else { "" }
+                    if public.is_some() {
+                        "，已公开（已脱敏）"
+                    } else {
+                        ""
+                    }
                 ),
             },
         )
@@ -704,8 +708,7 @@ impl Messages<'_> {
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
         const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
-        const KIND: &str =
-            "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END";
+        const KIND: &str = "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END";
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, message_id, detail, raised_at) \
              SELECT 'message:' || w.message_id || ':' || w.due_on || ':' || {LEVEL} || ':' || {KIND}, w.unit_id, {KIND}, {LEVEL}, w.message_id, \

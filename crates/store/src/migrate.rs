@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "message_handling",
         include_str!("../migrations/0019_message_handling.sql"),
     ),
+    (
+        20,
+        "ratings",
+        include_str!("../migrations/0020_ratings.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

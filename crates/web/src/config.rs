@@ -130,6 +130,34 @@ pub struct WebConfig {
     pub applications: ApplicationsConfig,
     /// Messages to the government.
     pub messages: MessagesConfig,
+    /// Service ratings.
+    pub ratings: RatingsConfig,
+}
+
+/// Service ratings' local settings (`[ratings]` in the configuration file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RatingsConfig {
+    /// Working days to verify, rectify and answer a bad rating (DOMAIN.md §11: set locally).
+    pub rectify_workdays: u32,
+    /// Working days before that due date that a bad rating shows yellow on e-supervision.
+    pub due_soon_workdays: u32,
+    /// Ratings a unit needs before it is ranked.
+    pub min_ratings: i64,
+    /// The smoothing of the ranking: as if each unit also had this many ratings at the
+    /// district's mean.
+    pub prior_ratings: f64,
+}
+
+impl Default for RatingsConfig {
+    fn default() -> Self {
+        RatingsConfig {
+            rectify_workdays: 5,
+            due_soon_workdays: 1,
+            min_ratings: 5,
+            prior_ratings: 10.0,
+        }
+    }
 }
 
 /// Messages' local settings (`[messages]` in the configuration file).
@@ -293,6 +321,7 @@ impl Default for WebConfig {
             power: PowerConfig::default(),
             applications: ApplicationsConfig::default(),
             messages: MessagesConfig::default(),
+            ratings: RatingsConfig::default(),
         }
     }
 }

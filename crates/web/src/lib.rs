@@ -21,6 +21,7 @@ mod metrics;
 mod org;
 mod pages;
 pub mod power;
+mod ratings;
 mod reports;
 mod search;
 mod standards;
@@ -29,7 +30,8 @@ mod webhooks;
 pub mod work;
 
 pub use config::{
-    ApplicationsConfig, LoginConfig, MessagesConfig, PowerConfig, SiteConfig, WebConfig,
+    ApplicationsConfig, LoginConfig, MessagesConfig, PowerConfig, RatingsConfig, SiteConfig,
+    WebConfig,
 };
 pub use error::AppError;
 pub use gongkai_work::webhooks::WebhookConfig;
@@ -287,6 +289,7 @@ pub fn app(state: AppState) -> Router {
         .merge(power::routes(&limits))
         .merge(applications::routes(&limits))
         .merge(messages::routes())
+        .merge(ratings::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -119,6 +119,22 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/messages/track.html"),
     ),
     (
+        "ratings/new.html",
+        include_str!("../../../templates/ratings/new.html"),
+    ),
+    (
+        "ratings/results.html",
+        include_str!("../../../templates/ratings/results.html"),
+    ),
+    (
+        "admin/ratings.html",
+        include_str!("../../../templates/admin/ratings.html"),
+    ),
+    (
+        "admin/rating.html",
+        include_str!("../../../templates/admin/rating.html"),
+    ),
+    (
         "messages/list.html",
         include_str!("../../../templates/messages/list.html"),
     ),

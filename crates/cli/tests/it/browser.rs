@@ -396,6 +396,15 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .first()
         .expect("the demo has messages to MZJ")
         .id;
+    let rating = t
+        .store
+        .ratings()
+        .list(sjj, Some("pending"), None, 1)
+        .await
+        .unwrap()
+        .first()
+        .expect("the demo has a bad rating at SJJ")
+        .id;
     let public = [
         "/".to_string(),
         "/list".to_string(),
@@ -423,6 +432,9 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/messages/track".to_string(),
         "/messages".to_string(),
         format!("/messages/{published_message}"),
+        "/ratings".to_string(),
+        "/ratings?unit=SJJ".to_string(),
+        "/ratings/new".to_string(),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -478,6 +490,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         format!("/admin/units/{mzj}/messages"),
         format!("/admin/messages/{mzj_message}"),
         "/admin/message-routes".to_string(),
+        format!("/admin/units/{sjj}/ratings"),
+        format!("/admin/ratings/{rating}"),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -486,7 +500,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 26 + 27);
+    assert_eq!(audited, 3 * 29 + 29);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

@@ -17,6 +17,7 @@ mod hostile;
 mod http;
 mod messages;
 mod power;
+mod ratings;
 mod routes;
 mod scan;
 mod standards;

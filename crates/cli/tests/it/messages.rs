@@ -253,7 +253,10 @@ both!(
         // SJJ's handler transfers it; a transfer without a reason is refused, nothing changes
         let sjj_handler = t.client(&app, "sjj_handler").await;
         let r = sjj_handler
-            .post(&step, &[("step", "transfer"), ("to_unit", "JYJ"), ("text", " ")])
+            .post(
+                &step,
+                &[("step", "transfer"), ("to_unit", "JYJ"), ("text", " ")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("请填写转办理由"), "{}", r.body);
@@ -261,7 +264,11 @@ both!(
         let r = sjj_handler
             .post(
                 &step,
-                &[("step", "transfer"), ("to_unit", "JYJ"), ("text", "属于教育局职责")],
+                &[
+                    ("step", "transfer"),
+                    ("to_unit", "JYJ"),
+                    ("text", "属于教育局职责"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -273,7 +280,9 @@ both!(
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // JYJ: out of order is refused; accept, draft
         let handler = t.client(&app, "jyj_handler").await;
-        let r = handler.post(&step, &[("step", "draft"), ("text", "答复")]).await;
+        let r = handler
+            .post(&step, &[("step", "draft"), ("text", "答复")])
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("待受理"), "{}", r.body);
         assert_eq!(
@@ -309,17 +318,15 @@ both!(
             ["received", "transferred", "accepted", "drafted", "answered"]
         );
         assert_eq!(
-            (events[1].from_unit, events[1].to_unit, events[1].note.as_str()),
+            (
+                events[1].from_unit,
+                events[1].to_unit,
+                events[1].note.as_str()
+            ),
             (Some(sjj), Some(jyj), "属于教育局职责")
         );
         let audit = t.store.list_audit(Some(jyj), 20, 0).await.unwrap();
-        assert!(
-            audit
-                .iter()
-                .filter(|e| e.action == "message.step")
-                .count()
-                >= 3
-        );
+        assert!(audit.iter().filter(|e| e.action == "message.step").count() >= 3);
         // public: masked, with the unit's figures moved
         assert_eq!(
             stats(&t, jyj).await,
@@ -329,12 +336,19 @@ both!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(answer) && page.body.contains("王**"));
         assert!(!page.body.contains("13912345678") && !page.body.contains("王小明"));
-        assert!(page.body.contains("139"), "masked, not dropped: {}", page.body);
+        assert!(
+            page.body.contains("139"),
+            "masked, not dropped: {}",
+            page.body
+        );
         let list = get(&app, "/messages", None).await;
         assert!(list.body.contains("学校课后服务收费") && list.body.contains("区教育局"));
         let unit_list = get(&app, "/messages?unit=JYJ", None).await;
         assert!(unit_list.body.contains(&format!("/messages/{id}")));
-        assert_eq!(get(&app, "/messages?unit=NOPE", None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&app, "/messages?unit=NOPE", None).await.status,
+            StatusCode::NOT_FOUND
+        );
         // an unpublished message is not public
         let private = write(
             &t,
@@ -350,7 +364,9 @@ both!(
         )
         .await;
         assert_eq!(
-            get(&app, &format!("/messages/{}", private.id), None).await.status,
+            get(&app, &format!("/messages/{}", private.id), None)
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         t.cleanup().await;
@@ -377,7 +393,11 @@ both!(
         let r = gkb
             .post(
                 "/admin/message-routes",
-                &[("topic", "交通"), ("keywords", "公交、站台"), ("unit", "ZJJ")],
+                &[
+                    ("topic", "交通"),
+                    ("keywords", "公交、站台"),
+                    ("unit", "ZJJ"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -398,7 +418,10 @@ both!(
             ("name", "赵六"),
             ("phone", "13700001111"),
             ("subject", "公交站台太远"),
-            ("body", "建议在青山镇中心小学门口增设公交站台，方便学生上下学。"),
+            (
+                "body",
+                "建议在青山镇中心小学门口增设公交站台，方便学生上下学。",
+            ),
         ];
         let m = write(&t, &app, &fields).await;
         assert_eq!(m.unit_id, zjj, "routed by the keyword 公交");
@@ -451,7 +474,10 @@ both!(
                 ("name", "赵六"),
                 ("phone", "13700001111"),
                 ("subject", "公交站台太远"),
-                ("body", "建议在青山镇中心小学门口增设公交站台，方便学生们上下学！"),
+                (
+                    "body",
+                    "建议在青山镇中心小学门口增设公交站台，方便学生们上下学！",
+                ),
             ],
         )
         .await;
@@ -544,7 +570,10 @@ both!(
         let handler = t.client(&app, "mzj_handler").await;
         handler.post(&step, &[("step", "accept")]).await;
         handler
-            .post(&step, &[("step", "draft"), ("text", "已核查，收费标准已公示。")])
+            .post(
+                &step,
+                &[("step", "draft"), ("text", "已核查，收费标准已公示。")],
+            )
             .await;
         let r = leader.post(&step, &[("step", "approve")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -101,6 +101,8 @@ enum T {
     Application,
     /// A message to the government.
     Message,
+    /// A service rating.
+    Rating,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -255,6 +257,13 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/messages/{id}/step", P::UnitView, T::Message),
     ("GET /admin/message-routes", P::District, T::None),
     ("POST /admin/message-routes", P::District, T::None),
+    // Ratings: unit roles see their own unit's; the unit's handlers and leader register visits
+    // and rectify (appeals need the leader, checked per step); the office decides appeals.
+    ("GET /admin/units/{id}/ratings", P::UnitView, T::Unit),
+    ("POST /admin/units/{id}/visits", P::Cases, T::Unit),
+    ("GET /admin/ratings/{id}", P::UnitView, T::Rating),
+    ("POST /admin/ratings/{id}/step", P::Cases, T::Rating),
+    ("POST /admin/ratings/{id}/decision", P::District, T::Rating),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -301,6 +310,9 @@ const PUBLIC: &[&str] = &[
     "GET /messages/track",
     "GET /messages",
     "GET /messages/{id}",
+    "GET /ratings",
+    "GET /ratings/new",
+    "POST /ratings/new",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",
@@ -485,6 +497,7 @@ struct Fixtures {
     documents: Vec<(String, String)>,
     applications: Vec<(String, String)>,
     messages: Vec<(String, String)>,
+    ratings: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -500,6 +513,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         documents: Vec::new(),
         applications: Vec::new(),
         messages: Vec::new(),
+        ratings: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -704,6 +718,44 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         let list = t.store.messages().for_unit(unit, None, 1).await.unwrap();
         f.messages.push((code.into(), list[0].id.to_string()));
     }
+    // A bad rating of a window visit at JYJ and one at SJJ.
+    for (n, code) in ["JYJ", "SJJ"].into_iter().enumerate() {
+        let unit = t.unit_id(code).await;
+        let actor = crate::support::system();
+        let visit = t
+            .store
+            .ratings()
+            .register_visit(&actor, unit, "矩阵测试事项", "2026-11-30", "hash")
+            .await
+            .unwrap();
+        let r = t
+            .store
+            .ratings()
+            .rate(
+                &actor,
+                &gongkai_store::ratings::NewRating {
+                    event_kind: "visit",
+                    event_id: visit.id,
+                    event_no: &visit.visit_no,
+                    unit_id: unit,
+                    service_code: "visit:矩阵测试事项",
+                    service_name: "窗口办事：矩阵测试事项",
+                    score: 2,
+                    comment: "等候时间太长",
+                    rated_on: "2026-11-30",
+                    due: Some(gongkai_store::ratings::RatingDue {
+                        due_on: "2026-12-07".into(),
+                        note: format!("矩阵测试{n}"),
+                        soon: "2026-12-04".into(),
+                        red: "2026-12-08".into(),
+                    }),
+                    client_addr: "",
+                },
+            )
+            .await
+            .unwrap();
+        f.ratings.push((code.into(), r.id.to_string()));
+    }
     f
 }
 
@@ -741,6 +793,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::Case => fill(&f.cases),
         T::CaseDocument => fill(&f.documents),
         T::Message => fill(&f.messages),
+        T::Rating => fill(&f.ratings),
         T::Application => fill(&f.applications)
             .into_iter()
             .map(|(u, p)| (u, p.replace("{kind}", "answer")))

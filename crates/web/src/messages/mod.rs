@@ -14,11 +14,11 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use gongkai_domain::disclosure::FieldError;
 use gongkai_domain::application::handling::watch_days;
+use gongkai_domain::disclosure::FieldError;
 use gongkai_domain::message::{
-    MessageFields, MessageKind, NEAR_DUPLICATE, RouteRule, due_date, parse_keywords,
-    read_message, route, similarity, veto_from,
+    MessageFields, MessageKind, NEAR_DUPLICATE, RouteRule, due_date, parse_keywords, read_message,
+    route, similarity, veto_from,
 };
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}", get(public_one))
         .route("/admin/units/{id}/messages", get(handling::unit_list))
         .route("/admin/messages/{id}", get(handling::desk))
-        .route("/admin/messages/{id}/step", axum::routing::post(handling::step))
+        .route(
+            "/admin/messages/{id}/step",
+            axum::routing::post(handling::step),
+        )
         .route(
             "/admin/message-routes",
             get(handling::routes_list).post(handling::routes_save),
@@ -212,7 +215,14 @@ pub async fn submit(
             field: "topic",
             message: "请从列出的事项类别中选择，或不选".into(),
         }];
-        return form_render(&state, &headers, &retry(&f), &errors, StatusCode::BAD_REQUEST).await;
+        return form_render(
+            &state,
+            &headers,
+            &retry(&f),
+            &errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let (unit_id, topic, routed_by) = if unit.parent_id.is_none() {
         match route(&rules, topic, &format!("{}\n{}", input.subject, input.body)) {
@@ -362,7 +372,9 @@ pub async fn public_list(
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
     let units = state.store.list_units().await?;
-    let unit = units.iter().find(|u| !q.unit.is_empty() && u.code == q.unit);
+    let unit = units
+        .iter()
+        .find(|u| !q.unit.is_empty() && u.code == q.unit);
     if !q.unit.is_empty() && unit.is_none() {
         return Err(AppError::NotFound);
     }
@@ -370,7 +382,13 @@ pub async fn public_list(
     let list = messages.published(unit.map(|u| u.id), q.before, 21).await?;
     let more = list.len() > 20;
     let list = &list[..list.len().min(20)];
-    let name = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let name = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
     let stats: Vec<_> = messages
         .unit_stats()
         .await?
@@ -393,7 +411,16 @@ pub async fn public_list(
         next => more.then(|| list.last().map(|m| m.id)).flatten(),
         column => column(),
     };
-    Ok(render(&state, &headers, "messages/list.html", &unit.map_or("政民互动".to_string(), |u| format!("{} · 政民互动", u.name)), ctx, None))
+    Ok(render(
+        &state,
+        &headers,
+        "messages/list.html",
+        &unit.map_or("政民互动".to_string(), |u| {
+            format!("{} · 政民互动", u.name)
+        }),
+        ctx,
+        None,
+    ))
 }
 
 /// `GET /messages/{id}`: one published exchange (masked), with the unit's answer.
@@ -414,5 +441,12 @@ pub async fn public_one(
         unit => minijinja::context! { code => &unit.code, name => &unit.name },
         column => column(),
     };
-    Ok(render(&state, &headers, "messages/one.html", &m.public_subject, ctx, None))
+    Ok(render(
+        &state,
+        &headers,
+        "messages/one.html",
+        &m.public_subject,
+        ctx,
+        None,
+    ))
 }

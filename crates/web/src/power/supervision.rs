@@ -15,8 +15,8 @@ use gongkai_domain::access::{Action, allowed};
 use gongkai_store::power::supervision::ScanSummary;
 use serde::Deserialize;
 
-/// Runs the alert scan for today (Beijing) over cases, decisions, disclosure applications and
-/// messages;
+/// Runs the alert scan for today (Beijing) over cases, decisions, disclosure applications,
+/// messages and bad ratings;
 /// used by the server's periodic task and the button.
 pub async fn run_scan(
     store: &gongkai_store::Store,
@@ -30,6 +30,10 @@ pub async fn run_scan(
     summary.red += red;
     // and messages to the government, with the three-month single-veto alert
     let (yellow, red) = store.messages().scan_alerts(actor, &today).await?;
+    summary.yellow += yellow;
+    summary.red += red;
+    // and bad ratings waiting for rectification
+    let (yellow, red) = store.ratings().scan_alerts(actor, &today).await?;
     summary.yellow += yellow;
     summary.red += red;
     Ok(summary)
@@ -87,9 +91,10 @@ pub async fn dashboard(
             minijinja::context! {
                 unit => name(a.unit_id), level => &a.level, kind => match a.kind.as_str() {
                     "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", "withdraw_late" => "撤下公示超期", "application_due" => "依申请公开答复期限",
-                    "message_due" => "留言答复期限", "message_veto" => "留言超过3个月未答复（单项否决）", _ => "",
+                    "message_due" => "留言答复期限", "message_veto" => "留言超过3个月未答复（单项否决）",
+                    "rating_due" => "差评整改回复期限", _ => "",
                 },
-                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id, application_id => a.application_id, message_id => a.message_id,
+                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id, application_id => a.application_id, message_id => a.message_id, rating_id => a.rating_id,
             }
         })
         .collect();
