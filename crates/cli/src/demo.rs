@@ -155,6 +155,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_applications(store, &actor).await?;
     load_messages(store, &actor).await?;
     load_ratings(store, &actor).await?;
+    load_consultations(store, &actor).await?;
     let hash =
         gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -466,6 +467,90 @@ async fn load_ratings(store: &Store, actor: &Actor) -> Result<()> {
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// A draft of 区教育局 out for comment (once): two comments, one on a paragraph the second
+/// version revises.
+async fn load_consultations(store: &Store, actor: &Actor) -> Result<()> {
+    use gongkai_domain::consultation::{align, paragraphs};
+    use gongkai_store::consultations::{NewComment, NewConsultation};
+    let Some(unit) = store.find_unit_by_code("JYJ").await? else {
+        return Ok(());
+    };
+    let store = store.consultations();
+    if !store.list(Some(unit.id), None, 1).await?.is_empty() {
+        return Ok(());
+    }
+    let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    let ends = today + chrono::Duration::days(29);
+    let v1 = paragraphs(
+        "第一条 为规范校外培训机构管理，保障学生权益，制定本办法。
+第二条 本办法适用于本区面向中小学生的校外培训机构。
+第三条 培训机构应当公示收费项目和标准，一次性收费不得超过三个月。
+第四条 本办法自发布之日起施行。",
+    );
+    let c = store
+        .open(
+            actor,
+            &NewConsultation {
+                unit_id: unit.id,
+                title: "示范区校外培训机构管理办法（征求意见稿）",
+                explanation: "为落实“双减”要求，规范校外培训机构收费和办学行为，区教育局起草了本办法。",
+                how_to_comment: "在本页对全文或逐段提出意见，或来信寄至示范区人民路104号区教育局",
+                contact: "区教育局 政策法规科 0571-88001004",
+                starts_on: &today.to_string(),
+                ends_on: &ends.to_string(),
+                short_reason: "",
+                paragraphs: &v1,
+                today: &today.to_string(),
+            },
+        )
+        .await?;
+    for (n, (para, body)) in [
+        (Some("1.2"), "建议明确退费的办理时限。"),
+        (None, "总体支持，建议加强对线上培训的监管。"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .comment(
+                actor,
+                c.id,
+                1,
+                &NewComment {
+                    para_key: para,
+                    name: "",
+                    contact: "",
+                    body,
+                    public_name: "匿名",
+                    public_body: body,
+                    submission_key: &format!("demo-consultation-comment-{n}"),
+                    client_addr: "",
+                },
+            )
+            .await?;
+    }
+    let v2 = paragraphs(
+        "第一条 为规范校外培训机构管理，保障学生权益，制定本办法。
+第二条 本办法适用于本区面向中小学生的校外培训机构。
+第三条 培训机构应当公示收费项目和标准，一次性收费不得超过三个月，退费应在申请之日起7个工作日内办结。
+第四条 本办法自发布之日起施行。",
+    );
+    store
+        .revise(
+            actor,
+            c.id,
+            &gongkai_store::consultations::Revision {
+                from_version: 1,
+                paragraphs: &v2,
+                alignment: &align(&v1, &v2),
+                note: "吸收意见，明确退费时限",
+                today: &today.to_string(),
+            },
+        )
+        .await?;
     Ok(())
 }
 

@@ -135,11 +135,14 @@ pub enum Action {
     AppealRatings,
     /// Decide appeals against bad ratings (uphold or overturn).
     DecideRatingAppeals,
+    /// Put a unit's drafts out for public consultation, revise them, moderate the comments and
+    /// report their adoption.
+    ManageConsultations,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -168,6 +171,7 @@ impl Action {
         Action::HandleRatings,
         Action::AppealRatings,
         Action::DecideRatingAppeals,
+        Action::ManageConsultations,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -211,6 +215,9 @@ impl Action {
             Action::AppealRatings => "您的账号无权对差评提出申诉（仅本单位负责人）",
             Action::DecideRatingAppeals => {
                 "您的账号无权审核差评申诉（仅政务公开办公室或系统管理员）"
+            }
+            Action::ManageConsultations => {
+                "您的账号无权管理该单位的征求意见（仅本单位编辑、审核人员或负责人）"
             }
         }
     }
@@ -267,7 +274,7 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         Action::ReviewMessages => {
             role == Role::Admin || (own && matches!(role, Role::Reviewer | Role::Leader))
         }
-        Action::WorkOnItems => {
+        Action::WorkOnItems | Action::ManageConsultations => {
             role == Role::Admin
                 || (own && role != Role::OpennessOffice && role != Role::CaseHandler)
         }

@@ -249,6 +249,18 @@ audit_actions! {
     RatingStep => "rating.step", "rating";
     /// A window visit was registered (its rating slip printed).
     VisitRegister => "visit.register", "service_visit";
+    /// A draft was put out for public consultation (意见征集).
+    ConsultationOpen => "consultation.open", "consultation";
+    /// A consultation draft was revised (a new version).
+    ConsultationRevise => "consultation.revise", "consultation";
+    /// A comment was made on a consultation draft.
+    ConsultationComment => "consultation.comment", "consultation_comment";
+    /// A consultation comment was hidden with a reason (kept).
+    ConsultationModerate => "consultation.moderate", "consultation_comment";
+    /// Comments' adoption (采纳情况) was recorded.
+    ConsultationAdopt => "consultation.adopt", "consultation";
+    /// A consultation's adoption report was published with the decision.
+    ConsultationReport => "consultation.report", "consultation";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

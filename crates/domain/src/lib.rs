@@ -19,6 +19,7 @@ pub mod access;
 pub mod application;
 pub mod audit;
 pub mod calendar;
+pub mod consultation;
 pub mod disclosure;
 pub mod ids;
 pub mod message;

@@ -15,6 +15,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod consultations;
 pub mod disclosure;
 pub mod jobs;
 pub mod messages;

@@ -101,6 +101,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ratings",
         include_str!("../migrations/0020_ratings.sql"),
     ),
+    (
+        21,
+        "consultations",
+        include_str!("../migrations/0021_consultations.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

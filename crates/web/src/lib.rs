@@ -11,6 +11,7 @@ pub mod applications;
 pub mod auth;
 mod cache;
 pub mod config;
+mod consultations;
 pub mod cpu;
 pub mod disclosure;
 mod error;
@@ -290,6 +291,7 @@ pub fn app(state: AppState) -> Router {
         .merge(applications::routes(&limits))
         .merge(messages::routes())
         .merge(ratings::routes())
+        .merge(consultations::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -135,6 +135,26 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/rating.html"),
     ),
     (
+        "consultations/list.html",
+        include_str!("../../../templates/consultations/list.html"),
+    ),
+    (
+        "consultations/page.html",
+        include_str!("../../../templates/consultations/page.html"),
+    ),
+    (
+        "consultations/_draft.html",
+        include_str!("../../../templates/consultations/_draft.html"),
+    ),
+    (
+        "admin/consultations.html",
+        include_str!("../../../templates/admin/consultations.html"),
+    ),
+    (
+        "admin/consultation.html",
+        include_str!("../../../templates/admin/consultation.html"),
+    ),
+    (
         "messages/list.html",
         include_str!("../../../templates/messages/list.html"),
     ),

@@ -405,6 +405,15 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .first()
         .expect("the demo has a bad rating at SJJ")
         .id;
+    let consultation = t
+        .store
+        .consultations()
+        .list(Some(jyj), None, 1)
+        .await
+        .unwrap()
+        .first()
+        .expect("the demo has a consultation at JYJ")
+        .id;
     let public = [
         "/".to_string(),
         "/list".to_string(),
@@ -435,6 +444,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/ratings".to_string(),
         "/ratings?unit=SJJ".to_string(),
         "/ratings/new".to_string(),
+        "/consultations".to_string(),
+        format!("/consultations/{consultation}"),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -492,6 +503,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/admin/message-routes".to_string(),
         format!("/admin/units/{sjj}/ratings"),
         format!("/admin/ratings/{rating}"),
+        format!("/admin/units/{jyj}/consultations"),
+        format!("/admin/consultations/{consultation}"),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -500,7 +513,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 29 + 29);
+    assert_eq!(audited, 3 * 31 + 31);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

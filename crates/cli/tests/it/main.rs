@@ -12,6 +12,7 @@ mod access;
 mod applications;
 mod browser;
 mod cli;
+mod consultations;
 mod disclosure;
 mod hostile;
 mod http;

@@ -103,6 +103,10 @@ enum T {
     Message,
     /// A service rating.
     Rating,
+    /// A consultation.
+    Consultation,
+    /// A comment on a consultation.
+    ConsultationComment,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -264,6 +268,34 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/ratings/{id}", P::UnitView, T::Rating),
     ("POST /admin/ratings/{id}/step", P::Cases, T::Rating),
     ("POST /admin/ratings/{id}/decision", P::District, T::Rating),
+    // Consultations: the unit's editors, reviewers and leader manage them (like items).
+    ("GET /admin/units/{id}/consultations", P::UnitView, T::Unit),
+    ("POST /admin/units/{id}/consultations", P::Items, T::Unit),
+    (
+        "GET /admin/consultations/{id}",
+        P::UnitView,
+        T::Consultation,
+    ),
+    (
+        "POST /admin/consultations/{id}/revise",
+        P::Items,
+        T::Consultation,
+    ),
+    (
+        "POST /admin/consultations/{id}/adoptions",
+        P::Items,
+        T::Consultation,
+    ),
+    (
+        "POST /admin/consultations/{id}/report",
+        P::Items,
+        T::Consultation,
+    ),
+    (
+        "POST /admin/consultation-comments/{id}/hide",
+        P::Items,
+        T::ConsultationComment,
+    ),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -313,6 +345,9 @@ const PUBLIC: &[&str] = &[
     "GET /ratings",
     "GET /ratings/new",
     "POST /ratings/new",
+    "GET /consultations",
+    "GET /consultations/{id}",
+    "POST /consultations/{id}/comments",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",
@@ -498,6 +533,8 @@ struct Fixtures {
     applications: Vec<(String, String)>,
     messages: Vec<(String, String)>,
     ratings: Vec<(String, String)>,
+    consultations: Vec<(String, String)>,
+    consultation_comments: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -514,6 +551,8 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         applications: Vec::new(),
         messages: Vec::new(),
         ratings: Vec::new(),
+        consultations: Vec::new(),
+        consultation_comments: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -756,6 +795,51 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
             .unwrap();
         f.ratings.push((code.into(), r.id.to_string()));
     }
+    // A consultation at JYJ and one at SJJ, each with a comment.
+    for code in ["JYJ", "SJJ"] {
+        let unit = t.unit_id(code).await;
+        let actor = crate::support::system();
+        let store = t.store.consultations();
+        let c = store
+            .open(
+                &actor,
+                &gongkai_store::consultations::NewConsultation {
+                    unit_id: unit,
+                    title: "矩阵测试草案",
+                    explanation: "说明",
+                    how_to_comment: "网上",
+                    contact: "联系人",
+                    starts_on: "2026-01-01",
+                    ends_on: "2099-12-31",
+                    short_reason: "",
+                    paragraphs: &["第一条".to_string(), "第二条".to_string()],
+                    today: "2026-01-01",
+                },
+            )
+            .await
+            .unwrap();
+        let (m, _) = store
+            .comment(
+                &actor,
+                c.id,
+                1,
+                &gongkai_store::consultations::NewComment {
+                    para_key: None,
+                    name: "",
+                    contact: "",
+                    body: "矩阵测试意见",
+                    public_name: "匿名",
+                    public_body: "矩阵测试意见",
+                    submission_key: &format!("matrix-{code}"),
+                    client_addr: "",
+                },
+            )
+            .await
+            .unwrap();
+        f.consultations.push((code.into(), c.id.to_string()));
+        f.consultation_comments
+            .push((code.into(), m.id.to_string()));
+    }
     f
 }
 
@@ -794,6 +878,8 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::CaseDocument => fill(&f.documents),
         T::Message => fill(&f.messages),
         T::Rating => fill(&f.ratings),
+        T::Consultation => fill(&f.consultations),
+        T::ConsultationComment => fill(&f.consultation_comments),
         T::Application => fill(&f.applications)
             .into_iter()
             .map(|(u, p)| (u, p.replace("{kind}", "answer")))
