@@ -478,6 +478,7 @@ async fn load_consultations(store: &Store, actor: &Actor) -> Result<()> {
     let Some(unit) = store.find_unit_by_code("JYJ").await? else {
         return Ok(());
     };
+    let demo_store = store;
     let store = store.consultations();
     if !store.list(Some(unit.id), None, 1).await?.is_empty() {
         return Ok(());
@@ -549,6 +550,44 @@ async fn load_consultations(store: &Store, actor: &Actor) -> Result<()> {
                 note: "吸收意见，明确退费时限",
                 today: &today.to_string(),
             },
+        )
+        .await?;
+    // the district's catalog of major decisions: this draft, in public participation
+    let Some(gov) = demo_store.find_unit_by_code("GOV").await? else {
+        return Ok(());
+    };
+    let decisions = demo_store.decisions();
+    let d = decisions
+        .create(
+            actor,
+            &gongkai_store::decisions::NewDecision {
+                year: i64::from(chrono::Datelike::year(&today)),
+                unit_id: gov.id,
+                title: "示范区校外培训机构管理办法",
+                basis: "《重大行政决策程序暂行条例》《民办教育促进法》",
+                summary: "规范校外培训机构收费和办学行为。",
+                planned_on: &(today + chrono::Duration::days(90)).to_string(),
+                consultation_id: Some(c.id),
+            },
+        )
+        .await?;
+    decisions
+        .record_step(
+            actor,
+            d.id,
+            0,
+            &gongkai_store::decisions::DecisionStep {
+                step: "participation".into(),
+                started_on: today.to_string(),
+                finished_on: today.to_string(),
+                outcome: "done".into(),
+                materials_on: None,
+                documents: format!("征求意见稿（/consultations/{}）", c.id),
+                note: "公开征求意见30日".into(),
+                adoption: String::new(),
+                recorded_by: actor.name.clone(),
+            },
+            "公众参与（已完成）",
         )
         .await?;
     Ok(())

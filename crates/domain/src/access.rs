@@ -138,11 +138,13 @@ pub enum Action {
     /// Put a unit's drafts out for public consultation, revise them, moderate the comments and
     /// report their adoption.
     ManageConsultations,
+    /// Put a unit's major decisions in the year's catalog and record their procedure.
+    ManageDecisions,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -172,6 +174,7 @@ impl Action {
         Action::AppealRatings,
         Action::DecideRatingAppeals,
         Action::ManageConsultations,
+        Action::ManageDecisions,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -215,6 +218,9 @@ impl Action {
             Action::AppealRatings => "您的账号无权对差评提出申诉（仅本单位负责人）",
             Action::DecideRatingAppeals => {
                 "您的账号无权审核差评申诉（仅政务公开办公室或系统管理员）"
+            }
+            Action::ManageDecisions => {
+                "您的账号无权登记重大行政决策（仅政务公开办公室、系统管理员或本单位负责人）"
             }
             Action::ManageConsultations => {
                 "您的账号无权管理该单位的征求意见（仅本单位编辑、审核人员或负责人）"
@@ -280,7 +286,9 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         }
         Action::ManageStaff => role == Role::Admin || (role == Role::Leader && own),
         Action::ViewAudit => role.is_district_wide() || (role == Role::Leader && own),
-        Action::EditUnitProfile => role.is_district_wide() || (role == Role::Leader && own),
+        Action::EditUnitProfile | Action::ManageDecisions => {
+            role.is_district_wide() || (role == Role::Leader && own)
+        }
         Action::ViewUnitDesk | Action::ViewUnitStaff => role.is_district_wide() || own,
     }
 }

@@ -261,6 +261,10 @@ audit_actions! {
     ConsultationAdopt => "consultation.adopt", "consultation";
     /// A consultation's adoption report was published with the decision.
     ConsultationReport => "consultation.report", "consultation";
+    /// A major decision was put in the year's catalog (重大行政决策事项目录).
+    DecisionCreate => "major_decision.create", "major_decision";
+    /// A step of a major decision's procedure was recorded.
+    DecisionStep => "major_decision.step", "major_decision";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

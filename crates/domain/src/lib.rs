@@ -20,6 +20,7 @@ pub mod application;
 pub mod audit;
 pub mod calendar;
 pub mod consultation;
+pub mod decision;
 pub mod disclosure;
 pub mod ids;
 pub mod message;

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod consultations;
+pub mod decisions;
 pub mod disclosure;
 pub mod jobs;
 pub mod messages;

@@ -106,6 +106,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "consultations",
         include_str!("../migrations/0021_consultations.sql"),
     ),
+    (
+        22,
+        "major_decisions",
+        include_str!("../migrations/0022_major_decisions.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

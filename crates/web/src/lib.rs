@@ -13,6 +13,7 @@ mod cache;
 pub mod config;
 mod consultations;
 pub mod cpu;
+mod decisions;
 pub mod disclosure;
 mod error;
 mod feeds;
@@ -292,6 +293,7 @@ pub fn app(state: AppState) -> Router {
         .merge(messages::routes())
         .merge(ratings::routes())
         .merge(consultations::routes())
+        .merge(decisions::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

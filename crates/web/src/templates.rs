@@ -155,6 +155,26 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/consultation.html"),
     ),
     (
+        "decisions/catalog.html",
+        include_str!("../../../templates/decisions/catalog.html"),
+    ),
+    (
+        "decisions/_steps.html",
+        include_str!("../../../templates/decisions/_steps.html"),
+    ),
+    (
+        "decisions/timeline.html",
+        include_str!("../../../templates/decisions/timeline.html"),
+    ),
+    (
+        "admin/decisions.html",
+        include_str!("../../../templates/admin/decisions.html"),
+    ),
+    (
+        "admin/decision.html",
+        include_str!("../../../templates/admin/decision.html"),
+    ),
+    (
         "messages/list.html",
         include_str!("../../../templates/messages/list.html"),
     ),

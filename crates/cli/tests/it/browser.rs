@@ -414,6 +414,15 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .first()
         .expect("the demo has a consultation at JYJ")
         .id;
+    let decision = t
+        .store
+        .decisions()
+        .behind("9999-12-31")
+        .await
+        .unwrap()
+        .first()
+        .expect("the demo has a major decision")
+        .id;
     let public = [
         "/".to_string(),
         "/list".to_string(),
@@ -446,6 +455,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         "/ratings/new".to_string(),
         "/consultations".to_string(),
         format!("/consultations/{consultation}"),
+        "/major-decisions".to_string(),
+        format!("/major-decisions/{decision}"),
     ];
     // the audit itself catches what it is meant to catch
     b.go("data:text/html;charset=utf-8,<html><body><img src='x.png'><input id='q'></body></html>");
@@ -505,6 +516,8 @@ async fn pages_pass_the_axe_accessibility_audit() {
         format!("/admin/ratings/{rating}"),
         format!("/admin/units/{jyj}/consultations"),
         format!("/admin/consultations/{consultation}"),
+        "/admin/major-decisions".to_string(),
+        format!("/admin/major-decisions/{decision}"),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -513,7 +526,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 31 + 31);
+    assert_eq!(audited, 3 * 33 + 33);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

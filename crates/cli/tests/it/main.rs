@@ -13,6 +13,7 @@ mod applications;
 mod browser;
 mod cli;
 mod consultations;
+mod decisions;
 mod disclosure;
 mod hostile;
 mod http;

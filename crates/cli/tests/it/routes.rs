@@ -105,6 +105,8 @@ enum T {
     Rating,
     /// A consultation.
     Consultation,
+    /// A major decision.
+    Decision,
     /// A comment on a consultation.
     ConsultationComment,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
@@ -296,6 +298,19 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::Items,
         T::ConsultationComment,
     ),
+    // Major decisions: district roles everywhere, a unit's leader for the unit.
+    ("GET /admin/major-decisions", P::Staff, T::None),
+    (
+        "POST /admin/units/{id}/major-decisions",
+        P::UnitProfile,
+        T::Unit,
+    ),
+    ("GET /admin/major-decisions/{id}", P::UnitView, T::Decision),
+    (
+        "POST /admin/major-decisions/{id}/steps",
+        P::UnitProfile,
+        T::Decision,
+    ),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -348,6 +363,8 @@ const PUBLIC: &[&str] = &[
     "GET /consultations",
     "GET /consultations/{id}",
     "POST /consultations/{id}/comments",
+    "GET /major-decisions",
+    "GET /major-decisions/{id}",
     "GET /prefs",
     "GET /healthz",
     "GET /metrics",
@@ -535,6 +552,7 @@ struct Fixtures {
     ratings: Vec<(String, String)>,
     consultations: Vec<(String, String)>,
     consultation_comments: Vec<(String, String)>,
+    decisions: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -553,6 +571,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         ratings: Vec::new(),
         consultations: Vec::new(),
         consultation_comments: Vec::new(),
+        decisions: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -879,6 +898,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::Message => fill(&f.messages),
         T::Rating => fill(&f.ratings),
         T::Consultation => fill(&f.consultations),
+        T::Decision => fill(&f.decisions),
         T::ConsultationComment => fill(&f.consultation_comments),
         T::Application => fill(&f.applications)
             .into_iter()
