@@ -93,8 +93,8 @@ enum Command {
     /// Reports: the annual report on government information disclosure.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// E-supervision: raise yellow and red alerts for cases and disclosure applications near or
-    /// past their limits.
+    /// E-supervision: raise yellow and red alerts for cases, disclosure applications, messages
+    /// and bad ratings near or past their limits.
     #[command(subcommand)]
     Supervision(SupervisionCommand),
     /// Benchmark helpers for disclosure applications (corpus, dashboard timing).
@@ -103,6 +103,9 @@ enum Command {
     /// Benchmark helpers for the power list (corpus, in-process rendering).
     #[command(subcommand, hide = true)]
     PowerBench(PowerBenchCommand),
+    /// Benchmark helpers for messages, ratings and consultations (corpus, comment carrying).
+    #[command(subcommand, hide = true)]
+    VoiceBench(VoiceBenchCommand),
     /// Extract the text of a file read on stdin (the server runs this in a child process with
     /// memory and CPU limits).
     #[command(hide = true)]
@@ -267,6 +270,38 @@ enum CalendarCommand {
         file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum VoiceBenchCommand {
+    /// Load messages and bad ratings in bulk (after `gongkai demo`).
+    Corpus {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Messages (half answered and published, half open).
+        #[arg(long, default_value_t = 1000)]
+        messages: usize,
+        /// Bad ratings waiting for rectification.
+        #[arg(long, default_value_t = 1000)]
+        ratings: usize,
+        /// The day the open ones are built around (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-12-01")]
+        today: String,
+    },
+    /// Time carrying a draft's paragraph comments to revised versions.
+    Carry {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Paragraphs of the draft.
+        #[arg(long, default_value_t = 200)]
+        paragraphs: usize,
+        /// Comments on it.
+        #[arg(long, default_value_t = 10000)]
+        comments: usize,
+        /// Revisions timed.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -616,6 +651,26 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         }) => {
             let (store, _) = open_store(file, &data).await?;
             applications_bench::dashboard(&store, &today, soon_days, runs).await?;
+            store.close().await;
+        }
+        Command::VoiceBench(VoiceBenchCommand::Corpus {
+            data,
+            messages,
+            ratings,
+            today,
+        }) => {
+            let (store, _) = open_store(file, &data).await?;
+            commands::voice_bench::corpus(&store, messages, ratings, &today).await?;
+            store.close().await;
+        }
+        Command::VoiceBench(VoiceBenchCommand::Carry {
+            data,
+            paragraphs,
+            comments,
+            runs,
+        }) => {
+            let (store, _) = open_store(file, &data).await?;
+            commands::voice_bench::carry(&store, paragraphs, comments, runs.max(1)).await?;
             store.close().await;
         }
         Command::Supervision(SupervisionCommand::Scan { data, today }) => {

@@ -691,3 +691,51 @@ impl Consultations<'_> {
         self.get(id).await
     }
 }
+
+impl Consultations<'_> {
+    /// Loads comments in multi-row statements of 500 (benchmarks): `(paragraph key or none,
+    /// text)` on `version`, counted; one audit entry.
+    pub async fn bulk_comments(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        rows: &[(Option<String>, String)],
+    ) -> Result<usize> {
+        const COLS: usize = 3;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        for (n, chunk) in rows.chunks(500).enumerate() {
+            let values = crate::values_rows(chunk.len(), COLS, |r| {
+                format!(
+                    ", {id}, {version}, '', '', '匿名', 'bulk:{id}:{}', '{now}'",
+                    n * 500 + r
+                )
+            });
+            let sql = format!(
+                "INSERT INTO consultation_comments (para_key, body, public_body, consultation_id, version, name, contact, public_name, submission_key, created_at) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (key, body) in chunk {
+                q = q.bind(key.clone()).bind(body.clone()).bind(body.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE consultations SET comments = comments + $1 WHERE id = $2")
+            .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.record(
+            AuditAction::ConsultationComment,
+            Record {
+                entity_id: id.to_string(),
+                detail: format!("批量导入意见 {} 条", rows.len()),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.finish().await?;
+        Ok(rows.len())
+    }
+}

@@ -762,3 +762,129 @@ impl Messages<'_> {
         Ok((yellow, red))
     }
 }
+
+/// A message loaded in bulk (benchmarks).
+#[derive(Debug, Clone)]
+pub struct BulkMessage {
+    /// Unit.
+    pub unit_id: i64,
+    /// Number (unique).
+    pub tracking_no: String,
+    /// Kind code.
+    pub kind: String,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// Received.
+    pub received_on: String,
+    /// Due.
+    pub due_on: String,
+    /// Single-veto day.
+    pub veto_on: String,
+    /// Answered on, the working days it took, and the answer (published, masked, when set).
+    pub answered: Option<(String, i64, String)>,
+    /// Watch days of an open message: (due soon, overdue).
+    pub watch: Option<(String, String)>,
+}
+
+impl Messages<'_> {
+    /// Loads messages in multi-row statements of 500 with their watch rows, then rebuilds the
+    /// per-unit figures; one audit entry (benchmarks and migrations of old systems' data).
+    pub async fn bulk_load(&self, actor: &Actor, rows: &[BulkMessage]) -> Result<usize> {
+        const COLS: usize = 12;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        for chunk in rows.chunks(500) {
+            let values = crate::values_rows(chunk.len(), COLS, |r| {
+                format!(
+                    ", 'bulk:' || ${}, '市民', '', '', '', 1, '', '{now}', '{now}', CASE WHEN ${} IS NULL THEN NULL ELSE '{now}' END, '市*'",
+                    r * COLS + 2,
+                    r * COLS + 10
+                )
+            });
+            let sql = format!(
+                "INSERT INTO messages (unit_id, tracking_no, kind, subject, body, received_on, due_on, veto_on, state, answered_on, answer_workdays, answer, \
+                 submission_key, name, phone, email, secret_hash, publish_ok, due_note, created_at, updated_at, published_at, public_name) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for m in chunk {
+                let (on, days, answer) = match &m.answered {
+                    Some((on, days, a)) => (Some(on.clone()), Some(*days), a.clone()),
+                    None => (None, None, String::new()),
+                };
+                q = q
+                    .bind(m.unit_id)
+                    .bind(m.tracking_no.clone())
+                    .bind(m.kind.clone())
+                    .bind(m.subject.clone())
+                    .bind(m.body.clone())
+                    .bind(m.received_on.clone())
+                    .bind(m.due_on.clone())
+                    .bind(m.veto_on.clone())
+                    .bind(if on.is_some() { "answered" } else { "received" })
+                    .bind(on)
+                    .bind(days)
+                    .bind(answer);
+            }
+            q.execute(&mut *tx).await?;
+            let watch: Vec<&BulkMessage> = chunk.iter().filter(|m| m.watch.is_some()).collect();
+            if !watch.is_empty() {
+                let selects: Vec<String> = (0..watch.len())
+                    .map(|r| {
+                        format!(
+                            "SELECT id, unit_id, tracking_no, due_on, ${}, ${}, veto_on FROM messages WHERE tracking_no = ${}",
+                            3 * r + 2,
+                            3 * r + 3,
+                            3 * r + 1
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO message_watch (message_id, unit_id, tracking_no, due_on, watch_on, red_on, veto_on) {}",
+                    selects.join(" UNION ALL ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for m in watch {
+                    let (soon, red) = m.watch.clone().unwrap_or_default();
+                    q = q.bind(m.tracking_no.clone()).bind(soon).bind(red);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        // the published copies of the answered ones are their (generated) texts
+        sqlx::query(
+            "UPDATE messages SET public_subject = subject, public_body = body, public_answer = answer \
+             WHERE submission_key LIKE 'bulk:%' AND published_at IS NOT NULL AND public_subject = ''",
+        )
+        .execute(&mut *tx)
+        .await?;
+        rebuild_stats(tx.tx()).await?;
+        tx.record(
+            AuditAction::MessageSubmit,
+            Record {
+                entity_id: String::new(),
+                detail: format!("批量导入留言 {} 条", rows.len()),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.finish().await?;
+        Ok(rows.len())
+    }
+}
+
+/// Recomputes every unit's figures from the messages (after a bulk load).
+async fn rebuild_stats(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+    sqlx::query("DELETE FROM message_unit_stats")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO message_unit_stats (unit_id, received, answered, total_workdays, longest_workdays, published) \
+         SELECT unit_id, COUNT(*), COUNT(answered_on), COALESCE(SUM(answer_workdays), 0), COALESCE(MAX(answer_workdays), 0), COUNT(published_at) \
+         FROM messages GROUP BY unit_id",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

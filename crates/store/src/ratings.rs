@@ -588,3 +588,97 @@ impl Ratings<'_> {
         Ok((yellow, red))
     }
 }
+
+/// A rating loaded in bulk (benchmarks): a bad one waiting for rectification when `due` is set.
+#[derive(Debug, Clone)]
+pub struct BulkRating {
+    /// Unit.
+    pub unit_id: i64,
+    /// The event's number (unique; the event kind is `bulk`).
+    pub event_no: String,
+    /// The event's id (unique).
+    pub event_id: i64,
+    /// Score 1..=5.
+    pub score: i64,
+    /// Day rated.
+    pub rated_on: String,
+    /// A bad rating's due date and watch days (due, due soon, overdue).
+    pub due: Option<(String, String, String)>,
+}
+
+impl Ratings<'_> {
+    /// Loads ratings in multi-row statements of 500 with their watch rows, then rebuilds the
+    /// published figures; one audit entry (benchmarks).
+    pub async fn bulk_load(&self, actor: &Actor, rows: &[BulkRating]) -> Result<usize> {
+        const COLS: usize = 7;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        for chunk in rows.chunks(500) {
+            let values = crate::values_rows(chunk.len(), COLS, |_| {
+                format!(", 'bulk', 'visit:窗口办事', '窗口办事', '', '', '{now}', '{now}'")
+            });
+            let sql = format!(
+                "INSERT INTO ratings (unit_id, event_no, event_id, score, rated_on, due_on, state, event_kind, service_code, service_name, comment, due_note, created_at, updated_at) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(r.unit_id)
+                    .bind(r.event_no.clone())
+                    .bind(r.event_id)
+                    .bind(r.score)
+                    .bind(r.rated_on.clone())
+                    .bind(r.due.as_ref().map(|d| d.0.clone()))
+                    .bind(if r.due.is_some() { "pending" } else { "good" });
+            }
+            q.execute(&mut *tx).await?;
+            let watch: Vec<&BulkRating> = chunk.iter().filter(|r| r.due.is_some()).collect();
+            if !watch.is_empty() {
+                let selects: Vec<String> = (0..watch.len())
+                    .map(|r| {
+                        format!(
+                            "SELECT id, unit_id, event_no, due_on, ${}, ${} FROM ratings WHERE event_kind = 'bulk' AND event_id = ${}",
+                            3 * r + 2,
+                            3 * r + 3,
+                            3 * r + 1
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO rating_watch (rating_id, unit_id, event_no, due_on, watch_on, red_on) {}",
+                    selects.join(" UNION ALL ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in watch {
+                    let (_, soon, red) = r.due.clone().unwrap_or_default();
+                    q = q.bind(r.event_id).bind(soon).bind(red);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        sqlx::query("DELETE FROM rating_stats")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO rating_stats (unit_id, service_code, service_name, n1, n2, n3, n4, n5, rectified, rectified_in_time) \
+             SELECT unit_id, service_code, MAX(service_name), \
+             SUM(CASE WHEN score = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN score = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN score = 3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN score = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN score = 5 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN rectified_on IS NULL THEN 0 ELSE 1 END), SUM(COALESCE(in_time, 0)) \
+             FROM ratings WHERE state <> 'void' GROUP BY unit_id, service_code",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.record(
+            AuditAction::RatingSubmit,
+            Record {
+                entity_id: String::new(),
+                detail: format!("批量导入评价 {} 条", rows.len()),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.finish().await?;
+        Ok(rows.len())
+    }
+}

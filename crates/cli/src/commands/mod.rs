@@ -12,3 +12,4 @@ pub(crate) mod scan;
 pub(crate) mod serve;
 pub(crate) mod staff;
 pub(crate) mod unit;
+pub(crate) mod voice_bench;

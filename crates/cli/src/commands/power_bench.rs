@@ -45,6 +45,24 @@ pub async fn scan(store: &Store, today: Option<String>) -> Result<()> {
         "电子监察扫描（{today}）：依申请公开新增超期{red}件、即将到期{yellow}件，耗时 {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let started = Instant::now();
+    let (yellow, red) = store
+        .messages()
+        .scan_alerts(&Actor::system("cli"), &today)
+        .await?;
+    println!(
+        "电子监察扫描（{today}）：留言新增超期（含超过3个月未答复）{red}件、即将到期{yellow}件，耗时 {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let started = Instant::now();
+    let (yellow, red) = store
+        .ratings()
+        .scan_alerts(&Actor::system("cli"), &today)
+        .await?;
+    println!(
+        "电子监察扫描（{today}）：差评整改新增超期{red}件、即将到期{yellow}件，耗时 {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(())
 }
 
