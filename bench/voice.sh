@@ -53,6 +53,11 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   "$gk" demo --items 0 "${data[@]}" "${db[@]}" > /dev/null
   "$gk" voice-bench corpus "${data[@]}" "${db[@]}" --messages "$n" --ratings "$r" --today 2026-12-01 2> /dev/null
   if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -d gongkai_voice -c 'VACUUM ANALYZE'; fi
+  # the scans first (a running server scans by itself with the real date)
+  for day in 2026-12-01 2026-12-02 2026-12-02; do
+    "$gk" supervision scan "${data[@]}" "${db[@]}" --today $day | grep -E '留言|差评'
+  done
+  echo
   GONGKAI_LOG=warn "$gk" serve "${data[@]}" "${db[@]}" --addr "127.0.0.1:$port" > "$tmp/serve.log" 2>&1 &
   gk_pid=$!
   until curl -sf -o /dev/null "$base/healthz"; do sleep 0.2; done
@@ -78,10 +83,6 @@ LUA
     echo "| $label | $rps | $p50 | $p99 | $errs |"
   done
   kill "$gk_pid"; wait "$gk_pid" 2>/dev/null || true; gk_pid=""
-  echo
-  for day in 2026-12-01 2026-12-02 2026-12-02; do
-    "$gk" supervision scan "${data[@]}" "${db[@]}" --today $day | grep -E '留言|差评'
-  done
   echo
   "$gk" voice-bench carry "${data[@]}" "${db[@]}" --paragraphs 200 --comments 10000 --runs 5 | tail -1
 done
