@@ -353,6 +353,7 @@ async fn load_messages(store: &Store, actor: &Actor) -> Result<()> {
                     topic,
                     watch: (&soon.to_string(), &red.to_string()),
                     routed_by: topic,
+                    files: &[],
                 },
             )
             .await?;

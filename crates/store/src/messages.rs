@@ -100,6 +100,38 @@ pub struct NewMessage<'a> {
     pub watch: (&'a str, &'a str),
     /// How it was routed (a rule's topic, or empty when the writer chose the unit).
     pub routed_by: &'a str,
+    /// Files attached (already stored content-addressed).
+    pub files: &'a [NewMessageFile<'a>],
+}
+
+/// A file attached to a new message.
+#[derive(Debug, Clone)]
+pub struct NewMessageFile<'a> {
+    /// Name as sent.
+    pub filename: &'a str,
+    /// MIME type (checked from the bytes).
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash.
+    pub sha256: &'a str,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MessageFile {
+    /// Id.
+    pub id: i64,
+    /// The message.
+    pub message_id: i64,
+    /// Name.
+    pub filename: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Content hash.
+    pub sha256: String,
 }
 
 impl Messages<'_> {
@@ -174,6 +206,19 @@ impl Messages<'_> {
         .execute(&mut *tx)
         .await?;
         bump_received(tx.tx(), m.unit_id, 1).await?;
+        for f in m.files {
+            sqlx::query(
+                "INSERT INTO message_files (message_id, filename, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(f.filename)
+            .bind(f.content_type)
+            .bind(f.size)
+            .bind(f.sha256)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO message_watch (message_id, unit_id, tracking_no, due_on, watch_on, red_on, veto_on) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -191,7 +236,7 @@ impl Messages<'_> {
             Record {
                 unit_id: Some(m.unit_id),
                 entity_id: id.to_string(),
-                after: format!("{tracking_no}|{}", i.kind.code()),
+                after: format!("{tracking_no}|{}|{}", i.kind.code(), m.files.len()),
                 detail: format!("收到{}留言 {tracking_no}", i.kind.label()),
                 ..Record::default()
             },
@@ -357,12 +402,18 @@ pub struct PublicMessage {
 }
 
 const PUBLIC_COLUMNS: &str = "id, unit_id, tracking_no, kind, topic, public_name, public_subject, public_body, public_answer, received_on, answered_on, answer_workdays";
+/// The list's columns: the texts are not shown there.
+const LIST_COLUMNS: &str = "id, unit_id, tracking_no, kind, topic, public_name, public_subject, '' AS public_body, '' AS public_answer, received_on, answered_on, answer_workdays";
 
 /// A unit's figures on the public page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct UnitStats {
     /// Unit.
     pub unit_id: i64,
+    /// The unit's code.
+    pub code: String,
+    /// The unit's name.
+    pub name: String,
     /// Messages with the unit.
     pub received: i64,
     /// Answered.
@@ -520,6 +571,27 @@ impl Messages<'_> {
         self.get(id).await
     }
 
+    /// A message's attached files.
+    pub async fn files(&self, id: i64) -> Result<Vec<MessageFile>> {
+        Ok(sqlx::query_as(
+            "SELECT id, message_id, filename, content_type, size, sha256 FROM message_files WHERE message_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// One attached file.
+    pub async fn file(&self, file_id: i64) -> Result<MessageFile> {
+        let f: Option<MessageFile> = sqlx::query_as(
+            "SELECT id, message_id, filename, content_type, size, sha256 FROM message_files WHERE id = $1",
+        )
+        .bind(file_id)
+        .fetch_optional(self.0.pool())
+        .await?;
+        f.ok_or_else(|| StoreError::NotFound(format!("留言附件 {file_id}")))
+    }
+
     /// A message's events, oldest first.
     pub async fn events(&self, id: i64) -> Result<Vec<MessageEvent>> {
         Ok(sqlx::query_as(
@@ -593,7 +665,8 @@ impl Messages<'_> {
         Ok(rows.into_iter().map(|(_, n, s, b)| (n, s, b)).collect())
     }
 
-    /// Published exchanges, newest first, of one unit or all, one page (keyset).
+    /// Published exchanges, newest first, of one unit or all, one page (keyset); without their
+    /// texts (the list shows subjects).
     pub async fn published(
         &self,
         unit_id: Option<i64>,
@@ -603,7 +676,7 @@ impl Messages<'_> {
         let before = before.unwrap_or(i64::MAX);
         Ok(match unit_id {
             Some(u) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {PUBLIC_COLUMNS} FROM messages WHERE unit_id = $1 AND published_at IS NOT NULL AND id < $2 ORDER BY id DESC LIMIT $3"
+                "SELECT {LIST_COLUMNS} FROM messages WHERE unit_id = $1 AND published_at IS NOT NULL AND id < $2 ORDER BY id DESC LIMIT $3"
             )))
             .bind(u)
             .bind(before)
@@ -611,7 +684,7 @@ impl Messages<'_> {
             .fetch_all(self.0.pool())
             .await?,
             None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {PUBLIC_COLUMNS} FROM messages WHERE published_at IS NOT NULL AND id < $1 ORDER BY id DESC LIMIT $2"
+                "SELECT {LIST_COLUMNS} FROM messages WHERE published_at IS NOT NULL AND id < $1 ORDER BY id DESC LIMIT $2"
             )))
             .bind(before)
             .bind(limit)
@@ -631,10 +704,11 @@ impl Messages<'_> {
         m.ok_or_else(|| StoreError::NotFound(format!("公开留言 {id}")))
     }
 
-    /// Every unit's figures (one row per unit that has had a message).
+    /// Every unit's figures with its code and name (one row per unit that has had a message,
+    /// in unit order): one statement for the public page.
     pub async fn unit_stats(&self) -> Result<Vec<UnitStats>> {
         Ok(sqlx::query_as(
-            "SELECT unit_id, received, answered, total_workdays, longest_workdays, published FROM message_unit_stats ORDER BY unit_id",
+            "SELECT s.unit_id, u.code, u.name, s.received, s.answered, s.total_workdays, s.longest_workdays, s.published              FROM message_unit_stats s JOIN units u ON u.id = s.unit_id ORDER BY s.unit_id",
         )
         .fetch_all(self.0.pool())
         .await?)

@@ -111,6 +111,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "major_decisions",
         include_str!("../migrations/0022_major_decisions.sql"),
     ),
+    (
+        23,
+        "message_files",
+        include_str!("../migrations/0023_message_files.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -35,6 +35,7 @@ both!(
             topic: "",
             watch: ("2026-12-18", "2026-12-22"),
             routed_by: "",
+            files: &[],
         };
         let (actor, messages) = (system(), t.store.messages());
         let (a, b) = tokio::join!(
@@ -579,6 +580,102 @@ both!(
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let open = t.store.power().open_alerts(None, 500).await.unwrap();
         assert!(!open.iter().any(|a| a.message_id == Some(old.id)));
+        t.cleanup().await;
+    }
+);
+
+both!(
+    a_message_carries_private_attachments_checked_by_their_bytes,
+    async |db: Db| {
+        use crate::support::{get, get_bytes_as, post_multipart};
+        use axum::http::StatusCode;
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let fields = |key: &str| {
+            vec![
+                ("request_key".to_string(), key.to_string()),
+                ("unit".into(), "ZJJ".into()),
+                ("kind".into(), "complaint".into()),
+                ("name".into(), "孙八".into()),
+                ("phone".into(), "13600001111".into()),
+                ("subject".into(), "路面塌陷".into()),
+                ("body".into(), "人民路与解放路口路面塌陷，见照片。".into()),
+            ]
+        };
+        let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRphoto";
+        let page = get(&app, "/messages/new", None).await;
+        assert!(page.body.contains("multipart/form-data"));
+        let key = crate::power::input_value(&page.body, "request_key");
+        let f = fields(&key);
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        // a program disguised as a photo: refused, nothing stored
+        let r = post_multipart(
+            &app,
+            "/messages/new",
+            None,
+            &pairs,
+            &[("attachment", "照片.png", b"MZ\x90\0program".as_slice())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("须为图片"), "{}", r.body);
+        let zjj = t.unit_id("ZJJ").await;
+        assert!(
+            t.store
+                .messages()
+                .for_unit(zjj, None, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let four: Vec<(&str, &str, &[u8])> = (0..4).map(|_| ("attachment", "p.png", png)).collect();
+        let r = post_multipart(&app, "/messages/new", None, &pairs, &four).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("附件最多3个"), "{}", r.body);
+        let r = post_multipart(
+            &app,
+            "/messages/new",
+            None,
+            &pairs,
+            &[("attachment", "路口.png", png)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let m = t.store.messages().for_unit(zjj, None, 1).await.unwrap()[0].clone();
+        let files = t.store.messages().files(m.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            (files[0].filename.as_str(), files[0].content_type.as_str()),
+            ("路口.png", "image/png")
+        );
+        // the unit sees and downloads it; another unit's staff may not; it is never public
+        let admin = t.client(&app, "admin").await;
+        let desk = admin.get(&format!("/admin/messages/{}", m.id)).await;
+        assert!(
+            desk.body
+                .contains(&format!("/admin/message-files/{}", files[0].id))
+        );
+        let (status, bytes) = get_bytes_as(
+            &app,
+            &format!("/admin/message-files/{}", files[0].id),
+            &admin.cookie,
+        )
+        .await;
+        assert_eq!((status, bytes.as_slice()), (StatusCode::OK, png));
+        let other = t.client(&app, "jyj_editor").await;
+        let (status, _) = get_bytes_as(
+            &app,
+            &format!("/admin/message-files/{}", files[0].id),
+            &other.cookie,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_ne!(
+            get(&app, &format!("/admin/message-files/{}", files[0].id), None)
+                .await
+                .status,
+            StatusCode::OK
+        );
         t.cleanup().await;
     }
 );

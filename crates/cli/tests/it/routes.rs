@@ -261,6 +261,7 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/units/{id}/messages", P::UnitView, T::Unit),
     ("GET /admin/messages/{id}", P::UnitView, T::Message),
     ("POST /admin/messages/{id}/step", P::UnitView, T::Message),
+    ("GET /admin/message-files/{id}", P::UnitView, T::Missing),
     ("GET /admin/message-routes", P::District, T::None),
     ("POST /admin/message-routes", P::District, T::None),
     // Ratings: unit roles see their own unit's; the unit's handlers and leader register visits

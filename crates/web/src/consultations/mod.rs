@@ -22,17 +22,22 @@ use gongkai_store::consultations::{Comment, Consultation, NewComment};
 use serde::{Deserialize, Serialize};
 
 /// The module's pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/consultations", get(list))
         .route("/consultations/{id}", get(page))
         .route("/consultations/{id}/comments", post(comment))
         .route(
             "/admin/units/{id}/consultations",
-            get(manage::unit_list).post(manage::open),
+            get(manage::unit_list)
+                .post(manage::open)
+                .layer(limits.text()),
         )
         .route("/admin/consultations/{id}", get(manage::desk))
-        .route("/admin/consultations/{id}/revise", post(manage::revise))
+        .route(
+            "/admin/consultations/{id}/revise",
+            post(manage::revise).layer(limits.text()),
+        )
         .route("/admin/consultations/{id}/adoptions", post(manage::adopt))
         .route("/admin/consultations/{id}/report", post(manage::report))
         .route("/admin/consultation-comments/{id}/hide", post(manage::hide))

@@ -217,6 +217,7 @@ async fn desk_page(
             answer_workdays => m.answer_workdays, abusive_reason => &m.abusive_reason,
             duplicate_of => &m.duplicate_of, published => m.published_at.is_some(),
         },
+        files => ser(&messages.files(id).await?),
         unit => minijinja::context! { id => m.unit_id, name => name(Some(m.unit_id)) },
         events => events.iter().map(|e| minijinja::context! {
             at => gongkai_domain::calendar::beijing_minutes(&e.at), what => Step::kind_label(&e.kind),
@@ -399,4 +400,28 @@ pub async fn routes_save(
         )
         .await?;
     Ok(Redirect::to("/admin/message-routes").into_response())
+}
+
+/// `GET /admin/message-files/{id}`: a file attached to a message, for those who may see the
+/// message (never public).
+pub async fn download(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let messages = state.store.messages();
+    let f = messages.file(id).await?;
+    let m = messages.get(f.message_id).await?;
+    let st = s.staff();
+    if !allowed(st.role, st.unit_id, Action::RouteMessages, m.unit_id) {
+        permit(st, Action::ViewUnitDesk, m.unit_id)?;
+    }
+    crate::pages::send_stored_file(
+        &state,
+        &f.sha256,
+        &f.content_type,
+        &f.filename,
+        "private, no-store",
+    )
+    .await
 }

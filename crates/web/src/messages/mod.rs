@@ -10,7 +10,7 @@ use crate::auth::{ClientIp, Lookup, query_code, random_token, token_hash};
 use crate::error::AppError;
 use crate::pages::render;
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -23,9 +23,13 @@ use gongkai_domain::message::{
 use serde::{Deserialize, Serialize};
 
 /// The module's pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
-        .route("/messages/new", get(form_page).post(submit))
+        .route(
+            "/messages/new",
+            get(form_page).post(submit).layer(limits.upload()),
+        )
+        .route("/admin/message-files/{id}", get(handling::download))
         .route("/messages/track", get(track))
         .route("/messages", get(public_list))
         .route("/messages/{id}", get(public_one))
@@ -53,6 +57,18 @@ fn day(d: chrono::NaiveDate) -> String {
 fn ser<T: Serialize>(v: &T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(v))
 }
+
+/// Attachments a message may carry.
+const MAX_FILES: usize = 3;
+
+/// The kinds of attachment accepted (checked from the bytes).
+const ATTACHMENT_TYPES: [&str; 5] = [
+    "image/png",
+    "image/jpeg",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
 
 fn column() -> minijinja::Value {
     minijinja::context! { name => "政民互动", description => "咨询、投诉、建议和领导信箱", keywords => "政民互动,留言,咨询,投诉,建议,领导信箱", kind => "互动交流" }
@@ -127,8 +143,11 @@ pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(f): Form<MessageForm>,
+    crate::forms::PublicForm(up): crate::forms::PublicForm,
 ) -> Result<Response, AppError> {
+    let f: MessageForm =
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(&up.fields).unwrap_or_default())
+            .map_err(|e| AppError::BadRequest(format!("表单内容无效（{e}）")))?;
     let read = read_message(&MessageFields {
         kind: &f.kind,
         name: &f.name,
@@ -154,6 +173,44 @@ pub async fn submit(
             field: "request_key",
             message: "表单已失效，请刷新页面后重新填写提交".into(),
         });
+    }
+    // optional attachments: at most three photos or documents, kept private to the unit
+    let sent: Vec<&crate::forms::UploadedFile> = up
+        .files
+        .iter()
+        .filter(|u| u.field == "attachment" && !u.bytes.is_empty())
+        .collect();
+    let mut attachments: Vec<(String, &'static str, &[u8])> = Vec::new();
+    if sent.len() > MAX_FILES {
+        errors.push(FieldError {
+            field: "attachment",
+            message: format!("附件最多{MAX_FILES}个"),
+        });
+    }
+    for u in sent.iter().take(MAX_FILES) {
+        let name: String = u
+            .file_name
+            .chars()
+            .filter(|c| !c.is_control() && !"/\\".contains(*c))
+            .take(100)
+            .collect();
+        match gongkai_extract::content_type_of(&name, &u.bytes) {
+            Ok(t) if ATTACHMENT_TYPES.contains(&t) => attachments.push((
+                if name.is_empty() {
+                    "附件".into()
+                } else {
+                    name
+                },
+                t,
+                &u.bytes,
+            )),
+            _ => errors.push(FieldError {
+                field: "attachment",
+                message: format!(
+                    "附件“{name}”须为图片（PNG、JPEG）、PDF、Word（DOCX）或 Excel（XLSX）文件"
+                ),
+            }),
+        }
     }
     let retry = |f: &MessageForm| MessageForm {
         request_key: if f.request_key.len() < 16 {
@@ -257,6 +314,22 @@ pub async fn submit(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let (soon, red) = watch_days(&cal, due, state.config.messages.due_soon_workdays, received)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut stored = Vec::with_capacity(attachments.len());
+    for (name, content_type, bytes) in &attachments {
+        let hash = crate::disclosure::items::store_file(&state.config.files_dir, bytes).await?;
+        stored.push((name.clone(), *content_type, bytes.len() as i64, hash));
+    }
+    let files: Vec<gongkai_store::messages::NewMessageFile<'_>> = stored
+        .iter()
+        .map(
+            |(name, t, size, hash)| gongkai_store::messages::NewMessageFile {
+                filename: name,
+                content_type: t,
+                size: *size,
+                sha256: hash,
+            },
+        )
+        .collect();
     let code = query_code();
     let (m, repeated) = messages
         .receive(
@@ -274,6 +347,7 @@ pub async fn submit(
                 topic: &topic,
                 watch: (&day(soon), &day(red)),
                 routed_by: &routed_by,
+                files: &files,
             },
         )
         .await?;
@@ -371,31 +445,40 @@ pub async fn public_list(
     headers: HeaderMap,
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    let units = state.store.list_units().await?;
-    let unit = units
-        .iter()
-        .find(|u| !q.unit.is_empty() && u.code == q.unit);
-    if !q.unit.is_empty() && unit.is_none() {
-        return Err(AppError::NotFound);
-    }
     let messages = state.store.messages();
-    let list = messages.published(unit.map(|u| u.id), q.before, 21).await?;
+    // the figures carry each unit's code and name: two statements in all
+    let stats = messages.unit_stats().await?;
+    let unit = match q.unit.trim() {
+        "" => None,
+        code => match stats.iter().find(|s| s.code == code) {
+            Some(s) => Some((s.unit_id, s.code.clone(), s.name.clone())),
+            None => {
+                let u = state
+                    .store
+                    .find_unit_by_code(code)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                Some((u.id, u.code, u.name))
+            }
+        },
+    };
+    let list = messages
+        .published(unit.as_ref().map(|u| u.0), q.before, 21)
+        .await?;
     let more = list.len() > 20;
     let list = &list[..list.len().min(20)];
     let name = |id: i64| {
-        units
+        stats
             .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
+            .find(|s| s.unit_id == id)
+            .map(|s| s.name.clone())
             .unwrap_or_default()
     };
-    let stats: Vec<_> = messages
-        .unit_stats()
-        .await?
-        .into_iter()
+    let figures: Vec<_> = stats
+        .iter()
         .filter(|s| s.received > 0 || s.answered > 0)
         .map(|s| minijinja::context! {
-            name => name(s.unit_id), code => units.iter().find(|u| u.id == s.unit_id).map(|u| u.code.clone()),
+            name => &s.name, code => &s.code,
             received => s.received, answered => s.answered, published => s.published,
             average => (s.answered > 0).then(|| format!("{:.1}", s.total_workdays as f64 / s.answered as f64)),
             longest => (s.answered > 0).then_some(s.longest_workdays),
@@ -407,7 +490,7 @@ pub async fn public_list(
             kind => MessageKind::from_code(&m.kind).map(MessageKind::label), topic => &m.topic,
             received_on => &m.received_on, answered_on => &m.answered_on, workdays => m.answer_workdays,
         }).collect::<Vec<_>>(),
-        stats, unit => unit.map(|u| minijinja::context! { code => &u.code, name => &u.name }),
+        stats => figures, unit => unit.as_ref().map(|u| minijinja::context! { code => &u.1, name => &u.2 }),
         next => more.then(|| list.last().map(|m| m.id)).flatten(),
         column => column(),
     };
@@ -415,8 +498,8 @@ pub async fn public_list(
         &state,
         &headers,
         "messages/list.html",
-        &unit.map_or("政民互动".to_string(), |u| {
-            format!("{} · 政民互动", u.name)
+        &unit.as_ref().map_or("政民互动".to_string(), |u| {
+            format!("{} · 政民互动", u.2)
         }),
         ctx,
         None,
