@@ -537,41 +537,38 @@ impl Ratings<'_> {
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
-        const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, rating_id, detail, raised_at) \
-             SELECT 'rating:' || w.rating_id || ':' || w.due_on || ':' || {LEVEL}, w.unit_id, 'rating_due', {LEVEL}, w.rating_id, \
-             '差评 ' || w.event_no || CASE WHEN w.red_on <= $1 THEN ' 已超过整改回复期限' ELSE ' 整改回复即将到期' END || '（期限 ' || w.due_on || '）', $2 \
-             FROM rating_watch w WHERE w.watch_on <= $1 \
-             ON CONFLICT (alert_key) DO NOTHING"
-        )))
+        let mut counts = [0u64; 2];
+        for (i, (level, cond, words)) in [
+            ("red", "w.red_on <= $1", "' 已超过整改回复期限'"),
+            ("yellow", "w.red_on > $1", "' 整改回复即将到期'"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            counts[i] = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, rating_id, detail, raised_at) \
+                 SELECT 'rating:' || w.rating_id || ':' || w.due_on || ':{level}', w.unit_id, 'rating_due', '{level}', w.rating_id, \
+                 '差评 ' || w.event_no || {words} || '（期限 ' || w.due_on || '）', $2 \
+                 FROM rating_watch w WHERE w.watch_on <= $1 AND {cond} \
+                 ON CONFLICT (alert_key) DO NOTHING"
+            )))
+            .bind(today)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        // overdue rows leave the list; due-soon rows wait for their overdue day
+        sqlx::query(
+            "UPDATE rating_watch SET watch_on = CASE WHEN red_on <= $1 THEN '9999-12-31' ELSE red_on END WHERE watch_on <= $1",
+        )
         .bind(today)
-        .bind(&now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM rating_watch WHERE watch_on <= $1 AND red_on <= $1")
-            .bind(today)
+        sqlx::query("DELETE FROM rating_watch WHERE watch_on = '9999-12-31'")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE rating_watch SET watch_on = red_on WHERE watch_on <= $1")
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
-        let counts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 AND rating_id IS NOT NULL GROUP BY level",
-        )
-        .bind(&now)
-        .fetch_all(&mut *tx)
-        .await?;
-        let (mut yellow, mut red) = (0, 0);
-        for (level, n) in counts {
-            let n = u64::try_from(n).unwrap_or(0);
-            if level == "red" {
-                red = n;
-            } else {
-                yellow = n;
-            }
-        }
+        let [red, yellow] = counts;
         if yellow + red > 0 {
             crate::power::supervision::enqueue_reminders(tx.tx(), &now).await?;
             tx.record(
