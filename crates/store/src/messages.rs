@@ -781,8 +781,7 @@ impl Messages<'_> {
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
-        const KIND: &str =
-            "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END";
+        const KIND: &str = "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END";
         // red (overdue, or three months) and yellow (due soon) apart: each count is the
         // statement's own, no second reading of the alerts
         let mut counts = [0u64; 2];

@@ -191,12 +191,17 @@ pub(crate) async fn view(
             )
         })
         .collect();
-    timeline.push((c.starts_on.clone(), "开始征求意见".into()));
+    // the period opens right after the first draft is out (and before a same-day revision)
+    timeline.insert(
+        1.min(timeline.len()),
+        (c.starts_on.clone(), "开始征求意见".into()),
+    );
     timeline.push((c.ends_on.clone(), "征求意见截止".into()));
     if let Some(d) = &c.report_published_on {
         timeline.push((d.clone(), "公布意见采纳情况及决定".into()));
     }
-    timeline.sort();
+    // by date; events of one day in the order they happened
+    timeline.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(minijinja::context! {
         version, versions => ser(&versions),
         paragraphs => paras.iter().map(|p| minijinja::context! {
