@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::forms::CsrfForm;
 use crate::pages::render;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongkai_domain::access::Action;
 use gongkai_domain::consultation::{Adoption, align, check_period, paragraphs};
@@ -85,18 +85,17 @@ async fn list_page(
         can_manage => gongkai_domain::access::allowed(s.staff().role, s.staff().unit_id, Action::ManageConsultations, unit_id),
         f => ser(&f), errors => failed.as_ref().map(|(e, _)| e.clone()),
     };
-    let mut resp = render(
-        state,
-        headers,
-        "admin/consultations.html",
-        &format!("{} · 意见征集", unit.name),
-        ctx,
-        Some(&s.session),
-    );
-    if failed.is_some() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    Ok(crate::forms::invalid_if(
+        failed.is_some(),
+        render(
+            state,
+            headers,
+            "admin/consultations.html",
+            &format!("{} · 意见征集", unit.name),
+            ctx,
+            Some(&s.session),
+        ),
+    ))
 }
 
 /// `GET /admin/units/{id}/consultations`: the unit's consultations and the form to open one.
@@ -241,9 +240,8 @@ async fn refused(
     id: i64,
     e: String,
 ) -> Result<Response, AppError> {
-    let mut resp = desk_page(state, headers, s, id, &DeskQuery::default(), Some(e)).await?;
-    *resp.status_mut() = StatusCode::BAD_REQUEST;
-    Ok(resp)
+    let page = desk_page(state, headers, s, id, &DeskQuery::default(), Some(e)).await?;
+    Ok(crate::forms::invalid_if(true, page))
 }
 
 /// A revision.

@@ -11,7 +11,7 @@ use crate::forms::CsrfForm;
 use crate::pages::render;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -209,18 +209,17 @@ async fn office_page(
     let ctx = minijinja::context! {
         year, rows, behind, manageable, target, f => ser(&f), error => failed.as_ref().map(|(e, _)| e.clone()),
     };
-    let mut resp = render(
-        state,
-        headers,
-        "admin/decisions.html",
-        "重大行政决策",
-        ctx,
-        Some(&s.session),
-    );
-    if failed.is_some() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    Ok(crate::forms::invalid_if(
+        failed.is_some(),
+        render(
+            state,
+            headers,
+            "admin/decisions.html",
+            "重大行政决策",
+            ctx,
+            Some(&s.session),
+        ),
+    ))
 }
 
 /// `?unit=` of the office page: the unit the new-decision form is for.
@@ -353,18 +352,17 @@ async fn desk_page(
         f => ser(&failed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default()),
         error => failed.as_ref().map(|(e, _)| e.clone()),
     };
-    let mut resp = render(
-        state,
-        headers,
-        "admin/decision.html",
-        &d.title,
-        ctx,
-        Some(&s.session),
-    );
-    if failed.is_some() {
-        *resp.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    Ok(crate::forms::invalid_if(
+        failed.is_some(),
+        render(
+            state,
+            headers,
+            "admin/decision.html",
+            &d.title,
+            ctx,
+            Some(&s.session),
+        ),
+    ))
 }
 
 /// `GET /admin/major-decisions/{id}`: the decision, its steps and the form for the next one.

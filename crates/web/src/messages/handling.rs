@@ -339,18 +339,17 @@ async fn routes_page(
         error => failed.as_ref().map(|(e, _)| e.clone()),
         f => ser(&failed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default()),
     };
-    let mut resp = render(
-        state,
-        headers,
-        "admin/message_routes.html",
-        "留言分办规则",
-        ctx,
-        Some(&s.session),
-    );
-    if failed.is_some() {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    Ok(crate::forms::invalid_if(
+        failed.is_some(),
+        render(
+            state,
+            headers,
+            "admin/message_routes.html",
+            "留言分办规则",
+            ctx,
+            Some(&s.session),
+        ),
+    ))
 }
 
 /// `GET /admin/message-routes`: the routing rules (openness office).

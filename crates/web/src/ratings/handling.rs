@@ -321,18 +321,17 @@ async fn list_page(
         visit => visit.as_ref().and_then(|v| v.as_ref().ok()).map(|(no, code, service)| minijinja::context! { no, code, service }),
         visit_error => visit.as_ref().and_then(|v| v.as_ref().err()),
     };
-    let mut resp = render(
-        state,
-        headers,
-        "admin/ratings.html",
-        &format!("{} · 好差评", unit.name),
-        ctx,
-        Some(&s.session),
-    );
-    if matches!(visit, Some(Err(_))) {
-        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(resp)
+    Ok(crate::forms::invalid_if(
+        matches!(visit, Some(Err(_))),
+        render(
+            state,
+            headers,
+            "admin/ratings.html",
+            &format!("{} · 好差评", unit.name),
+            ctx,
+            Some(&s.session),
+        ),
+    ))
 }
 
 /// `POST /admin/units/{id}/visits` (`service`).
