@@ -116,6 +116,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "message_files",
         include_str!("../migrations/0023_message_files.sql"),
     ),
+    (
+        24,
+        "alert_subjects",
+        include_str!("../migrations/0024_alert_subjects.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.
