@@ -509,6 +509,8 @@ async fn load_consultations(store: &Store, actor: &Actor) -> Result<()> {
             },
         )
         .await?;
+    let scanner =
+        gongkai_domain::scan::Scanner::new(&demo_store.disclosure().sensitive_words().await?);
     for (n, (para, body)) in [
         (Some("1.2"), "建议明确退费的办理时限。"),
         (None, "总体支持，建议加强对线上培训的监管。"),
@@ -527,7 +529,7 @@ async fn load_consultations(store: &Store, actor: &Actor) -> Result<()> {
                     contact: "",
                     body,
                     public_name: "匿名",
-                    public_body: body,
+                    public_body: &gongkai_domain::scan::mask_all(body, &scanner.scan(body)),
                     submission_key: &format!("demo-consultation-comment-{n}"),
                     client_addr: "",
                 },

@@ -529,3 +529,35 @@ pub async fn send_stored_file(
     )
         .into_response())
 }
+
+/// Scans staff-written texts that are published directly (a consultation's draft and report, a
+/// major decision's record) with the pre-publication scanner — personal data and the district's
+/// sensitive words — and gives what it found, each with the field it is in, or `None` when
+/// clean: nothing unscanned is published, on these paths as on items'.
+pub async fn scan_for_publication(
+    state: &AppState,
+    texts: &[(&str, &str)],
+) -> Result<Option<String>, AppError> {
+    let scanner =
+        gongkai_domain::scan::Scanner::new(&state.store.disclosure().sensitive_words().await?);
+    let found: Vec<String> = texts
+        .iter()
+        .flat_map(|(field, text)| {
+            scanner.scan(text).into_iter().map(move |f| {
+                format!(
+                    "{field}第{}行第{}列 {}（{}）",
+                    f.line,
+                    f.column,
+                    f.kind.label(),
+                    f.masked
+                )
+            })
+        })
+        .collect();
+    Ok((!found.is_empty()).then(|| {
+        format!(
+            "发现个人信息或敏感词，请删除或改写后再发布：{}",
+            found.join("；")
+        )
+    }))
+}

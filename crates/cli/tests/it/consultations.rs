@@ -66,6 +66,24 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // personal data in the draft: refused before anything is published
+        let mut leaky = form(&d(29), "");
+        leaky[2].1 = format!("{text}\n联系人王小明，手机13812345678。");
+        let r = send(leaky).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("发现个人信息或敏感词") && r.body.contains("138****5678"),
+            "{}",
+            r.body
+        );
+        assert!(
+            t.store
+                .consultations()
+                .list(Some(mzj), None, 5)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // 20 days with a stated reason: shown publicly
         let r = send(form(&d(19), "落实省级部署，须在年底前出台")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

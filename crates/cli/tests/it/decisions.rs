@@ -131,6 +131,18 @@ both!(
                 assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
             }
         }
+        // a record naming a person's identity number is not published
+        let r = step(vec![
+            ("step", "legality_review".to_string()),
+            ("started_on", d(19)),
+            ("finished_on", d(4)),
+            ("outcome", "passed".to_string()),
+            ("documents", "审查人身份证11010519491231002X".to_string()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("发现个人信息或敏感词"), "{}", r.body);
+        assert_eq!(t.store.decisions().steps(id).await.unwrap().len(), 4);
         // the review failed: no collective discussion
         let r = step(talk()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);

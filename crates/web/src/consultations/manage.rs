@@ -150,6 +150,19 @@ pub async fn open(
         }
         _ => errors.push("请按“2026-12-01”的格式填写开始和截止日期".into()),
     }
+    if let Some(found) = crate::pages::scan_for_publication(
+        &state,
+        &[
+            ("标题", title),
+            ("起草说明", f.explanation.trim()),
+            ("正文", f.text.as_str()),
+            ("联系方式", f.contact.trim()),
+        ],
+    )
+    .await?
+    {
+        errors.push(found);
+    }
     let (Some(start), Some(end), true) = (start, end, errors.is_empty()) else {
         return list_page(&state, &headers, &s, unit_id, None, Some((errors, f))).await;
     };
@@ -279,6 +292,14 @@ pub async fn revise(
     };
     if let Some(p) = problem {
         return refused(&state, &headers, &s, id, p.into()).await;
+    }
+    if let Some(found) = crate::pages::scan_for_publication(
+        &state,
+        &[("修订稿", f.text.as_str()), ("修订说明", f.note.trim())],
+    )
+    .await?
+    {
+        return refused(&state, &headers, &s, id, found).await;
     }
     let from = if f.version > 0 { f.version } else { c.version };
     let old: Vec<String> = store
@@ -420,6 +441,17 @@ pub async fn report(
     };
     if let Some(p) = problem {
         return refused(&state, &headers, &s, id, p).await;
+    }
+    if let Some(found) = crate::pages::scan_for_publication(
+        &state,
+        &[
+            ("采纳情况", f.report.trim()),
+            ("最终决定", f.decision.trim()),
+        ],
+    )
+    .await?
+    {
+        return refused(&state, &headers, &s, id, found).await;
     }
     match store
         .publish_report(&s.actor(), id, f.report.trim(), f.decision.trim(), &t)

@@ -280,15 +280,29 @@ pub async fn create(
     } else {
         None
     };
+    let found = crate::pages::scan_for_publication(
+        &state,
+        &[
+            ("决策事项", f.title.trim()),
+            ("决策依据", f.basis.trim()),
+            ("决策内容", f.summary.trim()),
+        ],
+    )
+    .await?;
+    let problem = match (problem, found.as_deref()) {
+        (Some(p), _) => Some(p.to_string()),
+        (None, Some(found)) => Some(found.to_string()),
+        (None, None) => None,
+    };
     let (Some(year), Some(planned), Ok(consultation), None) =
-        (year, planned, consultation, problem)
+        (year, planned, consultation, problem.as_ref())
     else {
         return office_page(
             &state,
             &headers,
             &s,
             Some(unit_id),
-            Some((problem.unwrap_or("请检查填写的内容").into(), f)),
+            Some((problem.unwrap_or_else(|| "请检查填写的内容".into()), f)),
         )
         .await;
     };
@@ -420,7 +434,20 @@ pub async fn record(
         (.., None) => Err("请选择结果".to_string()),
     };
     let cal = state.store.calendar().await?;
-    let checked = input.and_then(|i| check_step(&cal, &done, &i, today()).map(|()| i));
+    let mut checked = input.and_then(|i| check_step(&cal, &done, &i, today()).map(|()| i));
+    if let Ok(i) = &checked
+        && let Some(found) = crate::pages::scan_for_publication(
+            &state,
+            &[
+                ("材料", &i.documents),
+                ("说明", &i.note),
+                ("采纳情况", &i.adoption),
+            ],
+        )
+        .await?
+    {
+        checked = Err(found);
+    }
     let i = match checked {
         Ok(i) => i,
         Err(e) => return desk_page(&state, &headers, &s, id, Some((e, f))).await,
