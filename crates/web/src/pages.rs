@@ -561,3 +561,23 @@ pub async fn scan_for_publication(
         )
     }))
 }
+
+/// Today in Beijing.
+pub(crate) fn today() -> chrono::NaiveDate {
+    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+}
+
+/// The stored form of a day (`YYYY-MM-DD`).
+pub(crate) fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A day typed as `YYYY-MM-DD`.
+pub(crate) fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// A serialisable value for a template.
+pub(crate) fn ser<T: serde::Serialize>(v: &T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
+}

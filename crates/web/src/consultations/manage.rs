@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
 use crate::forms::CsrfForm;
-use crate::pages::render;
+use crate::pages::{parse_day, render};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,10 +16,6 @@ use gongkai_domain::access::Action;
 use gongkai_domain::consultation::{Adoption, align, check_period, paragraphs};
 use gongkai_store::consultations::NewConsultation;
 use serde::{Deserialize, Serialize};
-
-fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
 
 /// A new consultation as the form sends it.
 #[derive(Deserialize, Serialize, Default, Clone)]

@@ -9,7 +9,7 @@ mod manage;
 use crate::AppState;
 use crate::auth::{ClientIp, random_token, token_hash};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::pages::{day, render, ser, today};
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -41,18 +41,6 @@ pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
         .route("/admin/consultations/{id}/adoptions", post(manage::adopt))
         .route("/admin/consultations/{id}/report", post(manage::report))
         .route("/admin/consultation-comments/{id}/hide", post(manage::hide))
-}
-
-fn today() -> chrono::NaiveDate {
-    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
-}
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn ser<T: Serialize>(v: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 fn column() -> minijinja::Value {

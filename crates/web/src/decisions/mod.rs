@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
 use crate::forms::CsrfForm;
-use crate::pages::render;
+use crate::pages::{day, parse_day, render, ser, today};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -29,22 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units/{id}/major-decisions", post(create))
         .route("/admin/major-decisions/{id}", get(desk))
         .route("/admin/major-decisions/{id}/steps", post(record))
-}
-
-fn today() -> chrono::NaiveDate {
-    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
-}
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
-fn ser<T: Serialize>(v: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 fn column() -> minijinja::Value {

@@ -8,7 +8,7 @@ mod handling;
 use crate::AppState;
 use crate::auth::{ClientIp, Lookup, query_code, random_token, token_hash};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::pages::{day, render, ser, today};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -43,19 +43,6 @@ pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
             "/admin/message-routes",
             get(handling::routes_list).post(handling::routes_save),
         )
-}
-
-fn today() -> chrono::NaiveDate {
-    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
-}
-
-/// The stored date of a day.
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn ser<T: Serialize>(v: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 /// Attachments a message may carry.

@@ -83,7 +83,7 @@ pub(crate) async fn take(
             s.office_note = Some(t.trim().into());
             let cfg = &state.config.ratings;
             let cal = state.store.calendar().await?;
-            let from = today_date();
+            let from = crate::pages::today();
             let due = cal
                 .add_workdays(from, cfg.rectify_workdays, Coverage::Strict)
                 .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -112,10 +112,6 @@ pub(crate) async fn take(
         .ratings()
         .take_step(&gongkai_store::Actor::of(staff), r.id, &s)
         .await?)
-}
-
-fn today_date() -> chrono::NaiveDate {
-    today()
 }
 
 /// A step as the desk's forms send it.

@@ -9,7 +9,7 @@ mod handling;
 use crate::AppState;
 use crate::auth::{ClientIp, Lookup};
 use crate::error::AppError;
-use crate::pages::render;
+use crate::pages::{day, render, ser, today};
 use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,18 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/ratings/{id}", get(handling::desk))
         .route("/admin/ratings/{id}/step", post(handling::step))
         .route("/admin/ratings/{id}/decision", post(handling::decide))
-}
-
-fn today() -> chrono::NaiveDate {
-    gongkai_domain::calendar::beijing_date(chrono::Utc::now())
-}
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn ser<T: Serialize>(v: &T) -> minijinja::Value {
-    minijinja::Value::from(minijinja::value::Serde(v))
 }
 
 fn column() -> minijinja::Value {
