@@ -12,8 +12,12 @@
 #   4. carrying 10,000 paragraph comments from a 200-paragraph draft to its revised versions
 #      (target: < 1 s per revision): median and slowest of 5.
 #
+# Messages and ratings are numbered in the order they happened, as a running system numbers
+# them; SHUFFLED=1 numbers them in random order instead (an import in no particular order: the
+# worst case for the locality of the alerts' indexes), kept apart (…-shuffled).
+#
 # Usage: bench/voice.sh [N] [R] [SECONDS]   (default 1000000, 500000, 10; BACKENDS="sqlite
-# postgres"; installs wrk from Debian if absent). PostgreSQL: postgres://postgres@127.0.0.1:5432,
+# postgres"; SHUFFLED=1; installs wrk from Debian if absent). PostgreSQL: postgres://postgres@127.0.0.1:5432,
 # database gongkai_voice_N, vacuumed after the load as autovacuum would. The loaded data is kept
 # in target/bench-voice-N (and that database) for the next run; the scans run on a copy's first
 # run only (they change the data), so a second run measures the pages and the carrying again.
@@ -26,7 +30,10 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release -q --bin gongkai
 gk=$PWD/target/release/gongkai
 tmp=$(mktemp -d)
-keep=$PWD/target/bench-voice-$n
+order=()
+suffix=""
+if [ -n "${SHUFFLED:-}" ]; then order=(--shuffled); suffix=_shuffled; fi
+keep=$PWD/target/bench-voice-$n$suffix
 mkdir -p "$keep"
 gk_pid=""
 cleanup() { [ -n "$gk_pid" ] && kill "$gk_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
@@ -44,7 +51,7 @@ measure() { # url [script]
   echo "$rps $p50 $p99 $errs"
 }
 for backend in ${BACKENDS:-sqlite postgres}; do
-  pgdb=gongkai_voice_$n
+  pgdb=gongkai_voice_$n$suffix
   if [ "$backend" = postgres ]; then
     db=(--database "postgres://postgres@127.0.0.1:5432/$pgdb")
   else
@@ -60,7 +67,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
       psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pgdb" -c "CREATE DATABASE $pgdb"
     fi
     "$gk" demo --items 0 "${data[@]}" "${db[@]}" > /dev/null
-    "$gk" voice-bench corpus "${data[@]}" "${db[@]}" --messages "$n" --ratings "$r" --today 2026-12-01 2> /dev/null
+    "$gk" voice-bench corpus "${data[@]}" "${db[@]}" --messages "$n" --ratings "$r" --today 2026-12-01 "${order[@]}" 2> /dev/null
     if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -d "$pgdb" -c 'VACUUM ANALYZE'; fi
     # the scans first (a running server scans by itself with the real date)
     # (vacuumed after the backlog, as autovacuum would between two daily scans)
@@ -74,9 +81,10 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   GONGKAI_LOG=warn "$gk" serve "${data[@]}" "${db[@]}" --addr "127.0.0.1:$port" > "$tmp/serve.log" 2>&1 &
   gk_pid=$!
   until curl -sf -o /dev/null "$base/healthz"; do sleep 0.2; done
-  # ids and units to page from: the published ones are every second id of the bulk load (the
-  # exchange pages keep the parity of the newest published id)
+  # ids and units to page from; published ids for the exchange pages, read from 50 deep pages
   first=$(curl -sf "$base/messages" | grep -o 'href="/messages/[0-9]*"' | head -1 | grep -o '[0-9]*')
+  published=$(for i in $(seq 1 50); do curl -sf "$base/messages?before=$(( (first / 50) * i ))"; done \
+    | grep -o 'href="/messages/[0-9]*"' | grep -o '[0-9]*' | sort -u | tr '\n' ',')
   units=$(curl -sf "$base/messages" | grep -o 'messages?unit=[A-Z-]*' | sort -u | sed 's/.*=//' | tr '\n' ' ')
   cat > "$tmp/deep.lua" <<LUA
 request = function() return wrk.format("GET", "/messages?before=" .. math.random(2, $first)) end
@@ -87,7 +95,8 @@ local units = {${lua_units}}
 request = function() return wrk.format("GET", "/messages?unit=" .. units[math.random(#units)] .. "&before=" .. math.random(2, $first)) end
 LUA
   cat > "$tmp/one.lua" <<LUA
-request = function() return wrk.format("GET", "/messages/" .. ($first - 2 * math.random(0, math.floor($first / 2) - 10))) end
+local ids = {${published}}
+request = function() return wrk.format("GET", "/messages/" .. ids[math.random(#ids)]) end
 LUA
   echo "| page (wrk -t2 -c32, ${secs} s) | req/s | p50 | p99 | errors |"
   echo "|---|---|---|---|---|"

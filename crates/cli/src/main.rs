@@ -288,6 +288,9 @@ enum VoiceBenchCommand {
         /// The day the open ones are built around (YYYY-MM-DD).
         #[arg(long, default_value = "2026-12-01")]
         today: String,
+        /// Number messages and ratings in random order, not in the order they happened.
+        #[arg(long)]
+        shuffled: bool,
     },
     /// Time carrying a draft's paragraph comments to revised versions.
     Carry {
@@ -658,9 +661,10 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             messages,
             ratings,
             today,
+            shuffled,
         }) => {
             let (store, _) = open_store(file, &data).await?;
-            commands::voice_bench::corpus(&store, messages, ratings, &today).await?;
+            commands::voice_bench::corpus(&store, messages, ratings, &today, shuffled).await?;
             store.close().await;
         }
         Command::VoiceBench(VoiceBenchCommand::Carry {

@@ -777,63 +777,12 @@ impl Applications<'_> {
     }
 
     /// Raises the e-supervision alerts of `today` for applications: yellow from the "due soon"
-    /// day, red from the day after the due date, one per application, due date and level
-    /// (`alert_key`); reminders are queued in the same transaction. Reads only the watch list's
-    /// rows whose day has come. Audited when it raised anything. Returns (yellow, red).
+    /// day, red from the day after the due date, one per application, due date and level;
+    /// reminders are queued in the same transaction (see
+    /// [`scan_watch`](crate::power::supervision::scan_watch)). Audited when it raised
+    /// anything. Returns (yellow, red).
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
-        let now = now_text();
-        let mut tx = self.0.write(actor).await?;
-        const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, application_id, detail, raised_at) \
-             SELECT 'application:' || w.application_id || ':' || w.due_on || ':' || {LEVEL}, w.unit_id, 'application_due', {LEVEL}, w.application_id, \
-             '政府信息公开申请 ' || w.tracking_no || CASE WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || w.due_on || '）', $2 \
-             FROM application_watch w WHERE w.watch_on <= $1 \
-             ON CONFLICT (alert_key) DO NOTHING"
-        )))
-        .bind(today)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM application_watch WHERE watch_on <= $1 AND red_on <= $1")
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE application_watch SET watch_on = red_on WHERE watch_on <= $1")
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
-        let counts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 AND kind = 'application_due' GROUP BY level",
-        )
-        .bind(&now)
-        .fetch_all(&mut *tx)
-        .await?;
-        let (mut yellow, mut red) = (0, 0);
-        for (level, n) in counts {
-            let n = u64::try_from(n).unwrap_or(0);
-            if level == "red" {
-                red = n;
-            } else {
-                yellow = n;
-            }
-        }
-        if yellow + red > 0 {
-            crate::power::supervision::enqueue_reminders(tx.tx(), &now).await?;
-            tx.record(
-                AuditAction::SupervisionScan,
-                Record {
-                    entity_id: today.to_string(),
-                    detail: format!(
-                        "电子监察扫描（依申请公开）：新增超期{red}件、即将到期{yellow}件"
-                    ),
-                    ..Record::default()
-                },
-            )
-            .await?;
-        }
-        tx.commit_derived(crate::Unrecorded::CaseWatch).await?;
-        Ok((yellow, red))
+        crate::power::supervision::scan_watch(self.0, actor, today, &WATCH).await
     }
 
     /// Files a private file on an application. Audited.
@@ -1609,3 +1558,17 @@ impl Applications<'_> {
         .await?)
     }
 }
+
+/// The e-supervision watch list of open applications.
+const WATCH: crate::power::supervision::WatchList = crate::power::supervision::WatchList {
+    table: "application_watch",
+    subject: "application_id",
+    join: "",
+    key: "'application:' || w.application_id || ':' || w.due_on",
+    unit: "w.unit_id",
+    kind: "'application_due'",
+    detail: "'政府信息公开申请 ' || w.tracking_no || CASE WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || w.due_on || '）'",
+    last: "red_on <= $1",
+    next: "red_on",
+    audit: |red, yellow| format!("电子监察扫描（依申请公开）：新增超期{red}件、即将到期{yellow}件"),
+};

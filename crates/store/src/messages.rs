@@ -779,63 +779,7 @@ impl Messages<'_> {
     /// single-veto alert; reminders are queued in the same transaction. Reads only the watch
     /// list's rows whose day has come. Audited when it raised anything. Returns (yellow, red).
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
-        let now = now_text();
-        let mut tx = self.0.write(actor).await?;
-        const KIND: &str = "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END";
-        // red (overdue, or three months) and yellow (due soon) apart: each count is the
-        // statement's own, no second reading of the alerts
-        let mut counts = [0u64; 2];
-        for (i, (level, cond, words)) in [
-            (
-                "red",
-                "w.red_on <= $1",
-                "CASE WHEN w.veto_on <= $1 THEN ' 超过3个月未答复（网站单项否决指标）' ELSE ' 已超过答复期限' END",
-            ),
-            ("yellow", "w.red_on > $1", "' 即将到期'"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            counts[i] = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, message_id, detail, raised_at) \
-                 SELECT 'message:' || w.message_id || ':' || w.due_on || ':{level}:' || {KIND}, w.unit_id, {KIND}, '{level}', w.message_id, \
-                 '留言 ' || w.tracking_no || {words} || '（答复期限 ' || w.due_on || '）', $2 \
-                 FROM message_watch w WHERE w.watch_on <= $1 AND {cond} \
-                 ON CONFLICT (alert_key) DO NOTHING"
-            )))
-            .bind(today)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        // the next day each row's level changes: overdue, then the veto day, then never (marked
-        // and removed through the index, not by scanning the rows again)
-        sqlx::query(
-            "UPDATE message_watch SET watch_on = CASE WHEN veto_on <= $1 THEN '9999-12-31' WHEN red_on <= $1 THEN veto_on ELSE red_on END \
-             WHERE watch_on <= $1",
-        )
-        .bind(today)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM message_watch WHERE watch_on = '9999-12-31'")
-            .execute(&mut *tx)
-            .await?;
-        let [red, yellow] = counts;
-        if yellow + red > 0 {
-            crate::power::supervision::enqueue_reminders(tx.tx(), &now).await?;
-            tx.record(
-                AuditAction::SupervisionScan,
-                Record {
-                    entity_id: today.to_string(),
-                    detail: format!("电子监察扫描（留言）：新增超期{red}件、即将到期{yellow}件"),
-                    ..Record::default()
-                },
-            )
-            .await?;
-        }
-        tx.commit_derived(crate::Unrecorded::CaseWatch).await?;
-        Ok((yellow, red))
+        crate::power::supervision::scan_watch(self.0, actor, today, &WATCH).await
     }
 }
 
@@ -964,3 +908,17 @@ async fn rebuild_stats(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result
     .await?;
     Ok(())
 }
+
+/// The e-supervision watch list of open messages: due soon, overdue, then three months.
+const WATCH: crate::power::supervision::WatchList = crate::power::supervision::WatchList {
+    table: "message_watch",
+    subject: "message_id",
+    join: "",
+    key: "'message:' || w.message_id || ':' || w.due_on || ':' || CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END",
+    unit: "w.unit_id",
+    kind: "CASE WHEN w.veto_on <= $1 THEN 'message_veto' ELSE 'message_due' END",
+    detail: "'留言 ' || w.tracking_no || CASE WHEN w.veto_on <= $1 THEN ' 超过3个月未答复（网站单项否决指标）' WHEN w.red_on <= $1 THEN ' 已超过答复期限' ELSE ' 即将到期' END || '（答复期限 ' || w.due_on || '）'",
+    last: "veto_on <= $1",
+    next: "CASE WHEN red_on <= $1 THEN veto_on ELSE red_on END",
+    audit: |red, yellow| format!("电子监察扫描（留言）：新增超期{red}件、即将到期{yellow}件"),
+};

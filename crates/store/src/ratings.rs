@@ -535,54 +535,7 @@ impl Ratings<'_> {
     /// watch list's rows whose day has come; reminders queued in the same transaction; audited
     /// when it raised anything. Returns (yellow, red).
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
-        let now = now_text();
-        let mut tx = self.0.write(actor).await?;
-        let mut counts = [0u64; 2];
-        for (i, (level, cond, words)) in [
-            ("red", "w.red_on <= $1", "' 已超过整改回复期限'"),
-            ("yellow", "w.red_on > $1", "' 整改回复即将到期'"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            counts[i] = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, rating_id, detail, raised_at) \
-                 SELECT 'rating:' || w.rating_id || ':' || w.due_on || ':{level}', w.unit_id, 'rating_due', '{level}', w.rating_id, \
-                 '差评 ' || w.event_no || {words} || '（期限 ' || w.due_on || '）', $2 \
-                 FROM rating_watch w WHERE w.watch_on <= $1 AND {cond} \
-                 ON CONFLICT (alert_key) DO NOTHING"
-            )))
-            .bind(today)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        // overdue rows leave the list; due-soon rows wait for their overdue day
-        sqlx::query(
-            "UPDATE rating_watch SET watch_on = CASE WHEN red_on <= $1 THEN '9999-12-31' ELSE red_on END WHERE watch_on <= $1",
-        )
-        .bind(today)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM rating_watch WHERE watch_on = '9999-12-31'")
-            .execute(&mut *tx)
-            .await?;
-        let [red, yellow] = counts;
-        if yellow + red > 0 {
-            crate::power::supervision::enqueue_reminders(tx.tx(), &now).await?;
-            tx.record(
-                AuditAction::SupervisionScan,
-                Record {
-                    entity_id: today.to_string(),
-                    detail: format!("电子监察扫描（好差评）：新增超期{red}件、即将到期{yellow}件"),
-                    ..Record::default()
-                },
-            )
-            .await?;
-        }
-        tx.commit_derived(crate::Unrecorded::CaseWatch).await?;
-        Ok((yellow, red))
+        crate::power::supervision::scan_watch(self.0, actor, today, &WATCH).await
     }
 }
 
@@ -679,3 +632,17 @@ impl Ratings<'_> {
         Ok(rows.len())
     }
 }
+
+/// The e-supervision watch list of bad ratings waiting for rectification.
+const WATCH: crate::power::supervision::WatchList = crate::power::supervision::WatchList {
+    table: "rating_watch",
+    subject: "rating_id",
+    join: "",
+    key: "'rating:' || w.rating_id || ':' || w.due_on",
+    unit: "w.unit_id",
+    kind: "'rating_due'",
+    detail: "'差评 ' || w.event_no || CASE WHEN w.red_on <= $1 THEN ' 已超过整改回复期限' ELSE ' 整改回复即将到期' END || '（期限 ' || w.due_on || '）'",
+    last: "red_on <= $1",
+    next: "red_on",
+    audit: |red, yellow| format!("电子监察扫描（好差评）：新增超期{red}件、即将到期{yellow}件"),
+};

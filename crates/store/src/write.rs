@@ -98,6 +98,11 @@ impl Write<'_> {
         self.actor
     }
 
+    /// The database engine the transaction runs on.
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Commits the change with its audit entries. Refuses (and rolls back) when nothing was
     /// recorded: that is a bug in the calling function, never a user error.
     pub(crate) async fn commit(self) -> Result<()> {

@@ -21,7 +21,17 @@ fn date(d: chrono::NaiveDate) -> String {
 /// published, received over the two years before `today`; the others open, received in the 60
 /// days before it, on the watch list) and `ratings` bad ratings waiting for rectification (due
 /// within 30 days either side of `today`), spread over the demo's units; progress on stderr.
-pub async fn corpus(store: &Store, messages: usize, ratings: usize, today: &str) -> Result<()> {
+/// Numbers are given in the order things happen (a message's id and number follow the day it
+/// was received, a rating's the day it was given), as a running system gives them; `shuffled`
+/// gives them in random order instead (an import from another system in no particular order:
+/// the worst case for the locality of the alerts' indexes).
+pub async fn corpus(
+    store: &Store,
+    messages: usize,
+    ratings: usize,
+    today: &str,
+    shuffled: bool,
+) -> Result<()> {
     let today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").context("--today")?;
     let units: Vec<i64> = store
         .list_units()
@@ -36,18 +46,28 @@ pub async fn corpus(store: &Store, messages: usize, ratings: usize, today: &str)
     let started = Instant::now();
     let batch = 10_000;
     let kinds = ["consultation", "complaint", "suggestion", "leader"];
+    // (days back, answered) of every message, in the order they get their numbers
+    let mut plan: Vec<(u64, bool)> = (0..messages)
+        .map(|k| {
+            let answered = k % 2 == 0;
+            let back = if answered {
+                30 + rng.below(700)
+            } else {
+                rng.below(60)
+            };
+            (back, answered)
+        })
+        .collect();
+    if !shuffled {
+        plan.sort_by_key(|&(back, _)| std::cmp::Reverse(back));
+    }
     let mut done = 0;
     while done < messages {
         let n = batch.min(messages - done);
         let rows: Vec<BulkMessage> = (0..n)
             .map(|i| {
                 let k = done + i;
-                let answered = k % 2 == 0;
-                let back = if answered {
-                    30 + rng.below(700)
-                } else {
-                    rng.below(60)
-                };
+                let (back, answered) = plan[k];
                 let received = today - chrono::Duration::days(i64::try_from(back).unwrap_or(0));
                 let due = received + chrono::Duration::days(7);
                 let days = 1 + rng.below(20);
@@ -92,14 +112,20 @@ pub async fn corpus(store: &Store, messages: usize, ratings: usize, today: &str)
         );
     }
     eprintln!();
+    // days from `today` to each rating's due date, in the order they get their numbers
+    let mut plan: Vec<i64> = (0..ratings)
+        .map(|_| i64::try_from(rng.below(61)).unwrap_or(0) - 30)
+        .collect();
+    if !shuffled {
+        plan.sort_unstable();
+    }
     let mut done = 0;
     while done < ratings {
         let n = batch.min(ratings - done);
         let rows: Vec<BulkRating> = (0..n)
             .map(|i| {
                 let k = done + i;
-                let due =
-                    today + chrono::Duration::days(i64::try_from(rng.below(61)).unwrap_or(0) - 30);
+                let due = today + chrono::Duration::days(plan[k]);
                 BulkRating {
                     unit_id: units[k % units.len()],
                     event_no: format!("PJB-{k:08}"),

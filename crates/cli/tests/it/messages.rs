@@ -679,3 +679,89 @@ both!(
         t.cleanup().await;
     }
 );
+
+both!(
+    two_scans_at_once_raise_each_alert_once_and_the_veto_after_three_months,
+    async |db: Db| {
+        use gongkai_store::messages::BulkMessage;
+        let t = TestDb::with_demo(db).await;
+        let unit = t.unit_id("ZJJ").await;
+        // 40 open messages: on 2026-12-10 twenty are past their due date, twenty due soon
+        let rows: Vec<BulkMessage> = (0..40)
+            .map(|k| {
+                let overdue = k % 2 == 0;
+                let due = if overdue { "2026-12-08" } else { "2026-12-11" };
+                BulkMessage {
+                    unit_id: unit,
+                    tracking_no: format!("SCANT-{k:04}"),
+                    kind: "complaint".into(),
+                    subject: format!("扫描测试{k}"),
+                    body: "路灯不亮".into(),
+                    received_on: "2026-11-20".into(),
+                    due_on: due.into(),
+                    veto_on: "2027-02-20".into(),
+                    answered: None,
+                    watch: Some((
+                        if overdue { "2026-12-07" } else { "2026-12-10" }.into(),
+                        if overdue { "2026-12-09" } else { "2026-12-12" }.into(),
+                    )),
+                }
+            })
+            .collect();
+        let messages = t.store.messages();
+        messages.bulk_load(&system(), &rows).await.unwrap();
+        let ours = |alerts: Vec<gongkai_store::power::supervision::Alert>| {
+            let mut v: Vec<(String, String, String)> = alerts
+                .into_iter()
+                .filter(|a| a.detail.contains("SCANT-"))
+                .map(|a| (a.detail.clone(), a.kind, a.level))
+                .collect();
+            v.sort();
+            v
+        };
+        // two servers scanning the same day at once: each alert raised by one of them only
+        let actor = system();
+        let (a, b) = tokio::join!(
+            messages.scan_alerts(&actor, "2026-12-10"),
+            messages.scan_alerts(&actor, "2026-12-10")
+        );
+        let ((ay, ar), (by, br)) = (a.unwrap(), b.unwrap());
+        let raised = ours(t.store.power().open_alerts(Some(unit), 500).await.unwrap());
+        assert_eq!(raised.len(), 40, "{raised:?}");
+        assert_eq!(
+            raised.iter().filter(|(_, _, l)| l == "red").count(),
+            20,
+            "{raised:?}"
+        );
+        assert!(ar + br >= 20 && ay + by >= 20);
+        assert!(raised.iter().all(|(d, k, _)| k == "message_due"
+            && (d.contains("已超过答复期限") || d.contains("即将到期"))));
+        // the same day again: nothing new
+        assert_eq!(
+            messages.scan_alerts(&actor, "2026-12-10").await.unwrap(),
+            (0, 0)
+        );
+        // scans missed until three months have passed: one alert each, the veto, not the
+        // overdue one on the way
+        let (yellow, red) = messages.scan_alerts(&actor, "2027-02-21").await.unwrap();
+        assert_eq!(yellow, 0);
+        assert!(red >= 40, "ours and the demo's");
+        let after = ours(t.store.power().open_alerts(Some(unit), 500).await.unwrap());
+        let veto: Vec<_> = after
+            .iter()
+            .filter(|(_, k, _)| k == "message_veto")
+            .collect();
+        assert_eq!((after.len(), veto.len()), (80, 40), "{after:?}");
+        assert!(
+            veto.iter()
+                .all(|(d, _, l)| l == "red" && d.contains("超过3个月未答复"))
+        );
+        // off the list: never raised again (the demo's own messages may still be)
+        messages.scan_alerts(&actor, "2027-06-01").await.unwrap();
+        assert_eq!(
+            ours(t.store.power().open_alerts(Some(unit), 500).await.unwrap()).len(),
+            80
+        );
+        t.cleanup().await;
+    }
+);

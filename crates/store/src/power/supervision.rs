@@ -7,7 +7,7 @@
 
 use super::Power;
 use crate::audit::Record;
-use crate::{Actor, Result, Unrecorded, now_text};
+use crate::{Actor, Backend, Result, Store, Unrecorded, now_text};
 use gongkai_domain::audit::AuditAction;
 use serde::Serialize;
 
@@ -51,63 +51,8 @@ impl Power<'_> {
     /// Raises the alerts of `today` (Beijing date): red for open cases past their step's due
     /// date, yellow for those from their yellow date. Audited when it raised anything.
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<ScanSummary> {
-        let now = now_text();
-        let mut tx = self.0.write(actor).await?;
-        let mut summary = ScanSummary::default();
-        // Only the watch list's rows whose day has come are read: once to raise their alerts,
-        // then to move them on to their red day or off the list.
-        const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, case_id, detail, raised_at) \
-             SELECT 'case:' || c.id || ':' || c.step_key || ':' || c.step_started_on || ':' || {LEVEL}, c.unit_id, 'case_step', {LEVEL}, c.id, \
-             '办件 ' || c.case_no || ' 当前环节' || CASE WHEN w.red_on <= $1 THEN '已超期' ELSE '即将到期' END || '（期限 ' || c.due_on || '）', $2 \
-             FROM case_watch w JOIN cases c ON c.id = w.case_id WHERE w.watch_on <= $1 \
-             ON CONFLICT (alert_key) DO NOTHING"
-        )))
-        .bind(today)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM case_watch WHERE watch_on <= $1 AND red_on <= $1")
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE case_watch SET watch_on = red_on WHERE watch_on <= $1")
-            .bind(today)
-            .execute(&mut *tx)
-            .await?;
-        let counts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT level, COUNT(*) FROM supervision_alerts WHERE raised_at = $1 GROUP BY level",
-        )
-        .bind(&now)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (level, n) in counts {
-            let n = u64::try_from(n).unwrap_or(0);
-            if level == "red" {
-                summary.red = n;
-            } else {
-                summary.yellow = n;
-            }
-        }
-        if summary.red + summary.yellow > 0 {
-            enqueue_reminders(tx.tx(), &now).await?;
-            tx.record(
-                AuditAction::SupervisionScan,
-                Record {
-                    entity_id: today.to_string(),
-                    detail: format!(
-                        "电子监察扫描：新增红牌{}个、黄牌{}个",
-                        summary.red, summary.yellow
-                    ),
-                    ..Record::default()
-                },
-            )
-            .await?;
-        }
-        // With no alert raised, only the watch list (derived from the cases) moved on.
-        tx.commit_derived(Unrecorded::CaseWatch).await?;
-        Ok(summary)
+        let (yellow, red) = scan_watch(self.0, actor, today, &CASES).await?;
+        Ok(ScanSummary { yellow, red })
     }
 
     /// Open alerts, newest first; one unit or all.
@@ -139,6 +84,156 @@ impl Power<'_> {
         .fetch_all(self.0.pool())
         .await?)
     }
+}
+
+/// One e-supervision watch list: a narrow table with one row per open record whose alert level
+/// has yet to change (`watch_on`: the day it changes next; `red_on`: the day after the due
+/// date), written with the record in the same transaction and removed when the record no
+/// longer needs watching. Each field is a piece of SQL; `w` is the watch row, `$1` the day of
+/// the scan and `$2` the time of the alerts.
+pub(crate) struct WatchList {
+    /// The table (`message_watch`).
+    pub table: &'static str,
+    /// The record's column, in the watch table and in `supervision_alerts` (`message_id`).
+    pub subject: &'static str,
+    /// Tables joined to the watch row for what the alert says (`" JOIN cases c ON …"`), or "".
+    pub join: &'static str,
+    /// What makes the alert unique beside its level and the scan's time.
+    pub key: &'static str,
+    /// The unit the alert goes to.
+    pub unit: &'static str,
+    /// The alert's kind.
+    pub kind: &'static str,
+    /// What the alert says.
+    pub detail: &'static str,
+    /// Whether a row whose day has come has reached its last level (unqualified columns): it
+    /// leaves the list.
+    pub last: &'static str,
+    /// The next day to watch of a row whose day has come and that stays (unqualified columns).
+    pub next: &'static str,
+    /// The audit entry's words for (red, yellow) new alerts.
+    pub audit: fn(u64, u64) -> String,
+}
+
+/// The mark of a watch row that has reached its last level, removed at the end of the scan.
+const DONE: &str = "9999-12-31";
+
+/// An alert's level on the day of the scan.
+const LEVEL: &str = "CASE WHEN w.red_on <= $1 THEN 'red' ELSE 'yellow' END";
+
+/// The e-supervision watch list of power-list cases (alerts of the current step).
+const CASES: WatchList = WatchList {
+    table: "case_watch",
+    subject: "case_id",
+    join: " JOIN cases c ON c.id = w.case_id",
+    key: "'case:' || c.id || ':' || c.step_key || ':' || c.step_started_on",
+    unit: "c.unit_id",
+    kind: "'case_step'",
+    detail: "'办件 ' || c.case_no || ' 当前环节' || CASE WHEN w.red_on <= $1 THEN '已超期' ELSE '即将到期' END || '（期限 ' || c.due_on || '）'",
+    last: "red_on <= $1",
+    next: "red_on",
+    audit: |red, yellow| format!("电子监察扫描：新增红牌{red}个、黄牌{yellow}个"),
+};
+
+/// The daily scan of one watch list: reads only the rows whose day has come (an index on
+/// `watch_on`), raises one alert for each at its level of the day (one level only, however
+/// many days the scan missed), moves each row on to its next day or off the list, queues the
+/// units' reminders, and records what it raised; in one transaction. Returns (yellow, red).
+///
+/// The rows are claimed by the statement that moves them: on PostgreSQL the alerts are
+/// inserted from the rows the `UPDATE` returns, so two servers scanning at once, or a
+/// scan racing a record's answer, raise each alert once and none for a record already off the
+/// list; SQLite has one writer at a time. An alert's key starts with the scan's time, so each
+/// scan's keys sit together in the unique index instead of landing on a random page each.
+pub(crate) async fn scan_watch(
+    store: &Store,
+    actor: &Actor,
+    today: &str,
+    list: &WatchList,
+) -> Result<(u64, u64)> {
+    let now = now_text();
+    let mut tx = store.write(actor).await?;
+    let WatchList {
+        table,
+        subject,
+        join,
+        key,
+        unit,
+        kind,
+        detail,
+        last,
+        next,
+        audit,
+    } = list;
+    let insert = format!(
+        "INSERT INTO supervision_alerts (alert_key, unit_id, kind, level, {subject}, detail, raised_at) \
+         SELECT $2 || ' ' || {key} || ':' || {LEVEL}, {unit}, {kind}, {LEVEL}, w.{subject}, {detail}, $2"
+    );
+    let advance = format!(
+        "UPDATE {table} SET watch_on = CASE WHEN {last} THEN '{DONE}' ELSE {next} END WHERE watch_on <= $1"
+    );
+    let counts: Vec<(String, i64)> = match tx.backend() {
+        Backend::Postgres => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "WITH due AS ({advance} RETURNING *), raised AS ({insert} FROM due w{join} RETURNING level) \
+                 SELECT level, COUNT(*) FROM raised GROUP BY level"
+            )))
+            .bind(today)
+            .bind(&now)
+            .fetch_all(&mut *tx)
+            .await?
+        }
+        Backend::Sqlite => {
+            let counts = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {LEVEL}, COUNT(*) FROM {table} w{join} WHERE w.watch_on <= $1 GROUP BY 1"
+            )))
+            .bind(today)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{insert} FROM {table} w{join} WHERE w.watch_on <= $1"
+            )))
+            .bind(today)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(advance))
+                .bind(today)
+                .execute(&mut *tx)
+                .await?;
+            counts
+        }
+    };
+    // the rows at their last level were marked by `advance` (one pass over the day's rows)
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE watch_on = '{DONE}'"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let (mut yellow, mut red) = (0, 0);
+    for (level, n) in counts {
+        let n = u64::try_from(n).unwrap_or(0);
+        if level == "red" {
+            red = n;
+        } else {
+            yellow = n;
+        }
+    }
+    if yellow + red > 0 {
+        enqueue_reminders(tx.tx(), &now).await?;
+        tx.record(
+            AuditAction::SupervisionScan,
+            Record {
+                entity_id: today.to_string(),
+                detail: audit(red, yellow),
+                ..Record::default()
+            },
+        )
+        .await?;
+    }
+    // With no alert raised, only the watch list (derived from the records) moved on.
+    tx.commit_derived(Unrecorded::CaseWatch).await?;
+    Ok((yellow, red))
 }
 
 /// Queues one reminder job per unit (kind `reminder`, payload `unit id|raised_at`) for the
