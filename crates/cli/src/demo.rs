@@ -88,7 +88,22 @@ const UNITS: &[(&str, &str, UnitType, Option<&str>)] = &[
         UnitType::Department,
         Some("GOV"),
     ),
+    ("SJ", "区审计局", UnitType::Department, Some("GOV")),
+    ("NYJ", "区农业农村局", UnitType::Department, Some("GOV")),
 ];
+
+/// Other names units go by in documents: (unit code, aliases).
+const ALIASES: &[(&str, &[&str])] = &[
+    ("GKB", &["区政务公开办", "政务公开办"]),
+    ("BB", &["区编办", "编办"]),
+    // the legal-affairs office was merged into the justice bureau
+    ("SFJ", &["区政府法制办", "法制办"]),
+    ("NYJ", &["农委", "区农委"]),
+];
+
+/// The demo's work plan: the district office's plan as published (Traditional characters, a
+/// site's preface and a line of spam around it).
+const PLAN: &str = include_str!("../tests/fixtures/work-plan.txt");
 
 /// (username, display name, role, unit code).
 pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
@@ -156,6 +171,7 @@ pub async fn load(store: &Store, items: usize) -> Result<()> {
     load_messages(store, &actor).await?;
     load_ratings(store, &actor).await?;
     load_consultations(store, &actor).await?;
+    load_plan(store, &actor).await?;
     let hash =
         gongkai_work::secrets::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e}"))?;
     for (username, display, role, unit_code) in ACCOUNTS {
@@ -939,4 +955,62 @@ pub fn demo_penalty() -> PowerContent {
             ],
         }],
     }
+}
+
+/// The units' aliases, and the year's work plan confirmed (the office's picks for the points
+/// that name no unit), one task done and one reported on.
+async fn load_plan(store: &Store, actor: &Actor) -> Result<()> {
+    let plans = store.plans();
+    for (code, aliases) in ALIASES {
+        let Some(unit) = store.find_unit_by_code(code).await? else {
+            continue;
+        };
+        if plans.aliases(unit.id).await?.is_empty() {
+            let list: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
+            plans.set_aliases(actor, unit.id, &list).await?;
+        }
+    }
+    if !plans.list().await?.is_empty() {
+        return Ok(());
+    }
+    let reading = gongkai_web::plans::read(store, PLAN)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let plan = plans
+        .create(
+            actor,
+            &reading.to_new(2026, "区政办全年政务公开工作计划.txt"),
+        )
+        .await?;
+    let tasks = plans.tasks(plan.id).await?;
+    let id_of = |n: i64| tasks.iter().find(|t| t.number == n).map(|t| t.id);
+    let mut picks = Vec::new();
+    // 十一 (区政府相关部门): the services bureau and the health commission; 十八 (no clause):
+    // the openness office
+    for (n, codes) in [(11, &["ZWJ", "WJW"][..]), (18, &["GKB"][..])] {
+        for code in codes {
+            if let (Some(t), Some(u)) = (id_of(n), store.find_unit_by_code(code).await?) {
+                picks.push((t, u.id));
+            }
+        }
+    }
+    plans.confirm(actor, plan.id, &picks).await?;
+    if let (Some(t9), Some(jyj)) = (id_of(9), store.find_unit_by_code("JYJ").await?) {
+        plans
+            .report(
+                actor,
+                t9,
+                jyj.id,
+                "已完成本局政府信息公开指南和目录的年度更新，主动公开信息按季度自查。",
+                "/units/JYJ",
+            )
+            .await?;
+    }
+    if let Some(t12) = id_of(12) {
+        plans
+            .mark_done(actor, t12, "政务公开管理制度汇编已印发")
+            .await?;
+    }
+    Ok(())
 }

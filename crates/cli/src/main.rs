@@ -77,6 +77,9 @@ enum Command {
     /// Units of the district.
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// The year's work plan: read it into tasks.
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -194,6 +197,28 @@ enum ImportCommand {
         /// unreadable attachment in (by default they are imported unpublished, waiting in review).
         #[arg(long)]
         refuse_findings: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Read a work plan (plain text, DOCX or PDF; Simplified or Traditional): print its points
+    /// with their responsibility phrases and units, and store it as a draft for the openness
+    /// office to confirm (`/admin/plans`).
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The plan file.
+        file: std::path::PathBuf,
+        /// The plan's year (default: this year).
+        #[arg(long)]
+        year: Option<i64>,
+        /// Print what would be stored and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output: text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
     },
 }
 
@@ -750,6 +775,13 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             parent,
             uscc,
         }) => return commands::unit::add(file, data, code, name, unit_type, parent, uscc).await,
+        Command::Plan(PlanCommand::Import {
+            data,
+            file: path,
+            year,
+            dry_run,
+            format,
+        }) => return commands::plan::import(file, data, path, year, dry_run, format).await,
         Command::Staff(StaffCommand::Add {
             data,
             unit,

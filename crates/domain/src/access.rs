@@ -140,11 +140,16 @@ pub enum Action {
     ManageConsultations,
     /// Put a unit's major decisions in the year's catalog and record their procedure.
     ManageDecisions,
+    /// Import, confirm and withdraw the year's work plan, mark its tasks done, and edit the
+    /// units' aliases its phrases are matched against (the openness office).
+    ManagePlans,
+    /// Report the unit's progress on the work plan's tasks it is responsible for.
+    ReportOnTasks,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -175,6 +180,8 @@ impl Action {
         Action::DecideRatingAppeals,
         Action::ManageConsultations,
         Action::ManageDecisions,
+        Action::ManagePlans,
+        Action::ReportOnTasks,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -225,6 +232,10 @@ impl Action {
             Action::ManageConsultations => {
                 "您的账号无权管理该单位的征求意见（仅本单位编辑、审核人员或负责人）"
             }
+            Action::ManagePlans => "您的账号无权管理工作计划（仅政务公开办公室或系统管理员）",
+            Action::ReportOnTasks => {
+                "您的账号无权报送该单位的工作任务进展（仅本单位编辑、审核人员或负责人）"
+            }
         }
     }
 }
@@ -265,8 +276,13 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
             role == Role::Admin || (own && matches!(role, Role::CaseHandler | Role::Leader))
         }
         Action::ApproveApplications => role == Role::Admin || (own && role == Role::Leader),
-        Action::EditLetterTemplates | Action::RouteMessages | Action::DecideRatingAppeals => {
-            role.is_district_wide()
+        Action::EditLetterTemplates
+        | Action::RouteMessages
+        | Action::DecideRatingAppeals
+        | Action::ManagePlans => role.is_district_wide(),
+        Action::ReportOnTasks => {
+            role == Role::Admin
+                || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
         }
         Action::AppealRatings => role == Role::Admin || (own && role == Role::Leader),
         Action::HandleMessages => {

@@ -265,6 +265,18 @@ audit_actions! {
     DecisionCreate => "major_decision.create", "major_decision";
     /// A step of a major decision's procedure was recorded.
     DecisionStep => "major_decision.step", "major_decision";
+    /// A unit's aliases (other names it is known by in documents) changed.
+    UnitAliases => "unit.aliases", "unit";
+    /// A work plan was read from a file and stored as a draft.
+    PlanImport => "plan.import", "plan";
+    /// A work plan was confirmed: its points became tasks.
+    PlanConfirm => "plan.confirm", "plan";
+    /// A work plan was withdrawn (kept).
+    PlanWithdraw => "plan.withdraw", "plan";
+    /// A unit reported progress on a task of the work plan.
+    PlanReport => "plan.report", "plan_task";
+    /// The openness office marked a task of the work plan done.
+    PlanTaskDone => "plan.task_done", "plan_task";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

@@ -63,6 +63,12 @@ impl Normalizer {
         })
     }
 
+    /// Traditional → Simplified only (text kept for people to read: punctuation and case as
+    /// written).
+    pub fn simplified(&self, text: &str) -> String {
+        self.t2s.convert(text)
+    }
+
     /// Traditional → Simplified, full-width → half-width, lower-case Latin.
     pub fn normalize(&self, text: &str) -> String {
         let half: String = text

@@ -121,6 +121,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alert_subjects",
         include_str!("../migrations/0024_alert_subjects.sql"),
     ),
+    (25, "plans", include_str!("../migrations/0025_plans.sql")),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -22,6 +22,7 @@ mod messages;
 mod metrics;
 mod org;
 mod pages;
+pub mod plans;
 pub mod power;
 mod ratings;
 mod reports;
@@ -294,6 +295,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ratings::routes())
         .merge(consultations::routes(&limits))
         .merge(decisions::routes())
+        .merge(plans::routes(&limits))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -167,6 +167,22 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/decisions/timeline.html"),
     ),
     (
+        "plans/progress.html",
+        include_str!("../../../templates/plans/progress.html"),
+    ),
+    (
+        "admin/plans.html",
+        include_str!("../../../templates/admin/plans.html"),
+    ),
+    (
+        "admin/plan.html",
+        include_str!("../../../templates/admin/plan.html"),
+    ),
+    (
+        "admin/plan_task.html",
+        include_str!("../../../templates/admin/plan_task.html"),
+    ),
+    (
         "admin/decisions.html",
         include_str!("../../../templates/admin/decisions.html"),
     ),

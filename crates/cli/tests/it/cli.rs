@@ -297,7 +297,7 @@ both!(serve_demo_and_graceful_shutdown, async |db: Db| {
     let (mut again, _) = start_server(&t);
     assert_eq!(t.store.list_units().await.unwrap().len(), units);
     assert_eq!(t.store.count_staff().await.unwrap(), staff);
-    assert_eq!(units, 26);
+    assert_eq!(units, 28);
     Command::new("kill")
         .args(["-TERM", &again.id().to_string()])
         .status()

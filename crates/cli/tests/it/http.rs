@@ -51,7 +51,7 @@ both!(
             assert!(home.body.contains(needle), "home page lacks {needle}");
         }
         assert!(
-            home.body.contains("<strong>14</strong> 个区直部门"),
+            home.body.contains("<strong>16</strong> 个区直部门"),
             "counts units: {}",
             home.body
         );
@@ -473,7 +473,7 @@ both!(api_tokens_and_json_errors, async |db: Db| {
     assert_eq!(bad.json()["error"]["code"], "unauthenticated");
 
     let units = get(&app, "/api/v1/units", None).await.json();
-    assert_eq!(units["units"].as_array().unwrap().len(), 26);
+    assert_eq!(units["units"].as_array().unwrap().len(), 28);
     let add = get(&app, "/api/v1/calendar/add?date=2026-09-30&n=20", None).await;
     assert_eq!(add.json()["result"], "2026-11-03");
     let days = get(

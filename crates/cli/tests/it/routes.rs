@@ -109,6 +109,8 @@ enum T {
     Decision,
     /// A comment on a consultation.
     ConsultationComment,
+    /// A task of a confirmed work plan, the target unit responsible for it.
+    PlanTask,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -312,6 +314,16 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::UnitProfile,
         T::Decision,
     ),
+    // The work plan: the office manages it; a responsible unit sees its task and reports.
+    ("GET /admin/plans", P::Staff, T::None),
+    ("POST /admin/plans", P::District, T::None),
+    ("GET /admin/plans/{id}", P::District, T::Any),
+    ("POST /admin/plans/{id}/confirm", P::District, T::Any),
+    ("POST /admin/plans/{id}/withdraw", P::District, T::Any),
+    ("GET /admin/plan-tasks/{id}", P::UnitView, T::PlanTask),
+    ("POST /admin/plan-tasks/{id}/reports", P::Items, T::PlanTask),
+    ("POST /admin/plan-tasks/{id}/done", P::District, T::PlanTask),
+    ("POST /admin/units/{id}/aliases", P::District, T::Unit),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -365,6 +377,7 @@ const PUBLIC: &[&str] = &[
     "GET /consultations/{id}",
     "POST /consultations/{id}/comments",
     "GET /major-decisions",
+    "GET /plans",
     "GET /major-decisions/{id}",
     "GET /prefs",
     "GET /healthz",
@@ -529,6 +542,7 @@ const MULTIPART: &[&str] = &[
     "POST /admin/standards/import",
     "POST /admin/cases/{id}/documents",
     "POST /admin/applications/{id}/files",
+    "POST /admin/plans",
 ];
 
 fn expected(p: P, role: &str, own: bool) -> bool {
@@ -554,6 +568,7 @@ struct Fixtures {
     consultations: Vec<(String, String)>,
     consultation_comments: Vec<(String, String)>,
     decisions: Vec<(String, String)>,
+    plan_tasks: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -573,6 +588,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         consultations: Vec::new(),
         consultation_comments: Vec::new(),
         decisions: Vec::new(),
+        plan_tasks: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -860,6 +876,41 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         f.consultation_comments
             .push((code.into(), m.id.to_string()));
     }
+    // a confirmed plan (2030: the demo's is 2026) with one task for each of JYJ and SJJ
+    let plans = t.store.plans();
+    let mut tasks = Vec::new();
+    for (n, code) in [(1, "JYJ"), (2, "SJJ")] {
+        tasks.push(gongkai_store::plans::NewTask {
+            number: n,
+            heading: format!("矩阵测试任务{n}"),
+            body: "正文".into(),
+            responsibility: Some(code.into()),
+            units: vec![(t.unit_id(code).await, code.into())],
+            unresolved: String::new(),
+        });
+    }
+    let plan = plans
+        .create(
+            &crate::support::system(),
+            &gongkai_store::plans::NewPlan {
+                year: 2030,
+                title: "矩阵测试计划".into(),
+                preamble: String::new(),
+                source_name: "t.txt".into(),
+                ignored: String::new(),
+                tasks,
+            },
+        )
+        .await
+        .unwrap();
+    plans
+        .confirm(&crate::support::system(), plan.id, &[])
+        .await
+        .unwrap();
+    for task in plans.tasks(plan.id).await.unwrap() {
+        let code = if task.number == 1 { "JYJ" } else { "SJJ" };
+        f.plan_tasks.push((code.into(), task.id.to_string()));
+    }
     f
 }
 
@@ -900,6 +951,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::Rating => fill(&f.ratings),
         T::Consultation => fill(&f.consultations),
         T::Decision => fill(&f.decisions),
+        T::PlanTask => fill(&f.plan_tasks),
         T::ConsultationComment => fill(&f.consultation_comments),
         T::Application => fill(&f.applications)
             .into_iter()
