@@ -145,11 +145,16 @@ pub enum Action {
     ManagePlans,
     /// Report the unit's progress on the work plan's tasks it is responsible for.
     ReportOnTasks,
+    /// Notify units of problems to rectify and review their rectifications (the openness
+    /// office's five-step loop).
+    ManageOversight,
+    /// File the unit's rectification of a notice.
+    RectifyNotices,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -182,6 +187,8 @@ impl Action {
         Action::ManageDecisions,
         Action::ManagePlans,
         Action::ReportOnTasks,
+        Action::ManageOversight,
+        Action::RectifyNotices,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -236,6 +243,12 @@ impl Action {
             Action::ReportOnTasks => {
                 "您的账号无权报送该单位的工作任务进展（仅本单位编辑、审核人员或负责人）"
             }
+            Action::ManageOversight => {
+                "您的账号无权下发或审核整改通知（仅政务公开办公室或系统管理员）"
+            }
+            Action::RectifyNotices => {
+                "您的账号无权报送该单位的整改情况（仅本单位编辑、审核人员或负责人）"
+            }
         }
     }
 }
@@ -279,8 +292,9 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         Action::EditLetterTemplates
         | Action::RouteMessages
         | Action::DecideRatingAppeals
-        | Action::ManagePlans => role.is_district_wide(),
-        Action::ReportOnTasks => {
+        | Action::ManagePlans
+        | Action::ManageOversight => role.is_district_wide(),
+        Action::ReportOnTasks | Action::RectifyNotices => {
             role == Role::Admin
                 || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
         }

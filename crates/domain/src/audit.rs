@@ -277,6 +277,10 @@ audit_actions! {
     PlanReport => "plan.report", "plan_task";
     /// The openness office marked a task of the work plan done.
     PlanTaskDone => "plan.task_done", "plan_task";
+    /// The openness office notified a unit of a problem to rectify (告知).
+    NoticeIssue => "notice.issue", "oversight_notice";
+    /// A step on a notice: the unit's rectification, the office's acceptance or return.
+    NoticeStep => "notice.step", "oversight_notice";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

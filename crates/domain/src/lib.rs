@@ -26,6 +26,7 @@ pub mod ids;
 pub mod message;
 pub mod net;
 pub mod org;
+pub mod oversight;
 pub mod plan;
 pub mod power;
 pub mod rating;

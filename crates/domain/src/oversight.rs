@@ -228,7 +228,11 @@ mod tests {
             read_notice("", "", "更新", "10").unwrap_err(),
             "请填写发现的问题（不超过500字）"
         );
-        assert!(read_notice("x", "", "y", "0").unwrap_err().contains("1至60"));
+        assert!(
+            read_notice("x", "", "y", "0")
+                .unwrap_err()
+                .contains("1至60")
+        );
         assert!(read_notice("x", "", "y", "十").is_err());
     }
 

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod messages;
 pub mod migrate;
 pub mod org;
+pub mod oversight;
 pub mod plans;
 pub mod power;
 pub mod ratings;

@@ -122,6 +122,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0024_alert_subjects.sql"),
     ),
     (25, "plans", include_str!("../migrations/0025_plans.sql")),
+    (
+        26,
+        "oversight_notices",
+        include_str!("../migrations/0026_oversight_notices.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -434,7 +434,13 @@ impl Plans<'_> {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(crate::conflict("该年度已确认的工作计划"))?
+        .map_err(|e| match crate::conflict("")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "{}年已有确认的工作计划：请先撤销原计划，再确认本计划",
+                plan.year
+            )),
+            other => other,
+        })?
         .rows_affected();
         if done == 0 {
             return Err(StoreError::Conflict("该计划已确认或已撤销".into()));

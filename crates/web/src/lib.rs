@@ -21,6 +21,7 @@ pub mod forms;
 mod messages;
 mod metrics;
 mod org;
+mod oversight;
 mod pages;
 pub mod plans;
 pub mod power;
@@ -296,6 +297,7 @@ pub fn app(state: AppState) -> Router {
         .merge(consultations::routes(&limits))
         .merge(decisions::routes())
         .merge(plans::routes(&limits))
+        .merge(oversight::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -183,6 +183,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/plan_task.html"),
     ),
     (
+        "admin/oversight.html",
+        include_str!("../../../templates/admin/oversight.html"),
+    ),
+    (
+        "admin/notice.html",
+        include_str!("../../../templates/admin/notice.html"),
+    ),
+    (
         "admin/decisions.html",
         include_str!("../../../templates/admin/decisions.html"),
     ),

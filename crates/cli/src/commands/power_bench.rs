@@ -63,6 +63,15 @@ pub async fn scan(store: &Store, today: Option<String>) -> Result<()> {
         "电子监察扫描（{today}）：差评整改新增超期{red}件、即将到期{yellow}件，耗时 {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
+    let started = Instant::now();
+    let (yellow, red) = store
+        .oversight()
+        .scan_alerts(&Actor::system("cli"), &today)
+        .await?;
+    println!(
+        "电子监察扫描（{today}）：整改通知新增超期{red}件、即将到期{yellow}件，耗时 {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(())
 }
 

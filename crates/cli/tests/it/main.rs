@@ -18,6 +18,7 @@ mod disclosure;
 mod hostile;
 mod http;
 mod messages;
+mod oversight;
 mod plans;
 mod power;
 mod ratings;

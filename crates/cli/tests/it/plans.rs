@@ -179,7 +179,7 @@ both!(
         )
         .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert!(r.body.contains("请填写计划年度"));
+        assert!(r.body.contains("计划年度应为4位数字的年份"));
         assert_eq!(t.store.plans().list().await.unwrap().len(), before);
         // the seed, in Traditional characters: a draft to review
         let r = post_multipart(
@@ -216,6 +216,15 @@ both!(
             format!("{}:{zwj}", task(11)),
             format!("{}:{gkb_unit}", task(18)),
         ];
+        // one pick short: refused naming the other point, the pick kept on the form
+        let r = gkb.post(&confirm, &[("pick", &picks[0])]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("第18项还没有负责单位"), "{}", r.body);
+        assert!(
+            r.body.contains(&format!("value=\"{}\" checked", picks[0])),
+            "{}",
+            r.body
+        );
         let r = gkb
             .post(&confirm, &[("pick", &picks[0]), ("pick", &picks[1])])
             .await;

@@ -111,6 +111,8 @@ enum T {
     ConsultationComment,
     /// A task of a confirmed work plan, the target unit responsible for it.
     PlanTask,
+    /// An oversight notice to the target unit.
+    Notice,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -324,6 +326,13 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/plan-tasks/{id}/reports", P::Items, T::PlanTask),
     ("POST /admin/plan-tasks/{id}/done", P::District, T::PlanTask),
     ("POST /admin/units/{id}/aliases", P::District, T::Unit),
+    // The five-step loop: the office notifies and reviews; a unit sees its own notices and
+    // files its rectification (which step a role may take is checked past the view).
+    ("GET /admin/oversight", P::Staff, T::None),
+    ("GET /admin/oversight.xlsx", P::Staff, T::None),
+    ("POST /admin/oversight/notices", P::District, T::None),
+    ("GET /admin/notices/{id}", P::UnitView, T::Notice),
+    ("POST /admin/notices/{id}/step", P::UnitView, T::Notice),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -569,6 +578,7 @@ struct Fixtures {
     consultation_comments: Vec<(String, String)>,
     decisions: Vec<(String, String)>,
     plan_tasks: Vec<(String, String)>,
+    notices: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -589,6 +599,7 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         consultation_comments: Vec::new(),
         decisions: Vec::new(),
         plan_tasks: Vec::new(),
+        notices: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -911,6 +922,27 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         let code = if task.number == 1 { "JYJ" } else { "SJJ" };
         f.plan_tasks.push((code.into(), task.id.to_string()));
     }
+    let input =
+        gongkai_domain::oversight::read_notice("栏目长期未更新", "", "限期更新", "10").unwrap();
+    for code in ["JYJ", "SJJ"] {
+        let n = t
+            .store
+            .oversight()
+            .notify(
+                &crate::support::system(),
+                &gongkai_store::oversight::NewNotice {
+                    unit_id: t.unit_id(code).await,
+                    source: "manual",
+                    input: &input,
+                    issued_on: "2026-12-01",
+                    due_on: "2026-12-15",
+                    watch: ("2026-12-11", "2026-12-16"),
+                },
+            )
+            .await
+            .unwrap();
+        f.notices.push((code.into(), n.id.to_string()));
+    }
     f
 }
 
@@ -952,6 +984,7 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::Consultation => fill(&f.consultations),
         T::Decision => fill(&f.decisions),
         T::PlanTask => fill(&f.plan_tasks),
+        T::Notice => fill(&f.notices),
         T::ConsultationComment => fill(&f.consultation_comments),
         T::Application => fill(&f.applications)
             .into_iter()

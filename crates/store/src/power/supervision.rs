@@ -32,6 +32,8 @@ pub struct Alert {
     pub message_id: Option<i64>,
     /// The bad rating (ratings' alerts).
     pub rating_id: Option<i64>,
+    /// The oversight notice (notices' alerts).
+    pub notice_id: Option<i64>,
     /// What it is about.
     pub detail: String,
     /// When it was raised.
@@ -57,7 +59,7 @@ impl Power<'_> {
 
     /// Open alerts, newest first; one unit or all.
     pub async fn open_alerts(&self, unit_id: Option<i64>, limit: i64) -> Result<Vec<Alert>> {
-        const COLS: &str = "id, unit_id, kind, level, case_id, decision_id, application_id, message_id, rating_id, detail, raised_at";
+        const COLS: &str = "id, unit_id, kind, level, case_id, decision_id, application_id, message_id, rating_id, notice_id, detail, raised_at";
         Ok(match unit_id {
             Some(u) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLS} FROM supervision_alerts WHERE resolved_at IS NULL AND unit_id = $1 ORDER BY id DESC LIMIT $2"
@@ -266,7 +268,7 @@ impl Power<'_> {
         limit: i64,
     ) -> Result<(Vec<Alert>, i64)> {
         let list = sqlx::query_as(
-            "SELECT id, unit_id, kind, level, case_id, decision_id, application_id, message_id, rating_id, detail, raised_at FROM supervision_alerts \
+            "SELECT id, unit_id, kind, level, case_id, decision_id, application_id, message_id, rating_id, notice_id, detail, raised_at FROM supervision_alerts \
              WHERE raised_at = $1 AND unit_id = $2 ORDER BY level, id LIMIT $3",
         )
         .bind(raised_at)

@@ -153,10 +153,12 @@ pub async fn progress(
 ) -> Result<Response, AppError> {
     let store = state.store.plans();
     let years = store.years().await?;
+    let this_year = i64::from(today().year());
     let year = q
         .year
+        .or_else(|| years.contains(&this_year).then_some(this_year))
         .or_else(|| years.first().copied())
-        .unwrap_or_else(|| i64::from(today().year()));
+        .unwrap_or(this_year);
     let plan = store.confirmed(year).await?;
     let v = match &plan {
         Some(p) => Some(plan_ctx(&state, p).await?),
@@ -237,10 +239,10 @@ pub async fn upload(
         .ok()
         .filter(|y| (2000..=2100).contains(y))
     else {
-        return fail("请填写计划年度（如2026）".into()).await;
+        return fail("计划年度应为4位数字的年份（如2026）".into()).await;
     };
     let Some(file) = up.files.iter().find(|f| !f.bytes.is_empty()) else {
-        return fail("请选择计划文件（纯文本、DOCX 或 PDF）".into()).await;
+        return fail("请选择计划文件（纯文本、DOCX 或 PDF），文件不能为空".into()).await;
     };
     let (sandbox, limits, bytes) = (
         state.config.sandbox.clone(),
@@ -278,6 +280,7 @@ async fn review_page(
     s: &StaffSession,
     id: i64,
     error: Option<String>,
+    picked: &[String],
 ) -> Result<Response, AppError> {
     let st = s.staff();
     permit(st, Action::ManagePlans, st.unit_id)?;
@@ -289,7 +292,7 @@ async fn review_page(
         .iter()
         .map(|u| minijinja::context! { id => u.id, name => &u.name })
         .collect();
-    let ctx = minijinja::context! { v => plan_ctx(state, &plan).await?, units, error };
+    let ctx = minijinja::context! { v => plan_ctx(state, &plan).await?, units, error, picked => picked.to_vec() };
     Ok(crate::forms::invalid_if(
         error_is_some(&ctx),
         render(
@@ -311,7 +314,7 @@ pub async fn review(
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    review_page(&state, &headers, &s, id, None).await
+    review_page(&state, &headers, &s, id, None, &[]).await
 }
 
 /// `POST /admin/plans/{id}/confirm`: adds the office's picks (`pick` fields, each "task
@@ -334,14 +337,20 @@ pub async fn confirm(
         match parsed {
             Some(pick) => picks.push(pick),
             None => {
-                return review_page(&state, &headers, &s, id, Some("所选单位无效".into())).await;
+                return review_page(&state, &headers, &s, id, Some("所选单位无效".into()), &[])
+                    .await;
             }
         }
     }
     match state.store.plans().confirm(&s.actor(), id, &picks).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/plans/{id}")).into_response()),
         Err(gongkai_store::StoreError::Conflict(e)) => {
-            review_page(&state, &headers, &s, id, Some(e)).await
+            let picked: Vec<String> = pairs
+                .iter()
+                .filter(|(k, _)| k == "pick")
+                .map(|(_, v)| v.clone())
+                .collect();
+            review_page(&state, &headers, &s, id, Some(e), &picked).await
         }
         Err(e) => Err(e.into()),
     }
@@ -365,7 +374,15 @@ pub async fn withdraw(
     let st = s.staff();
     permit(st, Action::ManagePlans, st.unit_id)?;
     if f.reason.trim().is_empty() {
-        return review_page(&state, &headers, &s, id, Some("请说明撤销的理由".into())).await;
+        return review_page(
+            &state,
+            &headers,
+            &s,
+            id,
+            Some("请说明撤销的理由".into()),
+            &[],
+        )
+        .await;
     }
     match state
         .store
@@ -375,7 +392,7 @@ pub async fn withdraw(
     {
         Ok(()) => Ok(Redirect::to("/admin/plans").into_response()),
         Err(gongkai_store::StoreError::Conflict(e)) => {
-            review_page(&state, &headers, &s, id, Some(e)).await
+            review_page(&state, &headers, &s, id, Some(e), &[]).await
         }
         Err(e) => Err(e.into()),
     }

@@ -36,6 +36,10 @@ pub async fn run_scan(
     let (yellow, red) = store.ratings().scan_alerts(actor, &today).await?;
     summary.yellow += yellow;
     summary.red += red;
+    // and the openness office's notices waiting for rectification
+    let (yellow, red) = store.oversight().scan_alerts(actor, &today).await?;
+    summary.yellow += yellow;
+    summary.red += red;
     Ok(summary)
 }
 
@@ -92,9 +96,9 @@ pub async fn dashboard(
                 unit => name(a.unit_id), level => &a.level, kind => match a.kind.as_str() {
                     "case_step" => "办理时限", "discretion" => "超出裁量基准", "publicity_late" => "双公示超期", "withdraw_late" => "撤下公示超期", "application_due" => "依申请公开答复期限",
                     "message_due" => "留言答复期限", "message_veto" => "留言超过3个月未答复（单项否决）",
-                    "rating_due" => "差评整改回复期限", _ => "",
+                    "rating_due" => "差评整改回复期限", "notice_due" => "检查整改期限", _ => "",
                 },
-                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id, application_id => a.application_id, message_id => a.message_id, rating_id => a.rating_id,
+                detail => &a.detail, raised_at => &a.raised_at, case_id => a.case_id, application_id => a.application_id, message_id => a.message_id, rating_id => a.rating_id, notice_id => a.notice_id,
             }
         })
         .collect();
