@@ -150,11 +150,15 @@ pub enum Action {
     ManageOversight,
     /// File the unit's rectification of a notice.
     RectifyNotices,
+    /// Arrange training sessions and mark attendance (the openness office).
+    ManageTrainings,
+    /// Register the unit's participants for a training session.
+    RegisterTrainees,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -189,6 +193,8 @@ impl Action {
         Action::ReportOnTasks,
         Action::ManageOversight,
         Action::RectifyNotices,
+        Action::ManageTrainings,
+        Action::RegisterTrainees,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -249,6 +255,10 @@ impl Action {
             Action::RectifyNotices => {
                 "您的账号无权报送该单位的整改情况（仅本单位编辑、审核人员或负责人）"
             }
+            Action::ManageTrainings => "您的账号无权安排培训（仅政务公开办公室或系统管理员）",
+            Action::RegisterTrainees => {
+                "您的账号无权为该单位报名培训（仅本单位编辑、审核人员、负责人或政务公开办公室）"
+            }
         }
     }
 }
@@ -293,7 +303,16 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         | Action::RouteMessages
         | Action::DecideRatingAppeals
         | Action::ManagePlans
-        | Action::ManageOversight => role.is_district_wide(),
+        | Action::ManageOversight
+        | Action::ManageTrainings => role.is_district_wide(),
+        Action::RegisterTrainees => {
+            role == Role::Admin
+                || (own
+                    && matches!(
+                        role,
+                        Role::Editor | Role::Reviewer | Role::Leader | Role::OpennessOffice
+                    ))
+        }
         Action::ReportOnTasks | Action::RectifyNotices => {
             role == Role::Admin
                 || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))

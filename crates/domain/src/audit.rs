@@ -281,6 +281,14 @@ audit_actions! {
     NoticeIssue => "notice.issue", "oversight_notice";
     /// A step on a notice: the unit's rectification, the office's acceptance or return.
     NoticeStep => "notice.step", "oversight_notice";
+    /// A training session was arranged.
+    TrainingCreate => "training.create", "training";
+    /// A unit registered a participant for a training session.
+    TrainingRegister => "training.register", "training";
+    /// The office marked a participant's attendance.
+    TrainingAttendance => "training.attendance", "training";
+    /// A town's or street's service center was recorded.
+    ServiceCenterSave => "service_center.save", "unit";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

@@ -35,4 +35,5 @@ pub mod scan;
 pub mod standard;
 pub mod throttle;
 pub mod totp;
+pub mod training;
 pub mod webhook;

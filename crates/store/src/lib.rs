@@ -27,6 +27,7 @@ pub mod plans;
 pub mod power;
 pub mod ratings;
 pub mod standards;
+pub mod training;
 pub mod webhooks;
 mod write;
 

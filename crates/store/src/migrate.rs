@@ -127,6 +127,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "oversight_notices",
         include_str!("../migrations/0026_oversight_notices.sql"),
     ),
+    (
+        27,
+        "training",
+        include_str!("../migrations/0027_training.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

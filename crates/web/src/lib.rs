@@ -30,6 +30,7 @@ mod reports;
 mod search;
 mod standards;
 mod templates;
+mod training;
 mod webhooks;
 pub mod work;
 
@@ -298,6 +299,7 @@ pub fn app(state: AppState) -> Router {
         .merge(decisions::routes())
         .merge(plans::routes(&limits))
         .merge(oversight::routes())
+        .merge(training::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -191,6 +191,18 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/notice.html"),
     ),
     (
+        "admin/trainings.html",
+        include_str!("../../../templates/admin/trainings.html"),
+    ),
+    (
+        "admin/training.html",
+        include_str!("../../../templates/admin/training.html"),
+    ),
+    (
+        "admin/service_centers.html",
+        include_str!("../../../templates/admin/service_centers.html"),
+    ),
+    (
         "admin/decisions.html",
         include_str!("../../../templates/admin/decisions.html"),
     ),

@@ -28,4 +28,5 @@ mod standards;
 mod storage;
 mod support;
 mod tidy;
+mod training;
 mod webhooks;

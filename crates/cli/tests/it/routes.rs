@@ -42,6 +42,9 @@ enum P {
     Cases,
     /// The reviewing office's reviewers and leader only (not even the administrator).
     Office,
+    /// Administrator anywhere; the unit's editors, reviewers, leader and openness-office staff
+    /// (registering for training).
+    Trainees,
 }
 
 const ROLES: [&str; 6] = [
@@ -67,6 +70,7 @@ const PROFILES: &[(P, [&str; 6])] = &[
     (P::Powers, ["YY", "NN", "YN", "YN", "YN", "NN"]),
     (P::Cases, ["YY", "NN", "NN", "NN", "YN", "YN"]),
     (P::Office, ["NN", "NN", "NN", "YN", "YN", "NN"]),
+    (P::Trainees, ["YY", "YN", "YN", "YN", "YN", "NN"]),
 ];
 
 /// What a route's `{id}` (or `{index_no}`) names, so the test can fill it with a record of a
@@ -333,6 +337,22 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/oversight/notices", P::District, T::None),
     ("GET /admin/notices/{id}", P::UnitView, T::Notice),
     ("POST /admin/notices/{id}/step", P::UnitView, T::Notice),
+    // Training: the office arranges sessions and marks attendance; units register their own.
+    ("GET /admin/trainings", P::Staff, T::None),
+    ("POST /admin/trainings", P::District, T::None),
+    ("GET /admin/trainings/{id}", P::Staff, T::Any),
+    (
+        "POST /admin/trainings/{id}/participants",
+        P::Trainees,
+        T::Any,
+    ),
+    ("POST /admin/trainings/{id}/attendance", P::District, T::Any),
+    ("GET /admin/service-centers", P::Staff, T::None),
+    (
+        "POST /admin/units/{id}/service-center",
+        P::UnitProfile,
+        T::Unit,
+    ),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
