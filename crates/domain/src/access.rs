@@ -154,11 +154,15 @@ pub enum Action {
     ManageTrainings,
     /// Register the unit's participants for a training session.
     RegisterTrainees,
+    /// Open batches of demonstration sites, nominate, decide, publish and revoke (the office).
+    ManageDemoSites,
+    /// Apply for the unit to become a demonstration site (its leader).
+    ApplyDemoSite,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -195,6 +199,8 @@ impl Action {
         Action::RectifyNotices,
         Action::ManageTrainings,
         Action::RegisterTrainees,
+        Action::ManageDemoSites,
+        Action::ApplyDemoSite,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -256,6 +262,8 @@ impl Action {
                 "您的账号无权报送该单位的整改情况（仅本单位编辑、审核人员或负责人）"
             }
             Action::ManageTrainings => "您的账号无权安排培训（仅政务公开办公室或系统管理员）",
+            Action::ManageDemoSites => "您的账号无权评审示范点（仅政务公开办公室或系统管理员）",
+            Action::ApplyDemoSite => "您的账号无权为该单位申报示范点（仅本单位负责人）",
             Action::RegisterTrainees => {
                 "您的账号无权为该单位报名培训（仅本单位编辑、审核人员、负责人或政务公开办公室）"
             }
@@ -304,7 +312,8 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         | Action::DecideRatingAppeals
         | Action::ManagePlans
         | Action::ManageOversight
-        | Action::ManageTrainings => role.is_district_wide(),
+        | Action::ManageTrainings
+        | Action::ManageDemoSites => role.is_district_wide(),
         Action::RegisterTrainees => {
             role == Role::Admin
                 || (own
@@ -335,7 +344,7 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         }
         Action::ManageStaff => role == Role::Admin || (role == Role::Leader && own),
         Action::ViewAudit => role.is_district_wide() || (role == Role::Leader && own),
-        Action::EditUnitProfile | Action::ManageDecisions => {
+        Action::EditUnitProfile | Action::ManageDecisions | Action::ApplyDemoSite => {
             role.is_district_wide() || (role == Role::Leader && own)
         }
         Action::ViewUnitDesk | Action::ViewUnitStaff => role.is_district_wide() || own,

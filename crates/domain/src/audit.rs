@@ -289,6 +289,14 @@ audit_actions! {
     TrainingAttendance => "training.attendance", "training";
     /// A town's or street's service center was recorded.
     ServiceCenterSave => "service_center.save", "unit";
+    /// A batch of demonstration sites was opened with its criteria.
+    DemoBatchCreate => "demo_site.batch_create", "demo_batch";
+    /// A unit applied, or was nominated, for a batch of demonstration sites.
+    DemoSitePropose => "demo_site.propose", "demo_site";
+    /// The office named, turned down or revoked a demonstration site.
+    DemoSiteDecide => "demo_site.decide", "demo_site";
+    /// A batch's list of demonstration sites was published.
+    DemoBatchPublish => "demo_site.publish", "demo_batch";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod calendar;
 pub mod consultation;
 pub mod decision;
+pub mod demo_site;
 pub mod disclosure;
 pub mod ids;
 pub mod message;

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod calendar;
 pub mod consultations;
 pub mod decisions;
+pub mod demo_sites;
 pub mod disclosure;
 pub mod jobs;
 pub mod messages;

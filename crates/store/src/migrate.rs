@@ -132,6 +132,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "training",
         include_str!("../migrations/0027_training.sql"),
     ),
+    (
+        28,
+        "demo_sites",
+        include_str!("../migrations/0028_demo_sites.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -14,6 +14,7 @@ pub mod config;
 mod consultations;
 pub mod cpu;
 mod decisions;
+mod demo_sites;
 pub mod disclosure;
 mod error;
 mod feeds;
@@ -300,6 +301,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::routes(&limits))
         .merge(oversight::routes())
         .merge(training::routes())
+        .merge(demo_sites::routes())
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

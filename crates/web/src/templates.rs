@@ -203,6 +203,18 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/service_centers.html"),
     ),
     (
+        "demo_sites.html",
+        include_str!("../../../templates/demo_sites.html"),
+    ),
+    (
+        "admin/demo_sites.html",
+        include_str!("../../../templates/admin/demo_sites.html"),
+    ),
+    (
+        "admin/demo_site_batch.html",
+        include_str!("../../../templates/admin/demo_site_batch.html"),
+    ),
+    (
         "admin/decisions.html",
         include_str!("../../../templates/admin/decisions.html"),
     ),

@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod consultations;
 mod decisions;
+mod demo_sites;
 mod disclosure;
 mod hostile;
 mod http;

@@ -353,6 +353,21 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::UnitProfile,
         T::Unit,
     ),
+    // Demonstration sites: the office runs the batches; a unit's leader applies for it.
+    ("GET /admin/demo-sites", P::Staff, T::None),
+    ("POST /admin/demo-sites", P::District, T::None),
+    ("GET /admin/demo-sites/{id}", P::Staff, T::Any),
+    (
+        "POST /admin/demo-sites/{id}/candidates",
+        P::UnitProfile,
+        T::Any,
+    ),
+    ("POST /admin/demo-sites/{id}/publish", P::District, T::Any),
+    (
+        "POST /admin/demo-site-entries/{id}/decision",
+        P::District,
+        T::Any,
+    ),
     ("GET /admin/letter-templates", P::District, T::None),
     ("POST /admin/letter-templates", P::District, T::None),
     // Unit roles see their own unit's alerts; district roles every unit's.
@@ -407,6 +422,7 @@ const PUBLIC: &[&str] = &[
     "POST /consultations/{id}/comments",
     "GET /major-decisions",
     "GET /plans",
+    "GET /demo-sites",
     "GET /major-decisions/{id}",
     "GET /prefs",
     "GET /healthz",

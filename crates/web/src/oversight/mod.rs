@@ -71,6 +71,32 @@ fn row(n: &Notice, units: &[gongkai_store::org::Unit], t: &str) -> minijinja::Va
     }
 }
 
+/// Every unit's rectification score of a year on day `t` (units without notices have 100 and
+/// are left out): (unit id, score). Used by the evaluation and the demonstration sites' review.
+pub(crate) async fn rectification_scores(
+    state: &AppState,
+    year: i64,
+    t: &str,
+) -> Result<Vec<(i64, f64)>, AppError> {
+    let w = Weights::default();
+    let outcomes = state.store.oversight().year_outcomes(year).await?;
+    let mut out: Vec<(i64, Vec<f64>)> = Vec::new();
+    for (unit, s, due, filed) in &outcomes {
+        let lost = deduction(
+            NoticeState::from_code(s).unwrap_or(NoticeState::Notified),
+            due,
+            filed.as_deref(),
+            t,
+            &w,
+        );
+        match out.iter_mut().find(|(u, _)| u == unit) {
+            Some((_, v)) => v.push(lost),
+            None => out.push((*unit, vec![lost])),
+        }
+    }
+    Ok(out.into_iter().map(|(u, v)| (u, score(v))).collect())
+}
+
 /// The units' rectification scores of a year: (unit name, notices, open, overdue, lost, score).
 async fn scores(
     state: &AppState,
