@@ -42,6 +42,9 @@ pub struct FileConfig {
     /// `[ratings]`.
     #[serde(default)]
     pub ratings: gongkai_web::RatingsConfig,
+    /// `[oversight]`.
+    #[serde(default)]
+    pub oversight: gongkai_web::OversightConfig,
 }
 
 /// `[disclosure]`.
@@ -324,6 +327,7 @@ pub fn settings(
             applications: file.applications,
             messages: file.messages,
             ratings: file.ratings,
+            oversight: file.oversight,
         },
     })
 }

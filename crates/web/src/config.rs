@@ -132,6 +132,8 @@ pub struct WebConfig {
     pub messages: MessagesConfig,
     /// Service ratings.
     pub ratings: RatingsConfig,
+    /// The oversight loop's local settings.
+    pub oversight: OversightConfig,
 }
 
 /// Service ratings' local settings (`[ratings]` in the configuration file).
@@ -156,6 +158,40 @@ impl Default for RatingsConfig {
             due_soon_workdays: 1,
             min_ratings: 5,
             prior_ratings: 10.0,
+        }
+    }
+}
+
+/// The oversight loop's local settings (`[oversight]` in the configuration file): the
+/// deductions of the rectification indicator are the district's own assessment rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OversightConfig {
+    /// Working days before a notice's deadline that it shows yellow on e-supervision.
+    pub due_soon_workdays: u32,
+    /// Points lost for a rectification accepted but filed after the deadline.
+    pub late_points: f64,
+    /// Points lost for each notice still open past its deadline.
+    pub overdue_points: f64,
+}
+
+impl Default for OversightConfig {
+    fn default() -> Self {
+        let w = gongkai_domain::oversight::Weights::default();
+        OversightConfig {
+            due_soon_workdays: 2,
+            late_points: w.late,
+            overdue_points: w.overdue,
+        }
+    }
+}
+
+impl OversightConfig {
+    /// The deductions as the domain takes them.
+    pub fn weights(&self) -> gongkai_domain::oversight::Weights {
+        gongkai_domain::oversight::Weights {
+            late: self.late_points,
+            overdue: self.overdue_points,
         }
     }
 }
@@ -322,6 +358,7 @@ impl Default for WebConfig {
             applications: ApplicationsConfig::default(),
             messages: MessagesConfig::default(),
             ratings: RatingsConfig::default(),
+            oversight: OversightConfig::default(),
         }
     }
 }

@@ -36,8 +36,8 @@ mod webhooks;
 pub mod work;
 
 pub use config::{
-    ApplicationsConfig, LoginConfig, MessagesConfig, PowerConfig, RatingsConfig, SiteConfig,
-    WebConfig,
+    ApplicationsConfig, LoginConfig, MessagesConfig, OversightConfig, PowerConfig, RatingsConfig,
+    SiteConfig, WebConfig,
 };
 pub use error::AppError;
 pub use gongkai_work::webhooks::WebhookConfig;

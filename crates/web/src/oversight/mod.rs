@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use chrono::Datelike;
 use gongkai_domain::access::{Action, allowed};
 use gongkai_domain::oversight::{
-    State as NoticeState, Step, Weights, deduction, read_notice, score, take_step,
+    State as NoticeState, Step, deduction, read_notice, score, take_step,
 };
 use gongkai_store::oversight::{LedgerFilter, NewNotice, Notice, NoticeStep};
 use serde::{Deserialize, Serialize};
@@ -30,9 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/notices/{id}", get(notice))
         .route("/admin/notices/{id}/step", post(step))
 }
-
-/// Working days before the deadline from which an open notice raises a yellow alert.
-const DUE_SOON_WORKDAYS: u32 = 2;
 
 /// Filters of the ledger (`?unit=&state=&year=&before=`).
 #[derive(Deserialize, Default, Clone)]
@@ -78,7 +75,7 @@ pub(crate) async fn rectification_scores(
     year: i64,
     t: &str,
 ) -> Result<Vec<(i64, f64)>, AppError> {
-    let w = Weights::default();
+    let w = state.config.oversight.weights();
     let outcomes = state.store.oversight().year_outcomes(year).await?;
     let mut out: Vec<(i64, Vec<f64>)> = Vec::new();
     for (unit, s, due, filed) in &outcomes {
@@ -104,7 +101,7 @@ async fn scores(
     units: &[gongkai_store::org::Unit],
     t: &str,
 ) -> Result<Vec<minijinja::Value>, AppError> {
-    let w = Weights::default();
+    let w = state.config.oversight.weights();
     let outcomes = state.store.oversight().year_outcomes(year).await?;
     let mut out = Vec::new();
     for u in units {
@@ -321,9 +318,13 @@ pub async fn notify(
             gongkai_domain::calendar::Coverage::Strict,
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let (soon, red) =
-        gongkai_domain::application::handling::watch_days(&cal, due, DUE_SOON_WORKDAYS, issued)
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (soon, red) = gongkai_domain::application::handling::watch_days(
+        &cal,
+        due,
+        state.config.oversight.due_soon_workdays,
+        issued,
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let n = state
         .store
         .oversight()
@@ -373,7 +374,7 @@ async fn notice_page(
         n => ser(&n), unit => &unit.name, state => ns.label(), steps, error, note,
         events => ser(&state.store.oversight().events(id).await?),
         overdue => ns != NoticeState::Accepted && t > n.due_on,
-        lost => points(deduction(ns, &n.due_on, n.rectified_on.as_deref(), &t, &Weights::default())),
+        lost => points(deduction(ns, &n.due_on, n.rectified_on.as_deref(), &t, &state.config.oversight.weights())),
     };
     Ok(crate::forms::invalid_if(
         error_some(&ctx),
@@ -484,7 +485,7 @@ pub async fn step(
         let (soon, red) = gongkai_domain::application::handling::watch_days(
             &cal,
             due,
-            DUE_SOON_WORKDAYS,
+            state.config.oversight.due_soon_workdays,
             t.min(due),
         )
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
