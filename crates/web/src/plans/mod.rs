@@ -103,7 +103,7 @@ pub async fn read(store: &Store, text: &str) -> Result<Result<Reading, PlanError
 }
 
 fn column() -> minijinja::Value {
-    minijinja::context! { name => "工作计划", description => "年度政务公开工作要点及落实进展", keywords => "政务公开工作要点,工作计划,任务分解,落实进展", kind => "政务公开" }
+    minijinja::context! { name => "工作要点", description => "年度政务公开工作要点及落实进展", keywords => "政务公开工作要点,工作计划,任务分解,落实进展", kind => "政务公开" }
 }
 
 /// `?year=`.
@@ -290,6 +290,15 @@ async fn review_page(
         .list_units()
         .await?
         .iter()
+        // the plan's work falls to departments, towns and streets
+        .filter(|u| {
+            matches!(
+                u.unit_type,
+                gongkai_domain::org::UnitType::Department
+                    | gongkai_domain::org::UnitType::Town
+                    | gongkai_domain::org::UnitType::Street
+            )
+        })
         .map(|u| minijinja::context! { id => u.id, name => &u.name })
         .collect();
     let ctx = minijinja::context! { v => plan_ctx(state, &plan).await?, units, error, picked => picked.to_vec() };
