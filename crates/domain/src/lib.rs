@@ -24,6 +24,7 @@ pub mod decision;
 pub mod demo_site;
 pub mod disclosure;
 pub mod ids;
+pub mod inspection;
 pub mod message;
 pub mod net;
 pub mod org;

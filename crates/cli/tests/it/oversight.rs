@@ -161,6 +161,24 @@ both!(
             (n.state.as_str(), n.closed_on.is_some()),
             ("accepted", true)
         );
+        // a rectification filed after the notice was closed: refused, nothing changes
+        let r = editor
+            .post(
+                &step,
+                &[
+                    ("step", "rectify"),
+                    ("note", "补充材料"),
+                    ("seen", "accepted"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("该通知整改通过，不能报送整改情况"),
+            "{}",
+            r.body
+        );
+        assert_eq!(store.events(id).await.unwrap().len(), 5);
         let steps: Vec<String> = store
             .events(id)
             .await
