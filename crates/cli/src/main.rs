@@ -80,6 +80,30 @@ enum Command {
     /// The year's work plan: read it into tasks.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Inspect a government website against the national indicators (定期网查): crawl it
+    /// politely and report the single-veto verdict and the deductions with their evidence.
+    Inspect {
+        /// The site's address (http or https).
+        url: String,
+        /// Most pages to fetch.
+        #[arg(long, default_value_t = 1000)]
+        max_pages: usize,
+        /// Requests at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Least milliseconds between two requests to the site.
+        #[arg(long, default_value_t = 100)]
+        interval_ms: u64,
+        /// Also check links to other sites (a HEAD request each; never followed).
+        #[arg(long)]
+        check_external: bool,
+        /// Report format: json, html or xlsx.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Write the report here (default: standard output; required for xlsx).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -775,6 +799,25 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             parent,
             uscc,
         }) => return commands::unit::add(file, data, code, name, unit_type, parent, uscc).await,
+        Command::Inspect {
+            url,
+            max_pages,
+            concurrency,
+            interval_ms,
+            check_external,
+            format,
+            output,
+        } => {
+            return commands::inspect::run(
+                url,
+                max_pages,
+                concurrency,
+                interval_ms,
+                check_external,
+                format,
+                output,
+            );
+        }
         Command::Plan(PlanCommand::Import {
             data,
             file: path,

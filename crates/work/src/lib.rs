@@ -4,6 +4,7 @@
 //! deliveries; `reminders`: alert mail), the SMTP client (`mail`), and secrets: password hashes and tokens (`secrets`).
 
 pub mod indexing;
+pub mod inspect;
 pub mod mail;
 pub mod publishing;
 pub mod queue;

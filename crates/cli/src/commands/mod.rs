@@ -6,6 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod corpus;
 pub(crate) mod import;
+pub(crate) mod inspect;
 pub(crate) mod plan;
 pub(crate) mod power_bench;
 pub(crate) mod reindex;

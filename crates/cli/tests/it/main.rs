@@ -18,6 +18,7 @@ mod demo_sites;
 mod disclosure;
 mod hostile;
 mod http;
+mod inspect;
 mod messages;
 mod oversight;
 mod plans;
