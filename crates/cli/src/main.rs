@@ -103,6 +103,12 @@ enum Command {
         /// Write the report here (default: standard output; required for xlsx).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        /// The site is this gongkai's own portal: also judge its interaction from the database
+        /// (messages unanswered for over three months), read through --data/--database.
+        #[arg(long)]
+        own: bool,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Import data from files.
     #[command(subcommand)]
@@ -807,8 +813,12 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             check_external,
             format,
             output,
+            own,
+            data,
         } => {
             return commands::inspect::run(
+                file,
+                own.then_some(data),
                 url,
                 max_pages,
                 concurrency,
@@ -816,7 +826,8 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 check_external,
                 format,
                 output,
-            );
+            )
+            .await;
         }
         Command::Plan(PlanCommand::Import {
             data,

@@ -774,6 +774,27 @@ impl Messages<'_> {
         Ok(())
     }
 
+    /// Messages received since `since` and still unanswered after their single-veto day on
+    /// `today` (the website indicators' "valid message unanswered for over three months"),
+    /// abusive ones left out: tracking numbers, the longest overdue first, at most `limit`.
+    pub async fn unanswered_past_veto(
+        &self,
+        today: &str,
+        since: &str,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT tracking_no FROM messages WHERE answered_on IS NULL AND due_on <= $1 AND veto_on <= $1 \
+             AND received_on >= $2 AND state <> 'abusive' ORDER BY due_on LIMIT $3",
+        )
+        .bind(today)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(self.0.pool())
+        .await?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
     /// Raises the e-supervision alerts of `today` for messages: yellow from the "due soon" day,
     /// red from the day after the due date, and from three months on the website indicators'
     /// single-veto alert; reminders are queued in the same transaction. Reads only the watch

@@ -6,9 +6,12 @@ use crate::*;
 use gongkai_domain::inspection::{Report, Rules, inspect};
 use gongkai_work::inspect::{Crawl, Options, crawl};
 
-/// Runs the command.
+/// Runs the command. With `own` (the site is this gongkai's portal), the messages unanswered
+/// for over three months come from the database.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn run(
+pub(crate) async fn run(
+    file: config::FileConfig,
+    own: Option<DataArgs>,
     url: String,
     max_pages: usize,
     concurrency: usize,
@@ -44,8 +47,32 @@ pub(crate) fn run(
         eprintln!();
     }
     let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    let unanswered = match own {
+        Some(data) => {
+            let (store, _) = open_store(file, &data).await?;
+            let year_ago = today - chrono::Duration::days(365);
+            let list = store
+                .messages()
+                .unanswered_past_veto(
+                    &today.format("%Y-%m-%d").to_string(),
+                    &year_ago.format("%Y-%m-%d").to_string(),
+                    100,
+                )
+                .await?;
+            store.close().await;
+            list
+        }
+        None => Vec::new(),
+    };
     let scanner = gongkai_domain::scan::Scanner::new::<&str>(&[]);
-    let report = inspect(today, &c.pages, &c.broken, &[], &scanner, &Rules::default());
+    let report = inspect(
+        today,
+        &c.pages,
+        &c.broken,
+        &unanswered,
+        &scanner,
+        &Rules::default(),
+    );
     eprintln!(
         "检查 {} 页用时 {:.1} 秒：{}，得分 {}",
         c.pages.len(),

@@ -184,6 +184,42 @@ fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
         Some(0),
         "passes with deductions only: {stderr}"
     );
+    // the same site as gongkai's own portal: its messages unanswered for over three months
+    // (the demo has one) are the interaction veto, named by their numbers
+    let dir = std::env::temp_dir().join(format!("gongkai-inspect-{}", std::process::id()));
+    let data = dir.to_str().unwrap();
+    let demo = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["demo", "--items", "0", "--data", data])
+        .env_remove("GONGKAI_DATABASE")
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let own = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args([
+            "inspect",
+            &format!("http://127.0.0.1:{port}/"),
+            "--interval-ms",
+            "0",
+            "--own",
+            "--data",
+            data,
+        ])
+        .env_remove("GONGKAI_DATABASE")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let v: serde_json::Value = serde_json::from_slice(&own.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&own.stderr)));
+    let vetoes = v["report"]["vetoes"].to_string();
+    assert!(
+        vetoes.contains("3个月未答复") && vetoes.contains("留言 LY"),
+        "{vetoes}"
+    );
+    assert_eq!(own.status.code(), Some(1));
     // bad input
     let bad = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(["inspect", "ftp://example.gov.cn/"])
