@@ -42,6 +42,9 @@ pub struct FileConfig {
     /// `[ratings]`.
     #[serde(default)]
     pub ratings: gongkai_web::RatingsConfig,
+    /// `[inspection]`: the website inspection's local thresholds and weights.
+    #[serde(default)]
+    pub inspection: gongkai_domain::inspection::Rules,
     /// `[oversight]`.
     #[serde(default)]
     pub oversight: gongkai_web::OversightConfig,

@@ -62,8 +62,10 @@ pub struct BrokenLink {
     pub internal: bool,
 }
 
-/// Local numbers: thresholds and weights the national text leaves open.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Local numbers: thresholds and weights the national text leaves open (`[inspection]` in the
+/// configuration file; every key optional).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Rules {
     /// Days without an update after which the home page is a veto (national: 14).
     pub home_stale_days: i64,

@@ -3,7 +3,7 @@
 //! each with its evidence, as JSON, HTML or XLSX. Exit 0 when the site passes, 1 when it fails.
 
 use crate::*;
-use gongkai_domain::inspection::{Report, Rules, inspect};
+use gongkai_domain::inspection::{Report, inspect};
 use gongkai_work::inspect::{Crawl, Options, crawl};
 
 /// Runs the command. With `own` (the site is this gongkai's portal), the messages unanswered
@@ -47,6 +47,7 @@ pub(crate) async fn run(
         eprintln!();
     }
     let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now());
+    let rules = file.inspection.clone();
     let unanswered = match own {
         Some(data) => {
             let (store, _) = open_store(file, &data).await?;
@@ -65,14 +66,7 @@ pub(crate) async fn run(
         None => Vec::new(),
     };
     let scanner = gongkai_domain::scan::Scanner::new::<&str>(&[]);
-    let report = inspect(
-        today,
-        &c.pages,
-        &c.broken,
-        &unanswered,
-        &scanner,
-        &Rules::default(),
-    );
+    let report = inspect(today, &c.pages, &c.broken, &unanswered, &scanner, &rules);
     eprintln!(
         "检查 {} 页用时 {:.1} 秒：{}，得分 {}",
         c.pages.len(),

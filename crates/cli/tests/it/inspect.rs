@@ -220,6 +220,40 @@ fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
         "{vetoes}"
     );
     assert_eq!(own.status.code(), Some(1));
+    // the district's own threshold: a home page two days old fails a one-day rule
+    let cfg = std::env::temp_dir().join(format!("gongkai-inspect-{}.toml", std::process::id()));
+    std::fs::write(&cfg, "[inspection]\nhome_stale_days = 1\n").unwrap();
+    let strict = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "inspect",
+            &format!("http://127.0.0.1:{port}/"),
+            "--interval-ms",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&strict.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&strict.stderr)));
+    assert!(
+        v["report"]["vetoes"]
+            .to_string()
+            .contains("首页超过1天未更新")
+    );
+    std::fs::write(&cfg, "[inspection]\nhome_stale = 1\n").unwrap();
+    let typo = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "inspect",
+            "http://127.0.0.1:1/",
+        ])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&cfg);
+    assert_ne!(typo.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("home_stale"));
     // bad input
     let bad = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(["inspect", "ftp://example.gov.cn/"])
