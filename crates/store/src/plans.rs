@@ -400,7 +400,7 @@ impl Plans<'_> {
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
         for (task_id, unit_id) in picks {
-            let n = sqlx::query(
+            sqlx::query(
                 "INSERT INTO plan_task_units (task_id, unit_id, phrase) \
                  SELECT id, $2, '' FROM plan_tasks WHERE id = $1 AND plan_id = $3 \
                  ON CONFLICT (task_id, unit_id) DO NOTHING",
@@ -410,7 +410,6 @@ impl Plans<'_> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            let _ = n;
         }
         let empty: Vec<(i64,)> = sqlx::query_as(
             "SELECT t.number FROM plan_tasks t WHERE t.plan_id = $1 \

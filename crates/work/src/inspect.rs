@@ -143,11 +143,10 @@ pub fn crawl(
         }
     });
     let (lock, _) = &*shared;
-    let mut out = std::mem::take(
-        &mut lock
-            .lock()
-            .map_or_else(|e| e.into_inner().out.clone(), |s| s.out.clone()),
-    );
+    let mut out = match lock.lock() {
+        Ok(mut s) => std::mem::take(&mut s.out),
+        Err(e) => std::mem::take(&mut e.into_inner().out),
+    };
     out.pages.sort_by(|a, b| a.url.cmp(&b.url));
     out.broken
         .sort_by(|a, b| (&a.url, &a.on_page).cmp(&(&b.url, &b.on_page)));

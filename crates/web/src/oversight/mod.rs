@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use chrono::Datelike;
 use gongkai_domain::access::{Action, allowed};
 use gongkai_domain::oversight::{
-    State as NoticeState, Step, deduction, read_notice, score, take_step,
+    State as NoticeState, Step, Weights, deduction, read_notice, score, take_step,
 };
 use gongkai_store::oversight::{LedgerFilter, NewNotice, Notice, NoticeStep};
 use serde::{Deserialize, Serialize};
@@ -78,20 +78,25 @@ pub(crate) async fn rectification_scores(
     let w = state.config.oversight.weights();
     let outcomes = state.store.oversight().year_outcomes(year).await?;
     let mut out: Vec<(i64, Vec<f64>)> = Vec::new();
-    for (unit, s, due, filed) in &outcomes {
-        let lost = deduction(
-            NoticeState::from_code(s).unwrap_or(NoticeState::Notified),
-            due,
-            filed.as_deref(),
-            t,
-            &w,
-        );
-        match out.iter_mut().find(|(u, _)| u == unit) {
+    for o in &outcomes {
+        let lost = lost(o, t, &w);
+        match out.iter_mut().find(|(u, _)| *u == o.0) {
             Some((_, v)) => v.push(lost),
-            None => out.push((*unit, vec![lost])),
+            None => out.push((o.0, vec![lost])),
         }
     }
     Ok(out.into_iter().map(|(u, v)| (u, score(v))).collect())
+}
+
+/// What one notice of the year (unit, state, due, filed) costs its unit on day `t`.
+fn lost(o: &(i64, String, String, Option<String>), t: &str, w: &Weights) -> f64 {
+    deduction(
+        NoticeState::from_code(&o.1).unwrap_or(NoticeState::Notified),
+        &o.2,
+        o.3.as_deref(),
+        t,
+        w,
+    )
 }
 
 /// The units' rectification scores of a year: (unit name, notices, open, overdue, lost, score).
@@ -109,18 +114,7 @@ async fn scores(
         if mine.is_empty() {
             continue;
         }
-        let lost: Vec<f64> = mine
-            .iter()
-            .map(|(_, s, due, filed)| {
-                deduction(
-                    NoticeState::from_code(s).unwrap_or(NoticeState::Notified),
-                    due,
-                    filed.as_deref(),
-                    t,
-                    &w,
-                )
-            })
-            .collect();
+        let lost: Vec<f64> = mine.iter().map(|o| lost(o, t, &w)).collect();
         out.push(minijinja::context! {
             unit => &u.name, code => &u.code, notices => mine.len(),
             open => mine.iter().filter(|o| o.1 != "accepted").count(),
@@ -369,6 +363,7 @@ async fn notice_page(
         })
         .map(|step| minijinja::context! { code => step.code(), label => step.label() })
         .collect();
+    let invalid = error.is_some();
     let (error, note) = error.map_or((None, String::new()), |(e, n)| (Some(e), n));
     let ctx = minijinja::context! {
         n => ser(&n), unit => &unit.name, state => ns.label(), steps, error, note,
@@ -377,7 +372,7 @@ async fn notice_page(
         lost => points(deduction(ns, &n.due_on, n.rectified_on.as_deref(), &t, &state.config.oversight.weights())),
     };
     Ok(crate::forms::invalid_if(
-        error_some(&ctx),
+        invalid,
         render(
             state,
             headers,
@@ -393,10 +388,6 @@ async fn notice_page(
 fn points(p: f64) -> String {
     let s = format!("{p:.1}");
     s.strip_suffix(".0").map_or(s.clone(), str::to_string)
-}
-
-fn error_some(ctx: &minijinja::Value) -> bool {
-    ctx.get_attr("error").is_ok_and(|e| !e.is_none())
 }
 
 /// `GET /admin/notices/{id}`: a notice, its steps, and the step form for whoever may take one.

@@ -115,9 +115,9 @@ pub struct YearQuery {
 async fn plan_ctx(state: &AppState, plan: &PlanRow) -> Result<minijinja::Value, AppError> {
     let store = state.store.plans();
     let units = store.task_units(plan.id).await?;
-    let tasks: Vec<_> = store
-        .tasks(plan.id)
-        .await?
+    let rows = store.tasks(plan.id).await?;
+    let done = rows.iter().filter(|t| t.state == "done").count();
+    let tasks: Vec<_> = rows
         .iter()
         .map(|t| {
             let mine: Vec<_> = units
@@ -131,14 +131,6 @@ async fn plan_ctx(state: &AppState, plan: &PlanRow) -> Result<minijinja::Value, 
             }
         })
         .collect();
-    let done = tasks
-        .iter()
-        .filter(|t| {
-            t.get_attr("t")
-                .and_then(|t| t.get_attr("state"))
-                .is_ok_and(|s| s.as_str() == Some("done"))
-        })
-        .count();
     Ok(minijinja::context! {
         plan => ser(plan), tasks, done,
         ignored => plan.ignored.lines().map(str::to_string).collect::<Vec<_>>(),
@@ -193,11 +185,12 @@ async fn office_page(
         Some((e, y, r)) => (Some(e), y, r),
         None => (None, today().year().to_string(), None),
     };
+    let invalid = error.is_some();
     let ctx = minijinja::context! {
         manage, plans => ser(&plans), mine => ser(&mine), error, year, reading => reading.as_ref().map(ser),
     };
     Ok(crate::forms::invalid_if(
-        error_is_some(&ctx),
+        invalid,
         render(
             state,
             headers,
@@ -207,10 +200,6 @@ async fn office_page(
             Some(&s.session),
         ),
     ))
-}
-
-fn error_is_some(ctx: &minijinja::Value) -> bool {
-    ctx.get_attr("error").is_ok_and(|e| !e.is_none())
 }
 
 /// `GET /admin/plans`: the office's plans and the upload form; a unit's own tasks.
@@ -301,9 +290,10 @@ async fn review_page(
         })
         .map(|u| minijinja::context! { id => u.id, name => &u.name })
         .collect();
+    let invalid = error.is_some();
     let ctx = minijinja::context! { v => plan_ctx(state, &plan).await?, units, error, picked => picked.to_vec() };
     Ok(crate::forms::invalid_if(
-        error_is_some(&ctx),
+        invalid,
         render(
             state,
             headers,
@@ -441,12 +431,13 @@ async fn task_page(
         Some((e, f)) => (Some(e), f),
         None => (None, ReportForm::default()),
     };
+    let invalid = error.is_some();
     let ctx = minijinja::context! {
         t => ser(&t), plan => ser(&plan), units => ser(&units), reports => ser(&store.reports(id).await?),
         manage, can_report, error, f => ser(&f),
     };
     Ok(crate::forms::invalid_if(
-        error_is_some(&ctx),
+        invalid,
         render(
             state,
             headers,
