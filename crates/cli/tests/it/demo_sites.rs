@@ -23,6 +23,21 @@ both!(
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("请填写创建标准"));
+        // the criteria are published: personal data in them is refused, nothing stored
+        let r = gkb
+            .post(
+                "/admin/demo-sites",
+                &[
+                    ("year", "2026"),
+                    ("name", "第二批"),
+                    ("criteria", "联系人电话13812345678"),
+                    ("threshold", "90"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("发现个人信息或敏感词"), "{}", r.body);
+        assert!(t.store.demo_sites().batches().await.unwrap().is_empty());
         let r = gkb
             .post(
                 "/admin/demo-sites",

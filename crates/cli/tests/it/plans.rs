@@ -181,6 +181,27 @@ both!(
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("计划年度应为4位数字的年份"));
         assert_eq!(t.store.plans().list().await.unwrap().len(), before);
+        // a plan whose heading carries a phone number: stored as a draft, never confirmed
+        let r = post_multipart(
+            &app,
+            "/admin/plans",
+            Some(&gkb.cookie),
+            &[("csrf", &gkb.csrf), ("year", "2028")],
+            &[(
+                "file",
+                "p.txt",
+                "计划\n\n前言。\n一、联系人13812345678\n正文。(以上工作由区政务公开办负责)"
+                    .as_bytes(),
+            )],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let leaky = r.location().to_string();
+        let r = gkb.post(&format!("{leaky}/confirm"), &[]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("第1项标题"), "{}", r.body);
+        let leaky_id: i64 = leaky.rsplit('/').next().unwrap().parse().unwrap();
+        assert_eq!(t.store.plans().get(leaky_id).await.unwrap().state, "draft");
         // the seed, in Traditional characters: a draft to review
         let r = post_multipart(
             &app,

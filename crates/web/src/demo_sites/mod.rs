@@ -148,8 +148,19 @@ pub async fn create(
     } else {
         None
     };
-    let (Some(year), Some(threshold), None) = (year, threshold, problem) else {
-        let e = problem.unwrap_or("请检查填写的内容").to_string();
+    // the batch's name and criteria are published with its list
+    let problem = match problem {
+        Some(p) => Some(p.to_string()),
+        None => {
+            crate::pages::scan_for_publication(
+                &state,
+                &[("批次名称", f.name.trim()), ("创建标准", f.criteria.trim())],
+            )
+            .await?
+        }
+    };
+    let (Some(year), Some(threshold), None) = (year, threshold, problem.as_ref()) else {
+        let e = problem.unwrap_or_else(|| "请检查填写的内容".into());
         return batches_page(&state, &headers, &s, Some((e, f))).await;
     };
     match state

@@ -341,6 +341,22 @@ pub async fn confirm(
             }
         }
     }
+    // confirming publishes the plan's title and task headings on /plans
+    let plan = state.store.plans().get(id).await?;
+    let tasks = state.store.plans().tasks(id).await?;
+    let mut texts = vec![("计划标题".to_string(), plan.title.clone())];
+    texts.extend(
+        tasks
+            .iter()
+            .map(|t| (format!("第{}项标题", t.number), t.heading.clone())),
+    );
+    let texts: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    if let Some(found) = crate::pages::scan_for_publication(&state, &texts).await? {
+        return review_page(&state, &headers, &s, id, Some(found), &[]).await;
+    }
     match state.store.plans().confirm(&s.actor(), id, &picks).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/plans/{id}")).into_response()),
         Err(gongkai_store::StoreError::Conflict(e)) => {
