@@ -48,6 +48,9 @@ pub struct FileConfig {
     /// `[oversight]`.
     #[serde(default)]
     pub oversight: gongkai_web::OversightConfig,
+    /// `[evaluation]`: the units' yearly assessment (indicator weights, fairness prior).
+    #[serde(default)]
+    pub evaluation: gongkai_domain::evaluation::Rules,
 }
 
 /// `[disclosure]`.
@@ -299,6 +302,9 @@ pub fn settings(
     if !(1..=600).contains(&header_timeout_secs) || max_connections_per_address < 1 {
         bail!("[server] header_timeout_secs 应在1-600之间，max_connections_per_address 至少为1");
     }
+    if let Err(e) = file.evaluation.check() {
+        bail!("{e}");
+    }
     let files_dir = data.join("files");
     Ok(Settings {
         addr,
@@ -331,6 +337,7 @@ pub fn settings(
             messages: file.messages,
             ratings: file.ratings,
             oversight: file.oversight,
+            evaluation: file.evaluation,
         },
     })
 }

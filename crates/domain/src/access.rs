@@ -158,11 +158,14 @@ pub enum Action {
     ManageDemoSites,
     /// Apply for the unit to become a demonstration site (its leader).
     ApplyDemoSite,
+    /// See every unit's assessment, grade the units' archives and publish the year's
+    /// assessment (the openness office).
+    ManageEvaluation,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -201,6 +204,7 @@ impl Action {
         Action::RegisterTrainees,
         Action::ManageDemoSites,
         Action::ApplyDemoSite,
+        Action::ManageEvaluation,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -264,6 +268,9 @@ impl Action {
             Action::ManageTrainings => "您的账号无权安排培训（仅政务公开办公室或系统管理员）",
             Action::ManageDemoSites => "您的账号无权评审示范点（仅政务公开办公室或系统管理员）",
             Action::ApplyDemoSite => "您的账号无权为该单位申报示范点（仅本单位负责人）",
+            Action::ManageEvaluation => {
+                "您的账号无权评定或发布考评结果（仅政务公开办公室或系统管理员）"
+            }
             Action::RegisterTrainees => {
                 "您的账号无权为该单位报名培训（仅本单位编辑、审核人员、负责人或政务公开办公室）"
             }
@@ -313,7 +320,8 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
         | Action::ManagePlans
         | Action::ManageOversight
         | Action::ManageTrainings
-        | Action::ManageDemoSites => role.is_district_wide(),
+        | Action::ManageDemoSites
+        | Action::ManageEvaluation => role.is_district_wide(),
         Action::RegisterTrainees => {
             role == Role::Admin
                 || (own

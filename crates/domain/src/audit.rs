@@ -297,6 +297,12 @@ audit_actions! {
     DemoSiteDecide => "demo_site.decide", "demo_site";
     /// A batch's list of demonstration sites was published.
     DemoBatchPublish => "demo_site.publish", "demo_batch";
+    /// The office graded a unit's archives for the year's assessment.
+    EvaluationGrade => "evaluation.grade", "unit";
+    /// The office published the year's assessment (a frozen copy of the scorecards).
+    EvaluationPublish => "evaluation.publish", "evaluation";
+    /// The office withdrew a published assessment (kept, no longer shown).
+    EvaluationWithdraw => "evaluation.withdraw", "evaluation";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

@@ -23,6 +23,7 @@ pub mod consultation;
 pub mod decision;
 pub mod demo_site;
 pub mod disclosure;
+pub mod evaluation;
 pub mod ids;
 pub mod inspection;
 pub mod message;

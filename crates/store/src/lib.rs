@@ -19,6 +19,7 @@ pub mod consultations;
 pub mod decisions;
 pub mod demo_sites;
 pub mod disclosure;
+pub mod evaluation;
 pub mod jobs;
 pub mod messages;
 pub mod migrate;

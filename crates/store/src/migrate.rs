@@ -137,6 +137,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "demo_sites",
         include_str!("../migrations/0028_demo_sites.sql"),
     ),
+    (
+        29,
+        "evaluation",
+        include_str!("../migrations/0029_evaluation.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

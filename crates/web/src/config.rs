@@ -134,6 +134,8 @@ pub struct WebConfig {
     pub ratings: RatingsConfig,
     /// The oversight loop's local settings.
     pub oversight: OversightConfig,
+    /// The units' yearly assessment: indicator weights and the fairness prior.
+    pub evaluation: gongkai_domain::evaluation::Rules,
 }
 
 /// Service ratings' local settings (`[ratings]` in the configuration file).
@@ -359,6 +361,7 @@ impl Default for WebConfig {
             messages: MessagesConfig::default(),
             ratings: RatingsConfig::default(),
             oversight: OversightConfig::default(),
+            evaluation: gongkai_domain::evaluation::Rules::default(),
         }
     }
 }

@@ -17,6 +17,7 @@ mod decisions;
 mod demo_sites;
 pub mod disclosure;
 mod error;
+mod evaluation;
 mod feeds;
 pub mod forms;
 mod messages;
@@ -300,6 +301,7 @@ pub fn app(state: AppState) -> Router {
         .merge(decisions::routes())
         .merge(plans::routes(&limits))
         .merge(oversight::routes())
+        .merge(evaluation::routes())
         .merge(training::routes())
         .merge(demo_sites::routes())
         .nest("/api/v1", api)

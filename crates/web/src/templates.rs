@@ -203,6 +203,22 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/service_centers.html"),
     ),
     (
+        "evaluation.html",
+        include_str!("../../../templates/evaluation.html"),
+    ),
+    (
+        "evaluation_year.html",
+        include_str!("../../../templates/evaluation_year.html"),
+    ),
+    (
+        "admin/evaluation.html",
+        include_str!("../../../templates/admin/evaluation.html"),
+    ),
+    (
+        "admin/scorecard.html",
+        include_str!("../../../templates/admin/scorecard.html"),
+    ),
+    (
         "demo_sites.html",
         include_str!("../../../templates/demo_sites.html"),
     ),

@@ -16,6 +16,7 @@ mod consultations;
 mod decisions;
 mod demo_sites;
 mod disclosure;
+mod evaluation;
 mod hostile;
 mod http;
 mod inspect;

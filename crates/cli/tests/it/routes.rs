@@ -337,6 +337,22 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/oversight/notices", P::District, T::None),
     ("GET /admin/notices/{id}", P::UnitView, T::Notice),
     ("POST /admin/notices/{id}/step", P::UnitView, T::Notice),
+    // The yearly assessment: the office ranks, grades and publishes; a unit sees its own
+    // scorecard (the ranking sends unit staff there).
+    ("GET /admin/evaluation", P::Staff, T::None),
+    ("GET /admin/evaluation.xlsx", P::District, T::None),
+    ("POST /admin/evaluation/publish", P::District, T::None),
+    (
+        "POST /admin/evaluation/published/{id}/withdraw",
+        P::District,
+        T::Any,
+    ),
+    ("GET /admin/units/{id}/evaluation", P::UnitView, T::Unit),
+    (
+        "POST /admin/units/{id}/evaluation/grade",
+        P::District,
+        T::Unit,
+    ),
     // Training: the office arranges sessions and marks attendance; units register their own.
     ("GET /admin/trainings", P::Staff, T::None),
     ("POST /admin/trainings", P::District, T::None),
@@ -399,6 +415,8 @@ const PROTECTED: &[(&str, P, T)] = &[
 /// Every public route (no session needed).
 const PUBLIC: &[&str] = &[
     "GET /",
+    "GET /evaluation",
+    "GET /evaluation/{year}",
     "GET /units",
     "GET /sitemap",
     "GET /contact",
