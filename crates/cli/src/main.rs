@@ -80,6 +80,39 @@ enum Command {
     /// The year's work plan: read it into tasks.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// The units' yearly assessment (考评): the scorecards of `/admin/evaluation`, ranked, as a
+    /// table, JSON or XLSX; the time the scoring took on stderr.
+    Evaluation {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The year assessed (default: this year).
+        #[arg(long)]
+        year: Option<i64>,
+        /// Score as of this day (YYYY-MM-DD, Beijing; default: today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Output: text, json or xlsx (xlsx needs --output).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Benchmark helper: load a year's data for the assessment (after `gongkai demo`).
+    #[command(hide = true)]
+    EvaluationBench {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Units in all (new departments are added).
+        #[arg(long, default_value_t = 200)]
+        units: usize,
+        /// Items, applications, messages and cases, each (and a fifth as many ratings).
+        #[arg(long, default_value_t = 10000)]
+        rows: usize,
+        /// The day the year's data runs up to (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-12-01")]
+        today: String,
+    },
     /// Inspect a government website against the national indicators (定期网查): crawl it
     /// politely and report the single-veto verdict and the deductions with their evidence.
     Inspect {
@@ -828,6 +861,23 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
                 output,
             )
             .await;
+        }
+        Command::Evaluation {
+            data,
+            year,
+            today,
+            format,
+            output,
+        } => return commands::evaluation::score(file, data, year, today, format, output).await,
+        Command::EvaluationBench {
+            data,
+            units,
+            rows,
+            today,
+        } => {
+            let (store, _) = open_store(file, &data).await?;
+            commands::evaluation::corpus(&store, units, rows, &today).await?;
+            store.close().await;
         }
         Command::Plan(PlanCommand::Import {
             data,

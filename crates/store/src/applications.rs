@@ -1355,13 +1355,15 @@ pub struct BulkApplication {
     pub closed_on: Option<String>,
     /// The e-supervision watch days (open ones).
     pub watch: Option<(String, String)>,
+    /// Finished after its due date.
+    pub late: bool,
 }
 
 impl Applications<'_> {
     /// Loads applications in multi-row statements of 500, with their watch-list rows; one
     /// audit entry.
     pub async fn bulk_load(&self, actor: &Actor, rows: &[BulkApplication]) -> Result<usize> {
-        const COLS: usize = 12;
+        const COLS: usize = 13;
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
         for chunk in rows.chunks(500) {
@@ -1374,7 +1376,7 @@ impl Applications<'_> {
             });
             let sql = format!(
                 "INSERT INTO applications (unit_id, tracking_no, applicant_type, name, id_document, content, received_on, state, \
-                 due_on, due_note, outcome, closed_on, secret_hash, submission_key, phone, email, address, purpose, form, delivery, \
+                 due_on, due_note, outcome, closed_on, late, secret_hash, submission_key, phone, email, address, purpose, form, delivery, \
                  channel, receipt_note, created_at, updated_at) VALUES {values}"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -1391,7 +1393,8 @@ impl Applications<'_> {
                     .bind(a.due_on.clone())
                     .bind(a.due_note.clone())
                     .bind(a.outcome.clone())
-                    .bind(a.closed_on.clone());
+                    .bind(a.closed_on.clone())
+                    .bind(i64::from(a.late));
             }
             q.execute(&mut *tx).await?;
             let watch: Vec<&BulkApplication> = chunk.iter().filter(|a| a.watch.is_some()).collect();

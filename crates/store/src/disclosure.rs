@@ -2150,3 +2150,71 @@ impl Disclosure<'_> {
         .await?)
     }
 }
+
+/// A published item loaded in bulk (benchmarks of the lists and the assessment): one revision,
+/// titled by its index number and formed on its publication day, without attachments, search
+/// outbox entries or webhook events.
+#[derive(Debug, Clone)]
+pub struct BulkItem {
+    /// Unit.
+    pub unit_id: i64,
+    /// Category of the unit's catalog.
+    pub category_id: i64,
+    /// 索引号 (unique).
+    pub index_no: String,
+    /// Publication time (as stored, UTC).
+    pub published_at: String,
+    /// Working days past the publication limit.
+    pub days_late: i64,
+}
+
+impl Disclosure<'_> {
+    /// Loads published items in multi-row statements of 500 with their published revisions;
+    /// one audit entry. For benchmarks: nothing goes to the search index.
+    pub async fn bulk_items(&self, actor: &Actor, rows: &[BulkItem]) -> Result<usize> {
+        const COLS: usize = 6;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let (before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM items")
+            .fetch_one(&mut *tx)
+            .await?;
+        for chunk in rows.chunks(500) {
+            let values = crate::values_rows(chunk.len(), COLS, |_| {
+                format!(", 1, 'bulk', '{now}', '{now}'")
+            });
+            let sql = format!(
+                "INSERT INTO items (unit_id, category_id, index_no, first_published_at, published_at, days_late, \
+                 published_revision, created_by, created_at, updated_at) VALUES {values}"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(r.unit_id)
+                    .bind(r.category_id)
+                    .bind(r.index_no.clone())
+                    .bind(r.published_at.clone())
+                    .bind(r.published_at.clone())
+                    .bind(r.days_late);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO item_revisions (item_id, revision, state, title, doc_no, doc_no_norm, formed_on, validity, topic, summary, body, created_by, created_at, updated_at) \
+             SELECT id, 1, 'published', index_no, '', '', SUBSTR(published_at, 1, 10), 'in_force', '', '', '', 'bulk', created_at, created_at FROM items WHERE id > $1",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        tx.record(
+            AuditAction::ItemImport,
+            Record {
+                entity_id: String::new(),
+                detail: format!("批量导入信息 {} 条（基准测试）", rows.len()),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.finish().await?;
+        Ok(rows.len())
+    }
+}

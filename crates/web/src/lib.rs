@@ -17,7 +17,7 @@ mod decisions;
 mod demo_sites;
 pub mod disclosure;
 mod error;
-mod evaluation;
+pub mod evaluation;
 mod feeds;
 pub mod forms;
 mod messages;

@@ -127,6 +127,7 @@ pub async fn corpus(store: &Store, cases: usize, decisions: usize, today: &str) 
                     yellow_on: date(due - chrono::Duration::days(1)),
                     red_on: date(due + chrono::Duration::days(1)),
                     opened_on: date(due - chrono::Duration::days(10)),
+                    closed_on: None,
                 }
             })
             .collect();

@@ -230,6 +230,8 @@ pub struct BulkCase {
     pub red_on: String,
     /// Opened on.
     pub opened_on: String,
+    /// Closed on (None: open, on the watch list).
+    pub closed_on: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "id, unit_id, item_id, version, case_no, query_hash, channel, applicant_name, applicant_type, \
@@ -341,9 +343,10 @@ impl Power<'_> {
         Ok((id, case_no))
     }
 
-    /// Loads open cases in multi-row statements of 500 (no events); one audit entry.
+    /// Loads cases in multi-row statements of 500 (no events), the open ones on the watch
+    /// list; one audit entry.
     pub async fn bulk_cases(&self, actor: &Actor, rows: &[BulkCase]) -> Result<usize> {
-        const COLS: usize = 12;
+        const COLS: usize = 14;
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
         let (before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cases")
@@ -351,11 +354,11 @@ impl Power<'_> {
             .await?;
         for chunk in rows.chunks(500) {
             let values = crate::values_rows(chunk.len(), COLS, |_| {
-                format!(", '', 'window', 'organisation', '', '', 'open', '{now}', '{now}'")
+                format!(", '', 'window', 'organisation', '', '', '{now}', '{now}'")
             });
             let sql = format!(
                 "INSERT INTO cases (unit_id, item_id, version, case_no, applicant_name, subject, step_key, step_started_on, \
-                 due_on, yellow_on, red_on, opened_on, query_hash, channel, applicant_type, applicant_code, contact, state, \
+                 due_on, yellow_on, red_on, opened_on, closed_on, state, query_hash, channel, applicant_type, applicant_code, contact, \
                  opened_at, updated_at) VALUES {values}"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -372,13 +375,15 @@ impl Power<'_> {
                     .bind(c.due_on.clone())
                     .bind(c.yellow_on.clone())
                     .bind(c.red_on.clone())
-                    .bind(c.opened_on.clone());
+                    .bind(c.opened_on.clone())
+                    .bind(c.closed_on.clone())
+                    .bind(if c.closed_on.is_some() { "closed" } else { "open" });
             }
             q.execute(&mut *tx).await?;
         }
         sqlx::query(
             "INSERT INTO case_watch (case_id, watch_on, red_on) SELECT id, yellow_on, red_on FROM cases \
-             WHERE id > $1 AND yellow_on IS NOT NULL AND red_on IS NOT NULL",
+             WHERE id > $1 AND state = 'open' AND yellow_on IS NOT NULL AND red_on IS NOT NULL",
         )
         .bind(before)
         .execute(&mut *tx)

@@ -50,17 +50,36 @@ impl YearQuery {
 
 /// Every unit's scorecard of `year` as of today, in rank order.
 pub(crate) async fn scorecards(state: &AppState, year: i64) -> Result<Vec<Scorecard>, AppError> {
-    let t = day(today());
-    let mut facts = state.store.evaluation().facts(year, &t).await?;
-    for (unit, score) in crate::oversight::rectification_scores(state, year, &t).await? {
+    Ok(assess(
+        &state.store,
+        &state.config.evaluation,
+        &state.config.oversight.weights(),
+        year,
+        &day(today()),
+    )
+    .await?)
+}
+
+/// Every unit's scorecard of `year` as of day `t` (YYYY-MM-DD), in rank order: the store's
+/// counts, the notices' rectification scores, scored by `domain::evaluation`. Shared by the
+/// pages and `gongkai evaluation`.
+pub async fn assess(
+    store: &gongkai_store::Store,
+    rules: &gongkai_domain::evaluation::Rules,
+    weights: &gongkai_domain::oversight::Weights,
+    year: i64,
+    t: &str,
+) -> Result<Vec<Scorecard>, gongkai_store::StoreError> {
+    let mut facts = store.evaluation().facts(year, t).await?;
+    for (unit, score) in crate::oversight::rectification(store, weights, year, t).await? {
         facts.entry(unit).or_default().rectification = Some(score);
     }
-    let units = state.store.list_units().await?;
+    let units = store.list_units().await?;
     let all: Vec<_> = units
         .iter()
         .map(|u| (u.id, facts.remove(&u.id).unwrap_or_default()))
         .collect();
-    Ok(evaluate(&all, &state.config.evaluation))
+    Ok(evaluate(&all, rules))
 }
 
 /// A scorecard as the pages and the published copy show it.
@@ -183,9 +202,26 @@ pub async fn export(
     let year = q.year();
     let units = state.store.list_units().await?;
     let cards = scorecards(&state, year).await?;
+    let bytes = workbook(&cards, &units, &state.config.evaluation, year)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::pages::xlsx_download(
+        &format!("evaluation-{year}.xlsx"),
+        Some(&format!("{year}年度政务公开考评.xlsx")),
+        bytes,
+    ))
+}
+
+/// The year's assessment as an XLSX workbook: rank, unit, the five indicators with their
+/// weights, the total, and the figures behind each rate. Shared by the page and the CLI.
+pub fn workbook(
+    cards: &[Scorecard],
+    units: &[Unit],
+    r: &gongkai_domain::evaluation::Rules,
+    year: i64,
+) -> Result<Vec<u8>, gongkai_extract::ExtractError> {
     let shown = |x: Option<f64>| x.map_or_else(|| "无数据".to_string(), |v| format!("{v:.1}"));
     let mut out = Vec::new();
-    for c in &cards {
+    for c in cards {
         let Some(u) = units.iter().find(|u| u.id == c.unit_id) else {
             continue;
         };
@@ -207,7 +243,6 @@ pub async fn export(
         row.push(parts.join("；"));
         out.push(row);
     }
-    let r = &state.config.evaluation;
     let headers: Vec<String> = [
         "名次".to_string(),
         "单位".to_string(),
@@ -223,7 +258,7 @@ pub async fn export(
     .to_vec();
     let header: Vec<&str> = headers.iter().map(String::as_str).collect();
     let title = format!("{year}年度政务公开工作考评");
-    let bytes = gongkai_extract::sheet::write_table(&gongkai_extract::sheet::Table {
+    gongkai_extract::sheet::write_table(&gongkai_extract::sheet::Table {
         sheet: "考评",
         title: &title,
         header: &header,
@@ -231,12 +266,6 @@ pub async fn export(
         widths: &[8.0, 24.0, 14.0, 12.0, 12.0, 12.0, 12.0, 10.0, 10.0, 60.0],
         rows: &out,
     })
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(crate::pages::xlsx_download(
-        &format!("evaluation-{year}.xlsx"),
-        Some(&format!("{year}年度政务公开考评.xlsx")),
-        bytes,
-    ))
 }
 
 /// The late records' kinds, with their labels and back-office pages.

@@ -75,11 +75,20 @@ pub(crate) async fn rectification_scores(
     year: i64,
     t: &str,
 ) -> Result<Vec<(i64, f64)>, AppError> {
-    let w = state.config.oversight.weights();
-    let outcomes = state.store.oversight().year_outcomes(year).await?;
+    Ok(rectification(&state.store, &state.config.oversight.weights(), year, t).await?)
+}
+
+/// [`rectification_scores`] from the store and the deductions.
+pub(crate) async fn rectification(
+    store: &gongkai_store::Store,
+    w: &Weights,
+    year: i64,
+    t: &str,
+) -> Result<Vec<(i64, f64)>, gongkai_store::StoreError> {
+    let outcomes = store.oversight().year_outcomes(year).await?;
     let mut out: Vec<(i64, Vec<f64>)> = Vec::new();
     for o in &outcomes {
-        let lost = lost(o, t, &w);
+        let lost = lost(o, t, w);
         match out.iter_mut().find(|(u, _)| *u == o.0) {
             Some((_, v)) => v.push(lost),
             None => out.push((o.0, vec![lost])),
