@@ -338,6 +338,7 @@ pub fn settings(
             ratings: file.ratings,
             oversight: file.oversight,
             evaluation: file.evaluation,
+            inspection: file.inspection,
         },
     })
 }

@@ -297,6 +297,12 @@ audit_actions! {
     DemoSiteDecide => "demo_site.decide", "demo_site";
     /// A batch's list of demonstration sites was published.
     DemoBatchPublish => "demo_site.publish", "demo_batch";
+    /// A site was put on (or its schedule changed in) the office's inspection list.
+    InspectionSite => "inspection.site", "inspection_site";
+    /// An inspection of a site was queued (by hand or by the schedule).
+    InspectionRequest => "inspection.request", "inspection";
+    /// An inspection finished (its verdict and score) or failed (why).
+    InspectionFinish => "inspection.finish", "inspection";
     /// The office graded a unit's archives for the year's assessment.
     EvaluationGrade => "evaluation.grade", "unit";
     /// The office published the year's assessment (a frozen copy of the scorecards).

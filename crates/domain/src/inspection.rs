@@ -406,6 +406,46 @@ pub fn inspect(
     }
 }
 
+/// Two inspections of a site compared, finding by finding (an indicator and one piece of
+/// evidence): new in the later, fixed since the earlier, remaining in both. Each list keeps
+/// the order of the inspection it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Comparison<T> {
+    /// Found now, not before.
+    pub new: Vec<T>,
+    /// Found before, not now.
+    pub fixed: Vec<T>,
+    /// Found both times (as found now).
+    pub remaining: Vec<T>,
+}
+
+/// Compares the earlier findings with the later ones by `key` (indicator and evidence).
+pub fn compare<T: Clone, K: PartialEq>(
+    earlier: &[T],
+    later: &[T],
+    key: impl Fn(&T) -> K,
+) -> Comparison<T> {
+    let before: Vec<K> = earlier.iter().map(&key).collect();
+    let now: Vec<K> = later.iter().map(&key).collect();
+    Comparison {
+        new: later
+            .iter()
+            .filter(|f| !before.contains(&key(f)))
+            .cloned()
+            .collect(),
+        fixed: earlier
+            .iter()
+            .filter(|f| !now.contains(&key(f)))
+            .cloned()
+            .collect(),
+        remaining: later
+            .iter()
+            .filter(|f| before.contains(&key(f)))
+            .cloned()
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,5 +583,15 @@ mod tests {
             !ded("个人信息").evidence[0].contains("11010519491231002X"),
             "masked"
         );
+    }
+
+    #[test]
+    fn two_inspections_compare_by_indicator_and_evidence() {
+        let a = [("死链", "/a"), ("死链", "/b"), ("元数据", "/c")];
+        let b = [("死链", "/b"), ("空白栏目", "/d"), ("元数据", "/c")];
+        let c = compare(&a, &b, |f| *f);
+        assert_eq!(c.new, vec![("空白栏目", "/d")]);
+        assert_eq!(c.fixed, vec![("死链", "/a")]);
+        assert_eq!(c.remaining, vec![("死链", "/b"), ("元数据", "/c")]);
     }
 }

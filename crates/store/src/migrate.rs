@@ -142,6 +142,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "evaluation",
         include_str!("../migrations/0029_evaluation.sql"),
     ),
+    (
+        30,
+        "inspections",
+        include_str!("../migrations/0030_inspections.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

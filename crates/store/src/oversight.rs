@@ -117,58 +117,37 @@ pub struct LedgerFilter {
 impl Oversight<'_> {
     /// Notifies a unit: the notice, its first event and its watch row; audited.
     pub async fn notify(&self, actor: &Actor, n: &NewNotice<'_>) -> Result<Notice> {
-        let now = now_text();
         let mut tx = self.0.write(actor).await?;
-        let year = n.issued_on.get(..4).unwrap_or("0000");
-        let (seq,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) + 1 FROM oversight_notices WHERE issued_on >= $1 AND issued_on <= $2",
+        let id = notify_in(&mut tx, actor, n).await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
+    /// Notifies the unit of an inspection's finding (source `inspection`) and links the
+    /// finding to the notice, in one transaction; refused when the finding already has one.
+    pub async fn notify_finding(
+        &self,
+        actor: &Actor,
+        n: &NewNotice<'_>,
+        inspection_id: i64,
+        position: i64,
+    ) -> Result<Notice> {
+        let mut tx = self.0.write(actor).await?;
+        let id = notify_in(&mut tx, actor, n).await?;
+        let linked = sqlx::query(
+            "UPDATE inspection_findings SET notice_id = $1 WHERE inspection_id = $2 AND position = $3 AND notice_id IS NULL",
         )
-        .bind(format!("{year}-01-01"))
-        .bind(format!("{year}-12-31"))
-        .fetch_one(&mut *tx)
-        .await?;
-        let notice_no = format!("GKZG-{year}-{seq:04}");
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO oversight_notices (notice_no, unit_id, source, finding, evidence, requirement, issued_on, due_on, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'notified', $9, $10, $10) RETURNING id",
-        )
-        .bind(&notice_no)
-        .bind(n.unit_id)
-        .bind(n.source)
-        .bind(&n.input.finding)
-        .bind(&n.input.evidence)
-        .bind(&n.input.requirement)
-        .bind(n.issued_on)
-        .bind(n.due_on)
-        .bind(&actor.name)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(crate::conflict("该编号的整改通知"))?;
-        event(
-            &mut tx,
-            id,
-            "notify",
-            &n.input.requirement,
-            &actor.name,
-            &now,
-        )
-        .await?;
-        watch(&mut tx, id, n.unit_id, &notice_no, n.due_on, n.watch).await?;
-        tx.record(
-            AuditAction::NoticeIssue,
-            Record {
-                unit_id: Some(n.unit_id),
-                entity_id: id.to_string(),
-                after: format!("{notice_no}|{}|{}", n.due_on, n.input.finding),
-                detail: format!(
-                    "下发整改通知 {notice_no}（{}前整改）：{}",
-                    n.due_on, n.input.finding
-                ),
-                ..Record::default()
-            },
-        )
-        .await?;
+        .bind(id)
+        .bind(inspection_id)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if linked == 0 {
+            return Err(StoreError::Conflict(
+                "该问题已下发整改通知（或不存在）".into(),
+            ));
+        }
         tx.commit().await?;
         self.get(id).await
     }
@@ -300,6 +279,58 @@ impl Oversight<'_> {
     pub async fn scan_alerts(&self, actor: &Actor, today: &str) -> Result<(u64, u64)> {
         crate::power::supervision::scan_watch(self.0, actor, today, &WATCH).await
     }
+}
+
+/// Inserts a notice with its first event, watch row and audit entry.
+async fn notify_in(
+    tx: &mut crate::write::Write<'_>,
+    actor: &Actor,
+    n: &NewNotice<'_>,
+) -> Result<i64> {
+    let now = now_text();
+    let year = n.issued_on.get(..4).unwrap_or("0000");
+    let (seq,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) + 1 FROM oversight_notices WHERE issued_on >= $1 AND issued_on <= $2",
+    )
+    .bind(format!("{year}-01-01"))
+    .bind(format!("{year}-12-31"))
+    .fetch_one(&mut **tx)
+    .await?;
+    let notice_no = format!("GKZG-{year}-{seq:04}");
+    let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO oversight_notices (notice_no, unit_id, source, finding, evidence, requirement, issued_on, due_on, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'notified', $9, $10, $10) RETURNING id",
+        )
+        .bind(&notice_no)
+        .bind(n.unit_id)
+        .bind(n.source)
+        .bind(&n.input.finding)
+        .bind(&n.input.evidence)
+        .bind(&n.input.requirement)
+        .bind(n.issued_on)
+        .bind(n.due_on)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(crate::conflict("该编号的整改通知"))?;
+    event(tx, id, "notify", &n.input.requirement, &actor.name, &now).await?;
+    watch(tx, id, n.unit_id, &notice_no, n.due_on, n.watch).await?;
+    tx.record(
+        AuditAction::NoticeIssue,
+        Record {
+            unit_id: Some(n.unit_id),
+            entity_id: id.to_string(),
+            after: format!("{notice_no}|{}|{}", n.due_on, n.input.finding),
+            detail: format!(
+                "下发整改通知 {notice_no}（{}前整改）：{}",
+                n.due_on, n.input.finding
+            ),
+            ..Record::default()
+        },
+    )
+    .await?;
+    Ok(id)
 }
 
 async fn event(

@@ -136,6 +136,8 @@ pub struct WebConfig {
     pub oversight: OversightConfig,
     /// The units' yearly assessment: indicator weights and the fairness prior.
     pub evaluation: gongkai_domain::evaluation::Rules,
+    /// Website inspection: the thresholds and weights the national text leaves open.
+    pub inspection: gongkai_domain::inspection::Rules,
 }
 
 /// Service ratings' local settings (`[ratings]` in the configuration file).
@@ -362,6 +364,7 @@ impl Default for WebConfig {
             ratings: RatingsConfig::default(),
             oversight: OversightConfig::default(),
             evaluation: gongkai_domain::evaluation::Rules::default(),
+            inspection: gongkai_domain::inspection::Rules::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod error;
 pub mod evaluation;
 mod feeds;
 pub mod forms;
+mod inspections;
 mod messages;
 mod metrics;
 mod org;
@@ -75,6 +76,8 @@ pub struct Inner {
     pub deliverer: Arc<jobs::Deliverer>,
     /// This server's alert-reminder mail worker (spawned by the binary; woken after scans).
     pub reminders: Arc<power::reminders::Reminders>,
+    /// This server's website-inspection worker (spawned by the binary; woken when queued).
+    pub inspector: Arc<gongkai_work::inspecting::Inspector>,
     /// The power module's public pages for anonymous visitors.
     pub power_cache: power::PublicCache,
     /// The bounded pool for CPU-heavy work and searches.
@@ -201,6 +204,11 @@ impl AppState {
             &format!("https://{}", config.site.domain),
         );
         let reminders = power::reminders::Reminders::new(&worker, config.power.mail.clone());
+        let inspector = gongkai_work::inspecting::Inspector::new(
+            &worker,
+            config.inspection.clone(),
+            gongkai_work::inspect::Options::default(),
+        );
         let power_cache = power::PublicCache::new(config.power.public_cache_secs);
         let responses = cache::ResponseCache::new(
             64 * 1024 * 1024,
@@ -209,6 +217,7 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             deliverer,
             reminders,
+            inspector,
             power_cache,
             store,
             config,
@@ -302,6 +311,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::routes(&limits))
         .merge(oversight::routes())
         .merge(evaluation::routes())
+        .merge(inspections::routes())
         .merge(training::routes())
         .merge(demo_sites::routes())
         .nest("/api/v1", api)

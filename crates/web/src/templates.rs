@@ -219,6 +219,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/scorecard.html"),
     ),
     (
+        "admin/inspections.html",
+        include_str!("../../../templates/admin/inspections.html"),
+    ),
+    (
+        "admin/inspection.html",
+        include_str!("../../../templates/admin/inspection.html"),
+    ),
+    (
         "demo_sites.html",
         include_str!("../../../templates/demo_sites.html"),
     ),

@@ -126,6 +126,31 @@ pub fn periodic(state: &AppState) -> Vec<Periodic> {
             }
         },
     ));
+    let (store, inspector) = (state.store.clone(), state.inspector.clone());
+    tasks.push(Periodic::new(
+        "inspection-schedule",
+        Duration::from_secs(600),
+        move || {
+            let (store, inspector) = (store.clone(), inspector.clone());
+            async move {
+                let actor = gongkai_store::Actor::system("inspection");
+                let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+                    .format("%Y-%m-%d")
+                    .to_string();
+                match store.inspections().schedule_due(&actor, &today).await {
+                    Ok(q) if q.is_empty() => Ok(None),
+                    Ok(q) => {
+                        inspector.wake();
+                        Ok(Some(format!(
+                            "{} scheduled website inspections queued",
+                            q.len()
+                        )))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        },
+    ));
     tasks
 }
 
@@ -145,6 +170,11 @@ pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
         state.reminders.clone(),
         state.store.clone(),
         Duration::from_secs(30),
+    )));
+    handles.push(tokio::spawn(work(
+        state.inspector.clone(),
+        state.store.clone(),
+        Duration::from_secs(60),
     )));
     handles
 }

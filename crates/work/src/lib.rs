@@ -5,6 +5,7 @@
 
 pub mod indexing;
 pub mod inspect;
+pub mod inspecting;
 pub mod mail;
 pub mod publishing;
 pub mod queue;

@@ -123,8 +123,8 @@ fn date(d: chrono::NaiveDate) -> String {
 /// unevenly over the units (a few large, many small), with a few percent late or open past
 /// their due date. Progress on stderr.
 pub(crate) async fn corpus(store: &Store, units: usize, rows: usize, today: &str) -> Result<()> {
-    use gongkai_domain::org::UnitType;
     use gongkai_domain::org::NewUnit;
+    use gongkai_domain::org::UnitType;
     let today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").context("--today")?;
     let year = chrono::Datelike::year(&today);
     let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).context("year")?;

@@ -337,6 +337,13 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/oversight/notices", P::District, T::None),
     ("GET /admin/notices/{id}", P::UnitView, T::Notice),
     ("POST /admin/notices/{id}/step", P::UnitView, T::Notice),
+    // Website inspection: the office keeps the list and queues inspections; a unit reads the
+    // reports of its own sites (no fixture: refused or not found for everyone).
+    ("GET /admin/inspections", P::District, T::None),
+    ("POST /admin/inspections/sites", P::District, T::None),
+    ("POST /admin/inspection-sites/{id}/run", P::District, T::Any),
+    ("GET /admin/inspections/{id}", P::UnitView, T::Missing),
+    ("POST /admin/inspections/{id}/notices", P::District, T::Missing),
     // The yearly assessment: the office ranks, grades and publishes; a unit sees its own
     // scorecard (the ranking sends unit staff there).
     ("GET /admin/evaluation", P::Staff, T::None),

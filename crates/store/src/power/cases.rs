@@ -377,7 +377,11 @@ impl Power<'_> {
                     .bind(c.red_on.clone())
                     .bind(c.opened_on.clone())
                     .bind(c.closed_on.clone())
-                    .bind(if c.closed_on.is_some() { "closed" } else { "open" });
+                    .bind(if c.closed_on.is_some() {
+                        "closed"
+                    } else {
+                        "open"
+                    });
             }
             q.execute(&mut *tx).await?;
         }

@@ -312,22 +312,7 @@ pub async fn notify(
         };
         return ledger_page(&state, &headers, &s, &LedgerQuery::default(), Some((e, f))).await;
     };
-    let cal = state.store.calendar().await?;
-    let issued = today();
-    let due = cal
-        .add_workdays(
-            issued,
-            input.workdays,
-            gongkai_domain::calendar::Coverage::Strict,
-        )
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let (soon, red) = gongkai_domain::application::handling::watch_days(
-        &cal,
-        due,
-        state.config.oversight.due_soon_workdays,
-        issued,
-    )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (issued, due, soon, red) = deadline(&state, input.workdays).await?;
     let n = state
         .store
         .oversight()
@@ -337,13 +322,33 @@ pub async fn notify(
                 unit_id: unit.id,
                 source: "manual",
                 input: &input,
-                issued_on: &day(issued),
-                due_on: &day(due),
-                watch: (&day(soon), &day(red)),
+                issued_on: &issued,
+                due_on: &due,
+                watch: (&soon, &red),
             },
         )
         .await?;
     Ok(Redirect::to(&format!("/admin/notices/{}", n.id)).into_response())
+}
+
+/// A notice's days from today: (issued, due after `workdays` working days, due soon, red).
+pub(crate) async fn deadline(
+    state: &AppState,
+    workdays: u32,
+) -> Result<(String, String, String, String), AppError> {
+    let cal = state.store.calendar().await?;
+    let issued = today();
+    let due = cal
+        .add_workdays(issued, workdays, gongkai_domain::calendar::Coverage::Strict)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (soon, red) = gongkai_domain::application::handling::watch_days(
+        &cal,
+        due,
+        state.config.oversight.due_soon_workdays,
+        issued,
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok((day(issued), day(due), day(soon), day(red)))
 }
 
 async fn notice_page(
