@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 n=${1:-1000000}
 runs=${2:-5}
 cargo build --release -q --bin gongkai
-gk=$PWD/target/release/gongkai
+gk=${CARGO_TARGET_DIR:-$PWD/target}/release/gongkai
 keep=$PWD/target/bench-evaluation-$n
 mkdir -p "$keep"
 tmp=$(mktemp -d)

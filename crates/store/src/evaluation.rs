@@ -202,6 +202,11 @@ impl Evaluation<'_> {
             t.done = done as u64;
             t.reported = reported as u64;
         }
+        for (unit, n, sum) in self.0.inspections().year_scores(year).await? {
+            if n > 0 {
+                out.entry(unit).or_default().inspections = Some(sum as f64 / n as f64 / 10.0);
+            }
+        }
         for g in self.grades(year).await? {
             out.entry(g.unit_id).or_default().archives = Some(g.grade as f64 / 10.0);
         }

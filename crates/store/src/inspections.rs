@@ -111,18 +111,34 @@ pub struct Outcome {
     pub findings: Vec<(String, String, String, i64)>,
 }
 
+/// A site as the office enters it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSite<'a> {
+    /// The unit responsible for it.
+    pub unit_id: i64,
+    /// Name.
+    pub name: &'a str,
+    /// Home page address.
+    pub url: &'a str,
+    /// This gongkai's own portal.
+    pub own: bool,
+    /// Days between scheduled inspections.
+    pub every_days: i64,
+    /// The first scheduled day (None: by hand only).
+    pub next_on: Option<&'a str>,
+}
+
 impl Inspections<'_> {
     /// Puts a site on the list (or changes its name, unit and schedule); audited.
-    pub async fn save_site(
-        &self,
-        actor: &Actor,
-        unit_id: i64,
-        name: &str,
-        url: &str,
-        own: bool,
-        every_days: i64,
-        next_on: Option<&str>,
-    ) -> Result<i64> {
+    pub async fn save_site(&self, actor: &Actor, site: &NewSite<'_>) -> Result<i64> {
+        let NewSite {
+            unit_id,
+            name,
+            url,
+            own,
+            every_days,
+            next_on,
+        } = *site;
         let now = now_text();
         let mut tx = self.0.write(actor).await?;
         let (id,): (i64,) = sqlx::query_as(
@@ -381,7 +397,7 @@ impl Inspections<'_> {
     /// Each unit's mean inspection score (tenths) over its inspections finished in `year`.
     pub async fn year_scores(&self, year: i64) -> Result<Vec<(i64, i64, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT unit_id, COUNT(*), SUM(score) FROM inspections WHERE state = 'done' AND day >= $1 AND day <= $2 GROUP BY unit_id",
+            "SELECT unit_id, COUNT(*), CAST(SUM(score) AS BIGINT) FROM inspections WHERE state = 'done' AND day >= $1 AND day <= $2 GROUP BY unit_id",
         )
         .bind(format!("{year}-01-01"))
         .bind(format!("{year}-12-31"))

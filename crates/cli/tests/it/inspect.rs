@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 const SITE_META: &str = r#"<meta name="SiteName" content="示范区人民政府"><meta name="SiteDomain" content="127.0.0.1"><meta name="SiteIDCode" content="3301020001">"#;
 const FOOTER: &str = "<footer>主办单位：示范区人民政府办公室 网站标识码：3301020001 浙ICP备00000000号 浙公网安备 33010202000000号 <a href=\"/jiucuo\">我为政府网站找错</a></footer>";
@@ -33,6 +34,11 @@ fn article(title: &str, date: &str, source: bool, body: &str) -> String {
 
 /// Serves `pages` on a loopback port until the process ends; other paths answer 404.
 fn serve(pages: HashMap<String, String>) -> u16 {
+    serve_shared(Arc::new(Mutex::new(pages)))
+}
+
+/// Like [`serve`], with pages the test may change while the site runs.
+fn serve_shared(pages: Arc<Mutex<HashMap<String, String>>>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -48,7 +54,8 @@ fn serve(pages: HashMap<String, String>) -> u16 {
             }
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
             let mut s = stream;
-            let (status, ctype, body) = match pages.get(&path) {
+            let page = pages.lock().unwrap().get(&path).cloned();
+            let (status, ctype, body) = match page.as_ref() {
                 Some(b) if path == "/robots.txt" => ("200 OK", "text/plain", b.clone()),
                 Some(b) => ("200 OK", "text/html; charset=utf-8", b.clone()),
                 None => ("404 Not Found", "text/html", "<h1>404</h1>".to_string()),
@@ -68,8 +75,9 @@ fn serve(pages: HashMap<String, String>) -> u16 {
     port
 }
 
-#[test]
-fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
+/// The test site: a fresh news column and article, a stale notice column, an empty column, a
+/// broken link, a leaked ID number, a missing meta tag, a robots.txt rule and an outside link.
+fn planted() -> HashMap<String, String> {
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let recent = (today - chrono::Duration::days(2))
         .format("%Y-%m-%d")
@@ -121,7 +129,12 @@ fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
         "/robots.txt".into(),
         "User-agent: *\nDisallow: /private\n".into(),
     );
-    let port = serve(pages);
+    pages
+}
+
+#[test]
+fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
+    let port = serve(planted());
     let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args([
             "inspect",
@@ -273,3 +286,226 @@ fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["report"]["vetoes"].to_string().contains("站点无法访问"));
 }
+
+crate::both!(
+    the_office_inspects_on_a_schedule_compares_and_notifies,
+    async |db: crate::support::Db| {
+        use axum::http::StatusCode;
+        let t = crate::support::TestDb::with_demo(db).await;
+        let app = t.app();
+        let gkb = t.client(&app, "gkb").await;
+        let pages = Arc::new(Mutex::new(planted()));
+        let port = serve_shared(pages.clone());
+        let url = format!("http://127.0.0.1:{port}/");
+        let site = |url: &str, own: &str, every: &str| {
+            vec![
+                ("unit", "JYJ".to_string()),
+                ("name", "区教育局网站".to_string()),
+                ("url", url.to_string()),
+                ("own", own.to_string()),
+                ("every_days", every.to_string()),
+                ("next_on", String::new()),
+            ]
+        };
+        let post_site = |fields: Vec<(&'static str, String)>| {
+            let gkb = &gkb;
+            async move {
+                let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                gkb.post("/admin/inspections/sites", &f).await
+            }
+        };
+        // bad input: refused with the reason, nothing stored
+        for (fields, why) in [
+            (site("ftp://example.gov.cn/", "", "30"), "网址无效"),
+            (site(&url, "", "30"), "内部地址"),
+            (site(&url, "1", "0"), "检查周期应为1至366天"),
+        ] {
+            let r = post_site(fields).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST);
+            assert!(r.body.contains(why), "{why}: {}", r.body);
+        }
+        let store = t.store.inspections();
+        assert!(store.sites().await.unwrap().is_empty());
+        // this portal at a loopback address may be inspected
+        let r = post_site(site(&url, "1", "30")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let site_id = store.sites().await.unwrap()[0].id;
+        let run = format!("/admin/inspection-sites/{site_id}/run");
+        let r = gkb.post(&run, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let first = r.location().to_string();
+        // one at a time per site
+        let r = gkb.post(&run, &[]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("进行中"), "{}", r.body);
+        let page = gkb.get(&first).await;
+        assert!(page.body.contains("排队等待检查"), "{}", page.body);
+        // the worker crawls it, judges it and stores the report with its findings
+        let worker = gongkai_work::inspecting::Inspector::new(
+            "test",
+            gongkai_domain::inspection::Rules::default(),
+            gongkai_work::inspect::Options {
+                interval: std::time::Duration::ZERO,
+                ..Default::default()
+            },
+        );
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        let page = gkb.get(&first).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for needle in [
+            "不合格",
+            "专题专栏",
+            "&#x2f;gone",
+            "3个月未答复",
+            "缺少 ContentSource",
+        ] {
+            assert!(page.body.contains(needle), "{needle}: {}", page.body);
+        }
+        assert!(!page.body.contains("11010519491231002X"));
+        // the unit reads its own site's report; another unit cannot
+        let editor = t.client(&app, "jyj_editor").await;
+        assert_eq!(editor.get(&first).await.status, StatusCode::OK);
+        let mzj = t.client(&app, "mzj_editor").await;
+        assert_eq!(mzj.get(&first).await.status, StatusCode::FORBIDDEN);
+        // the broken link is mended; the next inspection says so
+        pages
+            .lock()
+            .unwrap()
+            .insert("/gone".into(), "<html><body>恢复</body></html>".into());
+        let r = gkb.post(&run, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let second = r.location().to_string();
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        let page = gkb.get(&second).await;
+        let fixed = &page.body[page.body.find("已整改的问题").expect("compared")..];
+        assert!(fixed.contains("&#x2f;gone"), "{fixed}");
+        assert!(page.body.contains("仍存在的问题"));
+        // findings become notices to the site's unit (bad input first: nothing written)
+        let id: i64 = second.rsplit('/').next().unwrap().parse().unwrap();
+        let findings = store.findings(id).await.unwrap();
+        let empty = findings
+            .iter()
+            .find(|f| f.item.contains("空白栏目") || f.evidence.contains("专题专栏"))
+            .expect("empty column");
+        let notices = format!("{second}/notices");
+        let pos = empty.position.to_string();
+        let r = gkb
+            .post(
+                &notices,
+                &[("requirement", "补充栏目内容"), ("workdays", "10")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请选择要下发整改通知的问题"));
+        let r = gkb
+            .post(
+                &notices,
+                &[
+                    ("finding", &pos),
+                    ("requirement", "补充栏目内容"),
+                    ("workdays", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            t.store
+                .oversight()
+                .ledger(&Default::default(), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let r = editor
+            .post(
+                &notices,
+                &[
+                    ("finding", &pos),
+                    ("requirement", "补充栏目内容"),
+                    ("workdays", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = gkb
+            .post(
+                &notices,
+                &[
+                    ("finding", &pos),
+                    ("requirement", "补充栏目内容"),
+                    ("workdays", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let ledger = t
+            .store
+            .oversight()
+            .ledger(&Default::default(), 10)
+            .await
+            .unwrap();
+        assert_eq!(ledger.len(), 1);
+        assert_eq!(
+            (ledger[0].source.as_str(), ledger[0].unit_id),
+            ("inspection", t.unit_id("JYJ").await)
+        );
+        assert!(ledger[0].evidence.contains(&format!("网站检查第{id}次")));
+        let r = gkb
+            .post(
+                &notices,
+                &[
+                    ("finding", &pos),
+                    ("requirement", "补充栏目内容"),
+                    ("workdays", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("已下发整改通知"), "{}", r.body);
+        assert!(
+            gkb.get(&second)
+                .await
+                .body
+                .contains(&format!("/admin/notices/{}", ledger[0].id))
+        );
+        // the inspection's score counts on the unit's scorecard
+        let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)));
+        let facts = t
+            .store
+            .evaluation()
+            .facts(i64::from(year), "2100-01-01")
+            .await
+            .unwrap();
+        assert!(facts[&t.unit_id("JYJ").await].inspections.is_some());
+        // the schedule queues a due site once, whichever server asks first
+        let today = gongkai_domain::calendar::beijing_date(chrono::Utc::now())
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut fields = site(&url, "1", "7");
+        fields[5].1 = today.clone();
+        let r = post_site(fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let actor = crate::support::system();
+        let (a, b) = tokio::join!(
+            store.schedule_due(&actor, &today),
+            store.schedule_due(&actor, &today)
+        );
+        assert_eq!(a.unwrap().len() + b.unwrap().len(), 1);
+        assert!(store.schedule_due(&actor, &today).await.unwrap().is_empty());
+        assert_eq!(worker.run_due(&t.store).await.unwrap(), 1);
+        let audit = t
+            .store
+            .list_audit(Some(t.unit_id("JYJ").await), 50, 0)
+            .await
+            .unwrap();
+        for a in [
+            "inspection.site",
+            "inspection.request",
+            "inspection.finish",
+            "notice.issue",
+        ] {
+            assert!(audit.iter().any(|e| e.action == a), "{a}");
+        }
+        t.cleanup().await;
+    }
+);

@@ -343,7 +343,11 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/inspections/sites", P::District, T::None),
     ("POST /admin/inspection-sites/{id}/run", P::District, T::Any),
     ("GET /admin/inspections/{id}", P::UnitView, T::Missing),
-    ("POST /admin/inspections/{id}/notices", P::District, T::Missing),
+    (
+        "POST /admin/inspections/{id}/notices",
+        P::District,
+        T::Missing,
+    ),
     // The yearly assessment: the office ranks, grades and publishes; a unit sees its own
     // scorecard (the ranking sends unit staff there).
     ("GET /admin/evaluation", P::Staff, T::None),

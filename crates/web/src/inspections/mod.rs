@@ -120,11 +120,14 @@ pub async fn list(
     list_page(&state, &headers, &s, q.before, None).await
 }
 
-/// Checks a site's form: (unit id, name, url, own, every days, first day).
+/// A site's form, checked: (unit id, name, url, own, every days, first day).
+type SiteFields = (i64, String, String, bool, i64, Option<String>);
+
+/// Checks a site's form.
 fn read_site(
     f: &SiteForm,
     units: &[gongkai_store::org::Unit],
-) -> Result<(i64, String, String, bool, i64, Option<String>), String> {
+) -> Result<SiteFields, String> {
     let unit = units
         .iter()
         .find(|u| u.code == f.unit.trim())
@@ -189,7 +192,17 @@ pub async fn save_site(
     state
         .store
         .inspections()
-        .save_site(&s.actor(), unit, &name, &url, own, every, next.as_deref())
+        .save_site(
+            &s.actor(),
+            &gongkai_store::inspections::NewSite {
+                unit_id: unit,
+                name: &name,
+                url: &url,
+                own,
+                every_days: every,
+                next_on: next.as_deref(),
+            },
+        )
         .await?;
     Ok(Redirect::to("/admin/inspections").into_response())
 }
@@ -273,7 +286,7 @@ async fn report_page(
     let manage = allowed(st.role, st.unit_id, Action::ManageOversight, i.unit_id);
     let invalid = error.is_some();
     let ctx = minijinja::context! {
-        i => ser(&i), unit => &unit.name, site => ser(&site), score => i.score.map(tenths),
+        i => ser(&i), unit => &unit.name, target => ser(&site), score => i.score.map(tenths),
         findings => findings.iter().map(finding_row).collect::<Vec<_>>(),
         broken => ser(&report["broken_links"]), skipped => ser(&report["skipped"]),
         comparison, manage, error,
