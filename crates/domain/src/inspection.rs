@@ -203,6 +203,15 @@ fn is_notice_column(p: &PageFacts) -> bool {
         .any(|w| words.contains(w))
 }
 
+/// Whether a column is an interaction, service or other non-list column (its content is a
+/// form or a fixed text, not dated entries), from its ColumnType.
+fn is_service_column(p: &PageFacts) -> bool {
+    let t = p.meta("ColumnType").unwrap_or("");
+    ["互动", "服务", "其他", "搜索"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
 /// Judges a site from its pages' facts, its broken links, and — for gongkai's own portal —
 /// the interaction messages unanswered for over three months (tracking numbers).
 pub fn inspect(
@@ -265,12 +274,29 @@ pub fn inspect(
             }
         }
     }
-    // columns: stale and empty
+    // columns: stale and empty. A column is judged by the freshest of its pages (a list's
+    // later pages and filtered views carry the same ColumnName); interaction, service and
+    // other non-list columns (a form, the contact page) hold no dated entries by nature.
     let mut stale = Vec::new();
     let mut empty = Vec::new();
-    for c in pages.iter().filter(|p| p.kind == PageKind::Column) {
-        let name = c.meta("ColumnName").unwrap_or(&c.url).to_string();
-        match c.listed_dates.iter().max() {
+    let mut columns: Vec<(&str, &PageFacts, Option<NaiveDate>)> = Vec::new();
+    for c in pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Column && !is_service_column(p))
+    {
+        let name = c.meta("ColumnName").unwrap_or(&c.url);
+        let newest = c.listed_dates.iter().max().copied();
+        match columns.iter_mut().find(|(n, _, _)| *n == name) {
+            Some(entry) => {
+                if newest > entry.2 {
+                    *entry = (name, c, newest);
+                }
+            }
+            None => columns.push((name, c, newest)),
+        }
+    }
+    for (name, c, newest) in columns {
+        match newest {
             None => empty.push(format!("“{name}”（{}）没有信息", c.url)),
             Some(d) => {
                 let limit = if is_notice_column(c) {
@@ -278,7 +304,7 @@ pub fn inspect(
                 } else {
                     rules.dynamic_stale_days
                 };
-                if age(*d) > limit {
+                if age(d) > limit {
                     stale.push(format!("“{name}”（{}）最近更新 {d}，超过{limit}天", c.url));
                 }
             }
@@ -500,6 +526,29 @@ mod tests {
         assert!(!valid_site_code("33010200０1"));
         assert!(valid_pub_date("2026-12-01 09:30"));
         assert!(!valid_pub_date("2026-12-01"));
+    }
+
+    #[test]
+    fn a_column_is_judged_by_its_freshest_page_and_forms_are_not_columns() {
+        let mut page2 = column("要闻动态", "信息发布", &[]);
+        page2.url.push_str("?page=2");
+        let pages = vec![
+            home(&["2026-11-30"]),
+            page2,
+            column("要闻动态", "信息发布", &["2026-11-28"]),
+            column("我要留言", "互动交流", &[]),
+            column("联系我们", "其他", &[]),
+        ];
+        let r = inspect(
+            d("2026-12-01"),
+            &pages,
+            &[],
+            &[],
+            &Scanner::new::<&str>(&[]),
+            &Rules::default(),
+        );
+        assert!(r.deductions.is_empty(), "{:?}", r.deductions);
+        assert!(r.passed);
     }
 
     #[test]

@@ -575,12 +575,16 @@ pub fn facts_of(url: &Url, html: &str, is_home: bool) -> PageFacts {
     // the dates of listed entries: a list's dates, not the footer's or the page's own
     let listed_dates = match kind {
         PageKind::Home | PageKind::Column => {
-            let lists: String = tags(html, "li")
-                .into_iter()
-                .map(|t| {
-                    let start = html.find(t).unwrap_or(0) + t.len();
-                    let end = html[start..].find("</li").map_or(html.len(), |e| start + e);
-                    text_of(&html[start..end])
+            // list items and table rows (a list laid out as a table)
+            let lists: String = [("li", "</li"), ("tr", "</tr")]
+                .iter()
+                .flat_map(|(tag, close)| {
+                    tags(html, tag).into_iter().map(move |t| {
+                        // `t` is a slice of `html`: where it starts (not the first equal tag)
+                        let start = (t.as_ptr() as usize - html.as_ptr() as usize) + t.len();
+                        let end = html[start..].find(close).map_or(html.len(), |e| start + e);
+                        text_of(&html[start..end])
+                    })
                 })
                 .collect::<Vec<_>>()
                 .join(" ");

@@ -156,7 +156,7 @@ async fn ranking_page(
     let ctx = minijinja::context! {
         year, rows => ser(&rows), indicators => indicators(state), error,
         published => ser(&published), prior => state.config.evaluation.prior,
-        title => format!("{year}年度政务公开工作考评结果"),
+        default_title => format!("{year}年度政务公开工作考评结果"),
     };
     Ok(crate::forms::invalid_if(
         invalid,

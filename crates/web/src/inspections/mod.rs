@@ -124,10 +124,7 @@ pub async fn list(
 type SiteFields = (i64, String, String, bool, i64, Option<String>);
 
 /// Checks a site's form.
-fn read_site(
-    f: &SiteForm,
-    units: &[gongkai_store::org::Unit],
-) -> Result<SiteFields, String> {
+fn read_site(f: &SiteForm, units: &[gongkai_store::org::Unit]) -> Result<SiteFields, String> {
     let unit = units
         .iter()
         .find(|u| u.code == f.unit.trim())
