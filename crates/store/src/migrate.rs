@@ -147,6 +147,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inspections",
         include_str!("../migrations/0030_inspections.sql"),
     ),
+    (
+        31,
+        "evaluation_indexes",
+        include_str!("../migrations/0031_evaluation_indexes.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.
