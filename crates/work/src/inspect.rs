@@ -102,14 +102,33 @@ pub fn crawl(
     // the site itself at an internal address (inspecting gongkai's own portal on loopback):
     // its own pages may be fetched; any other internal address never
     let internal_site = addrs.iter().any(|ip| gongkai_domain::net::is_internal(*ip));
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         .http_status_as_error(false)
         .max_redirects(10)
         .proxy(None)
         .user_agent(USER_AGENT)
-        .build()
-        .into();
+        // one kept-alive connection per worker (the default keeps 3 per host: the other
+        // workers would open a new connection for every page)
+        .max_idle_connections_per_host(opts.concurrency.max(1))
+        .max_idle_connections(opts.concurrency.max(1) * 2)
+        .build();
+    // the site's own host answers from the addresses resolved (and checked) above: no lookup
+    // (ureq's lookup under a timeout is a new thread per request), and no second answer from
+    // DNS that could point elsewhere
+    let pinned = Pinned {
+        host: host.trim_matches(['[', ']']).to_ascii_lowercase(),
+        port,
+        addrs: addrs
+            .iter()
+            .map(|ip| std::net::SocketAddr::new(*ip, port))
+            .collect(),
+    };
+    let agent = ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        pinned,
+    );
     let robots = robots(&agent, &start);
     let shared = Arc::new((
         Mutex::new(Shared {
@@ -151,6 +170,38 @@ pub fn crawl(
     out.broken
         .sort_by(|a, b| (&a.url, &a.on_page).cmp(&(&b.url, &b.on_page)));
     Ok(out)
+}
+
+/// A resolver that answers the inspected site's host from its addresses resolved once, and
+/// every other host (outside links, checked only on request) as ureq would.
+#[derive(Debug)]
+struct Pinned {
+    host: String,
+    port: u16,
+    addrs: Vec<std::net::SocketAddr>,
+}
+
+impl ureq::unversioned::resolver::Resolver for Pinned {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+        let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+            Some("https") => 443,
+            _ => 80,
+        });
+        if host.eq_ignore_ascii_case(&self.host) && port == self.port && !self.addrs.is_empty() {
+            let mut out = self.empty();
+            for a in self.addrs.iter().take(16) {
+                out.push(*a);
+            }
+            return Ok(out);
+        }
+        ureq::unversioned::resolver::DefaultResolver::default().resolve(uri, config, timeout)
+    }
 }
 
 fn key(u: &Url) -> String {
