@@ -302,7 +302,7 @@ pub async fn units(
         .collect();
     let ctx = minijinja::context! {
         units => rows,
-        column => minijinja::context! { name => "机构设置", description => "本区各单位及其政务公开工作机构", keywords => "机构设置,政务公开", kind => "信息公开" },
+        column => minijinja::context! { name => "机构设置", description => "本区各单位及其政务公开工作机构", keywords => "机构设置,政务公开", kind => "其他" },
     };
     Ok(render(
         &state,

@@ -160,7 +160,7 @@ pub async fn guide(
             crate::pages::crumb("政府信息公开指南", None),
         ],
         unit => minijinja::Value::from(minijinja::value::Serde(&unit)), categories => cats,
-        column => minijinja::context! { name => "政府信息公开指南", description => format!("{}政府信息公开指南", unit.name), keywords => "公开指南", kind => "信息公开" },
+        column => minijinja::context! { name => "政府信息公开指南", description => format!("{}政府信息公开指南", unit.name), keywords => "公开指南", kind => "其他" },
     };
     Ok(render(
         &state,
