@@ -207,7 +207,10 @@ impl AppState {
         let inspector = gongkai_work::inspecting::Inspector::new(
             &worker,
             config.inspection.clone(),
-            gongkai_work::inspect::Options::default(),
+            gongkai_work::inspect::Options {
+                read_files: Some(config.sandbox.clone()),
+                ..Default::default()
+            },
         );
         let power_cache = power::PublicCache::new(config.power.public_cache_secs);
         let responses = cache::ResponseCache::new(

@@ -29,6 +29,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Check links to other sites with a HEAD request (never followed further).
     pub check_external: bool,
+    /// Read the site's documents (PDF, Word, Excel, text) for the personal-data scan, through
+    /// this sandbox (PDFs in a child process under limits); `None` leaves them unread.
+    pub read_files: Option<crate::sandbox::Sandbox>,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
             max_bytes: 5 * 1024 * 1024,
             timeout: Duration::from_secs(15),
             check_external: false,
+            read_files: None,
         }
     }
 }
@@ -298,7 +302,7 @@ fn worker(
                 None => break,
             }
         }
-        let result = fetch(agent, &url, opts.max_bytes);
+        let result = fetch(agent, &url, opts.max_bytes, opts.read_files.as_ref());
         let mut found_links = Vec::new();
         let mut page = None;
         let mut broken = None;
@@ -307,6 +311,16 @@ fn worker(
                 let facts = facts_of(&final_url, &body, key(&final_url) == key(start));
                 found_links = links_of(&final_url, &body);
                 page = Some(facts);
+            }
+            Ok(Fetched::File(text)) => {
+                // a document: no meta tags or lists to judge, only its text to scan
+                page = Some(PageFacts {
+                    url: url.to_string(),
+                    kind: PageKind::Other,
+                    meta: Vec::new(),
+                    text,
+                    listed_dates: Vec::new(),
+                });
             }
             Ok(Fetched::Other) => {}
             Err(why) => {
@@ -391,11 +405,37 @@ fn worker(
 
 enum Fetched {
     Html(String, Url),
+    /// A document's text (read for the personal-data scan).
+    File(String),
     Other,
 }
 
-/// One GET: the HTML (at most `max_bytes`), something else (a file), or why it failed.
-fn fetch(agent: &ureq::Agent, url: &Url, max_bytes: u64) -> Result<Fetched, String> {
+/// Whether a response is a document the scan reads (by its type, or its name's extension).
+fn is_document(content_type: &str, url: &Url) -> bool {
+    let t = content_type.to_ascii_lowercase();
+    let path = url.path().to_ascii_lowercase();
+    [
+        "application/pdf",
+        "officedocument",
+        "msword",
+        "ms-excel",
+        "text/plain",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+        || [".pdf", ".docx", ".xlsx", ".txt"]
+            .iter()
+            .any(|e| path.ends_with(e))
+}
+
+/// One GET: the HTML (at most `max_bytes`), a document's text (when documents are read),
+/// something else (a file), or why it failed.
+fn fetch(
+    agent: &ureq::Agent,
+    url: &Url,
+    max_bytes: u64,
+    read_files: Option<&crate::sandbox::Sandbox>,
+) -> Result<Fetched, String> {
     let mut r = agent.get(url.as_str()).call().map_err(|e| match e {
         ureq::Error::TooManyRedirects => "重定向过多（可能是重定向循环）".to_string(),
         ureq::Error::Timeout(_) => "超时未响应".to_string(),
@@ -411,7 +451,28 @@ fn fetch(agent: &ureq::Agent, url: &Url, max_bytes: u64) -> Result<Fetched, Stri
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("html"));
     if !html {
-        return Ok(Fetched::Other);
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let Some(sandbox) = read_files.filter(|_| is_document(&content_type, url)) else {
+            return Ok(Fetched::Other);
+        };
+        let mut body = Vec::new();
+        r.body_mut()
+            .as_reader()
+            .take(max_bytes)
+            .read_to_end(&mut body)
+            .map_err(|e| format!("读取失败：{e}"))?;
+        // a document that cannot be read is not a broken link: its text is just not scanned
+        return Ok(
+            match sandbox.extract(&body, &gongkai_extract::Limits::default()) {
+                Ok(text) => Fetched::File(text),
+                Err(_) => Fetched::Other,
+            },
+        );
     }
     let mut body = Vec::new();
     r.body_mut()

@@ -33,6 +33,11 @@ pub(crate) async fn run(
         concurrency: concurrency.clamp(1, 32),
         interval: std::time::Duration::from_millis(interval_ms),
         check_external,
+        // the site's documents are read for the personal-data scan, PDFs in a child process
+        read_files: Some(gongkai_work::sandbox::Sandbox {
+            program: std::env::current_exe().ok(),
+            ..Default::default()
+        }),
         ..Options::default()
     };
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -56,7 +56,7 @@ fn serve_shared(pages: Arc<Mutex<HashMap<String, String>>>) -> u16 {
             let mut s = stream;
             let page = pages.lock().unwrap().get(&path).cloned();
             let (status, ctype, body) = match page.as_ref() {
-                Some(b) if path == "/robots.txt" => ("200 OK", "text/plain", b.clone()),
+                Some(b) if path.ends_with(".txt") => ("200 OK", "text/plain", b.clone()),
                 Some(b) => ("200 OK", "text/html; charset=utf-8", b.clone()),
                 None => ("404 Not Found", "text/html", "<h1>404</h1>".to_string()),
             };
@@ -115,11 +115,21 @@ fn planted() -> HashMap<String, String> {
     );
     pages.insert(
         "/items/2".into(),
-        article("停水通知", "2025-01-05", false, "明日停水。"),
+        article(
+            "停水通知",
+            "2025-01-05",
+            false,
+            "明日停水。<a href=\"/files/list.txt\">附件：停水区域住户名单</a>",
+        ),
     );
     pages.insert(
         "/items/3".into(),
         article("区长调研", &recent, true, "调研基层政务公开。"),
+    );
+    // a document linked from a page: its text is scanned too
+    pages.insert(
+        "/files/list.txt".into(),
+        "住户：李四，身份证号 110105194912310037，电话 13800138000".into(),
     );
     pages.insert(
         "/jiucuo".into(),
@@ -170,6 +180,10 @@ fn an_inspection_finds_the_planted_faults_and_nothing_that_is_right() {
     assert!(
         has("/items/1", &deductions) && !has("11010519491231002X", &deductions),
         "leaked ID, masked"
+    );
+    assert!(
+        has("/files/list.txt", &deductions) && !has("110105194912310037", &deductions),
+        "a leaked ID in a linked document, masked: {deductions:?}"
     );
     assert!(
         has("/items/2：缺少 ContentSource", &deductions),
@@ -346,6 +360,7 @@ crate::both!(
             gongkai_domain::inspection::Rules::default(),
             gongkai_work::inspect::Options {
                 interval: std::time::Duration::ZERO,
+                read_files: Some(gongkai_work::sandbox::Sandbox::default()),
                 ..Default::default()
             },
         );
@@ -356,6 +371,7 @@ crate::both!(
             "不合格",
             "专题专栏",
             "&#x2f;gone",
+            "files&#x2f;list.txt",
             "3个月未答复",
             "缺少 ContentSource",
         ] {
