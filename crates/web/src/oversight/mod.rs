@@ -181,6 +181,7 @@ async fn ledger_page(
     let invalid = error.is_some();
     let ctx = minijinja::context! {
         rows, scores, year, next, district, error, f => ser(&form),
+        w => ser(&state.config.oversight.weights()),
         q => minijinja::context! { unit => &q.unit, state => &q.state, year => q.year },
         units => units.iter().map(|u| minijinja::context! { id => u.id, code => &u.code, name => &u.name }).collect::<Vec<_>>(),
         states => [NoticeState::Notified, NoticeState::Rectified, NoticeState::Accepted].iter().map(|s| minijinja::context! { code => s.code(), label => s.label() }).collect::<Vec<_>>(),
