@@ -152,6 +152,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "evaluation_indexes",
         include_str!("../migrations/0031_evaluation_indexes.sql"),
     ),
+    (
+        32,
+        "notice_files",
+        include_str!("../migrations/0032_notice_files.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

@@ -312,7 +312,7 @@ pub fn app(state: AppState) -> Router {
         .merge(consultations::routes(&limits))
         .merge(decisions::routes())
         .merge(plans::routes(&limits))
-        .merge(oversight::routes())
+        .merge(oversight::routes(&limits))
         .merge(evaluation::routes())
         .merge(inspections::routes())
         .merge(training::routes())

@@ -1,7 +1,7 @@
 //! The five-step loop (检查、告知、整改、反馈、考评) through the back office on both databases.
 
 use crate::both;
-use crate::support::{Db, TestDb, get_bytes_as, system};
+use crate::support::{Db, TestDb, get_bytes_as, post_multipart, system};
 use axum::http::StatusCode;
 
 fn day(d: chrono::NaiveDate) -> String {
@@ -280,6 +280,125 @@ both!(
         assert!(own.body.contains("没有符合条件的整改通知"), "{}", own.body);
         let audit = t.store.list_audit(Some(jyj), 20, 0).await.unwrap();
         assert!(audit.iter().filter(|e| e.action == "notice.step").count() >= 4);
+        t.cleanup().await;
+    }
+);
+
+both!(
+    a_unit_files_evidence_with_its_rectification_until_the_notice_is_accepted,
+    async |db: Db| {
+        let t = TestDb::with_demo(db).await;
+        let app = t.app();
+        let gkb = t.client(&app, "gkb").await;
+        let editor = t.client(&app, "jyj_editor").await;
+        let jyj = t.unit_id("JYJ").await;
+        let today = day((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive());
+        let input =
+            gongkai_domain::oversight::read_notice("栏目未更新", "", "更新栏目", "10").unwrap();
+        let n = t
+            .store
+            .oversight()
+            .notify(
+                &system(),
+                &gongkai_store::oversight::NewNotice {
+                    unit_id: jyj,
+                    source: "manual",
+                    input: &input,
+                    issued_on: &today,
+                    due_on: "2100-01-01",
+                    watch: ("2099-12-30", "2100-01-02"),
+                },
+            )
+            .await
+            .unwrap();
+        let files = format!("/admin/notices/{}/files", n.id);
+        let csrf = |c: &crate::support::Client<'_>| c.csrf.clone();
+        // no file: refused with the reason
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &csrf(&editor))],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请选择要上传的整改材料"), "{}", r.body);
+        // another unit's staff cannot file
+        let mzj = t.client(&app, "mzj_editor").await;
+        let shot: &[u8] = b"updated column: 3 notices published";
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&mzj.cookie),
+            &[("csrf", &csrf(&mzj))],
+            &[("file", "shot.txt", shot)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &csrf(&editor))],
+            &[("file", "整改截图说明.txt", shot)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let stored = t.store.oversight().files(n.id).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].filename, "整改截图说明.txt");
+        let link = format!("/admin/notice-files/{}", stored[0].id);
+        assert!(
+            gkb.get(&format!("/admin/notices/{}", n.id))
+                .await
+                .body
+                .contains(&link)
+        );
+        let (s, bytes) = get_bytes_as(&app, &link, &gkb.cookie).await;
+        assert_eq!((s, bytes.as_slice()), (StatusCode::OK, shot));
+        let (s, _) = get_bytes_as(&app, &link, &mzj.cookie).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // accepted: no more files
+        let step = format!("/admin/notices/{}/step", n.id);
+        let r = editor
+            .post(
+                &step,
+                &[
+                    ("step", "rectify"),
+                    ("note", "已更新，见材料"),
+                    ("seen", "notified"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = gkb
+            .post(
+                &step,
+                &[("step", "accept"), ("note", "通过"), ("seen", "rectified")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &csrf(&editor))],
+            &[("file", "late.txt", shot)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.body.contains("已整改通过，不能再上传整改材料"),
+            "{}",
+            r.body
+        );
+        assert_eq!(t.store.oversight().files(n.id).await.unwrap().len(), 1);
+        let audit = t.store.list_audit(Some(jyj), 20, 0).await.unwrap();
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "notice.file").count(),
+            1
+        );
         t.cleanup().await;
     }
 );

@@ -337,6 +337,8 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("POST /admin/oversight/notices", P::District, T::None),
     ("GET /admin/notices/{id}", P::UnitView, T::Notice),
     ("POST /admin/notices/{id}/step", P::UnitView, T::Notice),
+    ("POST /admin/notices/{id}/files", P::Items, T::Notice),
+    ("GET /admin/notice-files/{id}", P::UnitView, T::Missing),
     // Website inspection: the office keeps the list and queues inspections; a unit reads the
     // reports of its own sites (no fixture: refused or not found for everyone).
     ("GET /admin/inspections", P::District, T::None),
@@ -617,6 +619,7 @@ const MULTIPART: &[&str] = &[
     "POST /admin/cases/{id}/documents",
     "POST /admin/applications/{id}/files",
     "POST /admin/plans",
+    "POST /admin/notices/{id}/files",
 ];
 
 fn expected(p: P, role: &str, own: bool) -> bool {

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
-use crate::forms::CsrfForm;
+use crate::forms::{CsrfForm, Upload};
 use crate::pages::{day, render, ser, today};
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -22,13 +22,18 @@ use gongkai_store::oversight::{LedgerFilter, NewNotice, Notice, NoticeStep};
 use serde::{Deserialize, Serialize};
 
 /// The module's pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
     Router::new()
         .route("/admin/oversight", get(ledger))
         .route("/admin/oversight.xlsx", get(export))
         .route("/admin/oversight/notices", post(notify))
         .route("/admin/notices/{id}", get(notice))
         .route("/admin/notices/{id}/step", post(step))
+        .route(
+            "/admin/notices/{id}/files",
+            post(upload).layer(limits.upload()),
+        )
+        .route("/admin/notice-files/{id}", get(download))
 }
 
 /// Filters of the ledger (`?unit=&state=&year=&before=`).
@@ -380,8 +385,12 @@ async fn notice_page(
         .collect();
     let invalid = error.is_some();
     let (error, note) = error.map_or((None, String::new()), |(e, n)| (Some(e), n));
+    let can_file = ns != NoticeState::Accepted
+        && allowed(st.role, st.unit_id, Action::RectifyNotices, n.unit_id);
+    let files = state.store.oversight().files(id).await?;
     let ctx = minijinja::context! {
         n => ser(&n), unit => &unit.name, state => ns.label(), steps, error, note,
+        files => ser(&files), can_file,
         events => ser(&state.store.oversight().events(id).await?),
         overdue => ns != NoticeState::Accepted && t > n.due_on,
         lost => points(deduction(ns, &n.due_on, n.rectified_on.as_deref(), &t, &state.config.oversight.weights())),
@@ -522,4 +531,92 @@ pub async fn step(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /admin/notices/{id}/files`: the unit files an evidence file (a screenshot, a document)
+/// with its rectification, until the notice is accepted.
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    up: Upload,
+) -> Result<Response, AppError> {
+    let n = state.store.oversight().get(id).await?;
+    permit(s.staff(), Action::RectifyNotices, n.unit_id)?;
+    let Some(file) = up.file("file") else {
+        return notice_page(
+            &state,
+            &headers,
+            &s,
+            id,
+            Some(("请选择要上传的整改材料".into(), String::new())),
+        )
+        .await;
+    };
+    if file.bytes.len() > state.config.max_attachment_bytes {
+        let mb = state.config.max_attachment_bytes >> 20;
+        return notice_page(
+            &state,
+            &headers,
+            &s,
+            id,
+            Some((format!("文件过大（不超过{mb}MB）"), String::new())),
+        )
+        .await;
+    }
+    let name: String = file
+        .file_name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    let name = if name.trim().is_empty() {
+        "整改材料".to_string()
+    } else {
+        name
+    };
+    let content_type = match crate::disclosure::items::content_type_of(&name, &file.bytes) {
+        Ok(t) => t,
+        Err(e) => return notice_page(&state, &headers, &s, id, Some((e, String::new()))).await,
+    };
+    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
+    match state
+        .store
+        .oversight()
+        .add_file(
+            &s.actor(),
+            id,
+            &name,
+            content_type,
+            file.bytes.len() as i64,
+            &hash,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/notices/{id}")).into_response()),
+        Err(gongkai_store::StoreError::Conflict(e)) => {
+            notice_page(&state, &headers, &s, id, Some((e, String::new()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/notice-files/{id}`: an evidence file, for the notice's unit and the office.
+pub async fn download(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let f = state.store.oversight().file(id).await?;
+    let n = state.store.oversight().get(f.notice_id).await?;
+    permit(s.staff(), Action::ViewUnitDesk, n.unit_id)?;
+    crate::pages::send_stored_file(
+        &state,
+        &f.sha256,
+        &f.content_type,
+        &f.filename,
+        "private, no-store",
+    )
+    .await
 }
