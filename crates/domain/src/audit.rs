@@ -281,6 +281,8 @@ audit_actions! {
     NoticeIssue => "notice.issue", "oversight_notice";
     /// A step on a notice: the unit's rectification, the office's acceptance or return.
     NoticeStep => "notice.step", "oversight_notice";
+    /// A responsible unit filed an evidence file with its progress on a work-plan task.
+    PlanTaskFile => "plan.task_file", "plan_task";
     /// The unit filed an evidence file with its rectification of a notice.
     NoticeFile => "notice.file", "oversight_notice";
     /// A training session was arranged.

@@ -157,6 +157,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "notice_files",
         include_str!("../migrations/0032_notice_files.sql"),
     ),
+    (
+        33,
+        "plan_task_files",
+        include_str!("../migrations/0033_plan_task_files.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

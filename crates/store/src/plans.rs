@@ -160,7 +160,103 @@ pub struct UnitTask {
     pub reports: i64,
 }
 
+/// An evidence file of a task, filed by a responsible unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct TaskFile {
+    /// Id.
+    pub id: i64,
+    /// The task.
+    pub task_id: i64,
+    /// The unit that filed it.
+    pub unit_id: i64,
+    /// File name.
+    pub filename: String,
+    /// Type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Content address.
+    pub sha256: String,
+    /// Filed by.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+const TASK_FILE: &str =
+    "id, task_id, unit_id, filename, content_type, size, sha256, created_by, created_at";
+
 impl Plans<'_> {
+    /// A responsible unit files an evidence file with an open task of a confirmed plan;
+    /// audited. Refused when the task is done or the unit is not responsible.
+    pub async fn add_file(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        unit_id: i64,
+        file: (&str, &str, i64, &str),
+    ) -> Result<i64> {
+        let (filename, content_type, size, sha256) = file;
+        let now = now_text();
+        let mut tx = self.0.write(actor).await?;
+        let row: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO plan_task_files (task_id, unit_id, filename, content_type, size, sha256, created_by, created_at) \
+             SELECT t.id, tu.unit_id, $3, $4, $5, $6, $7, $8 FROM plan_tasks t \
+             JOIN plan_task_units tu ON tu.task_id = t.id AND tu.unit_id = $2 \
+             JOIN plans p ON p.id = t.plan_id AND p.state = 'confirmed' \
+             WHERE t.id = $1 AND t.state = 'open' RETURNING id",
+        )
+        .bind(task_id)
+        .bind(unit_id)
+        .bind(filename)
+        .bind(content_type)
+        .bind(size)
+        .bind(sha256)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id,)) = row else {
+            return Err(StoreError::Conflict(
+                "该任务已办结或不在已确认的计划中，不能再上传材料".into(),
+            ));
+        };
+        tx.record(
+            AuditAction::PlanTaskFile,
+            Record {
+                unit_id: Some(unit_id),
+                entity_id: task_id.to_string(),
+                after: format!("{filename}|{sha256}"),
+                detail: format!("上传工作任务材料：{filename}（{size} 字节）"),
+                ..Record::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A task's evidence files, oldest first.
+    pub async fn files(&self, task_id: i64) -> Result<Vec<TaskFile>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_FILE} FROM plan_task_files WHERE task_id = $1 ORDER BY id LIMIT 500"
+        )))
+        .bind(task_id)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// One evidence file.
+    pub async fn file(&self, id: i64) -> Result<TaskFile> {
+        let f: Option<TaskFile> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TASK_FILE} FROM plan_task_files WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.0.pool())
+        .await?;
+        f.ok_or_else(|| StoreError::NotFound(format!("任务材料 {id}")))
+    }
+
     /// What the resolver needs: every unit with its aliases, and the units the collective
     /// phrases stand for (penalty and licensing powers on the published power list,
     /// departments with units under them).

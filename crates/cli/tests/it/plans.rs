@@ -288,6 +288,53 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // evidence files: the responsible unit files one (a file is required), another unit
+        // may not, the office reads it
+        let files = format!("/admin/plan-tasks/{}/files", task(9));
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请选择要上传的材料"), "{}", r.body);
+        let doc: &[u8] = b"training sign-in sheet";
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[("file", "培训签到.txt", doc)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let stored = t.store.plans().files(task(9)).await.unwrap();
+        assert_eq!((stored.len(), stored[0].unit_id), (1, jyj));
+        let mzj = t.client(&app, "mzj_editor").await;
+        let other = format!("/admin/plan-tasks/{}/files", task(12));
+        let r = post_multipart(
+            &app,
+            &other,
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[("file", "x.txt", doc)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let link = format!("/admin/plan-task-files/{}", stored[0].id);
+        assert!(
+            gkb.get(&format!("/admin/plan-tasks/{}", task(9)))
+                .await
+                .body
+                .contains(&link)
+        );
+        let (s, bytes) = crate::support::get_bytes_as(&app, &link, &gkb.cookie).await;
+        assert_eq!((s, bytes.as_slice()), (StatusCode::OK, doc));
+        let (s, _) = crate::support::get_bytes_as(&app, &link, &mzj.cookie).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
         // the office closes it; a report after that is refused
         let r = gkb
             .post(
@@ -296,6 +343,17 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = post_multipart(
+            &app,
+            &files,
+            Some(&editor.cookie),
+            &[("csrf", &editor.csrf)],
+            &[("file", "late.txt", doc)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("不能再上传材料"), "{}", r.body);
+        assert_eq!(t.store.plans().files(task(9)).await.unwrap().len(), 1);
         let r = editor
             .post(&reports, &[("body", "补充进展。"), ("links", "")])
             .await;

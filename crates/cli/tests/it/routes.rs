@@ -329,6 +329,8 @@ const PROTECTED: &[(&str, P, T)] = &[
     ("GET /admin/plan-tasks/{id}", P::UnitView, T::PlanTask),
     ("POST /admin/plan-tasks/{id}/reports", P::Items, T::PlanTask),
     ("POST /admin/plan-tasks/{id}/done", P::District, T::PlanTask),
+    ("POST /admin/plan-tasks/{id}/files", P::Items, T::PlanTask),
+    ("GET /admin/plan-task-files/{id}", P::UnitView, T::Missing),
     ("POST /admin/units/{id}/aliases", P::District, T::Unit),
     // The five-step loop: the office notifies and reviews; a unit sees its own notices and
     // files its rectification (which step a role may take is checked past the view).
@@ -620,6 +622,7 @@ const MULTIPART: &[&str] = &[
     "POST /admin/applications/{id}/files",
     "POST /admin/plans",
     "POST /admin/notices/{id}/files",
+    "POST /admin/plan-tasks/{id}/files",
 ];
 
 fn expected(p: P, role: &str, own: bool) -> bool {

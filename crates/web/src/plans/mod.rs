@@ -37,6 +37,11 @@ pub fn routes(limits: &crate::BodyLimits) -> Router<AppState> {
         .route("/admin/plan-tasks/{id}", get(task))
         .route("/admin/plan-tasks/{id}/reports", post(report))
         .route("/admin/plan-tasks/{id}/done", post(done))
+        .route(
+            "/admin/plan-tasks/{id}/files",
+            post(upload_file).layer(limits.upload()),
+        )
+        .route("/admin/plan-task-files/{id}", get(download_file))
         .route("/admin/units/{id}/aliases", post(aliases))
 }
 
@@ -451,6 +456,9 @@ async fn task_page(
     let ctx = minijinja::context! {
         t => ser(&t), plan => ser(&plan), units => ser(&units), reports => ser(&store.reports(id).await?),
         manage, can_report, error, f => ser(&f),
+        files => store.files(id).await?.iter().map(|x| minijinja::context! {
+            f => ser(x), unit => units.iter().find(|u| u.unit_id == x.unit_id).map(|u| u.unit_name.clone()),
+        }).collect::<Vec<_>>(),
     };
     Ok(crate::forms::invalid_if(
         invalid,
@@ -623,4 +631,102 @@ pub async fn aliases(
         .set_aliases(&s.actor(), unit_id, &list)
         .await?;
     Ok(Redirect::to(&format!("/admin/units/{unit_id}")).into_response())
+}
+
+/// `POST /admin/plan-tasks/{id}/files`: a responsible unit files an evidence file with its
+/// progress on an open task.
+pub async fn upload_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    s: StaffSession,
+    Path(id): Path<i64>,
+    up: Upload,
+) -> Result<Response, AppError> {
+    let st = s.staff();
+    let store = state.store.plans();
+    let t = store.task(id).await?;
+    let units: Vec<_> = store
+        .task_units(t.plan_id)
+        .await?
+        .into_iter()
+        .filter(|u| u.task_id == id)
+        .collect();
+    let Some(unit_id) = reporting_unit(st, &units) else {
+        let first = units.first().map_or(st.unit_id, |u| u.unit_id);
+        permit(st, Action::ReportOnTasks, first)?;
+        return Err(AppError::Forbidden(
+            "您的账号无权报送该任务的进展（本单位不是负责单位）".into(),
+        ));
+    };
+    let failed = |e: String| (e, ReportForm::default());
+    let Some(file) = up.file("file") else {
+        return task_page(
+            &state,
+            &headers,
+            &s,
+            id,
+            Some(failed("请选择要上传的材料".into())),
+        )
+        .await;
+    };
+    if file.bytes.len() > state.config.max_attachment_bytes {
+        let mb = state.config.max_attachment_bytes >> 20;
+        return task_page(
+            &state,
+            &headers,
+            &s,
+            id,
+            Some(failed(format!("文件过大（不超过{mb}MB）"))),
+        )
+        .await;
+    }
+    let name: String = file
+        .file_name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    let name = if name.trim().is_empty() {
+        "工作材料".to_string()
+    } else {
+        name
+    };
+    let content_type = match crate::disclosure::items::content_type_of(&name, &file.bytes) {
+        Ok(t) => t,
+        Err(e) => return task_page(&state, &headers, &s, id, Some(failed(e))).await,
+    };
+    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
+    match store
+        .add_file(
+            &s.actor(),
+            id,
+            unit_id,
+            (&name, content_type, file.bytes.len() as i64, &hash),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/plan-tasks/{id}")).into_response()),
+        Err(gongkai_store::StoreError::Conflict(e)) => {
+            task_page(&state, &headers, &s, id, Some(failed(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/plan-task-files/{id}`: an evidence file, for its unit and the office.
+pub async fn download_file(
+    State(state): State<AppState>,
+    s: StaffSession,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let f = state.store.plans().file(id).await?;
+    permit(s.staff(), Action::ViewUnitDesk, f.unit_id)?;
+    crate::pages::send_stored_file(
+        &state,
+        &f.sha256,
+        &f.content_type,
+        &f.filename,
+        "private, no-store",
+    )
+    .await
 }
