@@ -93,6 +93,13 @@ pub struct Rules {
     pub personal_data_points: f64,
     /// A score under this fails.
     pub pass_score: f64,
+    /// Minutes between two availability probes of a listed site's home page (national: at
+    /// least 20 probes a day).
+    pub probe_minutes: u64,
+    /// Seconds a probe waits for the home page (national: 15).
+    pub probe_timeout_secs: u64,
+    /// Share of failed probes over the week before an inspection that is a veto (national: 5%).
+    pub unreachable_percent: f64,
 }
 
 impl Default for Rules {
@@ -111,6 +118,9 @@ impl Default for Rules {
             footer_points: 2.0,
             personal_data_points: 5.0,
             pass_score: 60.0,
+            probe_minutes: 60,
+            probe_timeout_secs: 15,
+            unreachable_percent: 5.0,
         }
     }
 }
@@ -472,6 +482,31 @@ pub fn compare<T: Clone, K: PartialEq>(
     }
 }
 
+/// Adds the availability veto to a report: of `total` probes of the home page over the week
+/// before, `failed` did not load within the probe timeout; at or over
+/// [`Rules::unreachable_percent`] the site fails. With fewer probes than the national minimum
+/// (20 a day for 7 days) the evidence says so.
+pub fn judge_availability(report: &mut Report, total: u64, failed: u64, rules: &Rules) {
+    if total == 0 || (failed as f64) * 100.0 < rules.unreachable_percent * total as f64 {
+        return;
+    }
+    let mut evidence = vec![format!(
+        "近7天探测首页{total}次，{failed}次未能在{}秒内打开（{:.1}%）",
+        rules.probe_timeout_secs,
+        failed as f64 * 100.0 / total as f64
+    )];
+    if total < 140 {
+        evidence.push(format!(
+            "探测次数少于国家要求的每天20次、连续7天（共{total}次）"
+        ));
+    }
+    report.vetoes.push(Veto {
+        item: "站点无法访问".into(),
+        evidence,
+    });
+    report.passed = false;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,5 +677,23 @@ mod tests {
         assert_eq!(c.new, vec![("空白栏目", "/d")]);
         assert_eq!(c.fixed, vec![("死链", "/a")]);
         assert_eq!(c.remaining, vec![("死链", "/b"), ("元数据", "/c")]);
+    }
+
+    #[test]
+    fn a_site_unreachable_for_five_percent_of_probes_fails() {
+        let mut r = inspect(
+            d("2026-12-01"),
+            &[home(&["2026-11-30"])],
+            &[],
+            &[],
+            &Scanner::new::<&str>(&[]),
+            &Rules::default(),
+        );
+        judge_availability(&mut r, 140, 6, &Rules::default());
+        assert!(r.passed, "4.3% is under the line");
+        judge_availability(&mut r, 140, 7, &Rules::default());
+        assert!(!r.passed);
+        assert_eq!(r.vetoes[0].item, "站点无法访问");
+        assert!(r.vetoes[0].evidence[0].contains("140次，7次"));
     }
 }

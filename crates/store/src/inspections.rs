@@ -394,6 +394,43 @@ impl Inspections<'_> {
         tx.commit().await
     }
 
+    /// Records one availability probe of a site's home page (monitoring, not audited).
+    pub async fn record_probe(
+        &self,
+        site_id: i64,
+        at: &str,
+        ok: bool,
+        status: i64,
+        ms: i64,
+    ) -> Result<()> {
+        let mut tx = self.0.unrecorded(crate::Unrecorded::SiteProbe).await?;
+        sqlx::query(
+            "INSERT INTO inspection_probes (site_id, at, ok, status, ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (site_id, at) DO NOTHING",
+        )
+        .bind(site_id)
+        .bind(at)
+        .bind(i64::from(ok))
+        .bind(status)
+        .bind(ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A site's probes since `since` (a stored time): (all, failed).
+    pub async fn probes_since(&self, site_id: i64, since: &str) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN ok = 0 THEN 1 ELSE 0 END), 0) FROM inspection_probes \
+             WHERE site_id = $1 AND at >= $2",
+        )
+        .bind(site_id)
+        .bind(since)
+        .fetch_one(self.0.pool())
+        .await?)
+    }
+
     /// Each unit's mean inspection score (tenths) over its inspections finished in `year`.
     pub async fn year_scores(&self, year: i64) -> Result<Vec<(i64, i64, i64)>> {
         Ok(sqlx::query_as(

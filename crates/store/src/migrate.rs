@@ -162,6 +162,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "plan_task_files",
         include_str!("../migrations/0033_plan_task_files.sql"),
     ),
+    (
+        34,
+        "inspection_probes",
+        include_str!("../migrations/0034_inspection_probes.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

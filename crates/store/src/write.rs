@@ -45,6 +45,9 @@ pub enum Unrecorded {
     /// The e-supervision watch lists: when a case's, an application's or a message's alert
     /// level is next due (derived from it; the alerts themselves are audited).
     CaseWatch,
+    /// Availability probes of the inspected sites: monitoring measurements, many a day (an
+    /// inspection that judges them is audited).
+    SiteProbe,
 }
 
 impl Store {

@@ -126,6 +126,21 @@ pub fn periodic(state: &AppState) -> Vec<Periodic> {
             }
         },
     ));
+    let (store, rules) = (state.store.clone(), state.config.inspection.clone());
+    tasks.push(Periodic::new(
+        "availability-probe",
+        Duration::from_secs(state.config.inspection.probe_minutes.max(1) * 60),
+        move || {
+            let (store, rules) = (store.clone(), rules.clone());
+            async move {
+                match gongkai_work::inspecting::probe_sites(&store, &rules).await {
+                    Ok(0) => Ok(None),
+                    Ok(n) => Ok(Some(format!("{n} listed sites did not answer a probe"))),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        },
+    ));
     let (store, inspector) = (state.store.clone(), state.inspector.clone());
     tasks.push(Periodic::new(
         "inspection-schedule",

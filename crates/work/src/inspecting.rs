@@ -108,12 +108,21 @@ impl Inspector {
             Vec::new()
         };
         let scanner = gongkai_domain::scan::Scanner::new::<&str>(&[]);
-        let report = inspect(
+        let mut report = inspect(
             today,
             &c.pages,
             &c.broken,
             &unanswered,
             &scanner,
+            &self.rules,
+        );
+        // the week's availability probes of the home page
+        let week_ago = gongkai_store::time_text(chrono::Utc::now() - chrono::Duration::days(7));
+        let (total, failed) = store.inspections().probes_since(site.id, &week_ago).await?;
+        gongkai_domain::inspection::judge_availability(
+            &mut report,
+            total.max(0) as u64,
+            failed.max(0) as u64,
             &self.rules,
         );
         let json = serde_json::json!({
@@ -131,6 +140,53 @@ impl Inspector {
         };
         store.inspections().finish(&actor, id, &outcome).await?;
         Ok(Ok(()))
+    }
+}
+
+/// Probes every active listed site's home page once (a GET that must answer below 400 within
+/// the rules' probe timeout) and records the outcome. Returns how many failed.
+pub async fn probe_sites(store: &Store, rules: &Rules) -> Result<usize, StoreError> {
+    let timeout = std::time::Duration::from_secs(rules.probe_timeout_secs.max(1));
+    let mut failed = 0;
+    for site in store.inspections().sites().await? {
+        if site.active != 1 {
+            continue;
+        }
+        let url = site.url.clone();
+        let at = gongkai_store::now_text();
+        let (ok, status, ms) = tokio::task::spawn_blocking(move || probe(&url, timeout))
+            .await
+            .unwrap_or((false, 0, 0));
+        if !ok {
+            failed += 1;
+        }
+        store
+            .inspections()
+            .record_probe(site.id, &at, ok, status, ms)
+            .await?;
+    }
+    Ok(failed)
+}
+
+/// One probe: (loaded in time, HTTP status or 0, milliseconds).
+fn probe(url: &str, timeout: std::time::Duration) -> (bool, i64, i64) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .proxy(None)
+        .user_agent(crate::inspect::USER_AGENT)
+        .build()
+        .into();
+    let started = Instant::now();
+    let r = agent.get(url).call().and_then(|mut r| {
+        let status = r.status().as_u16();
+        // loaded: the whole page read within the time
+        r.body_mut().read_to_vec().map(|_| status)
+    });
+    let ms = started.elapsed().as_millis() as i64;
+    match r {
+        Ok(status) => (status < 400, i64::from(status), ms),
+        Err(_) => (false, 0, ms),
     }
 }
 

@@ -383,6 +383,26 @@ crate::both!(
         assert_eq!(editor.get(&first).await.status, StatusCode::OK);
         let mzj = t.client(&app, "mzj_editor").await;
         assert_eq!(mzj.get(&first).await.status, StatusCode::FORBIDDEN);
+        // availability: the probe task records the home page answering; a week of probes with
+        // 5% failed (7 of 140) is the single veto at the next inspection
+        let rules = gongkai_domain::inspection::Rules::default();
+        assert_eq!(
+            gongkai_work::inspecting::probe_sites(&t.store, &rules)
+                .await
+                .unwrap(),
+            0
+        );
+        let since = gongkai_store::time_text(chrono::Utc::now() - chrono::Duration::days(7));
+        assert_eq!(store.probes_since(site_id, &since).await.unwrap(), (1, 0));
+        for k in 1..140 {
+            let at =
+                gongkai_store::time_text(chrono::Utc::now() - chrono::Duration::minutes(k * 60));
+            let ok = k > 7;
+            store
+                .record_probe(site_id, &at, ok, if ok { 200 } else { 0 }, 15_000)
+                .await
+                .unwrap();
+        }
         // the broken link is mended; the next inspection says so
         pages
             .lock()
@@ -396,6 +416,11 @@ crate::both!(
         let fixed = &page.body[page.body.find("已整改的问题").expect("compared")..];
         assert!(fixed.contains("&#x2f;gone"), "{fixed}");
         assert!(page.body.contains("仍存在的问题"));
+        assert!(page.body.contains("站点无法访问"), "{}", page.body);
+        assert!(
+            page.body
+                .contains("近7天探测首页140次，7次未能在15秒内打开")
+        );
         // findings become notices to the site's unit (bad input first: nothing written)
         let id: i64 = second.rsplit('/').next().unwrap().parse().unwrap();
         let findings = store.findings(id).await.unwrap();
