@@ -91,6 +91,57 @@ impl Upload {
     }
 }
 
+/// A file name as sent, made safe to store and to send back: no path separators or NUL, at most
+/// 120 characters; `fallback` when nothing is left.
+pub(crate) fn safe_file_name(name: &str, fallback: &str) -> String {
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+        .take(120)
+        .collect();
+    if name.is_empty() {
+        fallback.to_string()
+    } else {
+        name
+    }
+}
+
+/// An uploaded evidence file, checked and stored content-addressed.
+pub(crate) struct KeptFile {
+    /// Its safe name.
+    pub name: String,
+    /// Its type, from its name and bytes.
+    pub content_type: &'static str,
+    /// Bytes.
+    pub size: i64,
+    /// Content address.
+    pub sha256: String,
+}
+
+/// Checks an uploaded file (size, type) and stores it; `Ok(Err(why))` when it is refused.
+pub(crate) async fn keep_file(
+    state: &AppState,
+    file: &UploadedFile,
+    fallback: &str,
+) -> Result<Result<KeptFile, String>, AppError> {
+    if file.bytes.len() > state.config.max_attachment_bytes {
+        let mb = state.config.max_attachment_bytes >> 20;
+        return Ok(Err(format!("文件过大（不超过{mb}MB）")));
+    }
+    let name = safe_file_name(&file.file_name, fallback);
+    let content_type = match crate::disclosure::items::content_type_of(&name, &file.bytes) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    let sha256 = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
+    Ok(Ok(KeptFile {
+        name,
+        content_type,
+        size: file.bytes.len() as i64,
+        sha256,
+    }))
+}
+
 /// Reads a `multipart/form-data` body whole: its text fields (in order) and its files.
 async fn read_multipart(req: Request, state: &AppState) -> Result<Upload, AppError> {
     let mut multipart = Multipart::from_request(req, state)

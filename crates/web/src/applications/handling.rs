@@ -965,17 +965,7 @@ pub async fn upload(
             limit >> 20
         )));
     }
-    let name: String = file
-        .file_name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
-    let name = if name.is_empty() {
-        "文件".into()
-    } else {
-        name
-    };
+    let name = crate::forms::safe_file_name(&file.file_name, "文件");
     let content_type = crate::disclosure::items::content_type_of(&name, &file.bytes)
         .map_err(AppError::BadRequest)?;
     if kind == "identity" && !matches!(content_type, "image/png" | "image/jpeg" | "application/pdf")

@@ -388,16 +388,7 @@ async fn identity_scan(
             state.config.applications.max_scan_mb
         ));
     }
-    let name: String = name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
-    let name = if name.is_empty() {
-        "证件扫描件".to_string()
-    } else {
-        name
-    };
+    let name = crate::forms::safe_file_name(name, "证件扫描件");
     let wrong = || {
         "身份证件扫描件须为 PNG、JPEG 图片或 PDF 文件（所选文件不是这几种格式，或已损坏）"
             .to_string()

@@ -1070,11 +1070,7 @@ pub async fn upload(
         )
         .await;
     }
-    let name: String = name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
+    let name = crate::forms::safe_file_name(&name, "");
     let content_type = match content_type_of(&name, &bytes) {
         Ok(ct) => ct,
         Err(msg) => {

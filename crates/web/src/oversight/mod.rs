@@ -554,43 +554,20 @@ pub async fn upload(
         )
         .await;
     };
-    if file.bytes.len() > state.config.max_attachment_bytes {
-        let mb = state.config.max_attachment_bytes >> 20;
-        return notice_page(
-            &state,
-            &headers,
-            &s,
-            id,
-            Some((format!("文件过大（不超过{mb}MB）"), String::new())),
-        )
-        .await;
-    }
-    let name: String = file
-        .file_name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
-    let name = if name.trim().is_empty() {
-        "整改材料".to_string()
-    } else {
-        name
-    };
-    let content_type = match crate::disclosure::items::content_type_of(&name, &file.bytes) {
-        Ok(t) => t,
+    let kept = match crate::forms::keep_file(&state, file, "整改材料").await? {
+        Ok(k) => k,
         Err(e) => return notice_page(&state, &headers, &s, id, Some((e, String::new()))).await,
     };
-    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
     match state
         .store
         .oversight()
         .add_file(
             &s.actor(),
             id,
-            &name,
-            content_type,
-            file.bytes.len() as i64,
-            &hash,
+            &kept.name,
+            kept.content_type,
+            kept.size,
+            &kept.sha256,
         )
         .await
     {

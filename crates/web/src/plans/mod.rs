@@ -669,39 +669,16 @@ pub async fn upload_file(
         )
         .await;
     };
-    if file.bytes.len() > state.config.max_attachment_bytes {
-        let mb = state.config.max_attachment_bytes >> 20;
-        return task_page(
-            &state,
-            &headers,
-            &s,
-            id,
-            Some(failed(format!("文件过大（不超过{mb}MB）"))),
-        )
-        .await;
-    }
-    let name: String = file
-        .file_name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
-    let name = if name.trim().is_empty() {
-        "工作材料".to_string()
-    } else {
-        name
-    };
-    let content_type = match crate::disclosure::items::content_type_of(&name, &file.bytes) {
-        Ok(t) => t,
+    let kept = match crate::forms::keep_file(&state, file, "工作材料").await? {
+        Ok(k) => k,
         Err(e) => return task_page(&state, &headers, &s, id, Some(failed(e))).await,
     };
-    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
     match store
         .add_file(
             &s.actor(),
             id,
             unit_id,
-            (&name, content_type, file.bytes.len() as i64, &hash),
+            (&kept.name, kept.content_type, kept.size, &kept.sha256),
         )
         .await
     {

@@ -1284,11 +1284,7 @@ pub async fn upload_document(
             state.config.max_attachment_bytes / 1024 / 1024
         )));
     }
-    let name: String = name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
+    let name = crate::forms::safe_file_name(&name, "");
     let content_type =
         crate::disclosure::items::content_type_of(&name, &bytes).map_err(AppError::BadRequest)?;
     let hash = crate::disclosure::items::store_file(&state.config.files_dir, &bytes).await?;
