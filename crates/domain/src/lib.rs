@@ -24,6 +24,7 @@ pub mod decision;
 pub mod demo_site;
 pub mod disclosure;
 pub mod evaluation;
+pub mod finance;
 pub mod ids;
 pub mod inspection;
 pub mod message;
