@@ -51,6 +51,9 @@ pub struct FileConfig {
     /// `[evaluation]`: the units' yearly assessment (indicator weights, fairness prior).
     #[serde(default)]
     pub evaluation: gongkai_domain::evaluation::Rules,
+    /// `[finance]`: public finance (rounding tolerance, days to publish, villages' posting days).
+    #[serde(default)]
+    pub finance: gongkai_domain::finance::Rules,
 }
 
 /// `[disclosure]`.
@@ -305,6 +308,9 @@ pub fn settings(
     if let Err(e) = file.evaluation.check() {
         bail!("{e}");
     }
+    if let Err(e) = file.finance.check() {
+        bail!("{e}");
+    }
     let files_dir = data.join("files");
     Ok(Settings {
         addr,
@@ -339,6 +345,7 @@ pub fn settings(
             oversight: file.oversight,
             evaluation: file.evaluation,
             inspection: file.inspection,
+            finance: file.finance,
         },
     })
 }

@@ -80,6 +80,9 @@ enum Command {
     /// The year's work plan: read it into tasks.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Public finance: the yearly classification, budget and final-account workbooks.
+    #[command(subcommand)]
+    Finance(FinanceCommand),
     /// The units' yearly assessment (考评): the scorecards of `/admin/evaluation`, ranked, as a
     /// table, JSON or XLSX; the time the scoring took on stderr.
     Evaluation {
@@ -282,6 +285,81 @@ enum PlanCommand {
         /// Output: text or json.
         #[arg(long, default_value = "text")]
         format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FinanceCommand {
+    /// The yearly classification of expenditure (政府收支分类科目).
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// Import a unit's budget or final-account workbook (XLSX, one sheet per table, found by
+    /// title): every rule is checked first; exit 1 with every failed rule (sheet, row, the two
+    /// figures) and nothing stored. A passing set is stored as a draft for the unit to explain
+    /// and submit (`/admin/finance/sets/{id}`).
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The workbook.
+        file: std::path::PathBuf,
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// The year.
+        #[arg(long)]
+        year: i64,
+        /// budget, adjusted or final.
+        #[arg(long, default_value = "budget")]
+        phase: String,
+        /// The day of approval (批复日期, YYYY-MM-DD); the set is due 20 days after.
+        #[arg(long)]
+        approved_on: String,
+        /// Check only, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output: text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Write a consistent sample department budget workbook (for trials and benchmarks).
+    Sample {
+        /// Where to write the XLSX.
+        #[arg(long)]
+        output: std::path::PathBuf,
+        /// The unit's name in the titles.
+        #[arg(long, default_value = "区财政局")]
+        unit: String,
+        /// The year.
+        #[arg(long, default_value_t = 2026)]
+        year: i32,
+        /// 项 lines in the general budget (beyond the shipped list's, a synthetic classification
+        /// is used: write it with --codes-output and import it first).
+        #[arg(long, default_value_t = 40)]
+        leaves: usize,
+        /// Seed of the figures.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Give the unit government-fund spending (else that table is 空表).
+        #[arg(long)]
+        fund: bool,
+        /// Write the classification the workbook uses (CSV) here.
+        #[arg(long)]
+        codes_output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CodesCommand {
+    /// Import a year's classification (XLSX or CSV with columns 科目编码, 科目名称); every bad
+    /// row is listed and nothing imported.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file.
+        file: std::path::PathBuf,
+        /// The year.
+        #[arg(long)]
+        year: i32,
     },
 }
 
@@ -886,6 +964,45 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             dry_run,
             format,
         }) => return commands::plan::import(file, data, path, year, dry_run, format).await,
+        Command::Finance(FinanceCommand::Codes(CodesCommand::Import {
+            data,
+            file: path,
+            year,
+        })) => {
+            return commands::finance::import_codes(file, data, path, year).await;
+        }
+        Command::Finance(FinanceCommand::Import {
+            data,
+            file: path,
+            unit,
+            year,
+            phase,
+            approved_on,
+            dry_run,
+            format,
+        }) => {
+            let a = commands::finance::ImportArgs {
+                path,
+                unit,
+                year,
+                phase,
+                approved_on,
+                dry_run,
+                format,
+            };
+            return commands::finance::import(file, data, a).await;
+        }
+        Command::Finance(FinanceCommand::Sample {
+            output,
+            unit,
+            year,
+            leaves,
+            seed,
+            fund,
+            codes_output,
+        }) => {
+            return commands::finance::sample(output, unit, year, leaves, seed, fund, codes_output);
+        }
         Command::Staff(StaffCommand::Add {
             data,
             unit,

@@ -161,11 +161,21 @@ pub enum Action {
     /// See every unit's assessment, grade the units' archives and publish the year's
     /// assessment (the openness office).
     ManageEvaluation,
+    /// Import a unit's budget and final-account sets, write their explanatory text and submit
+    /// them for review.
+    ManageFinance,
+    /// Review a unit's budget and final-account sets: publish, send back, withdraw.
+    ApproveFinance,
+    /// Draft a village's postings (村务公开), import its ledgers, post what its committee
+    /// reviewed, withdraw.
+    PostVillageAffairs,
+    /// Record the village supervisory committee's (村务监督委员会) review of a posting.
+    ReviewVillageAffairs,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 43] = [
         Action::ViewUnitDesk,
         Action::ViewUnitStaff,
         Action::ManageStaff,
@@ -205,6 +215,10 @@ impl Action {
         Action::ManageDemoSites,
         Action::ApplyDemoSite,
         Action::ManageEvaluation,
+        Action::ManageFinance,
+        Action::ApproveFinance,
+        Action::PostVillageAffairs,
+        Action::ReviewVillageAffairs,
     ];
 
     /// What a refused staff member is told, in Chinese.
@@ -271,6 +285,18 @@ impl Action {
             Action::ManageEvaluation => {
                 "您的账号无权评定或发布考评结果（仅政务公开办公室或系统管理员）"
             }
+            Action::ManageFinance => {
+                "您的账号无权导入或编辑该单位的预决算（仅本单位编辑、审核人员或负责人）"
+            }
+            Action::ApproveFinance => {
+                "您的账号无权审核公开该单位的预决算（仅本单位审核人员或负责人）"
+            }
+            Action::PostVillageAffairs => {
+                "您的账号无权登记或公开该村的村务（仅本村编辑、审核人员或负责人）"
+            }
+            Action::ReviewVillageAffairs => {
+                "您的账号无权登记村务监督委员会的审核（仅本村审核人员或负责人）"
+            }
             Action::RegisterTrainees => {
                 "您的账号无权为该单位报名培训（仅本单位编辑、审核人员、负责人或政务公开办公室）"
             }
@@ -330,7 +356,10 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
                         Role::Editor | Role::Reviewer | Role::Leader | Role::OpennessOffice
                     ))
         }
-        Action::ReportOnTasks | Action::RectifyNotices => {
+        Action::ReportOnTasks
+        | Action::RectifyNotices
+        | Action::ManageFinance
+        | Action::PostVillageAffairs => {
             role == Role::Admin
                 || (own && matches!(role, Role::Editor | Role::Reviewer | Role::Leader))
         }
@@ -343,7 +372,7 @@ pub fn allowed(role: Role, actor_unit: i64, action: Action, target_unit: i64) ->
                         Role::CaseHandler | Role::Editor | Role::Reviewer | Role::Leader
                     ))
         }
-        Action::ReviewMessages => {
+        Action::ReviewMessages | Action::ApproveFinance | Action::ReviewVillageAffairs => {
             role == Role::Admin || (own && matches!(role, Role::Reviewer | Role::Leader))
         }
         Action::WorkOnItems | Action::ManageConsultations => {

@@ -313,6 +313,28 @@ audit_actions! {
     EvaluationPublish => "evaluation.publish", "evaluation";
     /// The office withdrew a published assessment (kept, no longer shown).
     EvaluationWithdraw => "evaluation.withdraw", "evaluation";
+    /// A year's classification of government expenditure was imported.
+    FinanceCodesImport => "finance.codes_import", "finance_codes";
+    /// A unit's budget or final-account set was imported (checked, stored as a draft).
+    FinanceImport => "finance.import", "finance_set";
+    /// The explanatory text of a set was edited.
+    FinanceExplain => "finance.explain", "finance_set";
+    /// A set was submitted for review.
+    FinanceSubmit => "finance.submit", "finance_set";
+    /// A reviewer sent a set back to its editors.
+    FinanceReturn => "finance.return", "finance_set";
+    /// A set was published (the version it replaces superseded, kept).
+    FinancePublish => "finance.publish", "finance_set";
+    /// A published set was withdrawn (kept, no longer shown).
+    FinanceWithdraw => "finance.withdraw", "finance_set";
+    /// A village's posting was drafted or its ledger imported.
+    VillagePostingSave => "village.save", "village_posting";
+    /// A village's supervisory committee reviewed a posting.
+    VillagePostingReview => "village.review", "village_posting";
+    /// A village posted a reviewed posting.
+    VillagePostingPost => "village.post", "village_posting";
+    /// A village's posting was withdrawn (kept; its period may be posted again).
+    VillagePostingWithdraw => "village.withdraw", "village_posting";
     /// A message routing rule was added, changed or switched off.
     MessageRoute => "message.route", "message_route";
     /// A handling step was taken on an application (correction, consultation, extension, fee,

@@ -75,8 +75,16 @@ pub type Grid = Vec<Vec<String>>;
 
 /// Every sheet of an XLSX workbook: its name and its grid (as [`read_grid`] reads the first).
 pub fn read_sheets(bytes: &[u8]) -> Result<Vec<(String, Grid)>, ExtractError> {
+    read_sheets_with(bytes, &Limits::default())
+}
+
+/// [`read_sheets`] within the given limits.
+pub fn read_sheets_with(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Vec<(String, Grid)>, ExtractError> {
     use calamine::Reader;
-    let limits = Limits::default();
+    let limits = *limits;
     if crate::detect(bytes)? != Format::Xlsx {
         return Err(ExtractError::Unsupported("不是 XLSX 文件".into()));
     }

@@ -20,6 +20,7 @@ pub mod decisions;
 pub mod demo_sites;
 pub mod disclosure;
 pub mod evaluation;
+pub mod finance;
 pub mod inspections;
 pub mod jobs;
 pub mod messages;

@@ -167,6 +167,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inspection_probes",
         include_str!("../migrations/0034_inspection_probes.sql"),
     ),
+    (
+        35,
+        "finance",
+        include_str!("../migrations/0035_finance.sql"),
+    ),
 ];
 
 /// A key for PostgreSQL's advisory lock, so that two servers never migrate at once.

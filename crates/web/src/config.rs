@@ -138,6 +138,8 @@ pub struct WebConfig {
     pub evaluation: gongkai_domain::evaluation::Rules,
     /// Website inspection: the thresholds and weights the national text leaves open.
     pub inspection: gongkai_domain::inspection::Rules,
+    /// Public finance: the rounding tolerance, the days to publish, the villages' posting days.
+    pub finance: gongkai_domain::finance::Rules,
 }
 
 /// Service ratings' local settings (`[ratings]` in the configuration file).
@@ -364,6 +366,7 @@ impl Default for WebConfig {
             ratings: RatingsConfig::default(),
             oversight: OversightConfig::default(),
             evaluation: gongkai_domain::evaluation::Rules::default(),
+            finance: gongkai_domain::finance::Rules::default(),
             inspection: gongkai_domain::inspection::Rules::default(),
         }
     }

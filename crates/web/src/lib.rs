@@ -19,6 +19,7 @@ pub mod disclosure;
 mod error;
 pub mod evaluation;
 mod feeds;
+pub mod finance;
 pub mod forms;
 mod inspections;
 mod messages;
@@ -247,6 +248,18 @@ impl AppState {
             .run(move || gongkai_extract::sheet::read_grid_with(&file, &limits))
             .await
     }
+
+    /// Every sheet of an uploaded XLSX (name and grid), read like [`AppState::read_sheet`].
+    pub(crate) async fn read_sheets(
+        &self,
+        bytes: &[u8],
+    ) -> Result<Result<Vec<(String, Vec<Vec<String>>)>, gongkai_extract::ExtractError>, AppError>
+    {
+        let (file, limits) = (bytes.to_vec(), self.config.extract_limits);
+        self.cpu
+            .run(move || gongkai_extract::sheet::read_sheets_with(&file, &limits))
+            .await
+    }
 }
 
 /// Largest body of a form or JSON request that carries no file and no document text (login,
@@ -279,6 +292,7 @@ pub fn app(state: AppState) -> Router {
         .route("/units/{id}/audit", get(api::unit_audit))
         .merge(power::api_routes())
         .merge(applications::api_routes())
+        .merge(finance::api_routes())
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(error::api_json_errors));
     // The site's own pages; each module brings its routes (one line per module).
@@ -317,6 +331,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inspections::routes())
         .merge(training::routes())
         .merge(demo_sites::routes())
+        .merge(finance::routes(&limits))
         .nest("/api/v1", api)
         .layer(axum::extract::DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .fallback(pages::not_found)

@@ -227,6 +227,54 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../templates/admin/inspection.html"),
     ),
     (
+        "finance/_table.html",
+        include_str!("../../../templates/finance/_table.html"),
+    ),
+    (
+        "finance/_chart.html",
+        include_str!("../../../templates/finance/_chart.html"),
+    ),
+    (
+        "finance/_posting.html",
+        include_str!("../../../templates/finance/_posting.html"),
+    ),
+    (
+        "finance/set.html",
+        include_str!("../../../templates/finance/set.html"),
+    ),
+    (
+        "finance/district.html",
+        include_str!("../../../templates/finance/district.html"),
+    ),
+    (
+        "finance/villages.html",
+        include_str!("../../../templates/finance/villages.html"),
+    ),
+    (
+        "finance/village.html",
+        include_str!("../../../templates/finance/village.html"),
+    ),
+    (
+        "admin/finance.html",
+        include_str!("../../../templates/admin/finance.html"),
+    ),
+    (
+        "admin/finance_set.html",
+        include_str!("../../../templates/admin/finance_set.html"),
+    ),
+    (
+        "admin/finance_oversight.html",
+        include_str!("../../../templates/admin/finance_oversight.html"),
+    ),
+    (
+        "admin/villages.html",
+        include_str!("../../../templates/admin/villages.html"),
+    ),
+    (
+        "admin/village.html",
+        include_str!("../../../templates/admin/village.html"),
+    ),
+    (
         "demo_sites.html",
         include_str!("../../../templates/demo_sites.html"),
     ),

@@ -17,6 +17,7 @@ mod decisions;
 mod demo_sites;
 mod disclosure;
 mod evaluation;
+mod finance;
 mod hostile;
 mod http;
 mod inspect;

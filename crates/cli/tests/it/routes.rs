@@ -45,6 +45,9 @@ enum P {
     /// Administrator anywhere; the unit's editors, reviewers, leader and openness-office staff
     /// (registering for training).
     Trainees,
+    /// Administrator anywhere; the unit's reviewers and leader (publishing a budget, the village
+    /// committee's review).
+    Approve,
 }
 
 const ROLES: [&str; 6] = [
@@ -71,6 +74,7 @@ const PROFILES: &[(P, [&str; 6])] = &[
     (P::Cases, ["YY", "NN", "NN", "NN", "YN", "YN"]),
     (P::Office, ["NN", "NN", "NN", "YN", "YN", "NN"]),
     (P::Trainees, ["YY", "YN", "YN", "YN", "YN", "NN"]),
+    (P::Approve, ["YY", "NN", "NN", "YN", "YN", "NN"]),
 ];
 
 /// What a route's `{id}` (or `{index_no}`) names, so the test can fill it with a record of a
@@ -117,6 +121,10 @@ enum T {
     PlanTask,
     /// An oversight notice to the target unit.
     Notice,
+    /// A unit's published budget set.
+    FinanceSet,
+    /// A village's posted posting (no staff of the matrix belongs to a village).
+    VillagePosting,
     /// A district-level record (webhook, job, catalog entry, token): any id; refusals come
     /// first, an allowed caller may get 404.
     Any,
@@ -425,6 +433,55 @@ const PROTECTED: &[(&str, P, T)] = &[
         P::Items,
         T::Unit,
     ),
+    // Public finance: a unit imports and explains its own sets, its reviewers publish them; the
+    // office reads the report; villages post what their committee reviewed.
+    ("GET /admin/finance", P::Staff, T::None),
+    ("POST /admin/finance", P::Items, T::None),
+    ("GET /admin/finance/oversight", P::District, T::None),
+    ("GET /admin/finance/sets/{id}", P::UnitView, T::FinanceSet),
+    (
+        "POST /admin/finance/sets/{id}/explanation",
+        P::Items,
+        T::FinanceSet,
+    ),
+    (
+        "POST /admin/finance/sets/{id}/submit",
+        P::Items,
+        T::FinanceSet,
+    ),
+    (
+        "POST /admin/finance/sets/{id}/return",
+        P::Approve,
+        T::FinanceSet,
+    ),
+    (
+        "POST /admin/finance/sets/{id}/publish",
+        P::Approve,
+        T::FinanceSet,
+    ),
+    (
+        "POST /admin/finance/sets/{id}/withdraw",
+        P::Approve,
+        T::FinanceSet,
+    ),
+    ("GET /admin/villages", P::Staff, T::None),
+    ("GET /admin/villages/{id}", P::UnitView, T::Unit),
+    ("POST /admin/villages/{id}", P::Items, T::Unit),
+    (
+        "POST /admin/village-postings/{id}/review",
+        P::Approve,
+        T::VillagePosting,
+    ),
+    (
+        "POST /admin/village-postings/{id}/post",
+        P::Items,
+        T::VillagePosting,
+    ),
+    (
+        "POST /admin/village-postings/{id}/withdraw",
+        P::Items,
+        T::VillagePosting,
+    ),
 ];
 
 /// Every public route (no session needed).
@@ -497,6 +554,15 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/powers/{code}",
     "GET /api/v1/double-publicity",
     "GET /api/v1/cases/{case_no}",
+    "GET /finance",
+    "GET /finance/{id}",
+    "GET /finance/{id}/function.svg",
+    "GET /finance/{id}/workbook.xlsx",
+    "GET /finance/{id}/tables/{file}",
+    "GET /villages",
+    "GET /villages/{id}",
+    "GET /api/v1/finance",
+    "GET /api/v1/finance/records",
 ];
 
 /// The routes of the router, read from the web crate's source: `METHOD /path` (API routes
@@ -623,6 +689,8 @@ const MULTIPART: &[&str] = &[
     "POST /admin/plans",
     "POST /admin/notices/{id}/files",
     "POST /admin/plan-tasks/{id}/files",
+    "POST /admin/finance",
+    "POST /admin/villages/{id}",
 ];
 
 fn expected(p: P, role: &str, own: bool) -> bool {
@@ -650,6 +718,8 @@ struct Fixtures {
     decisions: Vec<(String, String)>,
     plan_tasks: Vec<(String, String)>,
     notices: Vec<(String, String)>,
+    finance_sets: Vec<(String, String)>,
+    postings: Vec<(String, String)>,
 }
 
 async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
@@ -671,6 +741,8 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
         decisions: Vec::new(),
         plan_tasks: Vec::new(),
         notices: Vec::new(),
+        finance_sets: Vec::new(),
+        postings: Vec::new(),
     };
     for (code, someone) in [("JYJ", "jyj_handler"), ("SJJ", "sjj_handler")] {
         f.units
@@ -1014,6 +1086,26 @@ async fn fixtures(t: &TestDb, app: &axum::Router) -> Fixtures {
             .unwrap();
         f.notices.push((code.into(), n.id.to_string()));
     }
+    // The demo's published 2026 budgets and a village's posted quarter.
+    let latest = t
+        .store
+        .finance()
+        .latest(2026, gongkai_domain::finance::Phase::Budget)
+        .await
+        .unwrap();
+    for code in ["JYJ", "MZJ"] {
+        let unit = t.unit_id(code).await;
+        let set = latest.iter().find(|s| s.unit_id == unit).unwrap();
+        f.finance_sets.push((code.into(), set.id.to_string()));
+    }
+    let qsc = t.unit_id("QSZ-QSC").await;
+    let p = &t
+        .store
+        .finance()
+        .postings(qsc, true, None, 1)
+        .await
+        .unwrap()[0];
+    f.postings.push(("QSZ-QSC".into(), p.id.to_string()));
     f
 }
 
@@ -1056,6 +1148,8 @@ fn paths(route: &str, target: T, f: &Fixtures) -> Vec<(Option<String>, String)> 
         T::Decision => fill(&f.decisions),
         T::PlanTask => fill(&f.plan_tasks),
         T::Notice => fill(&f.notices),
+        T::FinanceSet => fill(&f.finance_sets),
+        T::VillagePosting => fill(&f.postings),
         T::ConsultationComment => fill(&f.consultation_comments),
         T::Application => fill(&f.applications)
             .into_iter()

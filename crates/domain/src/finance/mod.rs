@@ -8,6 +8,7 @@
 //! Amounts are integers in 分 (hundredths of a yuan) from the moment they are read: 1 万元 is
 //! 1,000,000 分, so sums never drift.
 
+pub mod chart;
 pub mod check;
 pub mod codes;
 pub mod sample;
