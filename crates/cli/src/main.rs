@@ -116,6 +116,24 @@ enum Command {
         #[arg(long, default_value = "2026-12-01")]
         today: String,
     },
+    /// Benchmark helper: publish every unit's budget for several years (after `gongkai demo`).
+    #[command(hide = true)]
+    FinanceBench {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Units in all (new departments are added).
+        #[arg(long, default_value_t = 200)]
+        units: usize,
+        /// Years of budgets.
+        #[arg(long, default_value_t = 10)]
+        years: i32,
+        /// The last year.
+        #[arg(long, default_value_t = 2026)]
+        last: i32,
+        /// 项 lines per budget.
+        #[arg(long, default_value_t = 20)]
+        leaves: usize,
+    },
     /// Inspect a government website against the national indicators (定期网查): crawl it
     /// politely and report the single-veto verdict and the deductions with their evidence.
     Inspect {
@@ -947,6 +965,17 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
             format,
             output,
         } => return commands::evaluation::score(file, data, year, today, format, output).await,
+        Command::FinanceBench {
+            data,
+            units,
+            years,
+            last,
+            leaves,
+        } => {
+            let (store, _) = open_store(file, &data).await?;
+            commands::finance::bench_corpus(&store, units, years, last, leaves).await?;
+            store.close().await;
+        }
         Command::EvaluationBench {
             data,
             units,

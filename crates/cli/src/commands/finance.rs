@@ -233,3 +233,103 @@ pub(crate) fn sample(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `gongkai finance-bench` (hidden): every unit's budget published for `years` years up to
+/// `last` (units added up to `units`), for the district view's benchmark. Each set goes
+/// through the same checks and store calls as an import, explained, submitted and published.
+pub(crate) async fn bench_corpus(
+    store: &gongkai_store::Store,
+    units: usize,
+    years: i32,
+    last: i32,
+    leaves: usize,
+) -> Result<()> {
+    use gongkai_domain::finance::{Phase, Rules, sample};
+    use gongkai_domain::org::{NewUnit, UnitType};
+    let actor = Actor::system("bench");
+    let existing = store.list_units().await?;
+    let root = existing
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .context("先运行 gongkai demo")?
+        .id;
+    for i in existing.len()..units {
+        store
+            .create_unit(
+                &actor,
+                Some(root),
+                &NewUnit {
+                    name: format!("基准测试单位{i:03}"),
+                    unit_type: UnitType::Department,
+                    code: format!("FB{i:03}"),
+                    uscc: None,
+                },
+            )
+            .await?;
+    }
+    let list: Vec<_> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.parent_id.is_some())
+        .take(units)
+        .collect();
+    let rules = Rules::default();
+    let f = store.finance();
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    for year in last + 1 - years..=last {
+        let mut book = gongkai_domain::finance::codes::shipped(2026).context("shipped codes")?;
+        book.year = year;
+        if f.codes(year).await?.is_none() {
+            f.import_codes(&actor, &book).await?;
+        }
+        for (i, u) in list.iter().enumerate() {
+            let sheets = sample::budget(
+                &book,
+                &sample::Params {
+                    unit: u.name.clone(),
+                    year,
+                    leaves: leaves + i % 7,
+                    seed: (i as u64) * 1000 + year as u64,
+                    fund: i % 3 == 0,
+                },
+            );
+            let grids = sample::grids(&sheets);
+            let checked =
+                gongkai_domain::finance::check::import(Phase::Budget, &grids, &book, &rules)
+                    .map_err(|e| anyhow::anyhow!("{:?}", e.first()))?;
+            let approved = chrono::NaiveDate::from_ymd_opt(year, 2, 15).context("date")?;
+            let id = f
+                .import(
+                    &actor,
+                    &gongkai_store::finance::NewSet {
+                        unit_id: u.id,
+                        year: i64::from(year),
+                        phase: Phase::Budget,
+                        approved_on: approved,
+                        publish_by: rules.publish_by(approved),
+                        file_name: "bench.xlsx",
+                        file_sha256: "",
+                        tables: &checked.tables,
+                        summary: &checked.summary,
+                    },
+                )
+                .await?;
+            let text = gongkai_domain::finance::EXPLANATION
+                .iter()
+                .map(|(k, h)| (k.to_string(), format!("{}{year}年{h}。", u.name)))
+                .collect();
+            f.explain(&actor, id, &text).await?;
+            f.submit(&actor, id).await?;
+            f.publish(&actor, id, Some(&format!("{year}-03-01T02:00:00Z")))
+                .await?;
+            n += 1;
+        }
+        eprintln!(
+            "{year}: {n} sets ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}

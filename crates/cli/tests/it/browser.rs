@@ -423,7 +423,23 @@ async fn pages_pass_the_axe_accessibility_audit() {
         .first()
         .expect("the demo has a major decision")
         .id;
+    let budget = t
+        .store
+        .finance()
+        .latest(2026, gongkai_domain::finance::Phase::Budget)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.unit_id == jyj)
+        .expect("the demo publishes JYJ's 2026 budget")
+        .id;
+    let village = t.unit_id("QSZ-QSC").await;
     let public = [
+        "/finance".to_string(),
+        format!("/finance/{budget}"),
+        format!("/finance/{budget}?code=201"),
+        "/villages".to_string(),
+        format!("/villages/{village}"),
         "/".to_string(),
         "/list".to_string(),
         "/units".to_string(),
@@ -518,6 +534,11 @@ async fn pages_pass_the_axe_accessibility_audit() {
         format!("/admin/consultations/{consultation}"),
         "/admin/major-decisions".to_string(),
         format!("/admin/major-decisions/{decision}"),
+        "/admin/finance".to_string(),
+        format!("/admin/finance/sets/{budget}"),
+        "/admin/finance/oversight".to_string(),
+        "/admin/villages".to_string(),
+        format!("/admin/villages/{village}"),
     ] {
         b.go(&format!("{base}{path}"));
         for v in axe_violations(&b, &axe) {
@@ -526,7 +547,7 @@ async fn pages_pass_the_axe_accessibility_audit() {
         audited += 1;
     }
     assert_eq!(problems, Vec::<String>::new());
-    assert_eq!(audited, 3 * 33 + 33);
+    assert_eq!(audited, 3 * public.len() + 38);
     drop(b);
     stop_server(&mut server);
     t.cleanup().await;

@@ -125,10 +125,13 @@ fn fit(label: &str, width: f64, size: f64) -> Option<String> {
     }
 }
 
-fn open(out: &mut String, id: &str, title: &str, desc: &str, w: f64, h: f64) {
+/// Opens the SVG: an image, or a group when it holds links (an image may not contain
+/// interactive elements).
+fn open(out: &mut String, id: &str, title: &str, desc: &str, w: f64, h: f64, links: bool) {
+    let role = if links { "group" } else { "img" };
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" font-family="sans-serif"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="{role}" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" font-family="sans-serif"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
         esc(desc)
     );
@@ -148,7 +151,8 @@ pub fn treemap(
     items.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
     let total: i64 = items.iter().map(|s| s.value).sum();
     let mut out = String::with_capacity(300 + items.len() * 260);
-    open(&mut out, id, title, desc, width, height);
+    let links = items.iter().any(|s| s.href.is_some());
+    open(&mut out, id, title, desc, width, height, links);
     if total == 0 {
         let _ = write!(
             out,
@@ -245,7 +249,7 @@ pub fn bars(
         .max(1);
     let plot = width - label_w - 90.0;
     let mut out = String::with_capacity(400 + categories.len() * series.len() * 260);
-    open(&mut out, id, title, desc, width, height);
+    open(&mut out, id, title, desc, width, height, false);
     for (j, s) in series.iter().enumerate() {
         let x = 4.0 + j as f64 * 110.0;
         let _ = write!(
@@ -341,6 +345,10 @@ mod tests {
         );
         assert!(svg.contains("支出&lt;功能&gt;"));
         assert!(svg.contains(r#"<a href="/finance/1?code=205">"#));
+        assert!(
+            svg.contains(r#"role="group""#),
+            "links inside: a group, not an image"
+        );
         assert!(svg.contains("教育支出：3.00 万元（100.0%）"));
         assert!(!svg.contains("负数"));
         let b = bars(
