@@ -1109,6 +1109,62 @@ async fn load_finance(store: &Store, actor: &Actor) -> Result<()> {
             f.publish(actor, id, Some(&at)).await?;
         }
     }
+    // last year's final accounts of four departments (approved in July, published within 20 days)
+    for (code, leaves, seed, fund) in units.iter().take(4).copied() {
+        let Some(unit) = store.find_unit_by_code(code).await? else {
+            continue;
+        };
+        let Some(book) = f.codes(2025).await? else {
+            continue;
+        };
+        let sheets = sample::final_accounts(
+            &book,
+            &sample::Params {
+                unit: unit.name.clone(),
+                year: 2025,
+                leaves,
+                seed: seed * 100 + 2025,
+                fund,
+            },
+        );
+        let bytes = gongkai_web::finance::sample_xlsx(&sheets)?;
+        let approved =
+            chrono::NaiveDate::from_ymd_opt(2026, 7, 20 + seed as u32).unwrap_or_default();
+        let name = format!("{}2025年部门决算公开表.xlsx", unit.name);
+        let input = Input {
+            unit_id: unit.id,
+            year: 2025,
+            phase: Phase::Final,
+            approved_on: approved,
+            file_name: &name,
+            dry_run: false,
+        };
+        let Outcome::Passed(_, Some(id)) = gongkai_web::finance::import(
+            store,
+            &rules,
+            actor,
+            &input,
+            &bytes,
+            sample::grids(&sheets),
+        )
+        .await?
+        else {
+            anyhow::bail!("演示决算 {code} 未通过检查");
+        };
+        let text: std::collections::BTreeMap<String, String> = gongkai_domain::finance::EXPLANATION
+            .iter()
+            .map(|(k, h)| {
+                (
+                    k.to_string(),
+                    demo_explanation(k, h, &unit.name, 2025).replace("预算", "决算"),
+                )
+            })
+            .collect();
+        f.explain(actor, id, &text).await?;
+        f.submit(actor, id).await?;
+        let at = format!("{}T02:00:00Z", approved + chrono::Duration::days(8));
+        f.publish(actor, id, Some(&at)).await?;
+    }
     let postings: &[(&str, &[&str])] = &[
         ("QSZ-QSC", &["2026Q1", "2026Q2", "2026Q3"]),
         ("QSZ-XKC", &["2026Q1", "2026Q2"]),

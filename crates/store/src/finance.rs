@@ -138,6 +138,25 @@ pub struct SetFilter {
     pub limit: i64,
 }
 
+/// A published set's headline figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Figures {
+    /// The set.
+    pub id: i64,
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// The year.
+    pub year: i64,
+    /// [`Phase`] code.
+    pub phase: String,
+    /// Total expenditure, 分.
+    pub expenditure: i64,
+    /// "Three public" total, 分.
+    pub three_public: i64,
+}
+
 /// A village posting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Posting {
@@ -423,12 +442,38 @@ impl Finance<'_> {
             .await?)
     }
 
-    /// The published sets' summary rows of a range of years (the district view and the
-    /// comparisons read these, never the tables).
-    pub async fn published_between(&self, from: i64, to: i64) -> Result<Vec<Set>> {
+    /// A unit's published sets of a range of years (its page's comparisons).
+    pub async fn published_of(&self, unit_id: i64, from: i64, to: i64) -> Result<Vec<Set>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {SET} FROM finance_sets s JOIN units u ON u.id = s.unit_id WHERE s.state = 'published' AND s.year BETWEEN $1 AND $2 ORDER BY s.year, u.name, s.phase"
+            "SELECT {SET} FROM finance_sets s JOIN units u ON u.id = s.unit_id WHERE s.unit_id = $1 AND s.state = 'published' AND s.year BETWEEN $2 AND $3 ORDER BY s.year, s.phase"
         )))
+        .bind(unit_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// Every published set's headline figures of a range of years, by unit name (the district
+    /// view reads these, never the tables or the texts).
+    pub async fn figures(&self, from: i64, to: i64) -> Result<Vec<Figures>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.unit_id, u.name AS unit_name, s.year, s.phase, s.expenditure, s.three_public \
+             FROM finance_sets s JOIN units u ON u.id = s.unit_id \
+             WHERE s.state = 'published' AND s.year BETWEEN $1 AND $2 ORDER BY u.name, s.unit_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.0.pool())
+        .await?)
+    }
+
+    /// The district's published expenditure per year and phase: (year, phase, total in 分).
+    pub async fn totals(&self, from: i64, to: i64) -> Result<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT year, phase, CAST(SUM(expenditure) AS BIGINT) FROM finance_sets \
+             WHERE state = 'published' AND year BETWEEN $1 AND $2 GROUP BY year, phase ORDER BY year",
+        )
         .bind(from)
         .bind(to)
         .fetch_all(self.0.pool())

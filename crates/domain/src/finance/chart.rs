@@ -277,12 +277,9 @@ pub fn bars(
             let y = y0 + j as f64 * bar;
             let _ = write!(
                 out,
-                r##"<rect x="{label_w:.0}" y="{y:.1}" width="{w:.1}" height="{:.0}" fill="{}"><title>{} {}：{} 万元</title></rect><text x="{:.1}" y="{:.1}" font-size="11" fill="#111">{}</text>"##,
+                r##"<rect x="{label_w:.0}" y="{y:.1}" width="{w:.1}" height="{:.0}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#111">{}</text>"##,
                 bar - 2.0,
                 BARS[j % BARS.len()],
-                esc(c),
-                esc(&s.name),
-                super::wan(v),
                 label_w + w + 4.0,
                 y + bar - 4.0,
                 super::wan(v)

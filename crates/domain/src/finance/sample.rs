@@ -278,6 +278,18 @@ pub fn synthetic_codes(year: i32, items: usize) -> CodeBook {
 
 /// A department's budget workbook (the nine tables), consistent in every figure.
 pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
+    generate(book, p, false)
+}
+
+/// A department's final-account workbook (the nine 决算 tables, 三公 with 预算数 and 决算数),
+/// consistent in every figure: last year's balance carried in and out, all income spent.
+pub fn final_accounts(book: &CodeBook, p: &Params) -> Vec<Sheet> {
+    generate(book, p, true)
+}
+
+fn generate(book: &CodeBook, p: &Params, fin: bool) -> Vec<Sheet> {
+    let t = |budget: &'static str, final_: &'static str| if fin { final_ } else { budget };
+    let amount = t("预算数", "决算数");
     let mut rng = Rng(p.seed.wrapping_add(0x9E37_79B9));
     let fund_codes: Vec<&String> = book
         .names
@@ -341,17 +353,28 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
     let mut sheets = Vec::new();
 
     // 1. 部门收支总表
-    let mut b = Build::new(head("部门收支总表"), &p.unit, 4);
-    b.head(&[("收入", &["项目", "预算数"]), ("支出", &["项目", "预算数"])]);
-    let left = [
-        ("一、一般公共预算拨款收入", g),
-        ("二、政府性基金预算拨款收入", f),
-        ("三、国有资本经营预算拨款收入", 0),
-        ("四、事业收入", 0),
-        ("本年收入合计", g + f),
-        ("上年结转", 0),
-        ("收入总计", g + f),
-    ];
+    let mut b = Build::new(head(t("部门收支总表", "收入支出决算总表")), &p.unit, 4);
+    b.head(&[("收入", &["项目", amount]), ("支出", &["项目", amount])]);
+    // final accounts: a balance carried in from last year and out to next year
+    let carry = if fin { 1_250_000 } else { 0 };
+    let left: Vec<(&str, i64)> = if fin {
+        vec![
+            ("一、财政拨款收入", g + f),
+            ("二、事业收入", 0),
+            ("本年收入合计", g + f),
+            ("使用非财政拨款结余", 0),
+            ("年初结转和结余", carry),
+        ]
+    } else {
+        vec![
+            ("一、一般公共预算拨款收入", g),
+            ("二、政府性基金预算拨款收入", f),
+            ("三、国有资本经营预算拨款收入", 0),
+            ("四、事业收入", 0),
+            ("本年收入合计", g + f),
+            ("上年结转", 0),
+        ]
+    };
     let mut right: Vec<(String, i64)> = all_tree
         .iter()
         .filter(|l| l.0.len() == 3)
@@ -359,7 +382,12 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
         .map(|(i, l)| (format!("{}、{}", cn(i + 1), l.1), l.2 + l.3))
         .collect();
     right.push(("本年支出合计".into(), g + f));
-    right.push(("结转下年".into(), 0));
+    if fin {
+        right.push(("结余分配".into(), 0));
+        right.push(("年末结转和结余".into(), carry));
+    } else {
+        right.push(("结转下年".into(), 0));
+    }
     let n = left.len().max(right.len() + 1);
     for i in 0..n {
         let l = if i + 1 == n {
@@ -370,14 +398,14 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
                 .map_or(lab(""), |x| lab(x.0))
         };
         let lv = if i + 1 == n {
-            num(g + f)
+            num(g + f + carry)
         } else {
             left.get(i)
                 .filter(|x| x.0 != "收入总计")
                 .map_or(lab(""), |x| num(x.1))
         };
         let (r, rv) = if i + 1 == n {
-            (lab("支出总计"), num(g + f))
+            (lab("支出总计"), num(g + f + carry))
         } else {
             right
                 .get(i)
@@ -385,64 +413,108 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
         };
         b.line(&[l, lv, r, rv]);
     }
-    sheets.push(b.done("部门收支总表", vec![30.0, 14.0, 30.0, 14.0]));
+    sheets.push(b.done(
+        t("部门收支总表", "收入支出决算总表"),
+        vec![30.0, 14.0, 30.0, 14.0],
+    ));
 
     // 2. 部门收入总表
-    let mut b = Build::new(head("部门收入总表"), &p.unit, 6);
-    b.head(&[
-        ("科目编码", &[]),
-        ("科目名称", &[]),
-        ("合计", &[]),
-        ("一般公共预算拨款收入", &[]),
-        ("政府性基金预算拨款收入", &[]),
-        ("事业收入", &[]),
-    ]);
+    let mut b = Build::new(head(t("部门收入总表", "收入决算表")), &p.unit, 6);
+    if fin {
+        b.head(&[
+            ("科目编码", &[]),
+            ("科目名称", &[]),
+            ("合计", &[]),
+            ("财政拨款收入", &[]),
+            ("事业收入", &[]),
+            ("其他收入", &[]),
+        ]);
+    } else {
+        b.head(&[
+            ("科目编码", &[]),
+            ("科目名称", &[]),
+            ("合计", &[]),
+            ("一般公共预算拨款收入", &[]),
+            ("政府性基金预算拨款收入", &[]),
+            ("事业收入", &[]),
+        ]);
+    }
     let gmap: std::collections::HashMap<&str, i64> =
         g_tree.iter().map(|l| (l.0.as_str(), l.2 + l.3)).collect();
     let fmap: std::collections::HashMap<&str, i64> =
         f_tree.iter().map(|l| (l.0.as_str(), l.2 + l.3)).collect();
-    b.line(&[lab(""), lab("合计"), num(g + f), num(g), num(f), num(0)]);
+    // the final accounts' income by source: all of it appropriations
+    let split = |gv: i64, fv: i64| if fin { (gv + fv, 0) } else { (gv, fv) };
+    let (a0, b0) = split(g, f);
+    b.line(&[lab(""), lab("合计"), num(g + f), num(a0), num(b0), num(0)]);
     for l in &all_tree {
         let (gv, fv) = (
             gmap.get(l.0.as_str()).copied().unwrap_or(0),
             fmap.get(l.0.as_str()).copied().unwrap_or(0),
         );
+        let (a, bb) = split(gv, fv);
         b.line(&[
             lab(l.0.clone()),
             lab(l.1.clone()),
             num(gv + fv),
-            num(gv),
-            num(fv),
+            num(a),
+            num(bb),
             num(0),
         ]);
     }
-    sheets.push(b.done("部门收入总表", vec![12.0, 30.0, 14.0, 14.0, 14.0, 14.0]));
+    sheets.push(b.done(
+        t("部门收入总表", "收入决算表"),
+        vec![12.0, 30.0, 14.0, 14.0, 14.0, 14.0],
+    ));
 
     // 3. 部门支出总表
-    let mut b = Build::new(head("部门支出总表"), &p.unit, 5);
-    b.head(&[
+    let mut b = Build::new(
+        head(t("部门支出总表", "支出决算表")),
+        &p.unit,
+        if fin { 8 } else { 5 },
+    );
+    let mut heads: Vec<(&str, &[&str])> = vec![
         ("科目编码", &[]),
         ("科目名称", &[]),
         ("合计", &[]),
         ("基本支出", &[]),
         ("项目支出", &[]),
-    ]);
-    b.line(&[lab(""), lab("合计"), num(g + f), num(gb + fb), num(gp + fp)]);
+    ];
+    if fin {
+        heads.extend([
+            ("上缴上级支出", &[][..]),
+            ("经营支出", &[]),
+            ("对附属单位补助支出", &[]),
+        ]);
+    }
+    b.head(&heads);
+    let zeros = if fin { 3 } else { 0 };
+    let mut total = vec![lab(""), lab("合计"), num(g + f), num(gb + fb), num(gp + fp)];
+    total.extend((0..zeros).map(|_| num(0)));
+    b.line(&total);
     for l in &all_tree {
-        b.line(&[
+        let mut row = vec![
             lab(l.0.clone()),
             lab(l.1.clone()),
             num(l.2 + l.3),
             num(l.2),
             num(l.3),
-        ]);
+        ];
+        row.extend((0..zeros).map(|_| num(0)));
+        b.line(&row);
     }
-    sheets.push(b.done("部门支出总表", vec![12.0, 30.0, 14.0, 14.0, 14.0]));
+    let mut widths = vec![12.0, 30.0, 14.0, 14.0, 14.0];
+    widths.extend((0..zeros).map(|_| 14.0));
+    sheets.push(b.done(t("部门支出总表", "支出决算表"), widths));
 
     // 4. 财政拨款收支总表
-    let mut b = Build::new(head("财政拨款收支总表"), &p.unit, 7);
+    let mut b = Build::new(
+        head(t("财政拨款收支总表", "财政拨款收入支出决算总表")),
+        &p.unit,
+        7,
+    );
     b.head(&[
-        ("收入", &["项目", "预算数"]),
+        ("收入", &["项目", amount]),
         (
             "支出",
             &[
@@ -493,12 +565,16 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
         b.line(&[l, lv, r, a, gg, ff, cc]);
     }
     sheets.push(b.done(
-        "财政拨款收支总表",
+        t("财政拨款收支总表", "财政拨款收入支出决算总表"),
         vec![26.0, 14.0, 30.0, 14.0, 14.0, 14.0, 14.0],
     ));
 
     // 5. 一般公共预算支出表 (codes split into 类/款/项)
-    let mut b = Build::new(head("一般公共预算支出表"), &p.unit, 7);
+    let mut b = Build::new(
+        head(t("一般公共预算支出表", "一般公共预算财政拨款支出决算表")),
+        &p.unit,
+        7,
+    );
     b.head(&[
         ("科目编码", &["类", "款", "项"]),
         ("科目名称", &[]),
@@ -531,12 +607,19 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
         ]);
     }
     sheets.push(b.done(
-        "一般公共预算支出表",
+        t("一般公共预算支出表", "一般公共预算财政拨款支出决算表"),
         vec![6.0, 6.0, 6.0, 30.0, 14.0, 14.0, 14.0],
     ));
 
     // 6. 一般公共预算基本支出表: the basic total spread over economic 款.
-    let mut b = Build::new(head("一般公共预算基本支出表"), &p.unit, 5);
+    let mut b = Build::new(
+        head(t(
+            "一般公共预算基本支出表",
+            "一般公共预算财政拨款基本支出决算表",
+        )),
+        &p.unit,
+        5,
+    );
     b.head(&[
         ("科目编码", &[]),
         ("科目名称", &[]),
@@ -583,32 +666,77 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
             num(l.3),
         ]);
     }
-    sheets.push(b.done("一般公共预算基本支出表", vec![12.0, 30.0, 14.0, 14.0, 14.0]));
-
-    // 7. 一般公共预算“三公”经费支出表
-    let mut b = Build::new(head("一般公共预算“三公”经费支出表"), &p.unit, 6);
-    b.head(&[
-        ("合计", &[]),
-        ("因公出国（境）费", &[]),
-        (
-            "公务用车购置及运行费",
-            &["小计", "公务用车购置费", "公务用车运行费"],
+    sheets.push(b.done(
+        t(
+            "一般公共预算基本支出表",
+            "一般公共预算财政拨款基本支出决算表",
         ),
-        ("公务接待费", &[]),
-    ]);
+        vec![12.0, 30.0, 14.0, 14.0, 14.0],
+    ));
+
+    // 7. 一般公共预算“三公”经费支出表 / 财政拨款“三公”经费支出决算表
     let (abroad, buy, run, host) = (rng.wan(20), rng.wan(30), rng.wan(15), rng.wan(8));
-    b.line(&[
-        num(abroad + buy + run + host),
-        num(abroad),
-        num(buy + run),
-        num(buy),
-        num(run),
-        num(host),
-    ]);
-    sheets.push(b.done("一般公共预算三公经费支出表", vec![14.0; 6]));
+    if fin {
+        let mut b = Build::new(head("财政拨款“三公”经费支出决算表"), &p.unit, 10);
+        let subs: &[&str] = &[
+            "合计",
+            "因公出国（境）费",
+            "公务用车购置费",
+            "公务用车运行费",
+            "公务接待费",
+        ];
+        b.head(&[("预算数", subs), ("决算数", subs)]);
+        // spent a little under budget
+        let (a2, b2, r2, h2) = (
+            abroad * 9 / 10 / 10_000 * 10_000,
+            buy,
+            run * 95 / 100 / 10_000 * 10_000,
+            host * 8 / 10 / 10_000 * 10_000,
+        );
+        b.line(&[
+            num(abroad + buy + run + host),
+            num(abroad),
+            num(buy),
+            num(run),
+            num(host),
+            num(a2 + b2 + r2 + h2),
+            num(a2),
+            num(b2),
+            num(r2),
+            num(h2),
+        ]);
+        sheets.push(b.done("财政拨款三公经费支出决算表", vec![12.0; 10]));
+    } else {
+        let mut b = Build::new(head("一般公共预算“三公”经费支出表"), &p.unit, 6);
+        b.head(&[
+            ("合计", &[]),
+            ("因公出国（境）费", &[]),
+            (
+                "公务用车购置及运行费",
+                &["小计", "公务用车购置费", "公务用车运行费"],
+            ),
+            ("公务接待费", &[]),
+        ]);
+        b.line(&[
+            num(abroad + buy + run + host),
+            num(abroad),
+            num(buy + run),
+            num(buy),
+            num(run),
+            num(host),
+        ]);
+        sheets.push(b.done("一般公共预算三公经费支出表", vec![14.0; 6]));
+    }
 
     // 8. 政府性基金预算支出表
-    let mut b = Build::new(head("政府性基金预算支出表"), &p.unit, 5);
+    let mut b = Build::new(
+        head(t(
+            "政府性基金预算支出表",
+            "政府性基金预算财政拨款收入支出决算表",
+        )),
+        &p.unit,
+        5,
+    );
     b.head(&[
         ("科目编码", &[]),
         ("科目名称", &[]),
@@ -632,10 +760,23 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
             ]);
         }
     }
-    sheets.push(b.done("政府性基金预算支出表", vec![12.0, 30.0, 14.0, 14.0, 14.0]));
+    sheets.push(b.done(
+        t(
+            "政府性基金预算支出表",
+            "政府性基金预算财政拨款收入支出决算表",
+        ),
+        vec![12.0, 30.0, 14.0, 14.0, 14.0],
+    ));
 
     // 9. 国有资本经营预算支出表 (empty)
-    let mut b = Build::new(head("国有资本经营预算支出表"), &p.unit, 5);
+    let mut b = Build::new(
+        head(t(
+            "国有资本经营预算支出表",
+            "国有资本经营预算财政拨款支出决算表",
+        )),
+        &p.unit,
+        5,
+    );
     b.head(&[
         ("科目编码", &[]),
         ("科目名称", &[]),
@@ -646,7 +787,13 @@ pub fn budget(book: &CodeBook, p: &Params) -> Vec<Sheet> {
         "注：{}{}年没有使用国有资本经营预算拨款安排的支出，故本表为空表。",
         p.unit, p.year
     ));
-    sheets.push(b.done("国有资本经营预算支出表", vec![12.0, 30.0, 14.0, 14.0, 14.0]));
+    sheets.push(b.done(
+        t(
+            "国有资本经营预算支出表",
+            "国有资本经营预算财政拨款支出决算表",
+        ),
+        vec![12.0, 30.0, 14.0, 14.0, 14.0],
+    ));
     sheets
 }
 
@@ -839,6 +986,63 @@ mod tests {
                 .filter(|r| r.code.as_ref().is_some_and(|c| c.len() == 7))
                 .count()
                 >= 2000
+        );
+    }
+
+    #[test]
+    fn the_sample_final_accounts_pass_every_rule_and_a_broken_identity_is_named() {
+        let book = super::super::codes::shipped(2026).unwrap();
+        let mut p = params();
+        p.fund = true;
+        let sheets = final_accounts(&book, &p);
+        let set =
+            import(Phase::Final, &grids(&sheets), &book, &Rules::default()).unwrap_or_else(|f| {
+                panic!(
+                    "{}",
+                    f.iter()
+                        .map(|f| f.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            });
+        assert_eq!(set.tables.len(), 9);
+        let s = &set.summary;
+        let b = s.three_public_budget.unwrap();
+        assert!(s.three_public[0] <= b[0] && b[0] == b[1] + b[2] + b[3] + b[4]);
+        assert_eq!(s.empty_tables, ["国有资本经营预算财政拨款支出决算表"]);
+        // the budget's tables are not the final accounts': every one is missing
+        let f = import(
+            Phase::Final,
+            &grids(&budget(&book, &p)),
+            &book,
+            &Rules::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            f.iter()
+                .filter(|f| f.message.contains("缺少必备表"))
+                .count(),
+            9,
+            "{f:?}"
+        );
+        // 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余
+        let mut broken = final_accounts(&book, &p);
+        let l = broken[0].line_of(0, "年初结转和结余").unwrap();
+        broken[0].set(l, 1, "99.00");
+        let f = import(Phase::Final, &grids(&broken), &book, &Rules::default()).unwrap_err();
+        assert!(
+            f.iter()
+                .any(|f| f.message.contains("收入总计") && f.message.contains("年初结转和结余")),
+            "{f:?}"
+        );
+        // 三公 决算数: 合计 ≠ the four
+        let mut broken = final_accounts(&book, &p);
+        broken[6].set(5, 5, "0.01");
+        let f = import(Phase::Final, &grids(&broken), &book, &Rules::default()).unwrap_err();
+        assert!(
+            f.iter()
+                .any(|f| f.row == Some(5) && f.message.contains("决算数/合计")),
+            "{f:?}"
         );
     }
 

@@ -498,7 +498,7 @@ async fn home_page(
     passed: Option<String>,
 ) -> Result<Response, AppError> {
     let st = s.staff();
-    let district = st.role.is_district_wide();
+    let district = allowed(st.role, st.unit_id, Action::Supervise, st.unit_id);
     let list = state
         .store
         .finance()
@@ -516,17 +516,16 @@ async fn home_page(
         .flatten();
     let rows: Vec<_> = list.iter().map(|x| set_row(x, t)).collect();
     let may_import = allowed(st.role, st.unit_id, Action::ManageFinance, st.unit_id);
-    let units: Vec<_> = if st.role == gongkai_domain::access::Role::Admin {
-        state
-            .store
-            .list_units()
-            .await?
-            .iter()
-            .map(|u| minijinja::context! { id => u.id, name => &u.name })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // the unit chooser, for those who may import for units other than their own
+    let units: Vec<_> = state
+        .store
+        .list_units()
+        .await?
+        .iter()
+        .filter(|u| allowed(st.role, st.unit_id, Action::ManageFinance, u.id))
+        .map(|u| minijinja::context! { id => u.id, name => &u.name })
+        .collect();
+    let units = if units.len() > 1 { units } else { Vec::new() };
     let invalid = failed.is_some();
     let (failures, f) = failed.unwrap_or_else(|| {
         (

@@ -49,22 +49,18 @@ pub async fn district(
 ) -> Result<Response, AppError> {
     let this = i64::from(today().year());
     let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(this);
-    let sets = state
-        .store
-        .finance()
-        .published_between(year - 9, year)
-        .await?;
+    let sets = state.store.finance().figures(year - 1, year).await?;
     let find = |unit: i64, y: i64, p: &str| {
         sets.iter()
             .find(|s| s.unit_id == unit && s.year == y && s.phase == p)
     };
-    let mut units: Vec<(i64, String)> = sets
-        .iter()
-        .filter(|s| s.year >= year - 1)
-        .map(|s| (s.unit_id, s.unit_name.clone()))
-        .collect();
-    units.sort_by(|a, b| a.1.cmp(&b.1));
-    units.dedup();
+    // in name order (the query's), each unit once
+    let mut units: Vec<(i64, &str)> = Vec::new();
+    for s in &sets {
+        if units.last().is_none_or(|(id, _)| *id != s.unit_id) {
+            units.push((s.unit_id, &s.unit_name));
+        }
+    }
     let mut rows = Vec::new();
     let mut sums = [0i64; 5];
     let (mut names, mut now_3, mut before_3) = (Vec::new(), Vec::new(), Vec::new());
@@ -82,29 +78,28 @@ pub async fn district(
         for (s, x) in sums.iter_mut().zip(v) {
             *s += x;
         }
-        names.push(name.clone());
+        names.push(name.to_string());
         now_3.push(v[1]);
         before_3.push(v[2]);
         rows.push(minijinja::context! {
-            name, budget => b.map(|s| s.id), prev => prev.map(|s| s.id), fin => fin.map(|s| s.id),
+            name => *name, budget => b.map(|s| s.id), prev => prev.map(|s| s.id), fin => fin.map(|s| s.id),
             v => v.iter().map(|x| wan(*x)).collect::<Vec<_>>(),
             change => b.zip(prev).and_then(|(b, p)| pct(b.three_public, p.three_public)),
         });
     }
-    let years: Vec<i64> = (year - 9..=year).collect();
-    let totals: Vec<(i64, i64, i64)> = years
-        .iter()
-        .map(|y| {
-            let sum = |p: &str| {
-                sets.iter()
-                    .filter(|s| s.year == *y && s.phase == p)
-                    .map(|s| s.expenditure)
-                    .sum::<i64>()
-            };
-            (*y, sum("budget"), sum("final"))
-        })
-        .filter(|(_, b, f)| *b > 0 || *f > 0)
-        .collect();
+    let mut totals: Vec<(i64, i64, i64)> = Vec::new();
+    for (y, phase, sum) in state.store.finance().totals(year - 9, year).await? {
+        if totals.last().is_none_or(|t| t.0 != y) {
+            totals.push((y, 0, 0));
+        }
+        if let Some(t) = totals.last_mut() {
+            match phase.as_str() {
+                "budget" => t.1 = sum,
+                "final" => t.2 = sum,
+                _ => {}
+            }
+        }
+    }
     let cats: Vec<String> = totals.iter().map(|(y, _, _)| format!("{y}年")).collect();
     let series = vec![
         Series {
@@ -321,8 +316,10 @@ pub async fn set_page(
         }
     });
     // The unit's other published sets: years of the same phase, and the other phase this year.
-    let others = store.published_between(set.year - 4, set.year).await?;
-    let mine: Vec<&Set> = others.iter().filter(|s| s.unit_id == set.unit_id).collect();
+    let others = store
+        .published_of(set.unit_id, set.year - 4, set.year)
+        .await?;
+    let mine: Vec<&Set> = others.iter().collect();
     let mut years = Vec::new();
     for s in mine.iter().filter(|s| s.phase == set.phase) {
         let t = if s.id == id {
@@ -374,7 +371,12 @@ pub async fn set_page(
             .enumerate()
             .map(|(i, l)| (format!("{i}"), (l.to_string(), sum.three_public[i])))
             .collect();
-        three_sets.push((format!("{}年", s.year), m));
+        let label = if s.phase() == Phase::Final {
+            "年决算数"
+        } else {
+            "年预算"
+        };
+        three_sets.push((format!("{}{label}", s.year), m));
     }
     let summary = set.summary();
     if let Some(b) = summary.three_public_budget {

@@ -87,7 +87,7 @@ pub async fn town(
     let units = state.store.list_units().await?;
     let towns: Vec<_> = match q.town {
         Some(id) => vec![id],
-        None if st.role.is_district_wide() => units
+        None if allowed(st.role, st.unit_id, Action::Supervise, st.unit_id) => units
             .iter()
             .filter(|u| matches!(u.unit_type.code(), "town" | "street"))
             .map(|u| u.id)
