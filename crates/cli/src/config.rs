@@ -54,6 +54,48 @@ pub struct FileConfig {
     /// `[finance]`: public finance (rounding tolerance, days to publish, villages' posting days).
     #[serde(default)]
     pub finance: gongkai_domain::finance::Rules,
+    /// `[files]`: where file bytes are kept.
+    #[serde(default)]
+    pub files: FilesSection,
+    /// `[cluster]`: several servers on one database.
+    #[serde(default)]
+    pub cluster: ClusterSection,
+}
+
+/// `[files]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesSection {
+    /// `auto` (the database on PostgreSQL, the data directory on SQLite), `database` or `dir`.
+    pub store: String,
+}
+
+impl Default for FilesSection {
+    fn default() -> Self {
+        FilesSection {
+            store: "auto".into(),
+        }
+    }
+}
+
+/// `[cluster]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterSection {
+    /// Seconds the once-per-cluster work's lease lasts without renewal.
+    pub lease_secs: u64,
+    /// Seconds between index polls (the fallback to change notifications).
+    pub poll_secs: u64,
+}
+
+impl Default for ClusterSection {
+    fn default() -> Self {
+        let d = gongkai_web::config::ClusterConfig::default();
+        ClusterSection {
+            lease_secs: d.lease_secs,
+            poll_secs: d.poll_secs,
+        }
+    }
 }
 
 /// `[disclosure]`.
@@ -64,6 +106,8 @@ pub struct DisclosureSection {
     pub max_attachment_mb: usize,
     /// Working days allowed from forming to publishing (条例 Art. 26).
     pub publish_limit_workdays: u32,
+    /// Seconds between checks for scheduled publications that are due.
+    pub schedule_check_secs: u64,
     /// Rows of a spreadsheet (attachment or import) that may hold content.
     pub max_sheet_rows: u32,
     /// Columns of a spreadsheet that may hold content.
@@ -92,6 +136,7 @@ impl Default for DisclosureSection {
         DisclosureSection {
             max_attachment_mb: 20,
             publish_limit_workdays: 20,
+            schedule_check_secs: 30,
             max_sheet_rows: limits.max_rows,
             max_sheet_columns: limits.max_cols,
             max_unpacked_mb: limits.max_unpacked_bytes >> 20,
@@ -238,8 +283,11 @@ pub fn settings(
     }
     if !(1..=500).contains(&file.disclosure.max_attachment_mb)
         || !(1..=120).contains(&file.disclosure.publish_limit_workdays)
+        || !(1..=3600).contains(&file.disclosure.schedule_check_secs)
     {
-        bail!("[disclosure] max_attachment_mb 应在1-500之间，publish_limit_workdays 应在1-120之间");
+        bail!(
+            "[disclosure] max_attachment_mb 应在1-500之间，publish_limit_workdays 应在1-120之间，schedule_check_secs 应在1-3600之间"
+        );
     }
     let d = &file.disclosure;
     if !(1..=1_048_576).contains(&d.max_sheet_rows)
@@ -312,6 +360,23 @@ pub fn settings(
         bail!("{e}");
     }
     let files_dir = data.join("files");
+    let postgres = database
+        .as_deref()
+        .is_some_and(|d| d.starts_with("postgres://") || d.starts_with("postgresql://"));
+    let file_store = match env("GONGKAI_FILES_STORE")
+        .unwrap_or_else(|| file.files.store.clone())
+        .as_str()
+    {
+        "auto" if postgres => gongkai_work::files::Kind::Database,
+        "auto" => gongkai_work::files::Kind::Dir,
+        other => gongkai_work::files::Kind::parse(other).ok_or_else(|| {
+            anyhow::anyhow!("[files] store 只能是 auto、database 或 dir，实际为 {other}")
+        })?,
+    };
+    if !(3..=600).contains(&file.cluster.lease_secs) || !(1..=60).contains(&file.cluster.poll_secs)
+    {
+        bail!("[cluster] lease_secs 应在3-600之间，poll_secs 应在1-60之间");
+    }
     Ok(Settings {
         addr,
         data,
@@ -331,9 +396,15 @@ pub fn settings(
             template_dir: file.paths.templates,
             static_dir: file.paths.static_files,
             files_dir,
+            file_store,
+            cluster: gongkai_web::config::ClusterConfig {
+                lease_secs: file.cluster.lease_secs,
+                poll_secs: file.cluster.poll_secs,
+            },
             max_attachment_bytes: file.disclosure.max_attachment_mb * 1024 * 1024,
             page_cache_secs: file.server.page_cache_secs.unwrap_or(30).min(86_400),
             publish_limit_workdays: file.disclosure.publish_limit_workdays,
+            schedule_check_secs: file.disclosure.schedule_check_secs,
             extract_limits,
             sandbox,
             single_person_units: file.disclosure.single_person_units.clone(),

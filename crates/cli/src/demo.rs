@@ -639,7 +639,7 @@ async fn load_items(store: &Store, actor: &Actor, count: usize) -> Result<()> {
     let dir = std::env::temp_dir();
     let outcome = crate::commands::import::import_rows(
         store,
-        &dir,
+        &gongkai_work::files::FileStore::Dir(dir.join("gongkai-demo-files")),
         &dir,
         &crate::commands::import::Rules::default(),
         rows,

@@ -201,6 +201,27 @@ enum Command {
         #[arg(long, default_value_t = 16 * 1024 * 1024)]
         max_text_bytes: usize,
     },
+    /// Where file bytes are kept: move them between the data directory and the database, or
+    /// check that every file a record names is there.
+    #[command(subcommand)]
+    Files(FilesCommand),
+    /// Copy the whole deployment (database, files) into a new directory while it runs.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup directory (new or empty).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Bring a backup back into an empty database and data directory, then check the audit
+    /// chain and every file.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup directory.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
     /// Rebuild this server's search index from the database.
     Reindex {
         #[command(flatten)]
@@ -547,6 +568,23 @@ enum ReportCommand {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Copy every file into the other store (`database` or `dir`), each checked by its hash.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where the files go: database or dir.
+        #[arg(long, value_name = "STORE")]
+        to: String,
+    },
+    /// Check that every file a record names is stored and hashes to its name; exit 1 if not.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -918,6 +956,16 @@ async fn run(cli: Cli, started: Instant) -> Result<ExitCode> {
         }
         Command::ExtractText { max_text_bytes } => return Ok(extract_text(max_text_bytes)),
         Command::Reindex { data } => return commands::reindex::run(file, data).await,
+        Command::Files(FilesCommand::Migrate { data, to }) => {
+            return commands::files::migrate(file, data, &to).await;
+        }
+        Command::Files(FilesCommand::Check { data }) => {
+            return commands::files::check(file, data).await;
+        }
+        Command::Backup { data, to } => return commands::files::backup(file, data, to).await,
+        Command::Restore { data, from } => {
+            return commands::files::restore(file, data, from).await;
+        }
         Command::Scan {
             format,
             words,

@@ -1614,9 +1614,6 @@ impl Disclosure<'_> {
     }
 }
 
-/// Tells every server's search index that an item's public version changed (same transaction).
-/// The outbox id is taken under the write-order lock: indexers read ids above their position,
-/// so a smaller id committed after a larger one would never be read.
 /// Refuses a move into a state that needs a clean scan while the revision has open findings,
 /// inside the transaction of the move (the web layer's earlier check is only for the message).
 async fn require_clean_scan(
@@ -1643,6 +1640,10 @@ async fn require_clean_scan(
     Ok(())
 }
 
+/// Tells every server's search index that an item's public version changed (same transaction),
+/// and wakes the other servers when it commits ([`crate::cluster::announce`]). The outbox id is
+/// taken under the write-order lock: indexers read ids above their position, so a smaller id
+/// committed after a larger one would never be read.
 async fn enqueue_index(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: crate::Backend,
@@ -1655,7 +1656,7 @@ async fn enqueue_index(
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    crate::cluster::announce(tx, backend).await
 }
 
 /// Removes attachment `id` of a draft, only if it belongs to `revision` of `item_id` and that
@@ -1993,6 +1994,7 @@ impl Disclosure<'_> {
             }
             q.execute(&mut *tx).await?;
         }
+        crate::cluster::announce(tx.tx(), self.0.backend()).await?;
         for (id, it) in &pairs {
             for a in &it.attachments {
                 sqlx::query("INSERT INTO attachments (item_id, revision, filename, content_type, size, sha256, text, created_at, unreadable) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8)")

@@ -15,11 +15,13 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cluster;
 pub mod consultations;
 pub mod decisions;
 pub mod demo_sites;
 pub mod disclosure;
 pub mod evaluation;
+pub mod files;
 pub mod finance;
 pub mod inspections;
 pub mod jobs;
@@ -145,10 +147,21 @@ impl ConnectOptions {
 }
 
 /// The database: a pool and the backend it talks to.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL: the address, for connections of their own (change notifications).
+    url: Option<std::sync::Arc<str>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("url", &self.url.as_deref().map(redact_url))
+            .finish()
+    }
 }
 
 /// Removes a password from a database address for messages.
@@ -236,7 +249,8 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        let store = Store { pool, backend };
+        let url = (backend == Backend::Postgres).then(|| std::sync::Arc::from(opts.url.as_str()));
+        let store = Store { pool, backend, url };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -257,6 +271,51 @@ impl Store {
     pub async fn analyze(&self) -> Result<()> {
         sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// SQLite: writes a consistent copy of the whole database to `path` while the server runs
+    /// (`VACUUM INTO`; readers and writers go on). The file must not exist.
+    pub async fn snapshot_sqlite(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::BadUrl("VACUUM INTO needs SQLite".into()));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// PostgreSQL: the schema the store's tables are in (`public`, or a deployment's own).
+    pub async fn current_schema(&self) -> Result<Option<String>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let (s,): (Option<String>,) = sqlx::query_as("SELECT CAST(current_schema() AS TEXT)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(s)
+    }
+
+    /// The newest migration applied to the database at `url`, without opening a store (no
+    /// migration runs): `None` when it holds no gongkai tables (an empty database to restore
+    /// into).
+    pub async fn schema_version_at(url: &str) -> Result<Option<i64>> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn =
+            sqlx::AnyConnection::connect(url)
+                .await
+                .map_err(|e| StoreError::Unreachable {
+                    url: redact_url(url),
+                    reason: e.to_string(),
+                })?;
+        let version: std::result::Result<(Option<i64>,), _> =
+            sqlx::query_as("SELECT MAX(version) FROM schema_migrations")
+                .fetch_one(&mut conn)
+                .await;
+        let _ = conn.close().await;
+        Ok(version.ok().and_then(|(v,)| v))
     }
 
     /// Closes the pool, waiting for connections to be returned.

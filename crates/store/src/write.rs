@@ -48,6 +48,11 @@ pub enum Unrecorded {
     /// Availability probes of the inspected sites: monitoring measurements, many a day (an
     /// inspection that judges them is audited).
     SiteProbe,
+    /// File bytes stored by hash: immutable, never removed, named by audited records (an
+    /// attachment, a case document, …) whose own writes are the record.
+    FileBytes,
+    /// Leases of the work that runs in one server at a time: coordination between servers.
+    Lease,
 }
 
 impl Store {

@@ -105,8 +105,14 @@ pub struct WebConfig {
     pub template_dir: Option<PathBuf>,
     /// A directory whose files override the built-in static files.
     pub static_dir: Option<PathBuf>,
-    /// Where attachment bytes are stored, content-addressed (`ab/abcdef…`).
+    /// The data directory's file store, content-addressed (`ab/abcdef…`): where file bytes
+    /// are kept with `[files] store = "dir"`, and read from as a fallback with `"database"`.
     pub files_dir: PathBuf,
+    /// Where file bytes are kept (`[files] store`: the directory, or the database so that
+    /// every server on it reads every file).
+    pub file_store: gongkai_work::files::Kind,
+    /// Several servers on one database (`[cluster]`).
+    pub cluster: ClusterConfig,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
     /// How long a cached public page may be served before it is rendered again even if nothing
@@ -122,6 +128,9 @@ pub struct WebConfig {
     pub sandbox: crate::sandbox::Sandbox,
     /// Working days allowed between forming and publishing (条例 Art. 26: 20).
     pub publish_limit_workdays: u32,
+    /// Seconds between checks for due scheduled publications (`[disclosure]
+    /// schedule_check_secs`, 30).
+    pub schedule_check_secs: u64,
     /// Webhook delivery settings.
     pub webhooks: crate::jobs::WebhookConfig,
     /// Power list, cases, e-supervision and double publicity.
@@ -342,6 +351,27 @@ impl Default for PowerConfig {
     }
 }
 
+/// Several servers on one database (`[cluster]`).
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// How long the lease of the once-per-cluster periodic work lasts without renewal: the
+    /// longest a dead server's work waits before another server takes it over (`lease_secs`,
+    /// 15). The holder renews it every third of that.
+    pub lease_secs: u64,
+    /// Index sync by polling, the fallback when change notifications are missed
+    /// (`poll_secs`, 2).
+    pub poll_secs: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            lease_secs: 15,
+            poll_secs: 2,
+        }
+    }
+}
+
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
@@ -353,12 +383,15 @@ impl Default for WebConfig {
             template_dir: None,
             static_dir: None,
             files_dir: std::env::temp_dir().join("gongkai-files"),
+            file_store: gongkai_work::files::Kind::Dir,
+            cluster: ClusterConfig::default(),
             max_attachment_bytes: 20 * 1024 * 1024,
             page_cache_secs: 30,
             extract_limits: gongkai_extract::Limits::default(),
             sandbox: crate::sandbox::Sandbox::default(),
             single_person_units: Vec::new(),
             publish_limit_workdays: 20,
+            schedule_check_secs: 30,
             webhooks: crate::jobs::WebhookConfig::default(),
             power: PowerConfig::default(),
             applications: ApplicationsConfig::default(),

@@ -133,7 +133,7 @@ pub(crate) async fn keep_file(
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
-    let sha256 = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
+    let sha256 = crate::disclosure::items::store_file(&state.files, &file.bytes).await?;
     Ok(Ok(KeptFile {
         name,
         content_type,

@@ -83,6 +83,20 @@ pub struct Inner {
     pub power_cache: power::PublicCache,
     /// The bounded pool for CPU-heavy work and searches.
     pub cpu: cpu::Cpu,
+    /// Where file bytes are stored (the data directory, or the database every server reads).
+    pub files: gongkai_work::files::FileStore,
+    /// This server's name among several on one database (host and process): lease holder and
+    /// job worker.
+    pub server_id: String,
+    /// When this server's search index last caught up with the outbox (Unix seconds; 0:
+    /// never): `/readyz` answers 503 when it is too long ago.
+    pub synced_at: std::sync::atomic::AtomicI64,
+    /// Set when the server is stopping: `/readyz` answers 503 so that proxies stop sending.
+    pub draining: std::sync::atomic::AtomicBool,
+    /// Woken by other servers' change notifications: the index sync runs at once.
+    pub changed: tokio::sync::Notify,
+    /// Whether this server holds the lease of the once-per-cluster periodic work.
+    pub leader: tokio::sync::watch::Sender<bool>,
     templates: templates::Templates,
 }
 
@@ -218,7 +232,18 @@ impl AppState {
             64 * 1024 * 1024,
             std::time::Duration::from_secs(config.page_cache_secs),
         );
+        let files = gongkai_work::files::FileStore::new(
+            config.file_store,
+            &store,
+            config.files_dir.clone(),
+        );
         Ok(AppState(Arc::new(Inner {
+            files,
+            server_id: worker,
+            synced_at: std::sync::atomic::AtomicI64::new(0),
+            draining: std::sync::atomic::AtomicBool::new(false),
+            changed: tokio::sync::Notify::new(),
+            leader: tokio::sync::watch::Sender::new(false),
             deliverer,
             reminders,
             inspector,
@@ -237,6 +262,14 @@ impl AppState {
 }
 
 impl AppState {
+    /// Notes that the search index has just caught up with the outbox.
+    pub fn mark_synced(&self) {
+        self.synced_at.store(
+            chrono::Utc::now().timestamp(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
     /// The first sheet of an uploaded XLSX as a grid, read on the bounded CPU pool within the
     /// configured limits; the outer error is the server's, the inner one the file's.
     pub(crate) async fn read_sheet(
@@ -304,6 +337,7 @@ pub fn app(state: AppState) -> Router {
         .route("/privacy", get(pages::privacy))
         .route("/prefs", get(pages::prefs))
         .route("/healthz", get(pages::healthz))
+        .route("/healthz/ready", get(pages::ready))
         .route("/metrics", get(metrics::render))
         .route("/static/{*path}", get(pages::static_file))
         .route("/feeds/atom.xml", get(feeds::site))

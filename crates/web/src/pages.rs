@@ -456,6 +456,51 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// `GET /healthz/ready`: whether a proxy should send this server requests (readiness, beside
+/// `/healthz`'s liveness): 200 when the database answers and the search index caught up with
+/// the outbox within the last `max(10, 5 × [cluster] poll_secs)` seconds; 503 while the server
+/// starts, when its index falls behind, or once it is stopping. The body says which, with the
+/// index position, the outbox head and whether this server runs the once-per-cluster work.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    use std::sync::atomic::Ordering::Relaxed;
+    let db = state.store.ping().await.is_ok();
+    let head = if db {
+        state.store.disclosure().outbox_max().await.ok()
+    } else {
+        None
+    };
+    let synced_at = state.synced_at.load(Relaxed);
+    let age = chrono::Utc::now().timestamp() - synced_at;
+    let fresh = synced_at > 0 && age <= (state.config.cluster.poll_secs as i64 * 5).max(10);
+    let status = if state.draining.load(Relaxed) {
+        "stopping"
+    } else if !db {
+        "database unreachable"
+    } else if !fresh {
+        "index catching up"
+    } else {
+        "ready"
+    };
+    let code = if status == "ready" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        [(CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({
+            "status": status,
+            "server": state.server_id,
+            "index_position": state.indexer.position(),
+            "outbox_head": head,
+            "synced_secs_ago": (synced_at > 0).then_some(age),
+            "runs_periodic_work": *state.leader.borrow(),
+        })),
+    )
+        .into_response()
+}
+
 /// `GET /static/*`: the deployment's override directory first, then the built-in files.
 pub async fn static_file(State(state): State<AppState>, Path(path): Path<String>) -> Response {
     if path.contains("..") {
@@ -497,37 +542,130 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// Sends a file kept content-addressed in the data directory (`files/ab/abcdef…`) as a
-/// download under its own name, with the given `Cache-Control`: attachments, case documents and
-/// the private files of applications all go out this way.
+/// Sends a stored file (`AppState::files`: the data directory or the database) as a download
+/// under its own name, with the given `Cache-Control`: attachments, case documents and the
+/// private files of applications all go out this way. The bytes stream out in pieces; the
+/// file's hash is its `ETag` (`If-None-Match` answers 304), and a single `Range` (with
+/// `If-Range`) answers 206 with that part, or 416 when it lies outside the file.
 pub async fn send_stored_file(
     state: &crate::AppState,
+    headers: &HeaderMap,
     sha256: &str,
     content_type: &str,
     filename: &str,
     cache: &str,
 ) -> Result<Response, crate::error::AppError> {
-    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-    let path = state
-        .config
-        .files_dir
-        .join(sha256.get(..2).unwrap_or("00"))
-        .join(sha256);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        crate::error::AppError::Internal(format!("stored file {}: {e}", path.display()))
-    })?;
-    Ok((
+    use axum::http::header::{
+        ACCEPT_RANGES, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE,
+        CONTENT_TYPE, ETAG, IF_NONE_MATCH, IF_RANGE, RANGE,
+    };
+    let found = state
+        .files
+        .find(sha256)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+        .ok_or_else(|| {
+            crate::error::AppError::Internal(format!("stored file {sha256} is missing"))
+        })?;
+    let etag = format!("\"{sha256}\"");
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    let common = [
+        (ETAG, etag.clone()),
+        (CACHE_CONTROL, cache.to_string()),
+        (ACCEPT_RANGES, "bytes".to_string()),
+    ];
+    if header(IF_NONE_MATCH).is_some_and(|v| {
+        v.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*")
+    }) {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
+    }
+    let range = header(RANGE)
+        .filter(|_| header(IF_RANGE).is_none_or(|v| v.trim() == etag))
+        .and_then(|v| byte_range(v, found.size));
+    let (status, start, end) = match range {
+        None => (StatusCode::OK, 0, found.size),
+        Some(Some((a, b))) => (StatusCode::PARTIAL_CONTENT, a, b),
+        Some(None) => {
+            return Ok((
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                common,
+                [(CONTENT_RANGE, format!("bytes */{}", found.size))],
+            )
+                .into_response());
+        }
+    };
+    let body = axum::body::Body::from_stream(Pieces(state.files.read(&found, start, end)));
+    let mut resp = (
+        status,
+        common,
         [
             (CONTENT_TYPE, content_type.to_string()),
             (
                 CONTENT_DISPOSITION,
                 format!("attachment; filename*=UTF-8''{}", url_encode(filename)),
             ),
-            (CACHE_CONTROL, cache.to_string()),
+            (CONTENT_LENGTH, (end - start).to_string()),
         ],
-        bytes,
+        body,
     )
-        .into_response())
+        .into_response();
+    if status == StatusCode::PARTIAL_CONTENT
+        && let Ok(v) =
+            axum::http::HeaderValue::from_str(&format!("bytes {start}-{}/{}", end - 1, found.size))
+    {
+        resp.headers_mut().insert(CONTENT_RANGE, v);
+    }
+    Ok(resp)
+}
+
+/// The pieces of a stored file as a body stream.
+struct Pieces(tokio::sync::mpsc::Receiver<Result<Vec<u8>, gongkai_work::files::FileError>>);
+
+impl futures_core::Stream for Pieces {
+    type Item = Result<axum::body::Bytes, gongkai_work::files::FileError>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0
+            .poll_recv(cx)
+            .map(|o| o.map(|r| r.map(axum::body::Bytes::from)))
+    }
+}
+
+/// The byte range a `Range` header asks of a file of `size` bytes, as `start..end`:
+/// `None` when the header is not one range of bytes (then the whole file is sent, as RFC 9110
+/// allows), `Some(None)` when the range lies outside the file (416).
+pub(crate) fn byte_range(header: &str, size: u64) -> Option<Option<(u64, u64)>> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        (n > 0 && size > 0).then(|| (size.saturating_sub(n), size))
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            size
+        } else {
+            let last: u64 = b.parse().ok()?;
+            if last < start {
+                return None;
+            }
+            (last + 1).min(size)
+        };
+        (start < size).then_some((start, end))
+    };
+    Some(range)
 }
 
 /// Scans staff-written texts that are published directly (a consultation's draft and report, a
@@ -580,4 +718,24 @@ pub(crate) fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
 /// A serialisable value for a template.
 pub(crate) fn ser<T: serde::Serialize>(v: &T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(v))
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::byte_range;
+
+    #[test]
+    fn ranges_as_rfc_9110_reads_them() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some(Some((0, 100))));
+        assert_eq!(byte_range("bytes=900-", 1000), Some(Some((900, 1000))));
+        assert_eq!(byte_range("bytes=-100", 1000), Some(Some((900, 1000))));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some(Some((0, 1000))));
+        assert_eq!(byte_range("bytes=990-2000", 1000), Some(Some((990, 1000))));
+        assert_eq!(byte_range("bytes=1000-", 1000), Some(None));
+        assert_eq!(byte_range("bytes=-0", 1000), Some(None));
+        assert_eq!(byte_range("bytes=5-1", 1000), None);
+        assert_eq!(byte_range("bytes=0-1,5-9", 1000), None);
+        assert_eq!(byte_range("items=0-1", 1000), None);
+        assert_eq!(byte_range("bytes=x-1", 1000), None);
+    }
 }

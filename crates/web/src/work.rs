@@ -7,6 +7,12 @@
 //!   publication, session purge, the e-supervision scan). [`periodic`] lists them; [`spawn`]
 //!   starts them and the job workers for `gongkai serve`. A failing step is logged with the
 //!   task's name and tried again at the next tick.
+//! - Several servers on one database: a task marked `once` runs only in the server that holds
+//!   the `periodic` lease ([`keep_lease`]: renewed every third of `[cluster] lease_secs`,
+//!   released on shutdown by [`stop`], taken over by another server when it expires), and runs
+//!   at once when this server takes the lease over. The index sync runs in every server, at
+//!   once when another server announces a change ([`listen`], PostgreSQL `NOTIFY`) and every
+//!   `[cluster] poll_secs` as the fallback.
 
 use crate::AppState;
 use std::future::Future;
@@ -19,12 +25,17 @@ pub use gongkai_work::queue::{JobKind, run_due, work};
 /// One step of a periodic task: what it did worth logging (`None`: nothing), or why it failed.
 pub type Step = Pin<Box<dyn Future<Output = Result<Option<String>, String>> + Send>>;
 
+/// The lease of the once-per-cluster periodic work.
+pub const LEASE: &str = "periodic";
+
 /// A periodic task: a name (in logs), an interval, and its step.
 pub struct Periodic {
     /// Name in logs.
     pub name: &'static str,
     /// Time between steps.
     pub every: Duration,
+    /// Runs in one server of those on the database (the lease holder), not in each.
+    pub once: bool,
     /// The step.
     pub step: Box<dyn Fn() -> Step + Send + Sync>,
 }
@@ -38,15 +49,37 @@ impl Periodic {
         Periodic {
             name,
             every,
+            once: true,
             step: Box::new(move || Box::pin(step())),
         }
     }
 
-    /// Runs the task until it is dropped.
-    pub async fn run(self) {
+    /// The same task, run by every server.
+    fn in_every_server(mut self) -> Self {
+        self.once = false;
+        self
+    }
+
+    /// Runs the task until it is dropped: a step at each tick (a `once` task only while this
+    /// server holds the lease, and at once when it takes the lease over), and when `wake` is
+    /// notified.
+    pub async fn run(self, state: AppState, wake: bool) {
         let mut tick = tokio::time::interval(self.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut leader = state.leader.subscribe();
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = state.changed.notified(), if wake => {}
+                gained = leader.changed(), if self.once => {
+                    if gained.is_err() || !*leader.borrow_and_update() {
+                        continue;
+                    }
+                }
+            }
+            if self.once && !*leader.borrow() {
+                continue;
+            }
             match (self.step)().await {
                 Ok(None) => {}
                 Ok(Some(done)) => tracing::info!(task = self.name, "{done}"),
@@ -59,25 +92,26 @@ impl Periodic {
 /// The periodic tasks of a server.
 pub fn periodic(state: &AppState) -> Vec<Periodic> {
     let mut tasks = Vec::new();
-    let (store, indexer) = (state.store.clone(), state.indexer.clone());
-    tasks.push(Periodic::new(
-        "index-sync",
-        Duration::from_secs(2),
-        move || {
-            let (store, indexer) = (store.clone(), indexer.clone());
-            async move {
-                indexer
-                    .sync(&store)
-                    .await
-                    .map(|_| None)
-                    .map_err(|e| e.to_string())
-            }
-        },
-    ));
+    let s = state.clone();
+    tasks.push(
+        Periodic::new(
+            "index-sync",
+            Duration::from_secs(state.config.cluster.poll_secs.max(1)),
+            move || {
+                let s = s.clone();
+                async move {
+                    s.indexer.sync(&s.store).await.map_err(|e| e.to_string())?;
+                    s.mark_synced();
+                    Ok(None)
+                }
+            },
+        )
+        .in_every_server(),
+    );
     let s = state.clone();
     tasks.push(Periodic::new(
         "scheduled-publication",
-        Duration::from_secs(30),
+        Duration::from_secs(state.config.schedule_check_secs.max(1)),
         move || {
             let s = s.clone();
             async move {
@@ -169,13 +203,18 @@ pub fn periodic(state: &AppState) -> Vec<Periodic> {
     tasks
 }
 
-/// Starts a server's background work: the periodic tasks and a worker per job kind. Abort the
-/// handles to stop.
+/// Starts a server's background work: the lease keeper, the change listener, the periodic
+/// tasks and a worker per job kind. Abort the handles to stop, then call [`stop`].
 pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
     let mut handles: Vec<JoinHandle<()>> = periodic(state)
         .into_iter()
-        .map(|p| tokio::spawn(p.run()))
+        .map(|p| {
+            let wake = p.name == "index-sync";
+            tokio::spawn(p.run(state.clone(), wake))
+        })
         .collect();
+    handles.push(tokio::spawn(keep_lease(state.clone())));
+    handles.push(tokio::spawn(listen(state.clone())));
     handles.push(tokio::spawn(work(
         state.deliverer.clone(),
         state.store.clone(),
@@ -192,4 +231,82 @@ pub fn spawn(state: &AppState) -> Vec<JoinHandle<()>> {
         Duration::from_secs(60),
     )));
     handles
+}
+
+/// Holds the `periodic` lease while this server can: tries to take or renew it every third of
+/// `[cluster] lease_secs`, and tells the `once` tasks ([`crate::Inner::leader`]). A server
+/// that cannot reach the database, or whose renewal came too late, stops the work at once
+/// (before its lease can expire and another server take over).
+pub async fn keep_lease(state: AppState) {
+    let ttl = Duration::from_secs(state.config.cluster.lease_secs.max(3));
+    let mut tick = tokio::time::interval(ttl / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let asked = std::time::Instant::now();
+        let held = state
+            .store
+            .leases()
+            .acquire(
+                LEASE,
+                &state.server_id,
+                chrono::Utc::now(),
+                chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(15)),
+            )
+            .await;
+        // an answer that took a third of the lease is not trusted: the lease may be nearly over
+        let held = match held {
+            Ok(h) => h && asked.elapsed() < ttl / 3,
+            Err(e) => {
+                tracing::warn!(error = %e, "lease of the periodic work not renewed");
+                false
+            }
+        };
+        let was = *state.leader.borrow();
+        if held != was {
+            if held {
+                tracing::info!(server = %state.server_id, "this server now runs the once-per-cluster periodic work");
+            } else {
+                tracing::warn!(server = %state.server_id, "this server no longer runs the once-per-cluster periodic work");
+            }
+            state.leader.send_replace(held);
+        }
+    }
+}
+
+/// Wakes the index sync whenever another server announces a change (PostgreSQL `LISTEN`);
+/// reconnects after a broken connection (polling covers the gap). Returns at once on SQLite.
+pub async fn listen(state: AppState) {
+    loop {
+        match state.store.listen().await {
+            Ok(None) => return,
+            Ok(Some(mut l)) => {
+                // changes made while no one listened
+                state.changed.notify_one();
+                while l.next().await.is_ok() {
+                    state.changed.notify_one();
+                }
+                tracing::warn!("change notifications interrupted: reconnecting");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for change notifications"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// A stopping server's last step: not ready for new requests, and the lease handed over so that
+/// another server takes the periodic work at once.
+pub async fn stop(state: &AppState) {
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    if *state.leader.borrow() {
+        state.leader.send_replace(false);
+        if let Err(e) = state.store.leases().release(LEASE, &state.server_id).await {
+            tracing::warn!(error = %e, "lease not released");
+        }
+    }
 }

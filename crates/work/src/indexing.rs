@@ -96,6 +96,11 @@ impl Indexer {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
+    /// The outbox position applied so far, unless a sync is running right now.
+    pub fn position(&self) -> Option<i64> {
+        self.position.try_lock().ok().map(|p| *p)
+    }
+
     /// An indexer over the index in `dir`, resuming from the position saved there.
     pub fn open(dir: &std::path::Path) -> Result<Indexer, IndexingError> {
         let index = SearchIndex::open(dir)?;

@@ -3,6 +3,7 @@
 //! files (`sandbox`), the job queue's claim loop (`queue`) and its kinds (`webhooks`:
 //! deliveries; `reminders`: alert mail), the SMTP client (`mail`), and secrets: password hashes and tokens (`secrets`).
 
+pub mod files;
 pub mod indexing;
 pub mod inspect;
 pub mod inspecting;

@@ -242,7 +242,7 @@ pub struct Outcome {
 #[allow(clippy::too_many_arguments)]
 pub async fn import(
     store: &Store,
-    files_dir: &Path,
+    files: &gongkai_work::files::FileStore,
     path: &Path,
     rules: &Rules,
     skip_invalid: bool,
@@ -256,7 +256,7 @@ pub async fn import(
     let base: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
     import_rows(
         store,
-        files_dir,
+        files,
         &base,
         rules,
         rows,
@@ -271,7 +271,7 @@ pub async fn import(
 #[allow(clippy::too_many_arguments)]
 pub async fn import_rows(
     store: &Store,
-    files_dir: &Path,
+    files: &gongkai_work::files::FileStore,
     base: &Path,
     rules: &Rules,
     rows: Vec<(usize, Result<Row, String>)>,
@@ -464,15 +464,8 @@ pub async fn import_rows(
     let mut imported = 0;
     for chunk in ready.chunks(500) {
         for r in chunk {
-            for (bytes, ImportAttachment { sha256: hash, .. }) in
-                r.files.iter().zip(&r.item.attachments)
-            {
-                let dir = files_dir.join(&hash[..2]);
-                std::fs::create_dir_all(&dir)?;
-                let target = dir.join(hash);
-                if !target.exists() {
-                    std::fs::write(&target, bytes)?;
-                }
+            for bytes in &r.files {
+                files.put(bytes).await?;
             }
         }
         let items: Vec<ImportItem> = chunk.iter().map(|r| r.item.clone()).collect();
@@ -529,9 +522,14 @@ pub(crate) async fn run(
 ) -> Result<ExitCode> {
     let (store, settings) = open_store(file, &data).await?;
     let started = Instant::now();
+    let files = gongkai_work::files::FileStore::new(
+        settings.web.file_store,
+        &store,
+        settings.web.files_dir.clone(),
+    );
     let outcome = import(
         &store,
-        &settings.data.join("files"),
+        &files,
         &path,
         &Rules {
             extract: settings.web.extract_limits,

@@ -6,6 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod corpus;
 pub(crate) mod evaluation;
+pub(crate) mod files;
 pub(crate) mod finance;
 pub(crate) mod import;
 pub(crate) mod inspect;

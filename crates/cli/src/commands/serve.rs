@@ -22,6 +22,7 @@ pub(crate) async fn serve(settings: config::Settings, demo: bool, started: Insta
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = gongkai_web::AppState::new(store.clone(), settings.web.clone(), indexer.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    state.mark_synced();
     let app = gongkai_web::app(state.clone());
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -39,7 +40,13 @@ pub(crate) async fn serve(settings: config::Settings, demo: bool, started: Insta
         gongkai_store::Backend::Sqlite => "SQLite",
         gongkai_store::Backend::Postgres => "PostgreSQL",
     };
-    let shutdown = shutdown_signal()?;
+    let signal = shutdown_signal()?;
+    // on the signal: not ready any more, and the periodic work's lease handed over at once
+    let stopping = state.clone();
+    let shutdown = async move {
+        signal.await;
+        gongkai_web::work::stop(&stopping).await;
+    };
     println!(
         "gongkai 已启动：http://{local}/ （{backend}，启动耗时 {} ms）",
         started.elapsed().as_millis()

@@ -12,6 +12,7 @@ mod access;
 mod applications;
 mod browser;
 mod cli;
+mod cluster;
 mod consultations;
 mod decisions;
 mod demo_sites;

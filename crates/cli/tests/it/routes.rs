@@ -516,6 +516,7 @@ const PUBLIC: &[&str] = &[
     "GET /major-decisions/{id}",
     "GET /prefs",
     "GET /healthz",
+    "GET /healthz/ready",
     "GET /metrics",
     "GET /static/{*path}",
     "GET /feeds/atom.xml",

@@ -991,7 +991,7 @@ pub async fn upload(
         }
         findings = "已检查，未发现个人信息".into();
     }
-    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &file.bytes).await?;
+    let hash = crate::disclosure::items::store_file(&state.files, &file.bytes).await?;
     state
         .store
         .applications()
@@ -1015,6 +1015,7 @@ pub async fn upload(
 /// identity scans only to those who handle the unit's applications.
 pub async fn download(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1032,6 +1033,7 @@ pub async fn download(
     )?;
     crate::pages::send_stored_file(
         &state,
+        &headers,
         &f.sha256,
         &f.content_type,
         &f.filename,

@@ -398,7 +398,7 @@ async fn identity_scan(
     if !matches!(content_type, "image/png" | "image/jpeg" | "application/pdf") {
         return Err(wrong());
     }
-    let hash = crate::disclosure::items::store_file(&state.config.files_dir, bytes)
+    let hash = crate::disclosure::items::store_file(&state.files, bytes)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Some((name, content_type, bytes.len() as i64, hash)))

@@ -20,7 +20,6 @@ use gongkai_domain::disclosure::{ItemInput, RevisionState, Step, Validity, next_
 use gongkai_domain::scan::{Scanner, mask_all};
 use gongkai_store::disclosure::{Item, RevisionContent};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 fn require(s: &StaffSession, action: Action, unit_id: i64) -> Result<(), AppError> {
     crate::auth::permit(s.staff(), action, unit_id)
@@ -858,12 +857,13 @@ pub async fn publish_due(state: &AppState) -> Result<usize, AppError> {
 /// who may see its unit's desk, so reviewers open what they review.
 pub async fn attachment(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let a = state.store.disclosure().get_attachment(id).await?;
     load(&state, &s, a.item_id, Action::ViewUnitDesk).await?;
-    crate::disclosure::portal::send_attachment(&state, &a, "no-store").await
+    crate::disclosure::portal::send_attachment(&state, &headers, &a, "no-store").await
 }
 
 /// `POST /admin/items/{id}/mask`: one-click mask of every open finding in the body.
@@ -978,24 +978,16 @@ pub async fn withdraw(
 
 pub use gongkai_extract::content_type_of;
 
-/// Stores bytes content-addressed under the files directory; returns the SHA-256.
-pub async fn store_file(dir: &std::path::Path, bytes: &[u8]) -> Result<String, AppError> {
-    let hash = hex::encode(Sha256::digest(bytes));
-    let sub = dir.join(&hash[..2]);
-    tokio::fs::create_dir_all(&sub)
+/// Stores bytes content-addressed in the file store (the data directory or the database);
+/// returns the SHA-256.
+pub async fn store_file(
+    files: &gongkai_work::files::FileStore,
+    bytes: &[u8],
+) -> Result<String, AppError> {
+    files
+        .put(bytes)
         .await
-        .map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
-    let path = sub.join(&hash);
-    if !path.exists() {
-        let tmp = sub.join(format!("{hash}.tmp{}", std::process::id()));
-        tokio::fs::write(&tmp, bytes)
-            .await
-            .map_err(|e| AppError::Internal(format!("write file: {e}")))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| AppError::Internal(format!("rename file: {e}")))?;
-    }
-    Ok(hash)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// `POST /admin/items/{id}/attachments` (multipart: `csrf`, `file`).
@@ -1097,7 +1089,7 @@ pub async fn upload(
             return item_render(&state, &headers, &s, item_id, None, Some(&msg)).await;
         }
     };
-    let hash = store_file(&state.config.files_dir, &bytes).await?;
+    let hash = store_file(&state.files, &bytes).await?;
     state
         .store
         .disclosure()

@@ -286,6 +286,7 @@ pub use gongkai_domain::calendar::beijing_minutes;
 /// `GET /files/{id}/{name}`: an attachment of a published revision.
 pub async fn download(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Path((id, _name)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let a = state.store.disclosure().get_attachment(id).await?;
@@ -303,17 +304,26 @@ pub async fn download(
     {
         return Err(AppError::NotFound);
     }
-    send_attachment(&state, &a, "public, max-age=86400").await
+    send_attachment(&state, &headers, &a, "public, max-age=86400").await
 }
 
 /// Sends an attachment's file as a download (never shown inline), with `cache` as its
 /// `Cache-Control` (the back office's copies are never stored: `no-store`).
 pub async fn send_attachment(
     state: &AppState,
+    headers: &axum::http::HeaderMap,
     a: &gongkai_store::disclosure::Attachment,
     cache: &str,
 ) -> Result<Response, AppError> {
-    crate::pages::send_stored_file(state, &a.sha256, &a.content_type, &a.filename, cache).await
+    crate::pages::send_stored_file(
+        state,
+        headers,
+        &a.sha256,
+        &a.content_type,
+        &a.filename,
+        cache,
+    )
+    .await
 }
 
 /// `GET /list`: every unit's latest published items.

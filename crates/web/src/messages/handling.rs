@@ -405,6 +405,7 @@ pub async fn routes_save(
 /// message (never public).
 pub async fn download(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -417,6 +418,7 @@ pub async fn download(
     }
     crate::pages::send_stored_file(
         &state,
+        &headers,
         &f.sha256,
         &f.content_type,
         &f.filename,

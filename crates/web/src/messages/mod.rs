@@ -303,7 +303,7 @@ pub async fn submit(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut stored = Vec::with_capacity(attachments.len());
     for (name, content_type, bytes) in &attachments {
-        let hash = crate::disclosure::items::store_file(&state.config.files_dir, bytes).await?;
+        let hash = crate::disclosure::items::store_file(&state.files, bytes).await?;
         stored.push((name.clone(), *content_type, bytes.len() as i64, hash));
     }
     let files: Vec<gongkai_store::messages::NewMessageFile<'_>> = stored

@@ -582,6 +582,7 @@ pub async fn upload(
 /// `GET /admin/notice-files/{id}`: an evidence file, for the notice's unit and the office.
 pub async fn download(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -590,6 +591,7 @@ pub async fn download(
     permit(s.staff(), Action::ViewUnitDesk, n.unit_id)?;
     crate::pages::send_stored_file(
         &state,
+        &headers,
         &f.sha256,
         &f.content_type,
         &f.filename,

@@ -693,6 +693,7 @@ pub async fn upload_file(
 /// `GET /admin/plan-task-files/{id}`: an evidence file, for its unit and the office.
 pub async fn download_file(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -700,6 +701,7 @@ pub async fn download_file(
     permit(s.staff(), Action::ViewUnitDesk, f.unit_id)?;
     crate::pages::send_stored_file(
         &state,
+        &headers,
         &f.sha256,
         &f.content_type,
         &f.filename,

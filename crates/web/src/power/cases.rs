@@ -1287,7 +1287,7 @@ pub async fn upload_document(
     let name = crate::forms::safe_file_name(&name, "");
     let content_type =
         crate::disclosure::items::content_type_of(&name, &bytes).map_err(AppError::BadRequest)?;
-    let hash = crate::disclosure::items::store_file(&state.config.files_dir, &bytes).await?;
+    let hash = crate::disclosure::items::store_file(&state.files, &bytes).await?;
     power
         .add_case_document(
             &s.actor(),
@@ -1308,6 +1308,7 @@ pub async fn upload_document(
 /// roles only, always as a download.
 pub async fn download_document(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     s: StaffSession,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -1317,6 +1318,7 @@ pub async fn download_document(
     permit(s.staff(), Action::ViewUnitDesk, c.unit_id)?;
     crate::pages::send_stored_file(
         &state,
+        &headers,
         &doc.sha256,
         &doc.content_type,
         &doc.filename,
