@@ -364,6 +364,54 @@ async fn three_servers_behind_nginx_are_one_system() {
         assert_eq!(r.status, 416, "{a}");
     }
 
+    // a session and the sign-in throttle hold whichever server answers: the session works on
+    // every request through the proxy, and failed sign-ins spread over the servers add up
+    for _ in 0..6 {
+        let r = get(
+            &proxy,
+            &format!("/admin/items/{item}"),
+            &[("Cookie", &cookie)],
+        );
+        assert_eq!(r.status, 200);
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let page = get(&proxy, "/login", &[]);
+        let pre = page
+            .head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("set-cookie: ")
+                    .or_else(|| l.strip_prefix("Set-Cookie: "))
+            })
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string();
+        let token = pre.split_once('=').unwrap().1.to_string();
+        let r = request(
+            &proxy,
+            "POST",
+            "/login",
+            &[
+                ("Cookie", &pre),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            crate::support::form(&[
+                ("csrf", &token),
+                ("next", "/admin"),
+                ("username", "jyj_editor"),
+                ("password", "wrong-password"),
+                ("totp", ""),
+            ])
+            .as_bytes(),
+        );
+        statuses.push(r.status);
+    }
+    assert!(
+        statuses.contains(&429),
+        "failed sign-ins through three servers are throttled together: {statuses:?}"
+    );
+
     // publication through the proxy (each step may land on any server: sessions and tokens are
     // shared); the other servers' search and cached home page show it within a second
     for a in &addrs {
@@ -631,4 +679,88 @@ fn app_on(t: &TestDb, store: &gongkai_store::Store) -> axum::Router {
         ..Default::default()
     };
     gongkai_web::app(gongkai_web::AppState::new(store.clone(), config, indexer).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_move_from_the_data_directory_into_the_database() {
+    let t = TestDb::with_demo(Db::Postgres).await;
+    // a deployment from before: files in the data directory
+    let dir = t.dir.join("gongkai-data").join("files");
+    let old = gongkai_work::files::FileStore::Dir(dir.clone());
+    let big: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+    let hashes = [
+        old.put(b"one small file").await.unwrap(),
+        old.put(&big).await.unwrap(),
+    ];
+    let check = |store: &str| {
+        t.cli(&["files", "check"])
+            .env("GONGKAI_FILES_STORE", store)
+            .output()
+            .unwrap()
+    };
+    let out = t
+        .cli(&["files", "migrate", "--to", "database"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("复制 2 个"));
+    let db = gongkai_work::files::FileStore::Database {
+        store: t.store.clone(),
+        fallback: None,
+    };
+    for h in &hashes {
+        assert!(db.verify(h).await.unwrap(), "{h} in the database");
+    }
+    assert_eq!(db.read_all(&hashes[1]).await.unwrap().unwrap(), big);
+    // again: nothing to copy; and back to a directory, checked the same way
+    let again = t
+        .cli(&["files", "migrate", "--to", "database"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("已存在 2 个"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let back = t
+        .cli(&["files", "migrate", "--to", "dir"])
+        .output()
+        .unwrap();
+    assert!(back.status.success());
+    assert_eq!(
+        std::fs::read(dir.join(&hashes[1][..2]).join(&hashes[1])).unwrap(),
+        big
+    );
+    // `files check` reads every file a record names: an attachment uploaded into the database
+    let app = app_on(&t, &t.store);
+    let jyj = t.unit_id("JYJ").await;
+    let cat = t.category(jyj, "GHXX").await;
+    let item = t
+        .client(&app, "jyj_editor")
+        .await
+        .draft(jyj, cat.id, "迁移演练", "2026-11-20")
+        .await;
+    let (cookie, csrf) = t.session_for("jyj_editor").await;
+    let r = crate::support::post_multipart(
+        &app,
+        &format!("/admin/items/{item}/attachments"),
+        Some(&cookie),
+        &[("csrf", &csrf)],
+        &[("file", "迁移.txt", "迁移演练附件。".as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let named = &t.store.disclosure().attachments(item, 1).await.unwrap()[0]
+        .0
+        .sha256;
+    assert!(check("database").status.success());
+    let missing = check("dir");
+    assert!(!missing.status.success(), "not in the directory");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains(named.as_str()));
+    // a wrong --to is refused with the choices named
+    let bad = t.cli(&["files", "migrate", "--to", "s3"]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("database 或 dir"));
+    t.cleanup().await;
 }
