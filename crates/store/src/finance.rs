@@ -814,12 +814,20 @@ impl Finance<'_> {
         .await
     }
 
-    /// Withdraws a posted posting: kept, and its period may be posted again; audited.
+    /// Withdraws a posting — posted, or still waiting for the committee or for posting (a
+    /// mistaken draft must not block its period): kept, and its period may be posted again;
+    /// audited.
     pub async fn withdraw_posting(&self, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+        let seen = self.posting(id).await?.state;
+        let from = match seen.as_str() {
+            "draft" => "draft",
+            "reviewed" => "reviewed",
+            _ => "posted",
+        };
         self.posting_step(
             actor,
             id,
-            "posted",
+            from,
             "state = 'withdrawn', withdrawn_at = $1, period_slot = NULL, withdrawn_reason = $2",
             Some(reason),
             AuditAction::VillagePostingWithdraw,

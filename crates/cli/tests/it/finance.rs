@@ -544,6 +544,48 @@ both!(
         assert!(
             public.body.contains("经村务监督委员会审核") && public.body.contains("2026年第3季度")
         );
+        // A mistaken posting still waiting for the committee is withdrawn (kept), and its
+        // period can be posted again.
+        let r = send(
+            vec![
+                ("kind", "finance"),
+                ("period", "2025Q1"),
+                ("title", "误登记的公开"),
+                ("lines", "各项收入,测试,1,"),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mistaken = t
+            .store
+            .finance()
+            .postings(qsc, false, None, 1)
+            .await
+            .unwrap()[0]
+            .clone();
+        assert_eq!(mistaken.state, "draft");
+        let again = vec![
+            ("kind", "finance"),
+            ("period", "2025Q1"),
+            ("title", "更正后的公开"),
+            ("lines", "各项收入,土地承包费,1000,"),
+        ];
+        let r = send(again.clone(), None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "the period is taken");
+        let r = editor
+            .post(
+                &format!("/admin/village-postings/{}/withdraw", mistaken.id),
+                &[("reason", "登记有误")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            t.store.finance().posting(mistaken.id).await.unwrap().state,
+            "withdrawn"
+        );
+        let r = send(again, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         // Another village cannot be posted for.
         let xkc = t.unit_id("QSZ-XKC").await;
         let r = post_multipart(

@@ -16,12 +16,15 @@ pub struct Slice {
     pub href: Option<String>,
 }
 
+/// A value in a [`Series`] that was not published: drawn as “未公开”, never as a zero bar.
+pub const MISSING: i64 = i64::MIN;
+
 /// One series of a bar chart: a value per category.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Series {
     /// Name (a year, 预算, 决算).
     pub name: String,
-    /// Values in 分, one per category.
+    /// Values in 分, one per category ([`MISSING`] where nothing was published).
     pub values: Vec<i64>,
 }
 
@@ -272,9 +275,20 @@ pub fn bars(
             esc(&label)
         );
         for (j, s) in series.iter().enumerate() {
-            let v = s.values.get(i).copied().unwrap_or(0).max(0);
-            let w = plot * v as f64 / max as f64;
+            let raw = s.values.get(i).copied().unwrap_or(MISSING);
             let y = y0 + j as f64 * bar;
+            if raw == MISSING {
+                let _ = write!(
+                    out,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#555">{}：未公开</text>"##,
+                    label_w + 4.0,
+                    y + bar - 4.0,
+                    esc(&s.name)
+                );
+                continue;
+            }
+            let v = raw.max(0);
+            let w = plot * v as f64 / max as f64;
             let _ = write!(
                 out,
                 r##"<rect x="{label_w:.0}" y="{y:.1}" width="{w:.1}" height="{:.0}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#111">{}</text>"##,

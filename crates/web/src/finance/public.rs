@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use gongkai_domain::finance::chart::{Series, Slice, bars, treemap};
+use gongkai_domain::finance::chart::{MISSING, Series, Slice, bars, treemap};
 use gongkai_domain::finance::check::records;
 use gongkai_domain::finance::tables::Table;
 use gongkai_domain::finance::{EXPLANATION, Phase, wan};
@@ -79,8 +79,8 @@ pub async fn district(
             *s += x;
         }
         names.push(name.to_string());
-        now_3.push(v[1]);
-        before_3.push(v[2]);
+        now_3.push(b.map_or(MISSING, |s| s.three_public));
+        before_3.push(prev.map_or(MISSING, |s| s.three_public));
         rows.push(minijinja::context! {
             name => *name, budget => b.map(|s| s.id), prev => prev.map(|s| s.id), fin => fin.map(|s| s.id),
             v => v.iter().map(|x| wan(*x)).collect::<Vec<_>>(),
@@ -90,7 +90,7 @@ pub async fn district(
     let mut totals: Vec<(i64, i64, i64)> = Vec::new();
     for (y, phase, sum) in state.store.finance().totals(year - 9, year).await? {
         if totals.last().is_none_or(|t| t.0 != y) {
-            totals.push((y, 0, 0));
+            totals.push((y, MISSING, MISSING));
         }
         if let Some(t) = totals.last_mut() {
             match phase.as_str() {
@@ -145,7 +145,7 @@ pub async fn district(
         year, rows, column => column(),
         sums => sums.iter().map(|x| wan(*x)).collect::<Vec<_>>(),
         trend, three, has_units => !units.is_empty(),
-        totals => totals.iter().map(|(y, b, f)| minijinja::context! { y, b => wan(*b), f => wan(*f) }).collect::<Vec<_>>(),
+        totals => totals.iter().map(|(y, b, f)| minijinja::context! { y, b => shown(*b), f => shown(*f) }).collect::<Vec<_>>(),
         prev_year => year - 1, years => (this - 5..=this).rev().collect::<Vec<_>>(),
     };
     Ok(render(
@@ -649,4 +649,13 @@ pub async fn api_records(
         }
     }
     Ok(Json(json!({ "data": data, "next_before": next })))
+}
+
+/// An amount in 万元 for a table, or “未公开” where nothing was published.
+fn shown(v: i64) -> String {
+    if v == MISSING {
+        "未公开".into()
+    } else {
+        wan(v)
+    }
 }

@@ -4,7 +4,6 @@
 //! The town sees which of its villages are late; the public reads each village's postings by
 //! period (`/villages/{id}`).
 
-use super::column;
 use crate::AppState;
 use crate::auth::{StaffSession, permit};
 use crate::error::AppError;
@@ -505,7 +504,7 @@ pub async fn public_list(
             }
         })
         .collect();
-    let ctx = minijinja::context! { groups, column => column() };
+    let ctx = minijinja::context! { groups, column => village_column() };
     Ok(render(
         &state,
         &headers,
@@ -534,7 +533,7 @@ pub async fn public_village(
     let list = state.store.finance().postings(id, true, None, 200).await?;
     let ctx = minijinja::context! {
         unit => minijinja::context! { id => unit.id, name => &unit.name },
-        list => list.iter().map(posting_view).collect::<Vec<_>>(), column => column(),
+        list => list.iter().map(posting_view).collect::<Vec<_>>(), column => village_column(),
         crumbs => vec![crate::pages::crumb("村务公开", Some("/villages"))],
     };
     Ok(render(
@@ -545,4 +544,9 @@ pub async fn public_village(
         ctx,
         None,
     ))
+}
+
+/// The column (栏目) of the public village pages: 村务公开, not the departments' budgets.
+fn village_column() -> minijinja::Value {
+    minijinja::context! { name => "村务公开", description => "村级财务、资产、资源及重大事项公开", keywords => "村务公开,村级财务,集体资产,集体资源", kind => "村务公开" }
 }
