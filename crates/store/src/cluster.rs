@@ -120,6 +120,21 @@ pub(crate) async fn announce(
     Ok(())
 }
 
+impl Store {
+    /// Announces a change to the other servers outside any transaction (after a commit whose
+    /// change does not go through the search outbox: the power list's public pages). Nothing on
+    /// SQLite.
+    pub async fn announce_change(&self) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(CHANGES_CHANNEL)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// A PostgreSQL connection listening for [`CHANGES_CHANNEL`].
 pub struct ChangeListener(sqlx::postgres::PgListener);
 

@@ -277,7 +277,8 @@ pub async fn keep_lease(state: AppState) {
     }
 }
 
-/// Wakes the index sync whenever another server announces a change (PostgreSQL `LISTEN`);
+/// Wakes the index sync and drops the power list's cached pages whenever a server announces a
+/// change (PostgreSQL `LISTEN`);
 /// reconnects after a broken connection (polling covers the gap). Returns at once on SQLite.
 pub async fn listen(state: AppState) {
     loop {
@@ -286,8 +287,10 @@ pub async fn listen(state: AppState) {
             Ok(Some(mut l)) => {
                 // changes made while no one listened
                 state.changed.notify_one();
+                state.power_cache.bump();
                 while l.next().await.is_ok() {
                     state.changed.notify_one();
+                    state.power_cache.bump();
                 }
                 tracing::warn!("change notifications interrupted: reconnecting");
             }

@@ -975,7 +975,7 @@ pub async fn move_case(
         )
         .await?;
     if decision.is_some() {
-        state.power_cache.bump();
+        crate::power::changed(&state).await;
     }
     Ok(Redirect::to(&format!("/admin/cases/{id}")).into_response())
 }
@@ -1241,7 +1241,7 @@ pub async fn withdraw_decision(
             },
         )
         .await?;
-    state.power_cache.bump();
+    crate::power::changed(&state).await;
     let back = d.case_id.map_or("/double-publicity".to_string(), |c| {
         format!("/admin/cases/{c}")
     });

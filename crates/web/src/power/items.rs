@@ -799,7 +799,7 @@ pub async fn review(
     power
         .review(&s.actor(), id, latest.version, stage, pass, &f.note)
         .await?;
-    state.power_cache.bump();
+    crate::power::changed(&state).await;
     let ok = if pass { "passed" } else { "sent_back" };
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok={ok}")).into_response())
 }
@@ -834,7 +834,7 @@ pub async fn retire(
         ));
     }
     power.retire(&s.actor(), id, &f.note).await?;
-    state.power_cache.bump();
+    crate::power::changed(&state).await;
     Ok(Redirect::to(&format!("/admin/powers/{id}?ok=retired")).into_response())
 }
 

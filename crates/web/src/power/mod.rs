@@ -82,6 +82,15 @@ pub struct PublicCache {
     ttl_secs: u64,
 }
 
+/// After a change to the power list's public pages: this server's cache is dropped at once,
+/// and the other servers on the database are told (they drop theirs on the notification).
+pub(crate) async fn changed(state: &AppState) {
+    state.power_cache.bump();
+    if let Err(e) = state.store.announce_change().await {
+        tracing::warn!(error = %e, "change not announced to the other servers");
+    }
+}
+
 impl PublicCache {
     /// A cache whose pages live `ttl_secs` (0: no caching).
     pub fn new(ttl_secs: u64) -> PublicCache {
