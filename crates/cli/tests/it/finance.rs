@@ -654,6 +654,17 @@ both!(
             out.contains(&format!("工作表“一般公共预算支出表”第{line}行")),
             "{out}"
         );
+        // The finance bureau's workbook imported as another unit's: refused, the line named.
+        let mut other = args(&good);
+        let at = other.iter().position(|a| a == "CZJ").unwrap();
+        other[at] = "JYJ".into();
+        let o = run(other);
+        assert_eq!(o.status.code(), Some(1));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("表中的单位名称“区财政局”与导入的单位“区教育局”不符"),
+            "{out}"
+        );
         let mut dry = args(&good);
         dry.push("--dry-run".into());
         let o = run(dry);

@@ -543,6 +543,41 @@ fn money_in(row: &[String]) -> Result<Option<Money>, String> {
     Ok(None)
 }
 
+/// The lines of a workbook's sheets that name another body than `unit` (单位名称：…, 编制单位：…
+/// in a table's first rows): the workbook of another unit, chosen by mistake. A name passes when
+/// it is `unit` or one contains the other (区财政局 and 某某区财政局); sheets naming no body pass.
+pub fn other_bodies(sheets: &[(String, Vec<Vec<String>>)], unit: &str) -> Vec<Failure> {
+    let unit_n = norm(unit);
+    let mut out = Vec::new();
+    for (sheet, grid) in sheets {
+        for (r, row) in grid.iter().take(6).enumerate() {
+            for cell in row {
+                if !is_info_line(cell) {
+                    continue;
+                }
+                let t = norm(cell);
+                let Some((_, name)) = t.split_once(':') else {
+                    continue;
+                };
+                let name: String = name.chars().take_while(|c| *c != '(').collect();
+                if name.is_empty() || unit_n.is_empty() {
+                    continue;
+                }
+                if !name.contains(&unit_n) && !unit_n.contains(&name) {
+                    out.push(Failure {
+                        sheet: sheet.clone(),
+                        row: Some(r as u32 + 1),
+                        message: format!(
+                            "表中的单位名称“{name}”与导入的单位“{unit}”不符：请确认所选单位和文件"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A line naming the body the table is of (单位名称：…, 编制单位：…), not a header.
 fn is_info_line(text: &str) -> bool {
     let t = norm(text);
@@ -887,6 +922,24 @@ pub fn read_workbook(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_workbook_of_another_unit_is_named() {
+        let sheets = vec![(
+            "表1".to_string(),
+            vec![
+                vec!["部门收支总表".to_string()],
+                vec!["单位名称：区财政局".to_string(), "单位：万元".to_string()],
+            ],
+        )];
+        assert!(other_bodies(&sheets, "区财政局").is_empty());
+        assert!(other_bodies(&sheets, "示范区财政局").is_empty());
+        let f = other_bodies(&sheets, "青山镇青山村民委员会");
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].sheet.as_str(), f[0].row), ("表1", Some(2)));
+        assert!(f[0].message.contains("区财政局") && f[0].message.contains("青山村"));
+    }
+
     use super::*;
 
     fn g(rows: &[&[&str]]) -> Vec<Vec<String>> {

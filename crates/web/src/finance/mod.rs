@@ -125,10 +125,16 @@ pub async fn import(
             ),
         }]));
     };
+    let unit = store.get_unit(input.unit_id).await?;
+    let others = gongkai_domain::finance::tables::other_bodies(&sheets, &unit.name);
     let checked = match gongkai_domain::finance::check::import(input.phase, &sheets, &codes, rules)
     {
-        Ok(c) => c,
-        Err(f) => return Ok(Outcome::Refused(f)),
+        Ok(c) if others.is_empty() => c,
+        Ok(_) => return Ok(Outcome::Refused(others)),
+        Err(mut f) => {
+            f.splice(0..0, others);
+            return Ok(Outcome::Refused(f));
+        }
     };
     if input.dry_run {
         return Ok(Outcome::Passed(Box::new(checked), None));
