@@ -201,7 +201,15 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
             } else {
                 crate::error::rejection_text(&text)
             };
+            // what the answer says besides its body stays (416's Content-Range, 405's Allow)
+            let kept: Vec<_> = [axum::http::header::CONTENT_RANGE, axum::http::header::ALLOW]
+                .into_iter()
+                .filter_map(|n| resp.headers().get(&n).cloned().map(|v| (n, v)))
+                .collect();
             resp = crate::pages::error_page(&state, &headers, status, &message).await;
+            for (n, v) in kept {
+                resp.headers_mut().insert(n, v);
+            }
         }
     }
     let h = resp.headers_mut();

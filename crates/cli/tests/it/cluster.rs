@@ -362,6 +362,11 @@ async fn three_servers_behind_nginx_are_one_system() {
             &[("Cookie", &cookie), ("Range", "bytes=99999999-")],
         );
         assert_eq!(r.status, 416, "{a}");
+        assert_eq!(
+            r.header("content-range"),
+            Some(format!("bytes */{}", file.len())),
+            "{a}"
+        );
     }
 
     // a session and the sign-in throttle hold whichever server answers: the session works on
