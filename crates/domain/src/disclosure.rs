@@ -362,6 +362,34 @@ pub fn read_item(
     }
 }
 
+/// The document types (文种) a search can be narrowed to: the fifteen of GB/T 9704 and the
+/// usual names of normative documents and plans. Index 0 of [`doc_kind`]'s answer is 其他.
+pub const DOC_KINDS: &[&str] = &[
+    "其他", "决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
+    "批复", "议案", "函", "纪要", "办法", "规定", "细则", "方案", "规划", "计划", "公示",
+];
+
+/// The document type of a title, by how it ends (after trailing brackets such as （试行） or
+/// （征求意见稿）): an index into [`DOC_KINDS`], 0 when none applies.
+pub fn doc_kind(title: &str) -> usize {
+    let mut t = title.trim().trim_end_matches(['。', '.', ' ']);
+    while let Some(stripped) = t.strip_suffix(['）', ')', '】', ']']) {
+        match stripped.rfind(['（', '(', '【', '[']) {
+            Some(open) => t = stripped[..open].trim_end(),
+            None => break,
+        }
+    }
+    if t.ends_with('令') && !t.ends_with("命令") {
+        return 3;
+    }
+    DOC_KINDS
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, k)| t.ends_with(*k))
+        .map_or(0, |(i, _)| i)
+}
+
 /// Normalises a document number for matching: the brackets people type for the year —
 /// 〔〕, [], ［］, (), （）, 【】 — all become 〔〕, and spaces are removed.
 pub fn normalize_doc_no(s: &str) -> String {
@@ -543,6 +571,20 @@ pub fn parse_jsonl(bytes: &[u8]) -> Vec<(usize, Result<ImportRow, String>)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn document_kind_by_how_the_title_ends() {
+        let kind = |t: &str| DOC_KINDS[doc_kind(t)];
+        assert_eq!(kind("关于进一步做好政府信息公开工作的通知"), "通知");
+        assert_eq!(kind("区城市管理办法（试行）"), "办法");
+        assert_eq!(kind("关于养老服务补贴的实施意见（征求意见稿）"), "意见");
+        assert_eq!(kind("关于同意设立甘棠湖学校的批复"), "批复");
+        assert_eq!(kind("区人民政府令"), "命令");
+        assert_eq!(kind("关于商请协助的函"), "函");
+        assert_eq!(kind("2026年秋季学期义务教育招生方案"), "方案");
+        assert_eq!(kind("区教育局2025年部门预算"), "其他");
+        assert_eq!(kind(""), "其他");
+    }
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -6,25 +6,36 @@
 //! every server which items changed, so several servers on one PostgreSQL database each keep
 //! their own index correct.
 //!
-//! Chinese text is normalised before it is indexed *and* before a query is parsed: Traditional
-//! characters become Simplified (OpenCC `t2s`), full-width ASCII becomes half-width, Latin letters
-//! are lower-cased; then jieba segments it into words. Document numbers are matched however their
-//! year brackets are typed (`〔2026〕`, `[2026]`, `(2026)`).
+//! **What a hit is.** Text is folded before it is indexed *and* before a query is read
+//! ([`Normalizer::normalize`]: Traditional → Simplified, full-width → half-width, lower case,
+//! every year bracket → 〔〕). Every character of the folded text is indexed with its position,
+//! and every pair of adjacent characters too. A query word of two or more characters becomes
+//! a phrase of the pairs that cover it (养老服务 → 养老 at p and 服务 at p + 2), which matches
+//! exactly the texts that contain the word contiguously; a one-character word is a character
+//! term. Every word must occur in the title, the document number or the body. So the set of
+//! hits is exactly the set of items whose folded text contains each folded word, with no
+//! dictionary in between (a segmenter would both miss words it cuts differently and find words
+//! whose parts merely occur apart).
+//!
+//! **Order.** By relevance: an exact document number first, then the number of words found in
+//! the title, then in the document number, then the newest; or newest first.
 
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
-use gongkai_domain::disclosure::normalize_doc_no;
+use gongkai_domain::disclosure::{DOC_KINDS, doc_kind, normalize_doc_no};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Errors of the search index.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +80,9 @@ impl Normalizer {
         self.t2s.convert(text)
     }
 
-    /// Traditional → Simplified, full-width → half-width, lower-case Latin.
+    /// The folded form matching sees: Traditional → Simplified, full-width → half-width,
+    /// lower-case Latin, and every bracket people type around a document number's year —
+    /// 〔〕 [] ［］ () （） 【】 — as 〔〕.
     pub fn normalize(&self, text: &str) -> String {
         let half: String = text
             .chars()
@@ -79,8 +92,49 @@ impl Normalizer {
                 c => c,
             })
             .collect();
-        self.t2s.convert(&half).to_lowercase()
+        self.t2s
+            .convert(&half)
+            .chars()
+            .map(|c| match c {
+                '[' | '(' | '【' | '〔' | '⟦' => '〔',
+                ']' | ')' | '】' | '〕' | '⟧' => '〕',
+                c if c.is_ascii_uppercase() => c.to_ascii_lowercase(),
+                c => c,
+            })
+            .collect()
     }
+
+    /// The words of a query, folded: split at spaces and at the punctuation that separates
+    /// words (，、；;,。), each kept once, and a word contained in another dropped (it adds
+    /// nothing to what must be found).
+    pub fn query_words(&self, query: &str) -> Vec<String> {
+        let folded = self.normalize(query);
+        let mut words: Vec<String> = Vec::new();
+        for w in folded.split(|c: char| c.is_whitespace() || "，、；;,。".contains(c)) {
+            if w.chars().any(char::is_alphanumeric) && !words.iter().any(|x| x == w) {
+                words.push(w.to_string());
+            }
+        }
+        let all = words.clone();
+        words.retain(|w| !all.iter().any(|o| o != w && o.contains(w.as_str())));
+        words
+    }
+}
+
+/// The text of an item that search reads as its body: the summary, then the body text, then
+/// the text of its attachments. The index and every count of what it should find (the
+/// precision test, the benchmark) build it here, so that they agree on what an item says.
+pub fn indexed_body(summary: &str, body_text: &str, attachments_text: &str) -> String {
+    format!("{summary}\n{body_text}{attachments_text}")
+}
+
+/// Whether `text` contains every word after folding (the definition of a hit, by brute force:
+/// the index must agree with it).
+pub fn contains_all(normalizer: &Normalizer, texts: &[&str], words: &[String]) -> bool {
+    let folded: Vec<String> = texts.iter().map(|t| normalizer.normalize(t)).collect();
+    words
+        .iter()
+        .all(|w| folded.iter().any(|t| t.contains(w.as_str())))
 }
 
 /// One item as the index sees it.
@@ -94,7 +148,7 @@ pub struct IndexDoc {
     pub title: String,
     /// 文号.
     pub doc_no: String,
-    /// Summary and body (and attachment text) to search.
+    /// Summary and body (and attachment text) to search: see [`indexed_body`].
     pub body: String,
     /// Publishing unit.
     pub unit_id: u64,
@@ -115,7 +169,7 @@ pub struct IndexDoc {
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
-    /// Best match first.
+    /// Exact document number, then words in the title, then the newest.
     #[default]
     Relevance,
     /// Newest first.
@@ -133,6 +187,8 @@ pub struct SearchRequest {
     pub category_id: Option<u64>,
     /// Only this year formed.
     pub year: Option<u64>,
+    /// Only this document type (an index into [`DOC_KINDS`]).
+    pub kind: Option<u64>,
     /// Order.
     pub sort: SortBy,
     /// Results to skip.
@@ -160,20 +216,63 @@ pub struct Hit {
     pub category_name: String,
     /// Publication date.
     pub published_on: String,
-    /// Relevance score.
+    /// Relevance score: 100 for the exact document number, 10 per word in the title, 5 per
+    /// word in the document number (ties go to the newest).
     pub score: f32,
+}
+
+/// One value of a facet and how many hits have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FacetValue {
+    /// The value (unit id, category id, year, or document-type index).
+    pub id: u64,
+    /// Its name as shown.
+    pub name: String,
+    /// Hits with this value.
+    pub count: usize,
+}
+
+/// Counts of the hits by unit, category, year formed and document type (each most frequent
+/// first, at most [`FACET_VALUES`] values; years newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Facets {
+    /// By publishing unit.
+    pub units: Vec<FacetValue>,
+    /// By catalog category.
+    pub categories: Vec<FacetValue>,
+    /// By year formed.
+    pub years: Vec<FacetValue>,
+    /// By document type (文种).
+    pub kinds: Vec<FacetValue>,
+}
+
+/// Values kept per facet.
+pub const FACET_VALUES: usize = 12;
+
+/// Another query worth trying when nothing was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suggestion {
+    /// The query to try.
+    pub query: String,
+    /// Why it is offered, for people.
+    pub reason: String,
+    /// How many items it finds (only suggestions that find something are offered).
+    pub total: usize,
 }
 
 /// Results of one search.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SearchResults {
-    /// Matching items, counted exactly up to [`COUNT_CAP`]; beyond it, `total_capped` is set and
-    /// `total` is a lower bound.
+    /// Matching items, counted exactly.
     pub total: usize,
-    /// More items match than were counted.
-    pub total_capped: bool,
+    /// The words searched for, folded (what every hit contains).
+    pub words: Vec<String>,
     /// The requested page.
     pub hits: Vec<Hit>,
+    /// Counts of all the hits by unit, category, year and document type.
+    pub facets: Facets,
+    /// When nothing was found: other queries that find something.
+    pub suggestions: Vec<Suggestion>,
 }
 
 struct Fields {
@@ -183,29 +282,37 @@ struct Fields {
     doc_no: Field,
     doc_no_exact: Field,
     body: Field,
+    body_chars: Field,
     unit_id: Field,
     unit_name: Field,
     category_id: Field,
     category_name: Field,
     year: Field,
+    kind: Field,
     published_ts: Field,
     published_on: Field,
 }
 
-const TOKENIZER: &str = "gongkai_zh";
+/// Characters and pairs of characters, with positions (titles and document numbers).
+const GRAMS: &str = "gongkai_grams";
+/// Pairs of characters, with positions (bodies).
+const PAIRS: &str = "gongkai_pairs";
+/// Characters (bodies, for one-character words; no positions).
+const CHARS: &str = "gongkai_chars";
 
-/// jieba over the normalised text (Simplified, half-width, lower case), with every token's
-/// offsets mapped back onto the original text, so that the index stores the original characters
-/// and snippets highlight them, while matching sees one form of each word.
+/// Folds the text ([`Normalizer::normalize`]) and emits each character and/or each pair of
+/// adjacent characters at the character's position. Whitespace emits nothing but keeps its
+/// position, so no pair spans it.
 #[derive(Clone)]
-struct NormalizingTokenizer {
-    inner: tantivy_jieba::JiebaTokenizer,
+struct GramTokenizer {
     normalizer: Arc<Normalizer>,
+    chars: bool,
+    pairs: bool,
 }
 
 /// A token stream that owns its tokens.
 struct OwnedTokens {
-    tokens: Vec<tantivy::tokenizer::Token>,
+    tokens: Vec<Token>,
     next: usize,
 }
 
@@ -214,28 +321,44 @@ impl tantivy::tokenizer::TokenStream for OwnedTokens {
         self.next += 1;
         self.next <= self.tokens.len()
     }
-    fn token(&self) -> &tantivy::tokenizer::Token {
+    fn token(&self) -> &Token {
         &self.tokens[self.next - 1]
     }
-    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+    fn token_mut(&mut self) -> &mut Token {
         &mut self.tokens[self.next - 1]
     }
 }
 
-impl tantivy::tokenizer::Tokenizer for NormalizingTokenizer {
+impl tantivy::tokenizer::Tokenizer for GramTokenizer {
     type TokenStream<'a> = OwnedTokens;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> OwnedTokens {
-        use tantivy::tokenizer::TokenStream;
-        let normalized = self.normalizer.normalize(text);
-        let map = offset_map(text, &normalized);
-        let mut stream = self.inner.token_stream(&normalized);
-        let mut tokens = Vec::new();
-        while stream.advance() {
-            let mut t = stream.token().clone();
-            t.offset_from = map(t.offset_from);
-            t.offset_to = map(t.offset_to).max(t.offset_from);
-            tokens.push(t);
+        let folded = self.normalizer.normalize(text);
+        let chars: Vec<(usize, char)> = folded.char_indices().collect();
+        let end_of = |i: usize| chars.get(i).map_or(folded.len(), |(b, _)| *b);
+        let mut tokens = Vec::with_capacity(chars.len() * 2);
+        for (i, &(b, c)) in chars.iter().enumerate() {
+            if c.is_whitespace() {
+                continue;
+            }
+            if self.chars {
+                tokens.push(Token {
+                    offset_from: b,
+                    offset_to: end_of(i + 1),
+                    position: i,
+                    text: folded[b..end_of(i + 1)].to_string(),
+                    position_length: 1,
+                });
+            }
+            if self.pairs && chars.get(i + 1).is_some_and(|(_, n)| !n.is_whitespace()) {
+                tokens.push(Token {
+                    offset_from: b,
+                    offset_to: end_of(i + 2),
+                    position: i,
+                    text: folded[b..end_of(i + 2)].to_string(),
+                    position_length: 1,
+                });
+            }
         }
         OwnedTokens { tokens, next: 0 }
     }
@@ -274,25 +397,36 @@ fn offset_map<'a>(original: &'a str, normalized: &str) -> impl Fn(usize) -> usiz
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    let positional = |tokenizer: &str| {
+        TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+            .set_stored()
+    };
     let f = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
         index_no: b.add_text_field("index_no", STRING | STORED),
-        title: b.add_text_field("title", text.clone()),
-        doc_no: b.add_text_field("doc_no", text.clone()),
+        title: b.add_text_field("title", positional(GRAMS)),
+        doc_no: b.add_text_field("doc_no", positional(GRAMS)),
         doc_no_exact: b.add_text_field("doc_no_exact", STRING),
-        body: b.add_text_field("body", text),
+        body: b.add_text_field("body", positional(PAIRS)),
+        body_chars: b.add_text_field(
+            "body_chars",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(CHARS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         unit_id: b.add_u64_field("unit_id", INDEXED | FAST),
         unit_name: b.add_text_field("unit_name", STORED),
         category_id: b.add_u64_field("category_id", INDEXED | FAST),
         category_name: b.add_text_field("category_name", STORED),
         year: b.add_u64_field("year", INDEXED | FAST),
+        kind: b.add_u64_field("kind", INDEXED | FAST),
         published_ts: b.add_i64_field("published_ts", FAST),
         published_on: b.add_text_field("published_on", STORED),
     };
@@ -301,21 +435,42 @@ fn schema() -> (Schema, Fields) {
 
 /// The index: one writer per process, a reader for searches.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
     normalizer: Arc<Normalizer>,
 }
 
+/// The query for one set of words: what must match, and whether it can match at all.
+struct Planned {
+    query: Box<dyn Query>,
+    doc_no: Option<String>,
+}
+
 impl SearchIndex {
-    /// Opens (or creates) the index in `dir`.
+    /// Opens (or creates) the index in `dir`. An index written by an earlier version with
+    /// other fields is emptied, with every other file in `dir` (the indexer's position file
+    /// too, so the indexer replays the search outbox from its start and rebuilds it).
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| SearchError::Index(e.into()))?;
-        let index = Index::open_or_create(mmap, schema)?;
+        let index = match Index::open_or_create(mmap, schema.clone()) {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                for entry in std::fs::read_dir(dir)? {
+                    let path = entry?.path();
+                    if path.is_file() {
+                        std::fs::remove_file(path)?;
+                    }
+                }
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Index(e.into()))?;
+                Index::create(mmap, schema, tantivy::IndexSettings::default())?
+            }
+            Err(e) => return Err(e.into()),
+        };
         Self::finish(index, fields)
     }
 
@@ -327,14 +482,18 @@ impl SearchIndex {
 
     fn finish(index: Index, fields: Fields) -> Result<SearchIndex> {
         let normalizer = Arc::new(Normalizer::new()?);
-        let analyzer = TextAnalyzer::builder(NormalizingTokenizer {
-            inner: tantivy_jieba::JiebaTokenizer::new(),
-            normalizer: normalizer.clone(),
-        })
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build();
-        index.tokenizers().register(TOKENIZER, analyzer);
+        for (name, chars, pairs) in [(GRAMS, true, true), (PAIRS, false, true), (CHARS, true, false)]
+        {
+            index.tokenizers().register(
+                name,
+                TextAnalyzer::builder(GramTokenizer {
+                    normalizer: normalizer.clone(),
+                    chars,
+                    pairs,
+                })
+                .build(),
+            );
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -344,7 +503,6 @@ impl SearchIndex {
             other => SearchError::Index(other),
         })?;
         Ok(SearchIndex {
-            index,
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -370,7 +528,7 @@ impl SearchIndex {
             doc.add_u64(f.id, d.id);
             doc.add_text(f.index_no, &d.index_no);
             // Text fields keep the original characters (shown in results and snippets); the
-            // tokenizer normalises what it indexes.
+            // tokenizers fold what they index.
             doc.add_text(f.title, &d.title);
             doc.add_text(f.doc_no, &d.doc_no);
             doc.add_text(
@@ -378,11 +536,13 @@ impl SearchIndex {
                 normalize_doc_no(&self.normalizer.normalize(&d.doc_no)),
             );
             doc.add_text(f.body, &d.body);
+            doc.add_text(f.body_chars, &d.body);
             doc.add_u64(f.unit_id, d.unit_id);
             doc.add_text(f.unit_name, &d.unit_name);
             doc.add_u64(f.category_id, d.category_id);
             doc.add_text(f.category_name, &d.category_name);
             doc.add_u64(f.year, d.year);
+            doc.add_u64(f.kind, doc_kind(&d.title) as u64);
             doc.add_i64(f.published_ts, d.published_ts);
             doc.add_text(f.published_on, &d.published_on);
             w.add_document(doc)?;
@@ -413,165 +573,605 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// The words a query is made of, after normalisation and segmentation (punctuation dropped).
+    /// The words a query is made of, folded (see [`Normalizer::query_words`]).
     pub fn query_terms(&self, query: &str) -> Vec<String> {
-        let mut analyzer = match self.index.tokenizers().get(TOKENIZER) {
-            Some(a) => a,
-            None => return Vec::new(),
-        };
-        // the analyzer normalises (NormalizingTokenizer), so the query goes in as typed
-        let mut stream = analyzer.token_stream(query);
-        let mut terms = Vec::new();
-        while let Some(t) = stream.next() {
-            if t.text.chars().any(char::is_alphanumeric) && !terms.contains(&t.text) {
-                terms.push(t.text.clone());
-            }
-        }
-        terms
+        self.normalizer.query_words(query)
     }
 
-    /// Runs a search.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
-        let f = &self.fields;
-        let searcher = self.reader.searcher();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let terms = self.query_terms(&req.query);
-        let doc_no = normalize_doc_no(&self.normalizer.normalize(req.query.trim()));
-        let looks_like_doc_no = doc_no.contains('〔') && doc_no.contains('〕');
-        if !terms.is_empty() {
-            let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for term in &terms {
-                let per_field: Vec<(Occur, Box<dyn Query>)> =
-                    [(f.title, 3.0f32), (f.body, 1.0), (f.doc_no, 2.0)]
-                        .into_iter()
-                        .map(|(field, boost)| {
-                            let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                                Box::new(TermQuery::new(
-                                    Term::from_field_text(field, term),
-                                    IndexRecordOption::WithFreqs,
-                                )),
-                                boost,
-                            ));
-                            (Occur::Should, q)
-                        })
-                        .collect();
-                words.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
-            }
-            let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(words));
-            if looks_like_doc_no {
-                let exact: Box<dyn Query> = Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.doc_no_exact, &doc_no),
-                        IndexRecordOption::Basic,
-                    )),
-                    10.0,
-                ));
-                must.push((
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, exact),
-                        (Occur::Should, text_query),
-                    ])),
-                ));
-            } else {
-                must.push((Occur::Must, text_query));
-            }
-        } else if !req.query.trim().is_empty() {
-            return Ok(SearchResults {
-                total: 0,
-                total_capped: false,
-                hits: Vec::new(),
-            });
+    /// The query that matches `word` (already folded) in one field: its characters' term for a
+    /// one-character word, else the phrase of the pairs covering it.
+    fn word_in(&self, word: &str, pairs: Field, chars: Field) -> Box<dyn Query> {
+        let cs: Vec<(usize, char)> = word.char_indices().collect();
+        if cs.len() == 1 {
+            return Box::new(TermQuery::new(
+                Term::from_field_text(chars, word),
+                IndexRecordOption::Basic,
+            ));
         }
-        for (field, value) in [
+        let pair_at = |i: usize| {
+            let end = cs.get(i + 2).map_or(word.len(), |(b, _)| *b);
+            (i, Term::from_field_text(pairs, &word[cs[i].0..end]))
+        };
+        let mut starts: Vec<usize> = (0..cs.len() - 1).step_by(2).collect();
+        if cs.len() % 2 == 1 {
+            starts.push(cs.len() - 2);
+        }
+        if starts.len() == 1 {
+            let (_, term) = pair_at(0);
+            return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        }
+        Box::new(PhraseQuery::new_with_offset(
+            starts.into_iter().map(pair_at).collect(),
+        ))
+    }
+
+    /// The text part of a search: every word in the title, document number or body; scored
+    /// 10 per word in the title and 5 per word in the document number, 100 for the exact
+    /// document number (which matches even when the words do not).
+    fn plan(&self, query: &str, words: &[String]) -> Option<Planned> {
+        let f = &self.fields;
+        if words.is_empty() {
+            return None;
+        }
+        let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in words {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(self.word_in(w, f.title, f.title), 10.0)),
+                ),
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        self.word_in(w, f.doc_no, f.doc_no),
+                        5.0,
+                    )),
+                ),
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        self.word_in(w, f.body, f.body_chars),
+                        0.0,
+                    )),
+                ),
+            ];
+            per_word.push((Occur::Must, Box::new(BooleanQuery::new(clauses))));
+        }
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(per_word));
+        let doc_no = normalize_doc_no(&self.normalizer.normalize(query.trim()));
+        if doc_no.contains('〔') && doc_no.contains('〕') {
+            let exact: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.doc_no_exact, &doc_no),
+                    IndexRecordOption::Basic,
+                )),
+                100.0,
+            ));
+            Some(Planned {
+                query: Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, exact),
+                    (Occur::Should, text),
+                ])),
+                doc_no: Some(doc_no),
+            })
+        } else {
+            Some(Planned {
+                query: text,
+                doc_no: None,
+            })
+        }
+    }
+
+    /// The filters of a request as query clauses.
+    fn filters(&self, req: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        [
             (f.unit_id, req.unit_id),
             (f.category_id, req.category_id),
             (f.year, req.year),
-        ] {
-            if let Some(v) = value {
-                must.push((
-                    Occur::Must,
+            (f.kind, req.kind),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| {
+            value.map(|v| {
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(
                     Box::new(TermQuery::new(
                         Term::from_field_u64(field, v),
                         IndexRecordOption::Basic,
                     )),
+                    0.0,
                 ));
-            }
-        }
-        let query: Box<dyn Query> = if must.is_empty() {
-            Box::new(tantivy::query::AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(must))
-        };
-        let limit = req.limit.clamp(1, 100);
-        let (total, total_capped) = searcher.search(&query, &CappedCount(COUNT_CAP))?;
-        let addresses: Vec<(f32, tantivy::DocAddress)> = match req.sort {
-            SortBy::Relevance if !terms.is_empty() => searcher.search(
-                &query,
-                &TopDocs::with_limit(limit)
-                    .and_offset(req.offset)
-                    .order_by_score(),
-            )?,
-            _ => searcher
-                .search(
-                    &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(req.offset)
-                        .order_by_fast_field::<i64>("published_ts", Order::Desc),
-                )?
-                .into_iter()
-                .map(|(_, a)| (0.0, a))
-                .collect(),
-        };
-        let mut body_snippets = SnippetGenerator::create(&searcher, &*query, f.body)?;
-        body_snippets.set_max_num_chars(120);
-        let title_snippets = SnippetGenerator::create(&searcher, &*query, f.title)?;
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, addr) in addresses {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let title_html = {
-                let s = title_snippets.snippet_from_doc(&doc);
-                if s.highlighted().is_empty() {
-                    escape(&text(f.title))
-                } else {
-                    highlight(s.fragment(), s.highlighted())
-                }
-            };
-            let snippet = body_snippets.snippet_from_doc(&doc);
-            let snippet_html = if snippet.fragment().is_empty() {
-                escape(&text(f.body).chars().take(120).collect::<String>())
-            } else {
-                highlight(snippet.fragment(), snippet.highlighted())
-            };
-            hits.push(Hit {
-                id: doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0),
-                index_no: text(f.index_no),
-                title_html,
-                doc_no: text(f.doc_no),
-                snippet_html,
-                unit_name: text(f.unit_name),
-                category_name: text(f.category_name),
-                published_on: text(f.published_on),
-                score,
+                (Occur::Must, q)
+            })
+        })
+        .collect()
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let words = self.normalizer.query_words(&req.query);
+        let planned = self.plan(&req.query, &words);
+        if planned.is_none() && !req.query.trim().is_empty() {
+            // only punctuation was typed
+            return Ok(SearchResults {
+                total: 0,
+                words,
+                hits: Vec::new(),
+                facets: Facets::default(),
+                suggestions: Vec::new(),
             });
         }
+        let mut clauses = self.filters(req);
+        if let Some(p) = &planned {
+            clauses.push((Occur::Must, p.query.box_clone()));
+        }
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            Box::new(tantivy::query::AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let limit = req.limit.clamp(1, 100);
+        let walk = Walk {
+            keep: req.offset.saturating_add(limit).min(10_000),
+            by_score: req.sort == SortBy::Relevance && planned.is_some(),
+            facets: true,
+        };
+        let found = searcher.search(&*query, &walk)?;
+        let mut hits = Vec::with_capacity(limit);
+        for (score, _, addr) in found.top.iter().skip(req.offset).take(limit) {
+            hits.push(self.hit(&searcher, *addr, *score, &words)?);
+        }
+        let facets = self.facets(&searcher, &found)?;
+        let suggestions = if found.total == 0 && planned.is_some() {
+            self.suggest(&searcher, req, &words, planned.as_ref())?
+        } else {
+            Vec::new()
+        };
         Ok(SearchResults {
-            total,
-            total_capped,
+            total: found.total,
+            words,
             hits,
+            facets,
+            suggestions,
+        })
+    }
+
+    /// How many items `query` (with the request's filters) finds.
+    fn count(&self, searcher: &tantivy::Searcher, req: &SearchRequest, query: &str) -> Result<usize> {
+        let words = self.normalizer.query_words(query);
+        let Some(p) = self.plan(query, &words) else {
+            return Ok(0);
+        };
+        let mut clauses = self.filters(req);
+        clauses.push((Occur::Must, p.query));
+        let walk = Walk {
+            keep: 0,
+            by_score: false,
+            facets: false,
+        };
+        Ok(searcher.search(&BooleanQuery::new(clauses), &walk)?.total)
+    }
+
+    /// Queries that find something when this one found nothing: a near-miss document number
+    /// corrected, the query without one of its words, a long word cut where its first part
+    /// stops being found.
+    fn suggest(
+        &self,
+        searcher: &tantivy::Searcher,
+        req: &SearchRequest,
+        words: &[String],
+        planned: Option<&Planned>,
+    ) -> Result<Vec<Suggestion>> {
+        let mut out: Vec<Suggestion> = Vec::new();
+        let offer = |out: &mut Vec<Suggestion>, query: String, reason: &str| -> Result<()> {
+            if out.len() >= 5 || out.iter().any(|s| s.query == query) || query.trim().is_empty() {
+                return Ok(());
+            }
+            let total = self.count(searcher, req, &query)?;
+            if total > 0 {
+                out.push(Suggestion {
+                    query,
+                    reason: reason.to_string(),
+                    total,
+                });
+            }
+            Ok(())
+        };
+        if let Some(doc_no) = planned.and_then(|p| p.doc_no.as_ref()) {
+            // one edit away first; two only when nothing is one away
+            for distance in [1, 2] {
+                let near = FuzzyTermQuery::new(
+                    Term::from_field_text(self.fields.doc_no_exact, doc_no),
+                    distance,
+                    true,
+                );
+                let walk = Walk {
+                    keep: 3,
+                    by_score: false,
+                    facets: false,
+                };
+                let found = searcher.search(&near, &walk)?.top;
+                for (_, _, addr) in &found {
+                    let doc: TantivyDocument = searcher.doc(*addr)?;
+                    if let Some(n) = doc.get_first(self.fields.doc_no).and_then(|v| v.as_str()) {
+                        offer(&mut out, n.to_string(), "相近的文号")?;
+                    }
+                }
+                if !found.is_empty() {
+                    break;
+                }
+            }
+        }
+        if words.len() > 1 {
+            for skip in 0..words.len() {
+                let rest: Vec<&str> = words
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, w)| w.as_str())
+                    .collect();
+                offer(&mut out, rest.join(" "), "去掉一个词")?;
+            }
+        }
+        for (i, w) in words.iter().enumerate() {
+            let cs: Vec<(usize, char)> = w.char_indices().collect();
+            if cs.len() < 4 {
+                continue;
+            }
+            // the longest first part (two characters or more) that is still found
+            for cut in (2..cs.len() - 1).rev() {
+                let (head, tail) = w.split_at(cs[cut].0);
+                if self.count(searcher, req, head)? == 0 {
+                    continue;
+                }
+                let mut with: Vec<String> = words.to_vec();
+                with[i] = format!("{head} {tail}");
+                offer(&mut out, with.join(" "), "分开的词")?;
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Facet counts with names (names read from one stored document of each value).
+    fn facets(&self, searcher: &tantivy::Searcher, found: &Walked) -> Result<Facets> {
+        let f = &self.fields;
+        let named = |counts: &HashMap<u64, (usize, DocAddress)>,
+                     name_field: Option<Field>|
+         -> Result<Vec<FacetValue>> {
+            let mut v: Vec<(u64, usize, DocAddress)> =
+                counts.iter().map(|(k, (n, a))| (*k, *n, *a)).collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(FACET_VALUES);
+            v.into_iter()
+                .map(|(id, count, addr)| {
+                    let name = match name_field {
+                        Some(field) => {
+                            let doc: TantivyDocument = searcher.doc(addr)?;
+                            doc.get_first(field)
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("")
+                                .to_string()
+                        }
+                        None => id.to_string(),
+                    };
+                    Ok(FacetValue { id, name, count })
+                })
+                .collect()
+        };
+        let mut years = named(&found.years, None)?;
+        years.sort_by_key(|v| std::cmp::Reverse(v.id));
+        let kinds = {
+            let mut v: Vec<FacetValue> = found
+                .kinds
+                .iter()
+                .map(|(k, (n, _))| FacetValue {
+                    id: *k,
+                    name: DOC_KINDS.get(*k as usize).unwrap_or(&"其他").to_string(),
+                    count: *n,
+                })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
+            v.truncate(FACET_VALUES);
+            v
+        };
+        Ok(Facets {
+            units: named(&found.units, Some(f.unit_name))?,
+            categories: named(&found.categories, Some(f.category_name))?,
+            years,
+            kinds,
+        })
+    }
+
+    /// One hit as shown: title and a passage of the body with every occurrence of the words
+    /// marked.
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+        score: f32,
+        words: &[String],
+    ) -> Result<Hit> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let title = text(f.title);
+        let body = text(f.body);
+        Ok(Hit {
+            id: doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0),
+            index_no: text(f.index_no),
+            title_html: highlight(&title, &self.marks(&title, words)),
+            doc_no: text(f.doc_no),
+            snippet_html: self.snippet(&body, words),
+            unit_name: text(f.unit_name),
+            category_name: text(f.category_name),
+            published_on: text(f.published_on),
+            score,
+        })
+    }
+
+    /// Byte ranges of `original` where a folded word occurs.
+    fn marks(&self, original: &str, words: &[String]) -> Vec<std::ops::Range<usize>> {
+        let folded = self.normalizer.normalize(original);
+        let map = offset_map(original, &folded);
+        let mut out = Vec::new();
+        for w in words {
+            for (at, m) in folded.match_indices(w.as_str()) {
+                out.push(map(at)..map(at + m.len()));
+            }
+        }
+        out
+    }
+
+    /// About [`SNIPPET_CHARS`] characters of the body around the first word found, the words
+    /// marked; the opening of the body when none is in it.
+    fn snippet(&self, body: &str, words: &[String]) -> String {
+        // fold only the part a passage can come from: the first occurrence is looked for in
+        // the first 20,000 characters (long attachments would make every hit slow)
+        let head_end = body
+            .char_indices()
+            .nth(20_000)
+            .map_or(body.len(), |(b, _)| b);
+        let head = &body[..head_end];
+        let marks = self.marks(head, words);
+        let first = marks.iter().map(|r| r.start).min();
+        let start = match first {
+            Some(at) => {
+                // begin a little before the match, at a character boundary
+                let before: Vec<usize> = head[..at].char_indices().map(|(b, _)| b).collect();
+                before
+                    .len()
+                    .checked_sub(SNIPPET_LEAD)
+                    .map_or(0, |i| before[i])
+            }
+            None => 0,
+        };
+        let end = head[start..]
+            .char_indices()
+            .nth(SNIPPET_CHARS)
+            .map_or(head.len(), |(b, _)| start + b);
+        let ranges: Vec<std::ops::Range<usize>> = marks
+            .into_iter()
+            .filter(|r| r.start >= start && r.end <= end)
+            .map(|r| r.start - start..r.end - start)
+            .collect();
+        let passage = highlight(&head[start..end], &ranges);
+        if start > 0 { format!("…{passage}") } else { passage }
+    }
+}
+
+/// Characters in a body passage.
+const SNIPPET_CHARS: usize = 120;
+/// Characters shown before the first match in a passage.
+const SNIPPET_LEAD: usize = 20;
+
+/// What one pass over the matches gathers.
+#[derive(Default)]
+struct Walked {
+    total: usize,
+    /// (score, published_ts, address), best first.
+    top: Vec<(f32, i64, DocAddress)>,
+    units: HashMap<u64, (usize, DocAddress)>,
+    categories: HashMap<u64, (usize, DocAddress)>,
+    years: HashMap<u64, (usize, DocAddress)>,
+    kinds: HashMap<u64, (usize, DocAddress)>,
+}
+
+/// One pass over every match: the exact count, the facet counts and the best `keep` by
+/// (score, newest) or by newest alone.
+struct Walk {
+    keep: usize,
+    by_score: bool,
+    facets: bool,
+}
+
+/// Not used: [`Walk`] walks each segment's scorer itself.
+struct NoSegmentCollector;
+
+impl SegmentCollector for NoSegmentCollector {
+    type Fruit = Walked;
+    fn collect(&mut self, _doc: tantivy::DocId, _score: tantivy::Score) {}
+    fn harvest(self) -> Walked {
+        Walked::default()
+    }
+}
+
+/// Counts per value of one facet in one segment: small values (ids, years) in a vector that
+/// grows to the largest seen, others in a map. Each value remembers the first document that
+/// had it (to read its name from).
+#[derive(Default)]
+struct Counter {
+    dense: Vec<(usize, u32)>,
+    sparse: HashMap<u64, (usize, u32)>,
+}
+
+impl Counter {
+    const DENSE: u64 = 1 << 16;
+
+    fn add(&mut self, value: u64, doc: u32) {
+        let slot = if value < Self::DENSE {
+            let i = value as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, (0, 0));
+            }
+            &mut self.dense[i]
+        } else {
+            self.sparse.entry(value).or_insert((0, doc))
+        };
+        if slot.0 == 0 {
+            slot.1 = doc;
+        }
+        slot.0 += 1;
+    }
+
+    fn into_pairs(self) -> impl Iterator<Item = (u64, (usize, u32))> {
+        self.dense
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(i, c)| (i as u64, c))
+            .chain(self.sparse)
+    }
+}
+
+/// A min-heap entry ordered so that the worst kept hit is on top.
+#[derive(PartialEq)]
+struct Ranked(f32, i64, u32);
+
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // reversed: BinaryHeap is a max-heap, the worst (lowest score, oldest, highest doc)
+        // must come out first
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(other.1.cmp(&self.1))
+            .then(self.2.cmp(&other.2))
+    }
+}
+
+impl Collector for Walk {
+    type Fruit = Walked;
+    type Child = NoSegmentCollector;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: tantivy::SegmentOrdinal,
+        _segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<NoSegmentCollector> {
+        Ok(NoSegmentCollector)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.by_score
+    }
+
+    fn merge_fruits(&self, parts: Vec<Walked>) -> tantivy::Result<Walked> {
+        let mut all = Walked::default();
+        for p in parts {
+            all.total += p.total;
+            all.top.extend(p.top);
+            for (mine, theirs) in [
+                (&mut all.units, p.units),
+                (&mut all.categories, p.categories),
+                (&mut all.years, p.years),
+                (&mut all.kinds, p.kinds),
+            ] {
+                for (k, (n, a)) in theirs {
+                    mine.entry(k).or_insert((0, a)).0 += n;
+                }
+            }
+        }
+        all.top.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+        });
+        all.top.truncate(self.keep);
+        Ok(all)
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        segment_ord: u32,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Walked> {
+        use tantivy::DocSet;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let fast = reader.fast_fields();
+        let ts = fast.i64("published_ts")?;
+        let columns = if self.facets {
+            Some([
+                fast.u64("unit_id")?,
+                fast.u64("category_id")?,
+                fast.u64("year")?,
+                fast.u64("kind")?,
+            ])
+        } else {
+            None
+        };
+        let mut counts: [Counter; 4] = Default::default();
+        let mut heap: std::collections::BinaryHeap<Ranked> =
+            std::collections::BinaryHeap::with_capacity(self.keep + 1);
+        let mut total = 0usize;
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                total += 1;
+                if let Some(cols) = &columns {
+                    for (col, count) in cols.iter().zip(counts.iter_mut()) {
+                        count.add(col.first(doc).unwrap_or(0), doc);
+                    }
+                }
+                if self.keep > 0 {
+                    let score = if self.by_score { scorer.score() } else { 0.0 };
+                    let entry = Ranked(score, ts.first(doc).unwrap_or(0), doc);
+                    if heap.len() < self.keep {
+                        heap.push(entry);
+                    } else if heap.peek().is_some_and(|worst| entry < *worst) {
+                        heap.pop();
+                        heap.push(entry);
+                    }
+                }
+            }
+            doc = scorer.advance();
+        }
+        let addr = |d: u32| DocAddress::new(segment_ord, d);
+        let to_map = |m: Counter| {
+            m.into_pairs()
+                .map(|(k, (n, d))| (k, (n, addr(d))))
+                .collect::<HashMap<_, _>>()
+        };
+        let [units, categories, years, kinds] = counts;
+        Ok(Walked {
+            total,
+            top: heap
+                .into_iter()
+                .map(|Ranked(s, t, d)| (s, t, addr(d)))
+                .collect(),
+            units: to_map(units),
+            categories: to_map(categories),
+            years: to_map(years),
+            kinds: to_map(kinds),
         })
     }
 }
 
-/// HTML of a fragment with `<mark>` around the highlighted byte ranges. Segmentation in search
-/// mode yields overlapping words (义务教育 → 义务, 教育, 义务教育), so ranges are merged first;
-/// tantivy's own `to_html` panics on overlaps.
+/// HTML of a text with `<mark>` around the given byte ranges (overlapping ranges merged).
 fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut rs: Vec<std::ops::Range<usize>> = ranges
         .iter()
@@ -608,67 +1208,6 @@ fn escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-/// How many matches are counted exactly. Past this a query is broad enough that nobody pages
-/// through it; counting every one of half a million matches was the slowest part of a search.
-pub const COUNT_CAP: usize = 100_000;
-
-/// Counts matching live documents, stopping once `cap` are found across all segments.
-struct CappedCount(usize);
-
-/// Not used: [`CappedCount`] walks each segment's scorer itself so it can stop early.
-struct NoSegmentCollector;
-
-impl SegmentCollector for NoSegmentCollector {
-    type Fruit = usize;
-    fn collect(&mut self, _doc: tantivy::DocId, _score: tantivy::Score) {}
-    fn harvest(self) -> usize {
-        0
-    }
-}
-
-impl Collector for CappedCount {
-    type Fruit = (usize, bool);
-    type Child = NoSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _segment_local_id: tantivy::SegmentOrdinal,
-        _segment: &tantivy::SegmentReader,
-    ) -> tantivy::Result<NoSegmentCollector> {
-        Ok(NoSegmentCollector)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<(usize, bool)> {
-        let total: usize = counts.iter().sum();
-        Ok((total.min(self.0), total > self.0))
-    }
-
-    fn collect_segment(
-        &self,
-        weight: &dyn tantivy::query::Weight,
-        _segment_ord: u32,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<usize> {
-        use tantivy::DocSet;
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let alive = reader.alive_bitset();
-        let mut n = 0;
-        let mut doc = scorer.doc();
-        // one more than the cap, so that merge_fruits can tell "exactly cap" from "more"
-        while doc != tantivy::TERMINATED && n <= self.0 {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                n += 1;
-            }
-            doc = scorer.advance();
-        }
-        Ok(n)
-    }
 }
 
 #[cfg(test)]
@@ -885,46 +1424,135 @@ mod tests {
     }
 
     #[test]
-    fn counting_stops_at_the_cap_and_says_so() {
-        let ix = SearchIndex::in_memory().unwrap();
-        let docs: Vec<IndexDoc> = (1..=7)
-            .map(|i| {
-                doc(
-                    i,
-                    &format!("第{i}号通知"),
-                    "",
-                    "政务公开工作要点",
-                    5,
-                    i as i64,
-                )
-            })
-            .collect();
-        ix.apply(&docs, &[]).unwrap();
-        let searcher = ix.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(ix.fields.body, "公开"),
-            IndexRecordOption::Basic,
-        );
-        for (cap, want) in [
-            (3, (3, true)),
-            (6, (6, true)),
-            (7, (7, false)),
-            (100, (7, false)),
-        ] {
-            assert_eq!(
-                searcher.search(&q, &CappedCount(cap)).unwrap(),
-                want,
-                "cap {cap}"
-            );
+    fn an_index_of_an_earlier_schema_is_emptied_for_a_rebuild() {
+        let dir = std::env::temp_dir().join(format!("gk-search-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        {
+            let mut b = Schema::builder();
+            let body = b.add_text_field("body", tantivy::schema::TEXT);
+            let old = Index::create_in_dir(&dir, b.build()).unwrap();
+            let mut w: IndexWriter = old.writer(15_000_000).unwrap();
+            let mut d = TantivyDocument::default();
+            d.add_text(body, "旧索引");
+            w.add_document(d).unwrap();
+            w.commit().unwrap();
         }
-        // the search result reports it too (the real cap is far above 7)
-        let r = ix
-            .search(&SearchRequest {
-                query: "政务公开".into(),
-                limit: 3,
+        std::fs::write(dir.join("outbox_position"), "42").unwrap();
+        let ix = SearchIndex::open(&dir).unwrap();
+        assert!(ix.is_empty());
+        assert!(!dir.join("outbox_position").exists(), "the indexer starts over");
+        ix.apply(&[doc(1, "新索引", "", "正文", 5, 1)], &[]).unwrap();
+        drop(ix);
+        assert_eq!(SearchIndex::open(&dir).unwrap().len(), 1, "kept when reopened");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_hit_contains_each_word_contiguously() {
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.apply(
+            &[
+                doc(1, "养老服务补贴发放通知", "", "做好养老服务工作。", 5, 1),
+                doc(2, "关于养老机构的通知", "", "提供养老和家政服务。", 5, 2),
+                doc(3, "专项检查", "", "开展安全生产专项检查。", 6, 3),
+                doc(4, "安全生产通知", "", "专项，检查各项工作。", 6, 4),
+                doc(5, "學前教育", "", "养老 服务", 6, 5),
+            ],
+            &[],
+        )
+        .unwrap();
+        let found = |q: &str| {
+            let mut v = ids(&ix.search(&SearchRequest {
+                query: q.into(),
+                limit: 100,
+                sort: SortBy::Date,
                 ..Default::default()
             })
+            .unwrap());
+            v.sort();
+            v
+        };
+        // apart (2), across punctuation (4) or across a space (5) is not a hit
+        assert_eq!(found("养老服务"), vec![1]);
+        assert_eq!(found("安全生产 专项检查"), vec![3]);
+        assert_eq!(found("专项检查"), vec![3]);
+        assert_eq!(found("养老"), vec![1, 2, 5]);
+        // one character, odd lengths, Traditional query and text
+        assert_eq!(found("老"), vec![1, 2, 5]);
+        assert_eq!(found("养老服"), vec![1]);
+        assert_eq!(found("生产专项检查"), vec![3]);
+        assert_eq!(found("学前教育"), vec![5]);
+        assert_eq!(found("學前"), vec![5]);
+        // the words typed with Chinese punctuation between them are still separate words
+        assert_eq!(found("安全生产，专项检查"), vec![3]);
+        assert_eq!(found("养老服务补贴发放通知书"), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn title_and_document_number_first_then_newest() {
+        let ix = SearchIndex::in_memory().unwrap();
+        ix.apply(
+            &[
+                doc(1, "工作要点", "", "政务公开", 5, 10),
+                doc(2, "工作要点", "", "政务公开", 5, 30),
+                doc(3, "政务公开工作要点", "", "无", 5, 5),
+                doc(4, "要点", "区政办发〔2026〕12号", "政务公开", 5, 1),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(ids(&ix.search(&q("政务公开")).unwrap()), vec![3, 2, 1, 4]);
+        assert_eq!(
+            ids(&ix.search(&q("区政办发[2026]12号")).unwrap()),
+            vec![4]
+        );
+        let by_date = SearchRequest {
+            sort: SortBy::Date,
+            ..q("政务公开")
+        };
+        assert_eq!(ids(&ix.search(&by_date).unwrap()), vec![2, 1, 3, 4]);
+    }
+
+    #[test]
+    fn facets_count_every_hit_and_filters_narrow() {
+        let ix = index();
+        let r = ix.search(&q("通知")).unwrap();
+        assert_eq!(r.total, 2);
+        assert_eq!(
+            r.facets
+                .units
+                .iter()
+                .map(|v| (v.id, v.count))
+                .collect::<Vec<_>>(),
+            vec![(5, 1), (6, 1)]
+        );
+        assert_eq!(r.facets.kinds.len(), 1);
+        assert_eq!((r.facets.kinds[0].name.as_str(), r.facets.kinds[0].count), ("通知", 2));
+        assert_eq!(r.facets.years[0].count, 2);
+        let kind = r.facets.kinds[0].id;
+        let narrowed = ix
+            .search(&SearchRequest {
+                kind: Some(kind),
+                ..q("教育")
+            })
             .unwrap();
-        assert_eq!((r.total, r.total_capped, r.hits.len()), (7, false, 3));
+        assert_eq!(narrowed.total, 0, "the education item is a 方案, not a 通知");
+    }
+
+    #[test]
+    fn nothing_found_suggests_what_would_be() {
+        let ix = index();
+        let r = ix.search(&q("区政办发〔2026〕13号")).unwrap();
+        assert_eq!(r.total, 0);
+        assert_eq!(r.suggestions[0].query, "区政办发〔2026〕12号");
+        let r = ix.search(&q("招生 防汛")).unwrap();
+        assert_eq!(r.total, 0);
+        let qs: Vec<&str> = r.suggestions.iter().map(|s| s.query.as_str()).collect();
+        assert!(qs.contains(&"招生") && qs.contains(&"防汛"), "{qs:?}");
+        let r = ix.search(&q("义务教育免试")).unwrap();
+        assert_eq!(r.total, 0);
+        assert_eq!(r.suggestions[0].query, "义务教育 免试");
+        assert!(ix.search(&q("不存在的词语")).unwrap().suggestions.is_empty());
     }
 }

@@ -20,6 +20,7 @@ pub struct SearchQuery {
     unit: Option<String>,
     category: Option<String>,
     year: Option<String>,
+    kind: Option<String>,
     sort: Option<String>,
     page: Option<String>,
 }
@@ -58,6 +59,12 @@ fn request(q: &SearchQuery) -> Result<(SearchRequest, usize), AppError> {
             unit_id: num("unit", &q.unit)?,
             category_id: num("category", &q.category)?,
             year: num("year", &q.year)?,
+            kind: match num("kind", &q.kind)? {
+                Some(k) if k as usize >= gongkai_domain::disclosure::DOC_KINDS.len() => {
+                    return Err(AppError::BadRequest("参数 kind 不是已知的文种编号".into()));
+                }
+                k => k,
+            },
             sort,
             offset: usize::try_from(paging.offset()).unwrap_or(0),
             limit: PER_PAGE,
@@ -73,6 +80,34 @@ async fn run(state: &AppState, req: SearchRequest) -> Result<SearchResults, AppE
         .search(move || index.search(&req))
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The address of a search: the query and the request's filters and order, with some
+/// parameters replaced (an empty value drops the filter). The page is left out.
+fn search_url(query: &str, req: &SearchRequest, replace: &[(&str, String)]) -> String {
+    let own = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut params: Vec<(&str, String)> = vec![
+        ("unit", own(req.unit_id)),
+        ("category", own(req.category_id)),
+        ("year", own(req.year)),
+        ("kind", own(req.kind)),
+        (
+            "sort",
+            if req.sort == SortBy::Date { "date" } else { "relevance" }.to_string(),
+        ),
+    ];
+    for (k, v) in replace {
+        if let Some(p) = params.iter_mut().find(|(name, _)| name == k) {
+            p.1 = v.clone();
+        }
+    }
+    let mut url = format!("/search?q={}", crate::pages::url_encode(query));
+    for (k, v) in params {
+        if !v.is_empty() {
+            url.push_str(&format!("&{k}={}", crate::pages::url_encode(&v)));
+        }
+    }
+    url
 }
 
 /// `GET /search`.
@@ -100,23 +135,55 @@ pub async fn page(
         .map(|u| minijinja::context! { id => u.id, name => &u.name, selected => req.unit_id == Some(u.id as u64) })
         .collect();
     let total = results.as_ref().map_or(0, |r| r.total);
-    let capped = results.as_ref().is_some_and(|r| r.total_capped);
     let pages = total.div_ceil(PER_PAGE);
-    let base = format!(
-        "/search?q={}&unit={}&year={}&sort={}",
-        crate::pages::url_encode(&q.q),
-        req.unit_id.map(|u| u.to_string()).unwrap_or_default(),
-        req.year.map(|u| u.to_string()).unwrap_or_default(),
-        if req.sort == SortBy::Date {
-            "date"
-        } else {
-            "relevance"
-        }
-    );
+    let base = search_url(&q.q, &req, &[]);
+    // each facet value links to the same search narrowed by it; a chosen one links back out
+    let facet = |values: &[gongkai_search::FacetValue], key: &'static str, chosen: Option<u64>| {
+        values
+            .iter()
+            .map(|v| {
+                let on = chosen == Some(v.id);
+                let value = if on { String::new() } else { v.id.to_string() };
+                minijinja::context! {
+                    name => &v.name, count => v.count, on,
+                    href => search_url(&q.q, &req, &[(key, value)]),
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let facets = results.as_ref().map(|r| {
+        vec![
+            minijinja::context! { title => "发布机构", values => facet(&r.facets.units, "unit", req.unit_id) },
+            minijinja::context! { title => "栏目", values => facet(&r.facets.categories, "category", req.category_id) },
+            minijinja::context! { title => "成文年份", values => facet(&r.facets.years, "year", req.year) },
+            minijinja::context! { title => "文种", values => facet(&r.facets.kinds, "kind", req.kind) },
+        ]
+    });
+    let suggestions: Vec<minijinja::Value> = results
+        .as_ref()
+        .map(|r| {
+            r.suggestions
+                .iter()
+                .map(|s| {
+                    minijinja::context! {
+                        query => &s.query, reason => &s.reason, total => s.total,
+                        href => search_url(&s.query, &req, &[]),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // what was searched for, when folding changed what was typed (Traditional, full-width)
+    let searched_as = results.as_ref().and_then(|r| {
+        let typed: Vec<&str> = q.q.split_whitespace().collect();
+        (r.words.len() == typed.len() && r.words.iter().zip(&typed).any(|(w, t)| w != t))
+            .then(|| r.words.join(" "))
+    });
     let ctx = minijinja::context! {
         q => &q.q, units, year => req.year, by_date => req.sort == SortBy::Date, searched,
         hits => results.as_ref().map(|r| minijinja::Value::from(minijinja::value::Serde(&r.hits))),
-        total, capped, page, pages, base,
+        total, page, pages, base, facets, suggestions, searched_as,
+        category => req.category_id, kind => req.kind,
         column => minijinja::context! { name => "搜索", description => "政府信息检索", keywords => "搜索,政府信息公开", kind => "搜索" },
     };
     Ok(render(

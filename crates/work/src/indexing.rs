@@ -46,11 +46,10 @@ pub fn index_doc(row: &PublishedRow, attachments: Option<&String>) -> IndexDoc {
         index_no: row.index_no.clone(),
         title: row.title.clone(),
         doc_no: row.doc_no.clone(),
-        body: format!(
-            "{}\n{}{}",
-            row.summary,
-            gongkai_domain::richtext::to_text(&row.body),
-            attachments.map(String::as_str).unwrap_or("")
+        body: gongkai_search::indexed_body(
+            &row.summary,
+            &gongkai_domain::richtext::to_text(&row.body),
+            attachments.map(String::as_str).unwrap_or(""),
         ),
         unit_id: row.unit_id as u64,
         unit_name: row.unit_name.clone(),

@@ -29,6 +29,7 @@ mod power;
 mod ratings;
 mod routes;
 mod scan;
+mod search;
 mod standards;
 mod storage;
 mod support;

@@ -166,6 +166,21 @@ impl TestDb {
         gongkai_web::app(state)
     }
 
+    /// Like [`TestDb::app`], with the index first brought up to date with the database (as a
+    /// server does before it opens its port): for rows written by the CLI.
+    pub async fn app_synced(&self) -> axum::Router {
+        let indexer = std::sync::Arc::new(
+            gongkai_work::indexing::Indexer::open(&self.dir.join("index")).unwrap(),
+        );
+        indexer.sync(&self.store).await.unwrap();
+        let config = gongkai_web::WebConfig {
+            files_dir: self.dir.join("files"),
+            ..Default::default()
+        };
+        let state = gongkai_web::AppState::new(self.store.clone(), config, indexer).unwrap();
+        gongkai_web::app(state)
+    }
+
     /// The catalog category `code` as seen by unit `unit_id`.
     pub async fn category(&self, unit_id: i64, code: &str) -> gongkai_store::disclosure::Category {
         self.store
