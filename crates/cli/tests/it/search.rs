@@ -3,6 +3,7 @@
 //! the count equals a brute-force count over the corpus rows; facets, suggestions, the document
 //! type filter and search within a unit's catalog.
 
+use crate::both;
 use crate::support::*;
 use gongkai_search::{Normalizer, contains_all, indexed_body};
 
@@ -112,7 +113,7 @@ both!(every_hit_contains_each_word_and_counts_equal_brute_force, async |db: Db| 
     assert_eq!(narrowed["total"], kind["count"]);
     let bad = get(&app, &api("政务服务", "&kind=999", 1), None).await;
     assert_eq!(bad.status.as_u16(), 400);
-    assert!(bad.text.contains("文种"), "{}", bad.text);
+    assert!(bad.body.contains("文种"), "{}", bad.body);
 
     // nothing found: a near-miss document number is corrected, a long word cut in two
     let doc_no = rows
@@ -132,19 +133,19 @@ both!(every_hit_contains_each_word_and_counts_equal_brute_force, async |db: Db| 
     assert!(offered.contains(&doc_no.as_str()), "{typo}: {offered:?}");
     let page = get(&app, &format!("/search?q={}", form(&[("", "养老服务一网通办")]).trim_start_matches('=')), None).await;
     assert_eq!(page.status.as_u16(), 200);
-    assert!(page.text.contains("您可以试试"), "{}", page.text);
-    assert!(page.text.contains("养老服务 一网通办"), "{}", page.text);
+    assert!(page.body.contains("您可以试试"), "{}", page.body);
+    assert!(page.body.contains("养老服务 一网通办"), "{}", page.body);
 
     // the results page shows the facets; a unit's catalog searches within it
     let page = get(&app, "/search?q=%E6%94%BF%E5%8A%A1%E6%9C%8D%E5%8A%A1", None).await;
     for needle in ["按分类筛选", "发布机构", "成文年份", "文种", "<mark>政务服务</mark>"] {
-        assert!(page.text.contains(needle), "{needle}");
+        assert!(page.body.contains(needle), "{needle}");
     }
     let jyj = t.unit_id("JYJ").await;
     let catalog = get(&app, "/units/JYJ", None).await;
     assert!(
         catalog
-            .text
+            .body
             .contains(&format!("name=\"unit\" value=\"{jyj}\"")),
         "the catalog page has a search form for its unit"
     );
