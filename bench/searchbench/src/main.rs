@@ -68,9 +68,9 @@ fn stats(mut ms: Vec<f64>) -> (f64, f64) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let corpus = args
-        .get(1)
-        .context("usage: gongkai-searchbench CORPUS.jsonl WORKDIR [RUNS] [--no-xapian] [--no-fts]")?;
+    let corpus = args.get(1).context(
+        "usage: gongkai-searchbench CORPUS.jsonl WORKDIR [RUNS] [--no-xapian] [--no-fts]",
+    )?;
     let work = std::path::PathBuf::from(args.get(2).context("WORKDIR")?);
     let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let xapian = !args.iter().any(|a| a == "--no-xapian");
@@ -126,7 +126,9 @@ async fn main() -> Result<()> {
             };
             let folded = [&d.title, &d.doc_no, &d.body].map(|t| normalizer.normalize(t));
             for (count, w) in literal.iter_mut().zip(&words) {
-                if w.iter().all(|w| folded.iter().any(|t| t.contains(w.as_str()))) {
+                if w.iter()
+                    .all(|w| folded.iter().any(|t| t.contains(w.as_str())))
+                {
                     *count += 1;
                 }
             }
@@ -272,7 +274,10 @@ async fn main() -> Result<()> {
     println!("| engine | build s | items/s | index size MB |");
     println!("|---|---|---|---|");
     if search_only {
-        println!("| gongkai | (built before) | | {:.0} |", size_g as f64 / 1e6);
+        println!(
+            "| gongkai | (built before) | | {:.0} |",
+            size_g as f64 / 1e6
+        );
     } else {
         println!(
             "| gongkai | {t_tantivy:.1} | {:.0} | {:.0} |",
@@ -300,10 +305,7 @@ async fn main() -> Result<()> {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let cell = |r: &Option<(usize, (f64, f64))>, lit: usize| match r {
-        Some((h, (m, p))) => format!(
-            "{h}{} | {m:.2} | {p:.2}",
-            if *h == lit { "" } else { " ≠" }
-        ),
+        Some((h, (m, p))) => format!("{h}{} | {m:.2} | {p:.2}", if *h == lit { "" } else { " ≠" }),
         None => "– | – | –".to_string(),
     };
     let mut exact = true;
@@ -334,7 +336,11 @@ async fn main() -> Result<()> {
     );
     println!(
         "\nTimes in ms. ≠: the engine's count differs from the literal count. gongkai's counts {} the literal counts.",
-        if exact { "all equal" } else { "do NOT all equal" }
+        if exact {
+            "all equal"
+        } else {
+            "do NOT all equal"
+        }
     );
     anyhow::ensure!(exact, "gongkai's hit counts differ from the literal counts");
     Ok(())

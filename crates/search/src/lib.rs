@@ -8,12 +8,12 @@
 //!
 //! **What a hit is.** Text is folded before it is indexed *and* before a query is read
 //! ([`Normalizer::normalize`]: Traditional → Simplified, full-width → half-width, lower case,
-//! every year bracket → 〔〕). Every run of one to four characters of an item's folded text is
-//! a term (no positions), so a query word of up to four characters is one term lookup that
+//! every year bracket → 〔〕). Every run of one to six characters of an item's folded text is
+//! a term (no positions), so a query word of up to six characters is one term lookup that
 //! matches exactly the items containing it. Every run of four characters is also indexed with
 //! its position, per field: a longer word is the phrase of the runs that cover it
 //! (老旧小区改造 → 老旧小区@0 小区改造@2), which matches exactly the texts that contain it
-//! contiguously, checked only where its first and last four characters occur. Every word must
+//! contiguously, checked only where its first and last six characters occur. Every word must
 //! occur in the title, the document number or the body. So the set of
 //! hits is exactly the set of items whose folded text contains each folded word, with no
 //! dictionary in between (a segmenter would both miss words it cuts differently and find words
@@ -300,10 +300,13 @@ struct Fields {
 const GRAMS: &str = "gongkai_runs_1_4";
 /// Runs of four characters, with positions (bodies: for words longer than four).
 const QUADS: &str = "gongkai_quads";
-/// Every run of one to [`WHOLE`] characters, without positions (title, number and body
+/// Every run of one to [`LOOKUP`] characters, without positions (title, number and body
 /// together): a word that short is one term.
-const RUNS: &str = "gongkai_runs";
-/// The longest word matched as one term; longer words are phrases of such runs.
+const RUNS: &str = "gongkai_runs_1_6";
+/// The longest word found by one term of the runs without positions.
+const LOOKUP: usize = 6;
+/// The length of the runs with positions: the longest word one term finds in a field, and
+/// the pieces longer words are phrases of.
 const WHOLE: usize = 4;
 
 /// Folds the text ([`Normalizer::normalize`]) and emits, at each character's position, the
@@ -345,7 +348,11 @@ impl tantivy::tokenizer::Tokenizer for GramTokenizer {
         // how many characters from here on are not whitespace
         let mut run = vec![0usize; chars.len() + 1];
         for i in (0..chars.len()).rev() {
-            run[i] = if chars[i].1.is_whitespace() { 0 } else { run[i + 1] + 1 };
+            run[i] = if chars[i].1.is_whitespace() {
+                0
+            } else {
+                run[i + 1] + 1
+            };
         }
         for (i, &(b, _)) in chars.iter().enumerate() {
             for &n in self.sizes {
@@ -488,11 +495,15 @@ impl SearchIndex {
 
     fn finish(mut index: Index, fields: Fields) -> Result<SearchIndex> {
         let normalizer = Arc::new(Normalizer::new()?);
-        // a search walks the index's segments on up to this many threads at once
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        // a search walks the index's segments on up to four threads at once (a large index has
+        // a few large segments; on two cores three threads still finish sooner than two)
+        let threads = 4;
         index.set_multithread_executor(threads)?;
-        let sizes: [(&str, &'static [usize]); 3] =
-            [(GRAMS, &[1, 2, 3, 4]), (QUADS, &[4]), (RUNS, &[1, 2, 3, 4])];
+        let sizes: [(&str, &'static [usize]); 3] = [
+            (GRAMS, &[1, 2, 3, 4]),
+            (QUADS, &[4]),
+            (RUNS, &[1, 2, 3, 4, 5, 6]),
+        ];
         for (name, sizes) in sizes {
             index.tokenizers().register(
                 name,
@@ -571,7 +582,10 @@ impl SearchIndex {
     /// Closes the index after waiting for its background segment merges to end (a bulk
     /// build's last step, so that what comes next does not compete with merging).
     pub fn close_after_merges(self) -> Result<()> {
-        let writer = self.writer.into_inner().map_err(|_| SearchError::Poisoned)?;
+        let writer = self
+            .writer
+            .into_inner()
+            .map_err(|_| SearchError::Poisoned)?;
         writer.wait_merging_threads()?;
         Ok(())
     }
@@ -647,7 +661,7 @@ impl SearchIndex {
             };
             // a short word is one term; a longer one must have its first and last runs (a
             // cheap filter) and occur as a phrase in one of the fields (the exact test)
-            let found: Box<dyn Query> = if chars.len() <= WHOLE {
+            let found: Box<dyn Query> = if chars.len() <= LOOKUP {
                 whole(0..chars.len())
             } else {
                 let in_a_field: Vec<(Occur, Box<dyn Query>)> = [f.title, f.doc_no, f.body]
@@ -655,8 +669,8 @@ impl SearchIndex {
                     .map(|field| (Occur::Should, self.word_in(w, field)))
                     .collect();
                 Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, whole(0..WHOLE)),
-                    (Occur::Must, whole(chars.len() - WHOLE..chars.len())),
+                    (Occur::Must, whole(0..LOOKUP)),
+                    (Occur::Must, whole(chars.len() - LOOKUP..chars.len())),
                     (Occur::Must, Box::new(BooleanQuery::new(in_a_field))),
                 ]))
             };
@@ -667,10 +681,7 @@ impl SearchIndex {
             ));
             scoring.push((
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    self.word_in(w, f.doc_no),
-                    5.0,
-                )),
+                Box::new(ConstScoreQuery::new(self.word_in(w, f.doc_no), 5.0)),
             ));
         }
         let doc_no = normalize_doc_no(&self.normalizer.normalize(query.trim()));
@@ -751,9 +762,6 @@ impl SearchIndex {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
-        let query_clauses = |q: &Box<dyn Query>| -> Vec<(Occur, Box<dyn Query>)> {
-            vec![(Occur::Must, q.box_clone())]
-        };
         let limit = req.limit.clamp(1, 100);
         let keep = req.offset.saturating_add(limit).min(10_000);
         let scored = planned
@@ -765,7 +773,7 @@ impl SearchIndex {
             // the newest only when the first pass did not fill the page.
             Some(p) => {
                 let mut tiered: Vec<(Occur, Box<dyn Query>)> =
-                    query_clauses(&query).into_iter().collect();
+                    vec![(Occur::Must, query.box_clone())];
                 let scoring = p.scoring.iter().map(|(o, q)| (*o, q.box_clone())).collect();
                 tiered.push((Occur::Must, Box::new(BooleanQuery::new(scoring))));
                 let first = searcher.search(
@@ -830,7 +838,12 @@ impl SearchIndex {
     }
 
     /// How many items `query` (with the request's filters) finds.
-    fn count(&self, searcher: &tantivy::Searcher, req: &SearchRequest, query: &str) -> Result<usize> {
+    fn count(
+        &self,
+        searcher: &tantivy::Searcher,
+        req: &SearchRequest,
+        query: &str,
+    ) -> Result<usize> {
         let words = self.normalizer.query_words(query);
         let Some(p) = self.plan(query, &words) else {
             return Ok(0);
@@ -1041,7 +1054,10 @@ impl SearchIndex {
         // the first 20,000 characters (long attachments would make every hit slow)
         // (most hits have a word near the start: the first 600 characters are tried alone)
         let head_of = |chars: usize| {
-            let end = body.char_indices().nth(chars).map_or(body.len(), |(b, _)| b);
+            let end = body
+                .char_indices()
+                .nth(chars)
+                .map_or(body.len(), |(b, _)| b);
             &body[..end]
         };
         let mut head = head_of(600);
@@ -1072,7 +1088,11 @@ impl SearchIndex {
             .map(|r| r.start - start..r.end - start)
             .collect();
         let passage = highlight(&head[start..end], &ranges);
-        if start > 0 { format!("…{passage}") } else { passage }
+        if start > 0 {
+            format!("…{passage}")
+        } else {
+            passage
+        }
     }
 }
 
@@ -1237,11 +1257,8 @@ impl Collector for Walk {
                 }
             }
         }
-        all.top.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(b.1.cmp(&a.1))
-                .then(a.2.cmp(&b.2))
-        });
+        all.top
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         all.top.truncate(self.keep);
         Ok(all)
     }
@@ -1603,19 +1620,34 @@ mod tests {
         std::fs::write(dir.join("outbox_position"), "42").unwrap();
         let ix = SearchIndex::open(&dir).unwrap();
         assert!(ix.is_empty());
-        assert!(!dir.join("outbox_position").exists(), "the indexer starts over");
-        ix.apply(&[doc(1, "新索引", "", "正文", 5, 1)], &[]).unwrap();
+        assert!(
+            !dir.join("outbox_position").exists(),
+            "the indexer starts over"
+        );
+        ix.apply(&[doc(1, "新索引", "", "正文", 5, 1)], &[])
+            .unwrap();
         drop(ix);
-        assert_eq!(SearchIndex::open(&dir).unwrap().len(), 1, "kept when reopened");
+        assert_eq!(
+            SearchIndex::open(&dir).unwrap().len(),
+            1,
+            "kept when reopened"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn facet_values_pack_into_one_key() {
-        for v in [[0, 0, 0, 0], [17, 123_456, 2026, 22], [65_535, 16_777_215, 16_383, 255]] {
+        for v in [
+            [0, 0, 0, 0],
+            [17, 123_456, 2026, 22],
+            [65_535, 16_777_215, 16_383, 255],
+        ] {
             assert_eq!(FacetKey::unpack(FacetKey::pack(v)), v);
         }
-        assert_eq!(FacetKey::unpack(FacetKey::pack([70_000, 1, 2, 3]))[0], 65_535);
+        assert_eq!(
+            FacetKey::unpack(FacetKey::pack([70_000, 1, 2, 3]))[0],
+            65_535
+        );
     }
 
     #[test]
@@ -1636,13 +1668,14 @@ mod tests {
         )
         .unwrap();
         let found = |q: &str| {
-            let mut v = ids(&ix.search(&SearchRequest {
-                query: q.into(),
-                limit: 100,
-                sort: SortBy::Date,
-                ..Default::default()
-            })
-            .unwrap());
+            let mut v = ids(&ix
+                .search(&SearchRequest {
+                    query: q.into(),
+                    limit: 100,
+                    sort: SortBy::Date,
+                    ..Default::default()
+                })
+                .unwrap());
             v.sort();
             v
         };
@@ -1678,10 +1711,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ids(&ix.search(&q("政务公开")).unwrap()), vec![3, 2, 1, 4]);
-        assert_eq!(
-            ids(&ix.search(&q("区政办发[2026]12号")).unwrap()),
-            vec![4]
-        );
+        assert_eq!(ids(&ix.search(&q("区政办发[2026]12号")).unwrap()), vec![4]);
         let by_date = SearchRequest {
             sort: SortBy::Date,
             ..q("政务公开")
@@ -1703,7 +1733,10 @@ mod tests {
             vec![(5, 1), (6, 1)]
         );
         assert_eq!(r.facets.kinds.len(), 1);
-        assert_eq!((r.facets.kinds[0].name.as_str(), r.facets.kinds[0].count), ("通知", 2));
+        assert_eq!(
+            (r.facets.kinds[0].name.as_str(), r.facets.kinds[0].count),
+            ("通知", 2)
+        );
         assert_eq!(r.facets.years[0].count, 2);
         let kind = r.facets.kinds[0].id;
         let narrowed = ix
@@ -1712,7 +1745,10 @@ mod tests {
                 ..q("教育")
             })
             .unwrap();
-        assert_eq!(narrowed.total, 0, "the education item is a 方案, not a 通知");
+        assert_eq!(
+            narrowed.total, 0,
+            "the education item is a 方案, not a 通知"
+        );
     }
 
     #[test]
@@ -1728,6 +1764,11 @@ mod tests {
         let r = ix.search(&q("义务教育免试")).unwrap();
         assert_eq!(r.total, 0);
         assert_eq!(r.suggestions[0].query, "义务教育 免试");
-        assert!(ix.search(&q("不存在的词语")).unwrap().suggestions.is_empty());
+        assert!(
+            ix.search(&q("不存在的词语"))
+                .unwrap()
+                .suggestions
+                .is_empty()
+        );
     }
 }

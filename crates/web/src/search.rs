@@ -93,7 +93,12 @@ fn search_url(query: &str, req: &SearchRequest, replace: &[(&str, String)]) -> S
         ("kind", own(req.kind)),
         (
             "sort",
-            if req.sort == SortBy::Date { "date" } else { "relevance" }.to_string(),
+            if req.sort == SortBy::Date {
+                "date"
+            } else {
+                "relevance"
+            }
+            .to_string(),
         ),
     ];
     for (k, v) in replace {
