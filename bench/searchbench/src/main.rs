@@ -14,27 +14,7 @@ use sqlx::Connection;
 use std::io::BufRead;
 use std::time::Instant;
 
-const QUERIES: &[&str] = &[
-    "义务教育",
-    "招生",
-    "养老服务",
-    "食品安全",
-    "政府采购",
-    "社会救助",
-    "就业创业",
-    "不动产登记",
-    "防汛防台",
-    "营商环境",
-    "招生 入学",
-    "食品安全 监管",
-    "养老服务 补贴",
-    "政务服务 一网通办",
-    "老旧小区改造 资金",
-    "乡村振兴 集体经济 公开",
-    "安全生产 专项检查 通知",
-    "學前教育",
-    "區政辦發〔2022〕12號",
-];
+const QUERIES: &[&str] = gongkai_search::BENCHMARK_QUERIES;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {

@@ -123,6 +123,31 @@ impl Normalizer {
     }
 }
 
+/// The queries of the search benchmark (`bench/searchbench`) and of the precision test that
+/// checks every one of them against a brute-force count: single words, several words, words
+/// that are also parts of others, Traditional characters, a document number.
+pub const BENCHMARK_QUERIES: &[&str] = &[
+    "义务教育",
+    "招生",
+    "养老服务",
+    "食品安全",
+    "政府采购",
+    "社会救助",
+    "就业创业",
+    "不动产登记",
+    "防汛防台",
+    "营商环境",
+    "招生 入学",
+    "食品安全 监管",
+    "养老服务 补贴",
+    "政务服务 一网通办",
+    "老旧小区改造 资金",
+    "乡村振兴 集体经济 公开",
+    "安全生产 专项检查 通知",
+    "學前教育",
+    "區政辦發〔2022〕12號",
+];
+
 /// The text of an item that search reads as its body: the summary, then the body text, then
 /// the text of its attachments. The index and every count of what it should find (the
 /// precision test, the benchmark) build it here, so that they agree on what an item says.
